@@ -1,0 +1,36 @@
+# Plein: `make run` serves everything on http://127.0.0.1:8000; `make test` runs the suite.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export UV_LINK_MODE ?= copy
+
+.PHONY: help setup run test test-fast lint typecheck contract bench replay k8s-check clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+setup: ## create the environment (installs uv with pip when missing)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+run: setup ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
+	$(UV) run plein run
+
+test: setup ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
+	$(UV) run plein contract --check
+	$(UV) run pytest
+
+lint: setup ## ruff and mypy
+	$(UV) run ruff check .
+	$(UV) run mypy libs/events/src libs/platform/src
+
+contract: setup ## rewrite event JSON Schemas and the AsyncAPI document from the contract
+	$(UV) run plein contract
+
+bench: setup ## benchmarks, each next to a baseline measured in the same run
+	$(UV) run python bench/pipeline.py
+
+replay: setup ## rebuild a projection from the stream: make replay P=feed
+	$(UV) run plein replay $(P)
+
+clean: ## remove local data of embedded servers
+	rm -rf .plein

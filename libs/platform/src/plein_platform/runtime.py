@@ -1,0 +1,196 @@
+"""Runs a set of services in one process: connections, migrations, workers and the HTTP app.
+
+`plein run` runs them all behind one port (each under `/api/<name>`); `plein run --service X`
+runs one, as each Kubernetes Deployment does. Both are this class with another service list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import nats
+import structlog
+from fastapi import FastAPI
+from nats.aio.client import Client as NATS
+from plein_events.leader import leadership
+from plein_events.stream import ensure_streams
+
+from .auth import TokenVerifier
+from .database import migrate, platform_migrations, schema_pool
+from .problems import install_problem_handlers
+from .service import Service, ServiceContext, Worker
+from .settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+async def connect_nats(url: str, name: str = "plein") -> NATS:
+    """A connection that reconnects forever: a NATS outage pauses events, it never ends them."""
+
+    async def on_error(error: Exception) -> None:
+        log.warning("nats error", error=repr(error))
+
+    async def on_disconnected() -> None:
+        log.warning("nats disconnected")
+
+    async def on_reconnected() -> None:
+        log.info("nats reconnected")
+
+    return await nats.connect(
+        url,
+        name=name,
+        allow_reconnect=True,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        error_cb=on_error,
+        disconnected_cb=on_disconnected,
+        reconnected_cb=on_reconnected,
+    )
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        services: Iterable[Service],
+        *,
+        database_url: str,
+        nats_url: str,
+        run_workers: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.services = list(services)
+        self.database_url = database_url
+        self.nats_url = nats_url
+        self.run_workers = run_workers
+        self.nc: NATS | None = None
+        self._stop = asyncio.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def service(self, name: str) -> Service:
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.nc = await connect_nats(self.nats_url)
+        js = self.nc.jetstream()
+        await ensure_streams(js, settings.stream_duplicate_window_s)
+        verifier = TokenVerifier(
+            settings.resolved_jwks_url, issuer=settings.token_issuer,
+            audience=settings.token_audience,
+        )
+        for service in self.services:
+            await migrate(
+                self.database_url,
+                service.name,
+                [("platform", platform_migrations()), (service.name, service.migrations())],
+            )
+            pool = schema_pool(self.database_url, service.name)
+            await pool.open()
+            await service.start(ServiceContext(
+                name=service.name, settings=settings, database_url=self.database_url,
+                pool=pool, nc=self.nc, js=js, verifier=verifier,
+            ))
+        if self.run_workers:
+            self.start_workers()
+        log.info("services started", services=[s.name for s in self.services])
+
+    def workers(self) -> list[Worker]:
+        return [w for service in self.services for w in service.workers()]
+
+    def start_workers(self, names: Iterable[str] | None = None) -> None:
+        self._stop = asyncio.Event()
+        wanted = set(names) if names is not None else None
+        for worker in self.workers():
+            if (wanted is None or worker.name in wanted) and worker.name not in self._tasks:
+                self._tasks[worker.name] = asyncio.create_task(
+                    self._supervise(worker), name=worker.name
+                )
+
+    async def stop_workers(self, *, grace_s: float = 5.0) -> None:
+        """Ask every worker to stop after its current batch; cancel what is still busy."""
+        self._stop.set()
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def kill_workers(self) -> None:
+        """Cancel workers at once, mid-batch (what a crash does to them)."""
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _supervise(self, worker: Worker) -> None:
+        """Run a worker under its leader lock; restart it after a crash, with a pause."""
+        stop = self._stop
+        pause = 0.2
+        while not stop.is_set():
+            try:
+                async with leadership(self.database_url, worker.name):
+                    await worker.run(stop)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.exception("worker crashed; restarting", worker=worker.name, error=repr(error))
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
+                except TimeoutError:
+                    pass
+                pause = min(pause * 2, 10.0)
+
+    async def stop(self) -> None:
+        await self.stop_workers()
+        for service in self.services:
+            if service._ctx is not None:
+                pool = service.ctx.pool
+                await service.stop()
+                await pool.close()
+        if self.nc is not None:
+            await self.nc.drain() if self.nc.is_connected else await self.nc.close()
+            self.nc = None
+
+    @asynccontextmanager
+    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    def asgi(self) -> FastAPI:
+        """One app with every service mounted under `/api/<name>`, as the ingress routes them."""
+        app = FastAPI(title="Plein", lifespan=self.lifespan, docs_url=None, redoc_url=None)
+        install_problem_handlers(app)
+
+        @app.get("/", summary="What runs here")
+        async def index() -> dict[str, Any]:
+            base = self.settings.base_url
+            return {
+                "name": "Plein",
+                "services": {
+                    s.name: {"api": f"{base}/api/{s.name}", "docs": f"{base}/api/{s.name}/docs"}
+                    for s in self.services
+                },
+            }
+
+        @app.get("/health", summary="Liveness of the whole process")
+        async def health() -> dict[str, str]:
+            return {"status": "ok"}
+
+        for service in self.services:
+            app.mount(f"/api/{service.name}", service.app)
+        return app

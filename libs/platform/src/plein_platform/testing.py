@@ -1,0 +1,212 @@
+"""Pytest fixtures that give tests real servers (a pytest plugin, loaded by the root conftest).
+
+- `PLEIN_DATABASE_URL` / `PLEIN_NATS_URL` set: those servers are used.
+- otherwise: an embedded PostgreSQL and an embedded NATS JetStream for the test session.
+Every test that asks for `plein` gets its own fresh database and a fresh `PLEIN` stream, and
+every service running behind a real HTTP port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from .embedded import EmbeddedNats, embedded_postgres, free_port
+from .registry import load_services
+from .runtime import Runtime, connect_nats
+from .settings import Settings
+from .telemetry import add_span_exporter
+
+T = TypeVar("T")
+_database_numbers = itertools.count(1)
+
+
+@dataclass
+class Servers:
+    """The PostgreSQL server (admin URL) and NATS server the test session uses."""
+
+    admin_database_url: str
+    nats_url: str
+    nats: EmbeddedNats | None = None
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    base = tmp_path_factory.mktemp("plein-servers")
+    database_url = os.environ.get("PLEIN_DATABASE_URL")
+    nats_url = os.environ.get("PLEIN_NATS_URL")
+    nats_server = None
+    with _postgres(database_url, base / "postgres") as admin_url:
+        if not nats_url:
+            nats_server = EmbeddedNats(base / "nats")
+            nats_url = nats_server.start()
+        try:
+            yield Servers(admin_url, nats_url, nats_server)
+        finally:
+            if nats_server is not None:
+                nats_server.stop()
+
+
+class _postgres:
+    def __init__(self, url: str | None, data_dir: Path) -> None:
+        self.url = url
+        self.data_dir = data_dir
+        self._cm: Any = None
+
+    def __enter__(self) -> str:
+        if self.url:
+            return self.url
+        self._cm = embedded_postgres(self.data_dir)
+        return str(self._cm.__enter__())
+
+    def __exit__(self, *exc: object) -> None:
+        if self._cm is not None:
+            self._cm.__exit__(*exc)
+
+
+@pytest.fixture(scope="session")
+def spans() -> InMemorySpanExporter:
+    """Every span finished in this test session."""
+    exporter = InMemorySpanExporter()
+    add_span_exporter(exporter)
+    return exporter
+
+
+async def fresh_database(servers: Servers) -> str:
+    """A new empty database on the session's server; returns its URL."""
+    name = f"plein_test_{os.getpid()}_{next(_database_numbers)}"
+    async with await psycopg.AsyncConnection.connect(servers.admin_database_url,
+                                                     autocommit=True) as conn:
+        await conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return make_conninfo(servers.admin_database_url, dbname=name)
+
+
+async def fresh_streams(nats_url: str) -> None:
+    """Delete Plein's streams so the next start creates them empty."""
+    nc = await connect_nats(nats_url, name="plein-test-reset")
+    js = nc.jetstream()
+    for stream in ("PLEIN", "PLEIN_DLQ"):
+        try:
+            await js.delete_stream(stream)
+        except Exception:  # not there yet
+            pass
+    await nc.close()
+
+
+async def eventually(check: Callable[[], Awaitable[T]], *, timeout_s: float = 15.0,
+                     interval_s: float = 0.05) -> T:
+    """Call `check` until it stops raising AssertionError, then return its result."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return await check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(interval_s)
+
+
+@dataclass
+class Person:
+    id: str
+    email: str
+    token: str
+    name: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Plein:
+    """A running Plein (all services) on a real port, with a client for its API."""
+
+    settings: Settings
+    database_url: str
+    nats_url: str
+    runtime: Runtime
+    http: httpx.AsyncClient
+    server: uvicorn.Server | None = None
+    serving: asyncio.Task[None] | None = None
+    people: dict[str, Person] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url
+
+    async def register(self, handle: str, name: str | None = None, **profile: Any) -> Person:
+        email = f"{handle}@example.com"
+        password = f"{handle}-secret-pw"
+        response = await self.http.post("/identity/users", json={
+            "email": email, "password": password, "display_name": name or handle.title(),
+            **profile})
+        assert response.status_code == 201, response.text
+        user_id = response.json()["id"]
+        response = await self.http.post("/identity/tokens",
+                                         json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        person = Person(user_id, email, response.json()["access_token"], name or handle.title())
+        self.people[handle] = person
+        return person
+
+    async def stop(self) -> None:
+        if self.server is not None and self.serving is not None:
+            self.server.should_exit = True
+            await self.serving
+            self.server = self.serving = None
+
+
+def test_settings(database_url: str, nats_url: str, **overrides: Any) -> Settings:
+    port = free_port()
+    values: dict[str, Any] = {
+        "database_url": database_url, "nats_url": nats_url, "port": port,
+        "seed_demo": False, "relay_poll_interval_s": 0.2, "consumer_ack_wait_s": 2.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def start_plein(database_url: str, nats_url: str, *, settings: Settings | None = None,
+                      services: list[str] | None = None) -> Plein:
+    """Start the named services (default all) behind uvicorn on a free port."""
+    settings = settings or test_settings(database_url, nats_url)
+    runtime = Runtime(settings, load_services(services), database_url=database_url,
+                      nats_url=nats_url)
+    server = uvicorn.Server(uvicorn.Config(runtime.asgi(), host=settings.host,
+                                           port=settings.port, log_config=None, lifespan="on"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            await serving
+            raise RuntimeError("uvicorn stopped during start-up")
+        await asyncio.sleep(0.02)
+    http = httpx.AsyncClient(base_url=f"{settings.base_url}/api", timeout=30.0)
+    return Plein(settings, database_url, nats_url, runtime, http, server, serving)
+
+
+@pytest.fixture
+async def plein(servers: Servers) -> AsyncIterator[Plein]:
+    """Every service running on a fresh database and a fresh stream."""
+    database_url = await fresh_database(servers)
+    await fresh_streams(servers.nats_url)
+    running = await start_plein(database_url, servers.nats_url)
+    try:
+        yield running
+    finally:
+        await running.http.aclose()
+        await running.stop()

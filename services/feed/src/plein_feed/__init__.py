@@ -1,0 +1,1 @@
+"""plein_feed: personal timelines."""

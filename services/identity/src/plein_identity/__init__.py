@@ -1,0 +1,1 @@
+"""plein_identity: who people are, whom they follow, and the tokens that prove it."""

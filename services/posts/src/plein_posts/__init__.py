@@ -1,0 +1,1 @@
+"""plein_posts: every conversation on Plein."""
