@@ -8,7 +8,8 @@ with an upcaster from the previous one, so events stored years ago still replay.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -67,6 +68,18 @@ Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 _types: dict[tuple[str, int], type[Event]] = {}
 _latest: dict[str, type[Event]] = {}
 _upcasters: dict[tuple[str, int], Upcaster] = {}
+
+
+@contextmanager
+def scratch_registry() -> Iterator[None]:
+    """Register event types for the block only (tests that invent events use it)."""
+    saved = dict(_types), dict(_latest), dict(_upcasters)
+    try:
+        yield
+    finally:
+        for live, copy in zip((_types, _latest, _upcasters), saved, strict=True):
+            live.clear()
+            live.update(copy)  # type: ignore[attr-defined]
 
 
 def subject_for(producer: str, type_name: str) -> str:

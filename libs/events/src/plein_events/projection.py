@@ -48,12 +48,6 @@ class Projection:
     def subjects(self) -> list[str]:
         return sorted({cls.subject() for cls in self.handlers})
 
-    def handler_for(self, type_name: str) -> Handler | None:
-        for cls, handler in self.handlers.items():
-            if cls.type_name == type_name:
-                return handler
-        return None
-
 
 class PoisonMessage(Exception):
     """A message that cannot be decoded or whose handler keeps failing."""
@@ -115,25 +109,21 @@ class ProjectionRunner:
 
     # -- consumer ---------------------------------------------------------------------------
 
-    async def ensure_consumer(self) -> None:
-        """Create the durable consumer, starting after the tracking row, or update its filter."""
-        subjects = self.projection.subjects
-        try:
-            info = await self.js.consumer_info(STREAM_NAME, self.consumer_name)
-        except NotFoundError:
-            start = await self.position()
-            config = self._consumer_config(subjects)
-            if start > 0:
-                config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
-                config.opt_start_seq = start + 1
-            await self.js.add_consumer(STREAM_NAME, config)
-            return
-        current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
-        if current != subjects:
-            config = self._consumer_config(subjects)
-            config.deliver_policy = info.config.deliver_policy
-            config.opt_start_seq = info.config.opt_start_seq
-            await self.js.add_consumer(STREAM_NAME, config)
+    async def open_consumer(self) -> None:
+        """(Re)create the durable consumer to deliver from just after the tracking row.
+
+        The tracking row, committed with the read model, is the truth about what was applied;
+        the consumer's own state is not (a killed runner leaves a batch pending, and JetStream
+        would deliver newer messages before redelivering it). Starting every run from the
+        tracking row keeps delivery in stream order.
+        """
+        await self.delete_consumer()
+        start = await self.position()
+        config = self._consumer_config(self.projection.subjects)
+        if start > 0:
+            config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+            config.opt_start_seq = start + 1
+        await self.js.add_consumer(STREAM_NAME, config)
 
     def _consumer_config(self, subjects: list[str]) -> ConsumerConfig:
         return ConsumerConfig(
@@ -162,7 +152,7 @@ class ProjectionRunner:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set. Cancelling mid-batch is safe: nothing is acked then."""
-        await self.ensure_consumer()
+        await self.open_consumer()
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
         try:
             while not stop.is_set():
@@ -288,7 +278,7 @@ class ProjectionRunner:
         projection's leadership so that no live runner consumes at the same time.
         """
         await self.reset()
-        await self.ensure_consumer()
+        await self.open_consumer()
         total = await self.pending()
         done = 0
         if progress:

@@ -102,12 +102,21 @@ class OutboxRelay:
         self.published += len(batch)
         return len(batch)
 
-    async def _wait_for_new_events(self, listener: psycopg.AsyncConnection | None) -> None:
-        if listener is None:
-            await asyncio.sleep(self.poll_interval_s)
-            return
-        async for _ in listener.notifies(timeout=self.poll_interval_s, stop_after=1):
-            break
+    async def _wait_for_new_events(
+        self, listener: psycopg.AsyncConnection | None, stop: asyncio.Event
+    ) -> None:
+        """Return on the event store's NOTIFY, on `stop`, or after the poll interval."""
+        deadline = asyncio.get_running_loop().time() + self.poll_interval_s
+        while not stop.is_set():
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            slice_s = min(left, 0.25)  # short slices keep shutdown prompt
+            if listener is None:
+                await asyncio.sleep(slice_s)
+                continue
+            async for _ in listener.notifies(timeout=slice_s, stop_after=1):
+                return
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set, waking on the event store's NOTIFY or a poll interval."""
@@ -125,7 +134,7 @@ class OutboxRelay:
                     backoff = min(backoff * 2, self.max_backoff_s)
                     continue
                 if published < self.batch_size:
-                    await self._wait_for_new_events(listener)
+                    await self._wait_for_new_events(listener, stop)
         finally:
             if listener is not None:
                 await listener.close()

@@ -1,0 +1,163 @@
+"""The projection runner against real PostgreSQL and real JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from plein_events import Envelope, Followed, envelope_for
+from plein_events.projection import Projection, ProjectionRunner
+from plein_events.stream import DEAD_LETTER_STREAM_NAME, STREAM_NAME
+from psycopg import AsyncConnection, sql
+
+from .conftest import Bus
+
+
+def tally_projection(name: str, hang_after: int | None = None) -> tuple[Projection, asyncio.Event]:
+    """Counts followers per followee: deliberately not idempotent, so a double apply shows."""
+    reached = asyncio.Event()
+    applied = 0
+
+    async def on_followed(conn: AsyncConnection[Any], event: Followed, _: Envelope) -> None:
+        nonlocal applied
+        await conn.execute(
+            sql.SQL("INSERT INTO {} (followee_id, followers) VALUES (%s, 1) "
+                    "ON CONFLICT (followee_id) DO UPDATE SET followers = {}.followers + 1"
+                    ).format(sql.Identifier(name), sql.Identifier(name)),
+            (event.followee_id,))
+        applied += 1
+        if hang_after is not None and applied == hang_after:
+            reached.set()
+            await asyncio.Event().wait()  # hangs mid-batch until the task is killed
+
+    return Projection(name, {Followed: on_followed}, tables=(name,)), reached
+
+
+async def create_tally_table(bus: Bus, name: str) -> None:
+    async with bus.pool.connection() as conn:
+        await conn.execute(sql.SQL(
+            "CREATE TABLE {} (followee_id uuid PRIMARY KEY, followers int NOT NULL)"
+        ).format(sql.Identifier(name)))
+
+
+async def tally(bus: Bus, name: str) -> dict[UUID, int]:
+    async with bus.pool.connection() as conn:
+        cur = await conn.execute(sql.SQL("SELECT followee_id, followers FROM {}").format(
+            sql.Identifier(name)))
+        return dict(await cur.fetchall())
+
+
+async def publish_follows(bus: Bus, count: int, stars: list[UUID]) -> Counter[UUID]:
+    expected: Counter[UUID] = Counter()
+    rng = random.Random(7)
+    for i in range(0, count, 200):
+        acks = []
+        for j in range(i, min(i + 200, count)):
+            star = rng.choice(stars)
+            expected[star] += 1
+            envelope = envelope_for(Followed(follower_id=uuid4(), followee_id=star),
+                                    aggregate_id=f"fan-{j}", aggregate_version=1,
+                                    occurred_at=datetime.now(UTC), actor_id=None)
+            acks.append(bus.js.publish(envelope.subject, envelope.model_dump_json().encode(),
+                                       headers={"Nats-Msg-Id": envelope.msg_id}))
+        await asyncio.gather(*acks)
+    return expected
+
+
+async def run_until_caught_up(runner: ProjectionRunner, last_seq: int) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        async with asyncio.timeout(60):
+            while await runner.position() < last_seq:
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+
+
+async def last_seq(bus: Bus) -> int:
+    return int((await bus.js.stream_info(STREAM_NAME)).state.last_seq)
+
+
+async def test_consumer_killed_mid_batch_ends_like_an_uninterrupted_run(bus: Bus) -> None:
+    stars = [uuid4() for _ in range(20)]
+    expected = await publish_follows(bus, 1000, stars)
+    end = await last_seq(bus)
+    for name in ("tally", "tally_reference"):
+        await create_tally_table(bus, name)
+
+    killed, reached = tally_projection("tally", hang_after=250)
+    first = ProjectionRunner(killed, bus.pool, bus.js, batch_size=100, ack_wait_s=1.0)
+    task = asyncio.create_task(first.run(asyncio.Event()))
+    await asyncio.wait_for(reached.wait(), timeout=30)
+    task.cancel()  # killed in the middle of its third batch
+    await asyncio.gather(task, return_exceptions=True)
+    assert 0 < await first.position() < end
+
+    restarted, _ = tally_projection("tally")
+    await run_until_caught_up(
+        ProjectionRunner(restarted, bus.pool, bus.js, batch_size=100, ack_wait_s=1.0), end)
+    reference, _ = tally_projection("tally_reference")
+    await run_until_caught_up(ProjectionRunner(reference, bus.pool, bus.js, batch_size=100), end)
+
+    assert await tally(bus, "tally") == await tally(bus, "tally_reference") == dict(expected)
+
+
+async def test_redelivered_batch_is_skipped_by_its_sequence(bus: Bus) -> None:
+    stars = [uuid4()]
+    await publish_follows(bus, 10, stars)
+    await create_tally_table(bus, "tally")
+    projection, _ = tally_projection("tally")
+    runner = ProjectionRunner(projection, bus.pool, bus.js, batch_size=10)
+    await runner.open_consumer()
+    sub = await bus.js.pull_subscribe_bind("tally", STREAM_NAME)
+    await runner.apply_batch(await sub.fetch(10, timeout=5))
+    await sub.unsubscribe()
+    # JetStream delivers the same sequences again (here: a consumer re-created from the start).
+    await runner.delete_consumer()
+    await bus.js.add_consumer(STREAM_NAME, runner._consumer_config(projection.subjects))
+    sub = await bus.js.pull_subscribe_bind("tally", STREAM_NAME)
+    await runner.apply_batch(await sub.fetch(10, timeout=5))
+    assert await tally(bus, "tally") == {stars[0]: 10}
+    assert runner.stats.skipped == 10
+
+
+async def test_poison_message_is_dead_lettered_and_the_projection_moves_on(bus: Bus) -> None:
+    attempts: Counter[str] = Counter()
+    good: list[UUID] = []
+
+    async def on_followed(conn: AsyncConnection[Any], event: Followed, _: Envelope) -> None:
+        attempts[str(event.followee_id)] += 1
+        if event.followee_id.int == 0:
+            raise ValueError("this handler cannot cope with the nil UUID")
+        good.append(event.followee_id)
+
+    subject = Followed.subject()
+    await bus.js.publish(subject, b"this is not json")
+    poison = envelope_for(Followed(follower_id=uuid4(), followee_id=UUID(int=0)),
+                          aggregate_id="p", aggregate_version=1, occurred_at=datetime.now(UTC),
+                          actor_id=None)
+    await bus.js.publish(subject, poison.model_dump_json().encode())
+    fine = envelope_for(Followed(follower_id=uuid4(), followee_id=uuid4()), aggregate_id="f",
+                        aggregate_version=1, occurred_at=datetime.now(UTC), actor_id=None)
+    await bus.js.publish(subject, fine.model_dump_json().encode())
+
+    runner = ProjectionRunner(Projection("picky", {Followed: on_followed}), bus.pool, bus.js,
+                              max_failures=3)
+    await run_until_caught_up(runner, await last_seq(bus))
+
+    assert good == [fine.payload["followee_id"] and UUID(fine.payload["followee_id"])]
+    assert attempts[str(UUID(int=0))] == 3
+    assert runner.stats.dead_lettered == 2
+    status = await runner.status()
+    assert status["dead_letters"] == 2 and status["position"] == 3
+    dlq = await bus.js.stream_info(DEAD_LETTER_STREAM_NAME)
+    assert dlq.state.messages == 2
+    letter = await bus.js.get_msg(DEAD_LETTER_STREAM_NAME, dlq.state.first_seq)
+    assert letter.data == b"this is not json"
+    assert letter.headers and letter.headers["Plein-Original-Subject"] == subject
