@@ -11,6 +11,7 @@ in `dead_letters`, and the projection moves on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,53 +181,97 @@ class ProjectionRunner:
                 pause = min(pause * 2, 5.0)
 
     async def apply_batch(self, msgs: Sequence[Msg]) -> None:
-        """Apply a batch in one transaction with the tracking row, then acknowledge it."""
+        """Apply a batch in one transaction with the tracking row, then acknowledge it.
+
+        The fast path pipelines every statement of the batch. If anything in it fails, the
+        transaction is rolled back and the batch is applied again carefully: one savepoint
+        per message, retries, and dead letters for the messages that keep failing.
+        """
         if not msgs:
             return
+        try:
+            await self._apply(msgs, careful=False)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise
+        except Exception as error:
+            log.info("batch needs care", projection=self.projection.name, error=repr(error))
+            await self._apply(msgs, careful=True)
+        await msgs[-1].ack()
+        self.stats.batches += 1
+
+    async def _apply(self, msgs: Sequence[Msg], *, careful: bool) -> None:
+        applied = 0
         async with self.pool.connection() as conn:
             async with conn.transaction():
                 last = await self._position(conn, lock=True)
-                for msg in msgs:
-                    seq = msg.metadata.sequence.stream
-                    if seq <= last:
-                        self.stats.skipped += 1
-                        continue
-                    await self._apply_one(conn, msg, seq)
-                    last = seq
+                async with contextlib.AsyncExitStack() as stack:
+                    if not careful:
+                        await stack.enter_async_context(conn.pipeline())
+                    for msg in msgs:
+                        seq = msg.metadata.sequence.stream
+                        if seq <= last:
+                            self.stats.skipped += 1
+                            continue
+                        if careful:
+                            applied += await self._apply_carefully(conn, msg, seq)
+                        else:
+                            applied += await self._apply_fast(conn, msg, seq)
+                        last = seq
                 await conn.execute(
                     "UPDATE projection_position SET last_seq = %s, updated_at = now() "
                     "WHERE projection = %s",
                     (last, self.projection.name),
                 )
-        await msgs[-1].ack()
-        self.stats.batches += 1
+        self.stats.applied += applied
 
-    async def _apply_one(self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int) -> None:
+    def _decode(self, msg: Msg) -> tuple[Handler, Event, Envelope] | None:
+        """The handler, event and envelope of a message; None if this projection ignores it."""
+        envelope = Envelope.model_validate_json(msg.data)
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return None
+        return handler, parse_payload(envelope), envelope
+
+    def _span(self, msg: Msg, envelope: Envelope, seq: int) -> Any:
+        return tracer.start_as_current_span(
+            f"{self.projection.name} {envelope.type}",
+            context=context_from(msg.headers),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={"messaging.system": "nats", "messaging.message.id": str(seq)},
+        )
+
+    async def _apply_fast(self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int) -> int:
+        if msg.metadata.num_delivered and msg.metadata.num_delivered > self.max_deliveries:
+            raise PoisonMessage("delivered too often")
+        decoded = self._decode(msg)
+        if decoded is None:
+            return 0
+        handler, event, envelope = decoded
+        with self._span(msg, envelope, seq):
+            await handler(conn, event, envelope)
+        return 1
+
+    async def _apply_carefully(
+        self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int
+    ) -> int:
         try:
-            envelope = Envelope.model_validate_json(msg.data)
-            handler = self._handlers.get(envelope.type)
-            if handler is None:  # not an event this projection reads
-                return
-            event = parse_payload(envelope)
+            decoded = self._decode(msg)
         except (ValidationError, UnknownEventType, ValueError) as error:
             await self._dead_letter(conn, msg, seq, error)
-            return
+            return 0
+        if decoded is None:
+            return 0
+        handler, event, envelope = decoded
         if msg.metadata.num_delivered and msg.metadata.num_delivered > self.max_deliveries:
             await self._dead_letter(conn, msg, seq, PoisonMessage("delivered too often"))
-            return
+            return 0
         last_error: Exception | None = None
         for _attempt in range(self.max_failures):
             try:
-                with tracer.start_as_current_span(
-                    f"{self.projection.name} {envelope.type}",
-                    context=context_from(msg.headers),
-                    kind=trace.SpanKind.CONSUMER,
-                    attributes={"messaging.system": "nats", "messaging.message.id": str(seq)},
-                ):
+                with self._span(msg, envelope, seq):
                     async with conn.transaction():  # a savepoint: a failure undoes only this event
                         await handler(conn, event, envelope)
-                self.stats.applied += 1
-                return
+                return 1
             except (psycopg.OperationalError, psycopg.InterfaceError):
                 raise
             except Exception as error:  # a handler bug or bad data: retry, then dead-letter
@@ -235,6 +280,7 @@ class ProjectionRunner:
                             seq=seq, type=envelope.type, error=repr(error))
         assert last_error is not None
         await self._dead_letter(conn, msg, seq, last_error)
+        return 0
 
     async def _dead_letter(
         self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int, error: Exception

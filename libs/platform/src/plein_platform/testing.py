@@ -171,7 +171,7 @@ class Plein:
             self.server = self.serving = None
 
 
-def test_settings(database_url: str, nats_url: str, **overrides: Any) -> Settings:
+def harness_settings(database_url: str, nats_url: str, **overrides: Any) -> Settings:
     port = free_port()
     values: dict[str, Any] = {
         "database_url": database_url, "nats_url": nats_url, "port": port,
@@ -184,7 +184,7 @@ def test_settings(database_url: str, nats_url: str, **overrides: Any) -> Setting
 async def start_plein(database_url: str, nats_url: str, *, settings: Settings | None = None,
                       services: list[str] | None = None) -> Plein:
     """Start the named services (default all) behind uvicorn on a free port."""
-    settings = settings or test_settings(database_url, nats_url)
+    settings = settings or harness_settings(database_url, nats_url)
     runtime = Runtime(settings, load_services(services), database_url=database_url,
                       nats_url=nats_url)
     server = uvicorn.Server(uvicorn.Config(runtime.asgi(), host=settings.host,
