@@ -30,7 +30,7 @@ from plein_events import Envelope, Event, Followed, envelope_for
 from plein_events.eventstore import EventStoreOutbox, PleinApplication, eventsourcing_env
 from plein_events.projection import Projection, ProjectionRunner
 from plein_events.relay import OutboxRelay
-from plein_events.stream import STREAM_NAME, ensure_streams
+from plein_events.stream import ensure_streams
 from plein_platform.database import migrate, platform_migrations, schema_pool
 from plein_platform.embedded import EmbeddedNats, embedded_postgres
 from plein_platform.runtime import connect_nats
@@ -65,28 +65,39 @@ def to_contract(domain_event: Any) -> Event | None:
 async def on_followed(conn: Any, evt: Followed, envelope: Envelope) -> None:
     await conn.execute(
         "INSERT INTO bench_follows (follower_id, followee_id, at) VALUES (%s, %s, %s) "
-        "ON CONFLICT DO NOTHING", (evt.follower_id, evt.followee_id, envelope.occurred_at))
+        "ON CONFLICT DO NOTHING",
+        (evt.follower_id, evt.followee_id, envelope.occurred_at),
+    )
 
 
 async def baseline(nats_url: str, n: int) -> float:
     """Raw nats-py: publish n envelopes, fetch them back 500 at a time, decode, ack."""
     nc = await connect_nats(nats_url, name="bench-baseline")
     js = nc.jetstream()
-    await js.add_stream(StreamConfig(name="BASELINE", subjects=["baseline.>"],
-                                     storage=StorageType.FILE))
+    await js.add_stream(
+        StreamConfig(name="BASELINE", subjects=["baseline.>"], storage=StorageType.FILE)
+    )
     bodies = [
-        envelope_for(Followed(follower_id=uuid4(), followee_id=uuid4()), aggregate_id=str(i),
-                     aggregate_version=1, occurred_at=datetime.now(UTC), actor_id=None)
-        .model_dump_json().encode()
+        envelope_for(
+            Followed(follower_id=uuid4(), followee_id=uuid4()),
+            aggregate_id=str(i),
+            aggregate_version=1,
+            occurred_at=datetime.now(UTC),
+            actor_id=None,
+        )
+        .model_dump_json()
+        .encode()
         for i in range(n)
     ]
     started = time.perf_counter()
     for i in range(0, n, 1000):
-        await asyncio.gather(*(js.publish("baseline.Followed", body,
-                                          headers={"Nats-Msg-Id": f"b{i + j}"})
-                               for j, body in enumerate(bodies[i:i + 1000])))
-    await js.add_consumer("BASELINE", ConsumerConfig(durable_name="raw",
-                                                      ack_policy=AckPolicy.ALL))
+        await asyncio.gather(
+            *(
+                js.publish("baseline.Followed", body, headers={"Nats-Msg-Id": f"b{i + j}"})
+                for j, body in enumerate(bodies[i : i + 1000])
+            )
+        )
+    await js.add_consumer("BASELINE", ConsumerConfig(durable_name="raw", ack_policy=AckPolicy.ALL))
     sub = await js.pull_subscribe_bind("raw", "BASELINE")
     received = 0
     while received < n:
@@ -107,8 +118,10 @@ async def pipeline(database_url: str, nats_url: str, n: int) -> tuple[float, flo
     pool = schema_pool(database_url, SCHEMA)
     await pool.open()
     async with pool.connection() as conn:
-        await conn.execute("CREATE TABLE bench_follows (follower_id uuid, followee_id uuid, "
-                           "at timestamptz, PRIMARY KEY (follower_id, followee_id))")
+        await conn.execute(
+            "CREATE TABLE bench_follows (follower_id uuid, followee_id uuid, "
+            "at timestamptz, PRIMARY KEY (follower_id, followee_id))"
+        )
     app = BenchApp(env=eventsourcing_env(database_url, SCHEMA))
     stars = [uuid4() for _ in range(100)]
     store_started = time.perf_counter()
@@ -124,10 +137,12 @@ async def pipeline(database_url: str, nats_url: str, n: int) -> tuple[float, flo
     nc = await connect_nats(nats_url, name="bench-pipeline")
     js = nc.jetstream()
     await ensure_streams(js)
-    relay = OutboxRelay("outbox:bench", EventStoreOutbox(app, to_contract), pool, js,
-                        batch_size=1000)
-    runner = ProjectionRunner(Projection("bench", {Followed: on_followed}, ("bench_follows",)),
-                              pool, js, batch_size=500)
+    relay = OutboxRelay(
+        "outbox:bench", EventStoreOutbox(app, to_contract), pool, js, batch_size=1000
+    )
+    runner = ProjectionRunner(
+        Projection("bench", {Followed: on_followed}, ("bench_follows",)), pool, js, batch_size=500
+    )
     stop = asyncio.Event()
     started = time.perf_counter()
     tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(runner.run(stop))]
@@ -173,18 +188,28 @@ async def main(n: int, out: Path) -> None:
     table.add_row("baseline: raw nats-py publish + fetch(500) + decode + ack", f"{raw:,.0f}")
     table.add_row("pipeline: outbox relay -> JetStream -> projection (PostgreSQL)", f"{ours:,.0f}")
     table.add_row("ratio pipeline / baseline (goal >= 0.30)", f"{ratio:.2f}")
-    table.add_row("(not in the ratio) storing the events with eventsourcing",
-                  f"{n / store_s:,.0f}")
+    table.add_row("(not in the ratio) storing the events with eventsourcing", f"{n / store_s:,.0f}")
     console.print(table)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"events": n, "baseline_eps": raw, "pipeline_eps": ours,
-                               "ratio": ratio, "store_eps": n / store_s}, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "events": n,
+                "baseline_eps": raw,
+                "pipeline_eps": ours,
+                "ratio": ratio,
+                "store_eps": n / store_s,
+            },
+            indent=2,
+        )
+    )
     console.print(f"written to {out}")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--out", type=Path, default=Path("bench/results/pipeline.json"))
     args = parser.parse_args()

@@ -16,8 +16,8 @@ from plein_platform.testing import (
     eventually,
     fresh_database,
     fresh_streams,
-    start_plein,
     harness_settings,
+    start_plein,
 )
 
 
@@ -30,8 +30,9 @@ async def home_post_ids(plein: Plein, token_headers: dict[str, str]) -> list[str
 async def ann_and_bob(plein: Plein) -> tuple[Any, Any]:
     ann = await plein.register("ann", "Ann de Vries")
     bob = await plein.register("bob", "Bob Jansen")
-    response = await plein.http.post("/identity/me/following", headers=bob.auth,
-                                     json={"user_id": ann.id})
+    response = await plein.http.post(
+        "/identity/me/following", headers=bob.auth, json={"user_id": ann.id}
+    )
     assert response.status_code == 204
     return ann, bob
 
@@ -53,8 +54,9 @@ async def test_post_written_while_nats_is_down_reaches_the_feed_when_it_is_back(
         await eventually(bob_follows_ann)
         nats.stop()
 
-        response = await plein.http.post("/posts/posts", headers=ann.auth,
-                                         json={"text": "Hallo allemaal"})
+        response = await plein.http.post(
+            "/posts/posts", headers=ann.auth, json={"text": "Hallo allemaal"}
+        )
         assert response.status_code == 201
         post_id = response.json()["id"]
         await asyncio.sleep(1.0)
@@ -79,12 +81,16 @@ async def test_relay_republishing_after_a_crash_leaves_one_entry_in_the_feed(
     # consumers' own idempotence is what keeps the feed right.
     database_url = await fresh_database(servers)
     await fresh_streams(servers.nats_url)
-    plein = await start_plein(database_url, servers.nats_url, settings=harness_settings(
-        database_url, servers.nats_url, stream_duplicate_window_s=0.5))
+    plein = await start_plein(
+        database_url,
+        servers.nats_url,
+        settings=harness_settings(database_url, servers.nats_url, stream_duplicate_window_s=0.5),
+    )
     try:
         ann, bob = await ann_and_bob(plein)
-        response = await plein.http.post("/posts/posts", headers=ann.auth,
-                                         json={"text": "Hallo allemaal"})
+        response = await plein.http.post(
+            "/posts/posts", headers=ann.auth, json={"text": "Hallo allemaal"}
+        )
         post_id = response.json()["id"]
 
         async def arrived() -> None:
@@ -118,8 +124,9 @@ async def test_plein_replay_feed_rebuilds_the_live_timelines(plein: Plein) -> No
     for follower in people:
         for followee in people:
             if follower is not followee and hash((follower.id, followee.id)) % 3:
-                await plein.http.post("/identity/me/following", headers=follower.auth,
-                                      json={"user_id": followee.id})
+                await plein.http.post(
+                    "/identity/me/following", headers=follower.auth, json={"user_id": followee.id}
+                )
     for i, author in enumerate(people * 3):
         await plein.http.post("/posts/posts", headers=author.auth, json={"text": f"post {i}"})
     await plein.http.delete(f"/identity/me/following/{people[1].id}", headers=people[0].auth)
@@ -137,11 +144,15 @@ async def test_plein_replay_feed_rebuilds_the_live_timelines(plein: Plein) -> No
     assert live
     await plein.runtime.stop_workers()
 
-    env = {**os.environ, "PLEIN_DATABASE_URL": plein.database_url,
-           "PLEIN_NATS_URL": plein.nats_url}
+    env = {**os.environ, "PLEIN_DATABASE_URL": plein.database_url, "PLEIN_NATS_URL": plein.nats_url}
     result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "plein_platform.cli", "replay", "feed"],
-        env=env, capture_output=True, text=True, timeout=120)
+        subprocess.run,
+        [sys.executable, "-m", "plein_platform.cli", "replay", "feed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
     async with feed.ctx.pool.connection() as conn:

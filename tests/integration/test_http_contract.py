@@ -26,21 +26,36 @@ async def test_bad_input_gets_a_problem_document(plein: Plein) -> None:
     ann = await plein.register("ann")
     http = plein.http
     body = assert_problem(await http.post("/identity/users", json={"email": "x@example.com"}), 422)
-    assert {tuple(e["location"]) for e in body["errors"]} >= {("body", "password"),
-                                                              ("body", "display_name")}
-    assert_problem(await http.post("/identity/users", json={
-        "email": "not-an-address", "password": 12345678, "display_name": ["Ann"]}), 422)
+    assert {tuple(e["location"]) for e in body["errors"]} >= {
+        ("body", "password"),
+        ("body", "display_name"),
+    }
+    assert_problem(
+        await http.post(
+            "/identity/users",
+            json={"email": "not-an-address", "password": 12345678, "display_name": ["Ann"]},
+        ),
+        422,
+    )
     assert_problem(await http.post("/posts/posts", headers=ann.auth, json={"text": 42}), 422)
     assert_problem(await http.post("/posts/posts", headers=ann.auth, json={"text": "   "}), 422)
-    assert_problem(await http.post("/posts/posts", headers=ann.auth,
-                                   json={"text": "x" * 100_000}), 422)
-    assert_problem(await http.post("/posts/posts", headers=ann.auth,
-                                   content=b'{"text": "' + b"x" * 1_000_000 + b'"}'), 413)
+    assert_problem(
+        await http.post("/posts/posts", headers=ann.auth, json={"text": "x" * 100_000}), 422
+    )
+    assert_problem(
+        await http.post(
+            "/posts/posts", headers=ann.auth, content=b'{"text": "' + b"x" * 1_000_000 + b'"}'
+        ),
+        413,
+    )
     assert_problem(await http.post("/posts/posts", headers=ann.auth, content=b"{not json"), 422)
-    assert_problem(await http.post("/identity/me/following", headers=ann.auth,
-                                   json={"user_id": str(uuid4())}), 404)
-    assert_problem(await http.post("/identity/me/following", headers=ann.auth,
-                                   json={"user_id": ann.id}), 422)
+    assert_problem(
+        await http.post("/identity/me/following", headers=ann.auth, json={"user_id": str(uuid4())}),
+        404,
+    )
+    assert_problem(
+        await http.post("/identity/me/following", headers=ann.auth, json={"user_id": ann.id}), 422
+    )
     assert_problem(await http.get("/posts/posts/not-a-uuid", headers=ann.auth), 422)
     assert_problem(await http.get(f"/posts/posts/{uuid4()}", headers=ann.auth), 404)
     assert_problem(await http.get("/feed/home?cursor=bogus", headers=ann.auth), 422)
@@ -50,9 +65,14 @@ async def test_bad_input_gets_a_problem_document(plein: Plein) -> None:
 
 async def test_duplicate_email_is_refused_and_unicode_names_work(plein: Plein) -> None:
     await plein.register("chloe", "Chloé Ørsted-Łukasz 李")
-    response = await plein.http.post("/identity/users", json={
-        "email": "CHLOE@example.com", "password": "another-password",
-        "display_name": "Someone else"})
+    response = await plein.http.post(
+        "/identity/users",
+        json={
+            "email": "CHLOE@example.com",
+            "password": "another-password",
+            "display_name": "Someone else",
+        },
+    )
     assert_problem(response, 409)
     me = await plein.http.get("/identity/me", headers=plein.people["chloe"].auth)
     assert me.json()["display_name"] == "Chloé Ørsted-Łukasz 李"
@@ -60,11 +80,13 @@ async def test_duplicate_email_is_refused_and_unicode_names_work(plein: Plein) -
 
 async def test_wrong_password_is_refused(plein: Plein) -> None:
     await plein.register("ann")
-    response = await plein.http.post("/identity/tokens", json={
-        "email": "ann@example.com", "password": "wrong-password"})
+    response = await plein.http.post(
+        "/identity/tokens", json={"email": "ann@example.com", "password": "wrong-password"}
+    )
     assert_problem(response, 401)
-    response = await plein.http.post("/identity/tokens", json={
-        "email": "nobody@example.com", "password": "wrong-password"})
+    response = await plein.http.post(
+        "/identity/tokens", json={"email": "nobody@example.com", "password": "wrong-password"}
+    )
     assert_problem(response, 401)
 
 
@@ -75,15 +97,23 @@ async def test_every_service_refuses_missing_expired_and_tampered_tokens(
     ann = await plein.register("ann")
     claims = jwt.decode(ann.token, options={"verify_signature": False})
     kid = jwt.get_unverified_header(ann.token)["kid"]
-    expired = jwt.encode({**claims, "exp": int((datetime.now(UTC) - timedelta(minutes=1))
-                                               .timestamp())},
-                         Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid})
+    expired = jwt.encode(
+        {**claims, "exp": int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())},
+        Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+        headers={"kid": kid},
+    )
     head, payload, signature = ann.token.split(".")
     forged_claims = jwt.utils.base64url_encode(
-        jwt.api_jws.json.dumps({**claims, "sub": str(uuid4())}).encode()).decode()
+        jwt.api_jws.json.dumps({**claims, "sub": str(uuid4())}).encode()
+    ).decode()
     tampered = f"{head}.{forged_claims}.{signature}"
-    foreign_key = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA",
-                             headers={"kid": "someone-elses-key"})
+    foreign_key = jwt.encode(
+        claims,
+        Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+        headers={"kid": "someone-elses-key"},
+    )
     unsigned = jwt.encode(claims, None, algorithm="none")
     for token in (None, "garbage", expired, tampered, foreign_key, unsigned):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -98,8 +128,9 @@ async def test_home_feed_pages_newest_first_without_gaps_or_duplicates(plein: Pl
     await plein.http.post("/identity/me/following", headers=bob.auth, json={"user_id": ann.id})
     posted = []
     for i in range(7):
-        response = await plein.http.post("/posts/posts", headers=ann.auth,
-                                         json={"text": f"post {i}"})
+        response = await plein.http.post(
+            "/posts/posts", headers=ann.auth, json={"text": f"post {i}"}
+        )
         posted.append(response.json()["id"])
 
     async def all_there() -> None:
@@ -133,8 +164,9 @@ async def test_a_trace_follows_a_post_from_http_through_nats_into_the_feed(
     assert response.status_code == 201
 
     def trace_ids(name_prefix: str) -> set[int]:
-        return {s.context.trace_id for s in spans.get_finished_spans()
-                if s.name.startswith(name_prefix)}
+        return {
+            s.context.trace_id for s in spans.get_finished_spans() if s.name.startswith(name_prefix)
+        }
 
     async def consumed() -> None:
         http = trace_ids("POST /posts")

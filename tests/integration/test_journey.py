@@ -9,12 +9,14 @@ async def test_bob_sees_ann_post_in_his_home_feed(plein: Plein) -> None:
     ann = await plein.register("ann", "Ann de Vries")
     bob = await plein.register("bob", "Bob Jansen")
 
-    response = await plein.http.post("/identity/me/following", headers=bob.auth,
-                                     json={"user_id": ann.id})
+    response = await plein.http.post(
+        "/identity/me/following", headers=bob.auth, json={"user_id": ann.id}
+    )
     assert response.status_code == 204
 
-    response = await plein.http.post("/posts/posts", headers=ann.auth,
-                                     json={"text": "Hallo allemaal"})
+    response = await plein.http.post(
+        "/posts/posts", headers=ann.auth, json={"text": "Hallo allemaal"}
+    )
     assert response.status_code == 201
     post_id = response.json()["id"]
 

@@ -33,25 +33,41 @@ def test_subjects_follow_plein_service_event_type() -> None:
 
 def test_republished_event_keeps_its_id_and_msg_id() -> None:
     payload = Followed(follower_id=uuid.uuid4(), followee_id=uuid.uuid4())
-    kwargs = dict(aggregate_id="a1", aggregate_version=3, occurred_at=datetime.now(UTC),
-                  actor_id=None)
+    kwargs = dict(
+        aggregate_id="a1", aggregate_version=3, occurred_at=datetime.now(UTC), actor_id=None
+    )
     first, again = envelope_for(payload, **kwargs), envelope_for(payload, **kwargs)
     assert first.event_id == again.event_id
     assert first.msg_id == "identity:a1:3"
 
 
 def test_envelope_round_trips_through_json() -> None:
-    payload = PostCreated(post_id=uuid.uuid4(), author_id=uuid.uuid4(),
-                          real_author_id=uuid.uuid4(), text="Hallo <b>allemaal</b>")
-    envelope = envelope_for(payload, aggregate_id=str(payload.post_id), aggregate_version=1,
-                            occurred_at=datetime.now(UTC), actor_id=payload.author_id)
+    payload = PostCreated(
+        post_id=uuid.uuid4(),
+        author_id=uuid.uuid4(),
+        real_author_id=uuid.uuid4(),
+        text="Hallo <b>allemaal</b>",
+    )
+    envelope = envelope_for(
+        payload,
+        aggregate_id=str(payload.post_id),
+        aggregate_version=1,
+        occurred_at=datetime.now(UTC),
+        actor_id=payload.author_id,
+    )
     decoded = Envelope.model_validate_json(envelope.model_dump_json())
     assert parse_payload(decoded) == payload
 
 
 def test_unknown_type_or_version_is_refused() -> None:
-    base = dict(event_id=uuid.uuid4(), occurred_at=datetime.now(UTC), producer="posts",
-                aggregate_id="x", aggregate_version=1, payload={})
+    base = dict(
+        event_id=uuid.uuid4(),
+        occurred_at=datetime.now(UTC),
+        producer="posts",
+        aggregate_id="x",
+        aggregate_version=1,
+        payload={},
+    )
     with pytest.raises(UnknownEventType):
         parse_payload(Envelope(type="NoSuchEvent", version=1, **base))
     with pytest.raises(UnknownEventType):
@@ -66,9 +82,16 @@ def test_old_versions_are_upcast_to_the_latest() -> None:
 
 
 def _greeting_envelope() -> Envelope:
-    return Envelope(event_id=uuid.uuid4(), type="Greeted", version=1,
-                    occurred_at=datetime.now(UTC), producer="test", aggregate_id="g",
-                    aggregate_version=1, payload={"name": "Ann de Vries"})
+    return Envelope(
+        event_id=uuid.uuid4(),
+        type="Greeted",
+        version=1,
+        occurred_at=datetime.now(UTC),
+        producer="test",
+        aggregate_id="g",
+        aggregate_version=1,
+        payload={"name": "Ann de Vries"},
+    )
 
 
 def _upcast_a_greeting() -> None:
@@ -76,8 +99,8 @@ def _upcast_a_greeting() -> None:
     class Greeted(Event):
         name: str
 
-    @event_type("test", version=2)  # noqa: F811  (the same event, next version)
-    class Greeted(Event):  # type: ignore[no-redef]
+    @event_type("test", version=2)  # the same event, next version
+    class Greeted(Event):  # type: ignore[no-redef]  # noqa: F811
         first_name: str
         last_name: str = ""
 
@@ -95,7 +118,8 @@ def test_every_event_type_has_an_up_to_date_schema_snapshot() -> None:
         path = schema_dir() / snapshot_name(cls)
         assert path.exists(), f"{path.name} missing: run `make contract`"
         assert json.loads(path.read_text()) == event_schema(cls), (
-            f"{path.name} is outdated: run `make contract`")
+            f"{path.name} is outdated: run `make contract`"
+        )
 
 
 def test_checked_in_snapshots_are_still_readable_by_the_current_models() -> None:

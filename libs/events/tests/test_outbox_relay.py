@@ -96,8 +96,9 @@ async def test_crash_between_publish_and_position_republishes_without_duplicates
 
 async def test_relay_run_wakes_on_new_events(bus: Bus) -> None:
     app = fan_app(bus)
-    relay = OutboxRelay("outbox:fans", EventStoreOutbox(app, to_contract), bus.pool, bus.js,
-                        poll_interval_s=30)
+    relay = OutboxRelay(
+        "outbox:fans", EventStoreOutbox(app, to_contract), bus.pool, bus.js, poll_interval_s=30
+    )
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run(stop))
     await asyncio.sleep(0.3)
@@ -110,7 +111,6 @@ async def test_relay_run_wakes_on_new_events(bus: Bus) -> None:
             await asyncio.sleep(0.05)
 
     # The poll interval is 30 s: only the event store's NOTIFY can wake the relay this soon.
-    print("relay state", relay.published, relay.failures); await asyncio.sleep(1); print("relay state", relay.published, relay.failures, running.done())
     await asyncio.wait_for(published(), timeout=5)
     stop.set()
     await asyncio.wait_for(running, timeout=5)

@@ -25,10 +25,12 @@ def tally_projection(name: str, hang_after: int | None = None) -> tuple[Projecti
     async def on_followed(conn: AsyncConnection[Any], event: Followed, _: Envelope) -> None:
         nonlocal applied
         await conn.execute(
-            sql.SQL("INSERT INTO {} (followee_id, followers) VALUES (%s, 1) "
-                    "ON CONFLICT (followee_id) DO UPDATE SET followers = {}.followers + 1"
-                    ).format(sql.Identifier(name), sql.Identifier(name)),
-            (event.followee_id,))
+            sql.SQL(
+                "INSERT INTO {} (followee_id, followers) VALUES (%s, 1) "
+                "ON CONFLICT (followee_id) DO UPDATE SET followers = {}.followers + 1"
+            ).format(sql.Identifier(name), sql.Identifier(name)),
+            (event.followee_id,),
+        )
         applied += 1
         if hang_after is not None and applied == hang_after:
             reached.set()
@@ -39,15 +41,18 @@ def tally_projection(name: str, hang_after: int | None = None) -> tuple[Projecti
 
 async def create_tally_table(bus: Bus, name: str) -> None:
     async with bus.pool.connection() as conn:
-        await conn.execute(sql.SQL(
-            "CREATE TABLE {} (followee_id uuid PRIMARY KEY, followers int NOT NULL)"
-        ).format(sql.Identifier(name)))
+        await conn.execute(
+            sql.SQL(
+                "CREATE TABLE {} (followee_id uuid PRIMARY KEY, followers int NOT NULL)"
+            ).format(sql.Identifier(name))
+        )
 
 
 async def tally(bus: Bus, name: str) -> dict[UUID, int]:
     async with bus.pool.connection() as conn:
-        cur = await conn.execute(sql.SQL("SELECT followee_id, followers FROM {}").format(
-            sql.Identifier(name)))
+        cur = await conn.execute(
+            sql.SQL("SELECT followee_id, followers FROM {}").format(sql.Identifier(name))
+        )
         return dict(await cur.fetchall())
 
 
@@ -59,11 +64,20 @@ async def publish_follows(bus: Bus, count: int, stars: list[UUID]) -> Counter[UU
         for j in range(i, min(i + 200, count)):
             star = rng.choice(stars)
             expected[star] += 1
-            envelope = envelope_for(Followed(follower_id=uuid4(), followee_id=star),
-                                    aggregate_id=f"fan-{j}", aggregate_version=1,
-                                    occurred_at=datetime.now(UTC), actor_id=None)
-            acks.append(bus.js.publish(envelope.subject, envelope.model_dump_json().encode(),
-                                       headers={"Nats-Msg-Id": envelope.msg_id}))
+            envelope = envelope_for(
+                Followed(follower_id=uuid4(), followee_id=star),
+                aggregate_id=f"fan-{j}",
+                aggregate_version=1,
+                occurred_at=datetime.now(UTC),
+                actor_id=None,
+            )
+            acks.append(
+                bus.js.publish(
+                    envelope.subject,
+                    envelope.model_dump_json().encode(),
+                    headers={"Nats-Msg-Id": envelope.msg_id},
+                )
+            )
         await asyncio.gather(*acks)
     return expected
 
@@ -101,7 +115,8 @@ async def test_consumer_killed_mid_batch_ends_like_an_uninterrupted_run(bus: Bus
 
     restarted, _ = tally_projection("tally")
     await run_until_caught_up(
-        ProjectionRunner(restarted, bus.pool, bus.js, batch_size=100, ack_wait_s=1.0), end)
+        ProjectionRunner(restarted, bus.pool, bus.js, batch_size=100, ack_wait_s=1.0), end
+    )
     reference, _ = tally_projection("tally_reference")
     await run_until_caught_up(ProjectionRunner(reference, bus.pool, bus.js, batch_size=100), end)
 
@@ -138,17 +153,27 @@ async def test_poison_message_is_dead_lettered_and_the_projection_moves_on(bus: 
         good.append(event.followee_id)
 
     subject = Followed.subject()
-    poison = envelope_for(Followed(follower_id=uuid4(), followee_id=UUID(int=0)),
-                          aggregate_id="p", aggregate_version=1, occurred_at=datetime.now(UTC),
-                          actor_id=None)
+    poison = envelope_for(
+        Followed(follower_id=uuid4(), followee_id=UUID(int=0)),
+        aggregate_id="p",
+        aggregate_version=1,
+        occurred_at=datetime.now(UTC),
+        actor_id=None,
+    )
     await bus.js.publish(subject, poison.model_dump_json().encode())
     await bus.js.publish(subject, b"this is not json")
-    fine = envelope_for(Followed(follower_id=uuid4(), followee_id=uuid4()), aggregate_id="f",
-                        aggregate_version=1, occurred_at=datetime.now(UTC), actor_id=None)
+    fine = envelope_for(
+        Followed(follower_id=uuid4(), followee_id=uuid4()),
+        aggregate_id="f",
+        aggregate_version=1,
+        occurred_at=datetime.now(UTC),
+        actor_id=None,
+    )
     await bus.js.publish(subject, fine.model_dump_json().encode())
 
-    runner = ProjectionRunner(Projection("picky", {Followed: on_followed}), bus.pool, bus.js,
-                              max_failures=3)
+    runner = ProjectionRunner(
+        Projection("picky", {Followed: on_followed}), bus.pool, bus.js, max_failures=3
+    )
     await run_until_caught_up(runner, await last_seq(bus))
 
     assert good == [fine.payload["followee_id"] and UUID(fine.payload["followee_id"])]

@@ -30,7 +30,8 @@ def test_unfollowing_someone_not_followed_changes_nothing() -> None:
 
 def test_an_email_address_claims_the_same_id_whatever_its_case() -> None:
     assert EmailAddress.create_id(normalise_email(" Ann@Example.COM ")) == EmailAddress.create_id(
-        "ann@example.com")
+        "ann@example.com"
+    )
 
 
 def test_passwords_are_hashed_with_argon2_and_verified() -> None:

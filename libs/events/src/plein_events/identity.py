@@ -34,4 +34,3 @@ class Unfollowed(Event):
 
     follower_id: UUID
     followee_id: UUID
-

@@ -173,8 +173,9 @@ class ProjectionRunner:
                 return
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 # The database went away: keep the batch and try again once it is back.
-                log.warning("projection batch retrying", projection=self.projection.name,
-                            error=repr(error))
+                log.warning(
+                    "projection batch retrying", projection=self.projection.name, error=repr(error)
+                )
                 if stop.is_set():
                     return
                 await asyncio.sleep(pause)
@@ -251,9 +252,7 @@ class ProjectionRunner:
             await handler(conn, event, envelope)
         return 1
 
-    async def _apply_carefully(
-        self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int
-    ) -> int:
+    async def _apply_carefully(self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int) -> int:
         try:
             decoded = self._decode(msg)
         except (ValidationError, UnknownEventType, ValueError) as error:
@@ -276,8 +275,13 @@ class ProjectionRunner:
                 raise
             except Exception as error:  # a handler bug or bad data: retry, then dead-letter
                 last_error = error
-                log.warning("projection handler failed", projection=self.projection.name,
-                            seq=seq, type=envelope.type, error=repr(error))
+                log.warning(
+                    "projection handler failed",
+                    projection=self.projection.name,
+                    seq=seq,
+                    type=envelope.type,
+                    error=repr(error),
+                )
         assert last_error is not None
         await self._dead_letter(conn, msg, seq, last_error)
         return 0
@@ -286,8 +290,13 @@ class ProjectionRunner:
         self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int, error: Exception
     ) -> None:
         reason = f"{type(error).__name__}: {error}"[:2000]
-        log.error("message dead-lettered", projection=self.projection.name, seq=seq,
-                  subject=msg.subject, error=reason)
+        log.error(
+            "message dead-lettered",
+            projection=self.projection.name,
+            seq=seq,
+            subject=msg.subject,
+            error=reason,
+        )
         headers = {
             "Nats-Msg-Id": f"dlq:{self.projection.name}:{seq}",
             "Plein-Original-Subject": msg.subject,

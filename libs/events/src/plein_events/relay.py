@@ -67,7 +67,8 @@ class OutboxRelay:
         async with self.pool.connection() as conn:
             await conn.execute(
                 "INSERT INTO outbox_position (relay, position) VALUES (%s, %s) "
-                "ON CONFLICT (relay) DO UPDATE SET position = EXCLUDED.position, updated_at = now()",
+                "ON CONFLICT (relay) DO UPDATE "
+                "SET position = EXCLUDED.position, updated_at = now()",
                 (self.name, position),
             )
 

@@ -76,8 +76,10 @@ def asyncapi_document() -> dict[str, Any]:
             "headers": {
                 "type": "object",
                 "properties": {
-                    "Nats-Msg-Id": {"type": "string",
-                                    "description": "<producer>:<aggregate_id>:<version>"},
+                    "Nats-Msg-Id": {
+                        "type": "string",
+                        "description": "<producer>:<aggregate_id>:<version>",
+                    },
                     "traceparent": {"type": "string", "description": "W3C trace context"},
                 },
             },
@@ -97,7 +99,7 @@ def asyncapi_document() -> dict[str, Any]:
             "title": "Plein events",
             "version": "1",
             "description": f"Domain events on the JetStream stream {STREAM_NAME}, "
-                           "subjects plein.<service>.<EventType>.",
+            "subjects plein.<service>.<EventType>.",
         },
         "defaultContentType": "application/json",
         "channels": channels,
@@ -125,8 +127,10 @@ def write_contract_files(*, dry_run: bool = False) -> list[Path]:
         if path.exists():
             problems = incompatibilities(json.loads(path.read_text()), schema)
             if problems:
-                raise ValueError(f"{path.name}: {'; '.join(problems)}; add version "
-                                 f"{cls.version + 1} with an upcaster instead")
+                raise ValueError(
+                    f"{path.name}: {'; '.join(problems)}; add version "
+                    f"{cls.version + 1} with an upcaster instead"
+                )
         wanted[path] = _dump(schema)
     wanted[SOURCE_DIR / "asyncapi.json"] = _dump(asyncapi_document())
     for path, text in wanted.items():

@@ -1,4 +1,5 @@
-"""W3C trace context carried from an HTTP request, through the stored event and NATS, into consumers."""
+"""W3C trace context, carried from an HTTP request through the stored event and NATS into
+consumers."""
 
 from __future__ import annotations
 

@@ -12,8 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .settings import Settings
 
-app = typer.Typer(help="Plein: the social intranet that makes participation happen.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Plein: the social intranet that makes participation happen.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 
@@ -28,8 +29,10 @@ def _settings() -> Settings:
 
 @app.command()
 def run(
-    service: Annotated[list[str] | None, typer.Option(
-        "--service", "-s", help="run only this service (repeatable); default: all")] = None,
+    service: Annotated[
+        list[str] | None,
+        typer.Option("--service", "-s", help="run only this service (repeatable); default: all"),
+    ] = None,
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
     seed: Annotated[bool, typer.Option(help="seed the demo organisation on first start")] = True,
@@ -45,19 +48,29 @@ def run(
         settings.port = port
     services = load_services(service)
     with servers(settings) as (database_url, nats_url):
-        asyncio.run(_serve(settings, services, database_url, nats_url,
-                           seed=seed and settings.seed_demo and not service))
+        asyncio.run(
+            _serve(
+                settings,
+                services,
+                database_url,
+                nats_url,
+                seed=seed and settings.seed_demo and not service,
+            )
+        )
 
 
-async def _serve(settings: Settings, services: list, database_url: str, nats_url: str,
-                 *, seed: bool) -> None:
+async def _serve(
+    settings: Settings, services: list, database_url: str, nats_url: str, *, seed: bool
+) -> None:
     from .demo import DEMO_PASSWORD, seed_demo
     from .runtime import Runtime
 
     runtime = Runtime(settings, services, database_url=database_url, nats_url=nats_url)
-    server = uvicorn.Server(uvicorn.Config(
-        runtime.asgi(), host=settings.host, port=settings.port, log_config=None,
-        lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            runtime.asgi(), host=settings.host, port=settings.port, log_config=None, lifespan="on"
+        )
+    )
     serving = asyncio.create_task(server.serve())
     while not server.started and not serving.done():
         await asyncio.sleep(0.05)
@@ -93,14 +106,23 @@ def replay(
 
     settings = _settings()
     with servers(settings) as (database_url, nats_url):
-        count = asyncio.run(replay_projection(settings, projection, database_url, nats_url,
-                                              wait_s=wait, show_progress=True))
+        count = asyncio.run(
+            replay_projection(
+                settings, projection, database_url, nats_url, wait_s=wait, show_progress=True
+            )
+        )
     console.print(f"[green]{projection}: rebuilt from {count} messages[/]")
 
 
-async def replay_projection(settings: Settings, projection: str, database_url: str,
-                            nats_url: str, *, wait_s: float = 30, show_progress: bool = False
-                            ) -> int:
+async def replay_projection(
+    settings: Settings,
+    projection: str,
+    database_url: str,
+    nats_url: str,
+    *,
+    wait_s: float = 30,
+    show_progress: bool = False,
+) -> int:
     """Rebuild one projection from the stream; returns how many messages were read."""
     from plein_events.leader import leadership
     from plein_events.projection import ProjectionRunner
@@ -114,29 +136,44 @@ async def replay_projection(settings: Settings, projection: str, database_url: s
         known = sorted(p.name for s in load_services() for p in s.projections())
         raise typer.BadParameter(f"unknown projection {projection!r}; known: {', '.join(known)}")
     service, proj = owners[0]
-    await migrate(database_url, service.name,
-                  [("platform", platform_migrations()), (service.name, service.migrations())])
+    await migrate(
+        database_url,
+        service.name,
+        [("platform", platform_migrations()), (service.name, service.migrations())],
+    )
     nc = await connect_nats(nats_url, name=f"plein-replay-{projection}")
     pool = schema_pool(database_url, service.name)
     await pool.open()
     try:
-        runner = ProjectionRunner(proj, pool, nc.jetstream(),
-                                  batch_size=settings.consumer_batch_size,
-                                  max_failures=settings.consumer_max_failures)
+        runner = ProjectionRunner(
+            proj,
+            pool,
+            nc.jetstream(),
+            batch_size=settings.consumer_batch_size,
+            max_failures=settings.consumer_max_failures,
+        )
         try:
-            async with leadership(database_url, f"projection:{projection}", timeout_s=wait_s,
-                                  retry_every_s=0.5):
+            async with leadership(
+                database_url, f"projection:{projection}", timeout_s=wait_s, retry_every_s=0.5
+            ):
                 if not show_progress:
                     return await runner.replay()
-                with Progress(TextColumn(f"replay {projection}"), BarColumn(),
-                              MofNCompleteColumn(), TimeRemainingColumn(),
-                              console=console) as progress:
+                with Progress(
+                    TextColumn(f"replay {projection}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                    console=console,
+                ) as progress:
                     task = progress.add_task("replay", total=None)
                     return await runner.replay(
-                        lambda done, total: progress.update(task, completed=done, total=total))
+                        lambda done, total: progress.update(task, completed=done, total=total)
+                    )
         except TimeoutError:
-            console.print(f"[red]{projection} is being run by a live process; stop its "
-                          "consumer (or the service) and try again.[/]")
+            console.print(
+                f"[red]{projection} is being run by a live process; stop its "
+                "consumer (or the service) and try again.[/]"
+            )
             raise typer.Exit(1) from None
     finally:
         await pool.close()

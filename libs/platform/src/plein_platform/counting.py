@@ -24,8 +24,9 @@ async def _count(conn: AsyncConnection[Any], _: Event, envelope: Envelope) -> No
 
 def event_counter(name: str) -> Projection:
     """Counts every event type of the contract, in table `event_counts`."""
-    return Projection(name=name, handlers={cls: _count for cls in latest_event_types()},
-                      tables=("event_counts",))
+    return Projection(
+        name=name, handlers={cls: _count for cls in latest_event_types()}, tables=("event_counts",)
+    )
 
 
 class EventCount(BaseModel):
@@ -36,12 +37,16 @@ class EventCount(BaseModel):
 def event_counts_router() -> APIRouter:
     router = APIRouter(tags=["events"])
 
-    @router.get("/event-counts", response_model=list[EventCount],
-                summary="How many events of each type this service has consumed")
+    @router.get(
+        "/event-counts",
+        response_model=list[EventCount],
+        summary="How many events of each type this service has consumed",
+    )
     async def event_counts(request: Request) -> list[dict[str, Any]]:
         async with service_of(request).ctx.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT event_type, count FROM event_counts ORDER BY event_type")
+                "SELECT event_type, count FROM event_counts ORDER BY event_type"
+            )
             return [{"event_type": t, "count": c} for t, c in await cur.fetchall()]
 
     return router

@@ -40,7 +40,9 @@ def platform_migrations() -> Traversable:
     return migrations_dir("plein_platform", __file__)
 
 
-async def migrate(database_url: str, schema: str, sources: list[tuple[str, Traversable]]) -> list[str]:
+async def migrate(
+    database_url: str, schema: str, sources: list[tuple[str, Traversable]]
+) -> list[str]:
     """Apply numbered SQL files not yet applied in `schema`, in order; returns their names.
 
     Each source is (prefix, folder). An advisory lock makes concurrent starts (several pods)
@@ -51,8 +53,9 @@ async def migrate(database_url: str, schema: str, sources: list[tuple[str, Trave
         await conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
         await conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
         async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                               (f"migrate:{schema}",))
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"migrate:{schema}",)
+            )
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"

@@ -90,19 +90,26 @@ async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> bool:
         ids: dict[str, str] = {}
         tokens: dict[str, str] = {}
         for person in PEOPLE:
-            response = await http.post("/identity/users", json={
-                "email": person.email, "password": DEMO_PASSWORD, "display_name": person.name,
-                "department": person.department, "job_title": person.title,
-                "is_manager": person.handle in MANAGERS,
-                "manager_id": ids.get(person.manager) if person.manager else None,
-            })
+            response = await http.post(
+                "/identity/users",
+                json={
+                    "email": person.email,
+                    "password": DEMO_PASSWORD,
+                    "display_name": person.name,
+                    "department": person.department,
+                    "job_title": person.title,
+                    "is_manager": person.handle in MANAGERS,
+                    "manager_id": ids.get(person.manager) if person.manager else None,
+                },
+            )
             if response.status_code == 409 and person is PEOPLE[0]:
                 return False
             response.raise_for_status()
             ids[person.handle] = response.json()["id"]
         for person in PEOPLE:
-            response = await http.post("/identity/tokens", json={
-                "email": person.email, "password": DEMO_PASSWORD})
+            response = await http.post(
+                "/identity/tokens", json={"email": person.email, "password": DEMO_PASSWORD}
+            )
             response.raise_for_status()
             tokens[person.handle] = response.json()["access_token"]
         say(f"seeded {len(PEOPLE)} people")
@@ -112,8 +119,11 @@ async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> bool:
 
         for follower, followees in FOLLOWS.items():
             for followee in followees:
-                response = await http.post("/identity/me/following", headers=auth(follower),
-                                           json={"user_id": ids[followee]})
+                response = await http.post(
+                    "/identity/me/following",
+                    headers=auth(follower),
+                    json={"user_id": ids[followee]},
+                )
                 response.raise_for_status()
         for author, text in POSTS:
             response = await http.post("/posts/posts", headers=auth(author), json={"text": text})

@@ -78,9 +78,18 @@ class EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         log_file = open(self.store_dir / "nats-server.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [nats_server_binary(), "-js", "-sd", str(self.store_dir),
-             "-a", self.host, "-p", str(self.port)],
-            stdout=log_file, stderr=subprocess.STDOUT,
+            [
+                nats_server_binary(),
+                "-js",
+                "-sd",
+                str(self.store_dir),
+                "-a",
+                self.host,
+                "-p",
+                str(self.port),
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         log_file.close()
         deadline = time.monotonic() + timeout_s

@@ -32,7 +32,11 @@ _TITLES = {
 
 
 def problem(
-    status: int, detail: str | None = None, *, title: str | None = None, instance: str | None = None,
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    instance: str | None = None,
     **extensions: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
@@ -56,8 +60,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem(exc.status, exc.detail, title=exc.title, instance=request.url.path,
-                       **exc.extensions)
+        return problem(
+            exc.status, exc.detail, title=exc.title, instance=request.url.path, **exc.extensions
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -70,8 +75,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             {"location": list(e.get("loc", ())), "message": e.get("msg"), "type": e.get("type")}
             for e in exc.errors()
         ]
-        return problem(422, "The request does not match the expected shape.",
-                       instance=request.url.path, errors=errors)
+        return problem(
+            422,
+            "The request does not match the expected shape.",
+            instance=request.url.path,
+            errors=errors,
+        )
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

@@ -82,7 +82,8 @@ class Runtime:
         js = self.nc.jetstream()
         await ensure_streams(js, settings.stream_duplicate_window_s)
         verifier = TokenVerifier(
-            settings.resolved_jwks_url, issuer=settings.token_issuer,
+            settings.resolved_jwks_url,
+            issuer=settings.token_issuer,
             audience=settings.token_audience,
         )
         for service in self.services:
@@ -93,10 +94,17 @@ class Runtime:
             )
             pool = schema_pool(self.database_url, service.name)
             await pool.open()
-            await service.start(ServiceContext(
-                name=service.name, settings=settings, database_url=self.database_url,
-                pool=pool, nc=self.nc, js=js, verifier=verifier,
-            ))
+            await service.start(
+                ServiceContext(
+                    name=service.name,
+                    settings=settings,
+                    database_url=self.database_url,
+                    pool=pool,
+                    nc=self.nc,
+                    js=js,
+                    verifier=verifier,
+                )
+            )
         if self.run_workers:
             self.start_workers()
         log.info("services started", services=[s.name for s in self.services])

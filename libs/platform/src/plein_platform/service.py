@@ -103,7 +103,9 @@ class Service:
         s = ctx.settings
         self.runners = {
             p.name: ProjectionRunner(
-                p, ctx.pool, ctx.js,
+                p,
+                ctx.pool,
+                ctx.js,
                 batch_size=s.consumer_batch_size,
                 max_failures=s.consumer_max_failures,
                 ack_wait_s=s.consumer_ack_wait_s,
@@ -141,8 +143,11 @@ class Service:
         async def health() -> dict[str, str]:
             return {"status": "ok", "service": self.name}
 
-        @app.get("/ready", tags=["operations"],
-                 summary="Readiness: database and NATS reachable, projection lag and dead letters")
+        @app.get(
+            "/ready",
+            tags=["operations"],
+            summary="Readiness: database and NATS reachable, projection lag and dead letters",
+        )
         async def ready() -> dict[str, Any]:
             ctx = self.ctx
             async with ctx.pool.connection() as conn:

@@ -16,7 +16,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; unset: start an embedded PostgreSQL"
     )
-    nats_url: str | None = Field(default=None, description="NATS URL; unset: start an embedded NATS")
+    nats_url: str | None = Field(
+        default=None, description="NATS URL; unset: start an embedded NATS"
+    )
     data_dir: Path = Field(default=Path(".plein"), description="where embedded servers keep data")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -24,7 +26,8 @@ class Settings(BaseSettings):
         default=None, description="how clients reach Plein; default http://HOST:PORT"
     )
     jwks_url: str | None = Field(
-        default=None, description="identity's JWKS; default PUBLIC_URL/api/identity/.well-known/jwks.json"
+        default=None,
+        description="identity's JWKS; default PUBLIC_URL/api/identity/.well-known/jwks.json",
     )
     token_issuer: str = "plein"
     token_audience: str = "plein"

@@ -89,8 +89,9 @@ def spans() -> InMemorySpanExporter:
 async def fresh_database(servers: Servers) -> str:
     """A new empty database on the session's server; returns its URL."""
     name = f"plein_test_{os.getpid()}_{next(_database_numbers)}"
-    async with await psycopg.AsyncConnection.connect(servers.admin_database_url,
-                                                     autocommit=True) as conn:
+    async with await psycopg.AsyncConnection.connect(
+        servers.admin_database_url, autocommit=True
+    ) as conn:
         await conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return make_conninfo(servers.admin_database_url, dbname=name)
 
@@ -107,8 +108,9 @@ async def fresh_streams(nats_url: str) -> None:
     await nc.close()
 
 
-async def eventually(check: Callable[[], Awaitable[T]], *, timeout_s: float = 15.0,
-                     interval_s: float = 0.05) -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout_s: float = 15.0, interval_s: float = 0.05
+) -> T:
     """Call `check` until it stops raising AssertionError, then return its result."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -152,13 +154,20 @@ class Plein:
     async def register(self, handle: str, name: str | None = None, **profile: Any) -> Person:
         email = f"{handle}@example.com"
         password = f"{handle}-secret-pw"
-        response = await self.http.post("/identity/users", json={
-            "email": email, "password": password, "display_name": name or handle.title(),
-            **profile})
+        response = await self.http.post(
+            "/identity/users",
+            json={
+                "email": email,
+                "password": password,
+                "display_name": name or handle.title(),
+                **profile,
+            },
+        )
         assert response.status_code == 201, response.text
         user_id = response.json()["id"]
-        response = await self.http.post("/identity/tokens",
-                                         json={"email": email, "password": password})
+        response = await self.http.post(
+            "/identity/tokens", json={"email": email, "password": password}
+        )
         assert response.status_code == 200, response.text
         person = Person(user_id, email, response.json()["access_token"], name or handle.title())
         self.people[handle] = person
@@ -174,21 +183,34 @@ class Plein:
 def harness_settings(database_url: str, nats_url: str, **overrides: Any) -> Settings:
     port = free_port()
     values: dict[str, Any] = {
-        "database_url": database_url, "nats_url": nats_url, "port": port,
-        "seed_demo": False, "relay_poll_interval_s": 0.2, "consumer_ack_wait_s": 2.0,
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "port": port,
+        "seed_demo": False,
+        "relay_poll_interval_s": 0.2,
+        "consumer_ack_wait_s": 2.0,
     }
     values.update(overrides)
     return Settings(**values)
 
 
-async def start_plein(database_url: str, nats_url: str, *, settings: Settings | None = None,
-                      services: list[str] | None = None) -> Plein:
+async def start_plein(
+    database_url: str,
+    nats_url: str,
+    *,
+    settings: Settings | None = None,
+    services: list[str] | None = None,
+) -> Plein:
     """Start the named services (default all) behind uvicorn on a free port."""
     settings = settings or harness_settings(database_url, nats_url)
-    runtime = Runtime(settings, load_services(services), database_url=database_url,
-                      nats_url=nats_url)
-    server = uvicorn.Server(uvicorn.Config(runtime.asgi(), host=settings.host,
-                                           port=settings.port, log_config=None, lifespan="on"))
+    runtime = Runtime(
+        settings, load_services(services), database_url=database_url, nats_url=nats_url
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            runtime.asgi(), host=settings.host, port=settings.port, log_config=None, lifespan="on"
+        )
+    )
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():

@@ -47,9 +47,7 @@ def routes() -> APIRouter:
         more = len(rows) > limit
         rows = rows[:limit]
         entries = [{**row, "why": why(row["reason"], row["author_name"])} for row in rows]
-        next_cursor = (
-            Cursor(rows[-1]["created_at"], rows[-1]["post_id"]).encode() if more else None
-        )
+        next_cursor = Cursor(rows[-1]["created_at"], rows[-1]["post_id"]).encode() if more else None
         return {"entries": entries, "next_cursor": next_cursor}
 
     return router

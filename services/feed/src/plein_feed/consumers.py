@@ -12,7 +12,9 @@ from . import store
 from .domain import BACKFILL_ON_FOLLOW
 
 
-async def on_user_registered(conn: AsyncConnection[Any], event: UserRegistered, _: Envelope) -> None:
+async def on_user_registered(
+    conn: AsyncConnection[Any], event: UserRegistered, _: Envelope
+) -> None:
     await store.upsert_person(conn, event.user_id, event.display_name, event.department)
 
 
@@ -24,13 +26,19 @@ async def on_unfollowed(conn: AsyncConnection[Any], event: Unfollowed, _: Envelo
     await store.remove_follow(conn, event.follower_id, event.followee_id)
 
 
-async def on_post_created(conn: AsyncConnection[Any], event: PostCreated, envelope: Envelope
-                          ) -> None:
+async def on_post_created(
+    conn: AsyncConnection[Any], event: PostCreated, envelope: Envelope
+) -> None:
     if event.group_id is not None:
         return  # group timelines arrive with the feed issue; never fan a group post out blindly
-    await store.add_profile_post(conn, post_id=event.post_id, author_id=event.author_id,
-                                 kind=event.kind, text=event.text,
-                                 created_at=envelope.occurred_at)
+    await store.add_profile_post(
+        conn,
+        post_id=event.post_id,
+        author_id=event.author_id,
+        kind=event.kind,
+        text=event.text,
+        created_at=envelope.occurred_at,
+    )
 
 
 TIMELINES = Projection(

@@ -14,8 +14,9 @@ from .domain import FOLLOWING, OWN, Cursor
 TABLES = ("people", "follows", "posts", "timeline_entries")
 
 
-async def upsert_person(conn: AsyncConnection[Any], user_id: UUID, name: str,
-                        department: str | None) -> None:
+async def upsert_person(
+    conn: AsyncConnection[Any], user_id: UUID, name: str, department: str | None
+) -> None:
     await conn.execute(
         "INSERT INTO people (user_id, display_name, department) VALUES (%s, %s, %s) "
         "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
@@ -24,8 +25,9 @@ async def upsert_person(conn: AsyncConnection[Any], user_id: UUID, name: str,
     )
 
 
-async def add_follow(conn: AsyncConnection[Any], follower_id: UUID, followee_id: UUID,
-                     backfill: int) -> None:
+async def add_follow(
+    conn: AsyncConnection[Any], follower_id: UUID, followee_id: UUID, backfill: int
+) -> None:
     """Record the follow and bring the followee's recent posts into the follower's timeline."""
     await conn.execute(
         "INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
@@ -51,8 +53,15 @@ async def remove_follow(conn: AsyncConnection[Any], follower_id: UUID, followee_
     )
 
 
-async def add_profile_post(conn: AsyncConnection[Any], *, post_id: UUID, author_id: UUID,
-                           kind: str, text: str, created_at: datetime) -> None:
+async def add_profile_post(
+    conn: AsyncConnection[Any],
+    *,
+    post_id: UUID,
+    author_id: UUID,
+    kind: str,
+    text: str,
+    created_at: datetime,
+) -> None:
     """Store a post on the author's profile and fan it out to the author and followers."""
     await conn.execute(
         "INSERT INTO posts (post_id, author_id, group_id, kind, text, created_at) "
@@ -66,13 +75,19 @@ async def add_profile_post(conn: AsyncConnection[Any], *, post_id: UUID, author_
         "SELECT follower_id, %(post)s, %(author)s, %(at)s, %(following)s "
         "FROM follows WHERE followee_id = %(author)s "
         "ON CONFLICT DO NOTHING",
-        {"author": author_id, "post": post_id, "at": created_at, "own": OWN,
-         "following": FOLLOWING},
+        {
+            "author": author_id,
+            "post": post_id,
+            "at": created_at,
+            "own": OWN,
+            "following": FOLLOWING,
+        },
     )
 
 
-async def home_page(conn: AsyncConnection[Any], owner_id: UUID, after: Cursor | None,
-                    limit: int) -> list[dict[str, Any]]:
+async def home_page(
+    conn: AsyncConnection[Any], owner_id: UUID, after: Cursor | None, limit: int
+) -> list[dict[str, Any]]:
     """Up to `limit` entries of `owner_id`'s timeline, newest first, older than `after`."""
     where = "e.owner_id = %(owner)s"
     params: dict[str, Any] = {"owner": owner_id, "limit": limit}

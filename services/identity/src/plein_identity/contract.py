@@ -22,9 +22,11 @@ def to_contract(domain_event: Any) -> Event | None:
                 manager_id=domain_event.manager_id,
             )
         case User.Followed():
-            return Followed(follower_id=domain_event.originator_id,
-                            followee_id=domain_event.followee_id)
+            return Followed(
+                follower_id=domain_event.originator_id, followee_id=domain_event.followee_id
+            )
         case User.Unfollowed():
-            return Unfollowed(follower_id=domain_event.originator_id,
-                              followee_id=domain_event.followee_id)
+            return Unfollowed(
+                follower_id=domain_event.originator_id, followee_id=domain_event.followee_id
+            )
     return None  # e.g. EmailAddress.Claimed stays inside identity

@@ -26,7 +26,8 @@ def new_signing_key() -> tuple[str, str, dict[str, Any]]:
     private_key = Ed25519PrivateKey.generate()
     kid = uuid4().hex
     pem = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
     jwk = json.loads(OKPAlgorithm.to_jwk(private_key.public_key()))

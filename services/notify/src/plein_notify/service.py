@@ -1,4 +1,4 @@
-"""The notify service. Notifications: in-app, live and by e-mail. For now it counts the events it will act on."""
+"""The notify service. Notifications in-app, live and by e-mail; for now it counts events."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from plein_platform.service import Service
 
 class NotifyService(Service):
     name = "notify"
-    description = "Notifications: in-app, live and by e-mail. For now it counts the events it will act on."
+    description = "Notifications in-app, live and by e-mail; for now it counts events."
 
     def migrations(self) -> Traversable:
         return migrations_dir("plein_notify", __file__)

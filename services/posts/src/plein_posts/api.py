@@ -18,8 +18,11 @@ from .domain import MAX_TEXT_CHARS, Post
 class NewPost(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS,
-                      description="Plain text; shown as text, never interpreted as HTML")
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        description="Plain text; shown as text, never interpreted as HTML",
+    )
 
 
 class PostOut(BaseModel):
@@ -36,29 +39,47 @@ class PostOut(BaseModel):
 
 def _post(post: Post) -> dict[str, Any]:
     return {
-        "id": post.id, "author_id": post.author_id, "real_author_id": post.real_author_id,
-        "group_id": post.group_id, "kind": post.kind, "text": post.text, "topics": post.topics,
-        "mentions": post.mentions, "created_at": post.created_on,
+        "id": post.id,
+        "author_id": post.author_id,
+        "real_author_id": post.real_author_id,
+        "group_id": post.group_id,
+        "kind": post.kind,
+        "text": post.text,
+        "topics": post.topics,
+        "mentions": post.mentions,
+        "created_at": post.created_on,
     }
 
 
 def routes() -> APIRouter:
     router = APIRouter(tags=["posts"])
 
-    @router.post("/posts", status_code=status.HTTP_201_CREATED, response_model=PostOut,
-                 summary="Start a thread on my profile")
-    async def create_post(body: NewPost, request: Request, response: Response,
-                          principal: Annotated[Principal, Depends(current_principal)]
-                          ) -> dict[str, Any]:
+    @router.post(
+        "/posts",
+        status_code=status.HTTP_201_CREATED,
+        response_model=PostOut,
+        summary="Start a thread on my profile",
+    )
+    async def create_post(
+        body: NewPost,
+        request: Request,
+        response: Response,
+        principal: Annotated[Principal, Depends(current_principal)],
+    ) -> dict[str, Any]:
         app = service_of(request).application
-        post = await asyncio.to_thread(app.create_post, author_id=principal.user_id,
-                                       real_author_id=principal.real_user_id, text=body.text)
+        post = await asyncio.to_thread(
+            app.create_post,
+            author_id=principal.user_id,
+            real_author_id=principal.real_user_id,
+            text=body.text,
+        )
         response.headers["Location"] = f"{request.url.path}/{post.id}"
         return _post(post)
 
     @router.get("/posts/{post_id}", response_model=PostOut, summary="One post")
-    async def get_post(post_id: UUID, request: Request,
-                       _: Annotated[Principal, Depends(current_principal)]) -> dict[str, Any]:
+    async def get_post(
+        post_id: UUID, request: Request, _: Annotated[Principal, Depends(current_principal)]
+    ) -> dict[str, Any]:
         return _post(await asyncio.to_thread(service_of(request).application.post, post_id))
 
     return router

@@ -20,9 +20,16 @@ class PostsApplication(PleinApplication):
             raise InvalidInput("A post needs some text.")
         if len(text) > MAX_TEXT_CHARS:
             raise InvalidInput(f"A post holds at most {MAX_TEXT_CHARS} characters.")
-        post = Post(author_id=author_id, real_author_id=real_author_id, text=text,
-                    group_id=None, group_private=False, kind="post", mentions=[],
-                    topics=topics_in(text))
+        post = Post(
+            author_id=author_id,
+            real_author_id=real_author_id,
+            text=text,
+            group_id=None,
+            group_private=False,
+            kind="post",
+            mentions=[],
+            topics=topics_in(text),
+        )
         self.save(post)
         return post
 
