@@ -21,7 +21,7 @@ test: setup ## the whole suite against real PostgreSQL and NATS (embedded unless
 
 lint: setup ## ruff and mypy
 	$(UV) run ruff check .
-	$(UV) run mypy libs/events/src libs/platform/src
+	$(UV) run mypy libs/events/src libs/platform/src services/*/src
 
 contract: setup ## rewrite event JSON Schemas and the AsyncAPI document from the contract
 	$(UV) run plein contract

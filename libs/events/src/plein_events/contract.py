@@ -77,9 +77,12 @@ def scratch_registry() -> Iterator[None]:
     try:
         yield
     finally:
-        for live, copy in zip((_types, _latest, _upcasters), saved, strict=True):
-            live.clear()
-            live.update(copy)  # type: ignore[attr-defined]
+        _types.clear()
+        _types.update(saved[0])
+        _latest.clear()
+        _latest.update(saved[1])
+        _upcasters.clear()
+        _upcasters.update(saved[2])
 
 
 def subject_for(producer: str, type_name: str) -> str:

@@ -114,7 +114,7 @@ class EventStoreOutbox:
                     payload,
                     aggregate_id=str(domain_event.originator_id),
                     aggregate_version=domain_event.originator_version,
-                    occurred_at=domain_event.timestamp,
+                    occurred_at=domain_event.timestamp,  # type: ignore[attr-defined]
                     actor_id=getattr(domain_event, "actor_id", None),
                 )
             out.append(Outgoing(notification.id, envelope, trace))

@@ -144,6 +144,6 @@ class OutboxRelay:
         channel = self.source.notify_channel
         if not channel:
             return None
-        conn = await psycopg.AsyncConnection.connect(self.pool.conninfo, autocommit=True)
+        conn = await psycopg.AsyncConnection.connect(str(self.pool.conninfo), autocommit=True)
         await conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
         return conn

@@ -81,4 +81,5 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    for noisy in ("uvicorn.access", "httpx", "httpcore", "nats"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

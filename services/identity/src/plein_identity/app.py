@@ -47,7 +47,7 @@ class IdentityApplication(PleinApplication):
 
     def user(self, user_id: UUID) -> User:
         try:
-            user = self.repository.get(user_id)
+            user: User = self.repository.get(user_id)
         except AggregateNotFoundError:
             raise NotFound(f"There is no user {user_id}.") from None
         if not isinstance(user, User):
@@ -57,7 +57,7 @@ class IdentityApplication(PleinApplication):
     def authenticate(self, email: str, password: str) -> User:
         email = normalise_email(email)
         try:
-            claim = self.repository.get(EmailAddress.create_id(email))
+            claim: EmailAddress = self.repository.get(EmailAddress.create_id(email))
             user: User | None = self.user(claim.user_id)
         except (AggregateNotFoundError, NotFound):
             user = None
