@@ -16,6 +16,11 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 SUBJECT_PREFIX = "plein"
+FORMER_COLLEAGUE = "former colleague"
+
+# Marks a payload field as personal data of the person the event is about: erasable, shown as
+# FORMER_COLLEAGUE (or left empty) once that person was erased. Use as Annotated[str, Personal].
+Personal = Field(json_schema_extra={"x-plein-personal": True})
 EVENT_ID_NAMESPACE = uuid.UUID("5b1c4a4e-8d8a-4f53-9a59-2f4c8c1d0e01")
 
 
@@ -157,6 +162,16 @@ def envelope_for(
         actor_id=actor_id,
         payload=payload.model_dump(mode="json"),
     )
+
+
+def personal_fields(cls: type[Event]) -> list[str]:
+    """Names of the fields of `cls` marked `Personal`."""
+    return [
+        name
+        for name, info in cls.model_fields.items()
+        if isinstance(info.json_schema_extra, dict)
+        and info.json_schema_extra.get("x-plein-personal")
+    ]
 
 
 def parse_payload(envelope: Envelope) -> Event:

@@ -1,10 +1,21 @@
-"""Events produced by the identity service: who people are and whom they follow."""
+"""Events produced by the identity service: people, follows, groups, roles, shared accounts.
+
+Fields marked `Personal` hold personal data about the event's person (`user_id`, or the
+follower/member named in the event). They are erasable: after UserErased a replay shows
+`FORMER_COLLEAGUE` (or nothing) in their place.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
-from .contract import Event, event_type
+from .contract import Event, Personal, event_type
+
+Visibility = Literal["public", "private"]
+Role = Literal["network_admin", "community_manager"]
+JoinedVia = Literal["open", "approved", "invited", "all_company", "created"]
 
 
 @event_type("identity")
@@ -12,12 +23,54 @@ class UserRegistered(Event):
     """A person joined the network. Carries what other services show and e-mail about them."""
 
     user_id: UUID
-    email: str
-    display_name: str
+    email: Annotated[str, Personal]
+    display_name: Annotated[str, Personal]
     department: str | None = None
-    job_title: str | None = None
+    job_title: Annotated[str | None, Personal] = None
+    location: Annotated[str | None, Personal] = None
+    photo_url: Annotated[str | None, Personal] = None
+    bio: Annotated[str | None, Personal] = None
+    languages: Annotated[list[str], Personal] = []
     is_manager: bool = False
     manager_id: UUID | None = None
+    invited_by: UUID | None = None
+
+
+@event_type("identity")
+class ProfileUpdated(Event):
+    """A person's profile changed. Carries the whole profile as it is now."""
+
+    user_id: UUID
+    email: Annotated[str, Personal]
+    display_name: Annotated[str, Personal]
+    department: str | None = None
+    job_title: Annotated[str | None, Personal] = None
+    location: Annotated[str | None, Personal] = None
+    photo_url: Annotated[str | None, Personal] = None
+    bio: Annotated[str | None, Personal] = None
+    languages: Annotated[list[str], Personal] = []
+    is_manager: bool = False
+    manager_id: UUID | None = None
+    changed: list[str] = []
+
+
+@event_type("identity")
+class UserDeactivated(Event):
+    """The person can no longer log in; they get no notifications and count as inactive."""
+
+    user_id: UUID
+
+
+@event_type("identity")
+class UserReactivated(Event):
+    user_id: UUID
+
+
+@event_type("identity")
+class UserErased(Event):
+    """The person's personal data was destroyed (their key shredded). Read models drop it."""
+
+    user_id: UUID
 
 
 @event_type("identity")
@@ -34,3 +87,141 @@ class Unfollowed(Event):
 
     follower_id: UUID
     followee_id: UUID
+
+
+@event_type("identity")
+class GroupCreated(Event):
+    """A group exists. Private groups' names and members are for their members and admins only."""
+
+    group_id: UUID
+    name: str
+    description: str = ""
+    visibility: Visibility = "public"
+    is_all_company: bool = False
+    created_by: UUID | None = None
+
+
+@event_type("identity")
+class GroupUpdated(Event):
+    """A group's name, description or visibility changed; carries all three as they are now."""
+
+    group_id: UUID
+    name: str
+    description: str = ""
+    visibility: Visibility = "public"
+
+
+@event_type("identity")
+class GroupArchived(Event):
+    """The group is read-only from now on."""
+
+    group_id: UUID
+
+
+@event_type("identity")
+class MembershipRequested(Event):
+    """A person asked to join a private group; its admins decide."""
+
+    group_id: UUID
+    user_id: UUID
+    message: str = ""
+
+
+@event_type("identity")
+class MembershipRequestDeclined(Event):
+    group_id: UUID
+    user_id: UUID
+    declined_by: UUID
+
+
+@event_type("identity")
+class MemberInvited(Event):
+    """A group admin invited a person into a group; they join when they accept."""
+
+    group_id: UUID
+    user_id: UUID
+    invited_by: UUID
+
+
+@event_type("identity")
+class MemberJoined(Event):
+    group_id: UUID
+    user_id: UUID
+    via: JoinedVia = "open"
+    approved_by: UUID | None = None
+
+
+@event_type("identity")
+class MemberLeft(Event):
+    group_id: UUID
+    user_id: UUID
+
+
+@event_type("identity")
+class MemberRemoved(Event):
+    group_id: UUID
+    user_id: UUID
+    removed_by: UUID
+
+
+@event_type("identity")
+class GroupAdminGranted(Event):
+    group_id: UUID
+    user_id: UUID
+    granted_by: UUID | None = None
+
+
+@event_type("identity")
+class GroupAdminRevoked(Event):
+    group_id: UUID
+    user_id: UUID
+    revoked_by: UUID | None = None
+
+
+@event_type("identity")
+class RoleGranted(Event):
+    """A network-wide role: network admin or community manager."""
+
+    user_id: UUID
+    role: Role
+    granted_by: UUID | None = None
+
+
+@event_type("identity")
+class RoleRevoked(Event):
+    user_id: UUID
+    role: Role
+    revoked_by: UUID | None = None
+
+
+@event_type("identity")
+class AvailabilityChanged(Event):
+    """A community manager is away until `away_until` (None: back); `backup_id` stands in."""
+
+    user_id: UUID
+    away_until: datetime | None = None
+    backup_id: UUID | None = None
+
+
+@event_type("identity")
+class SharedAccountCreated(Event):
+    """A department's shared account (HR, IT, Facilities) that named people may act as."""
+
+    account_id: UUID
+    name: str
+    department: str | None = None
+    created_by: UUID
+
+
+@event_type("identity")
+class DelegateGranted(Event):
+    account_id: UUID
+    user_id: UUID
+    granted_by: UUID
+
+
+@event_type("identity")
+class DelegateRevoked(Event):
+    account_id: UUID
+    user_id: UUID
+    revoked_by: UUID

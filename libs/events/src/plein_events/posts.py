@@ -1,4 +1,10 @@
-"""Events produced by the posts service: conversations."""
+"""Events produced by the posts service: every conversation.
+
+Each event carries what feed, notify and metrics need (group, whether it is private, author,
+real author, mentions, topics, kind), so that none of them has to ask posts anything.
+`author_id` is who the post appears from (a person or a shared account); `real_author_id` is
+the person who wrote it (the same person unless they acted as a shared account).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,11 @@ from uuid import UUID
 from .contract import Event, event_type
 
 PostKind = Literal["post", "question", "announcement", "praise", "poll"]
+ReactionKind = Literal["like", "love", "celebrate", "thanks", "insightful", "funny"]
 
 
-@event_type("posts")
-class PostCreated(Event):
-    """A thread was started. Carries all that feed, notify and metrics need to act on it.
-
-    `group_id` is None for a post on the author's own profile. `group_private` tells consumers
-    to show it to the group's members only. `real_author_id` differs from `author_id` when a
-    person posted as a shared account.
-    """
+class ThreadStarted(Event):
+    """What every event that starts a thread carries (not itself an event type)."""
 
     post_id: UUID
     author_id: UUID
@@ -28,3 +29,169 @@ class PostCreated(Event):
     text: str
     mentions: list[UUID] = []
     topics: list[str] = []
+
+
+@event_type("posts")
+class PostCreated(ThreadStarted):
+    """A thread was started: a post or a question (kind), in a group or on a profile.
+
+    `group_id` is None for a post on the author's own profile. `group_private` tells consumers
+    to show it to the group's members only.
+    """
+
+
+@event_type("posts")
+class AnnouncementPosted(ThreadStarted):
+    """A group admin or community manager announced something: pinned until acknowledged."""
+
+    kind: PostKind = "announcement"
+    title: str = ""
+    email_immediately: bool = False
+
+
+@event_type("posts")
+class PraiseGiven(ThreadStarted):
+    """Someone praised colleagues, with a badge."""
+
+    kind: PostKind = "praise"
+    praised_ids: list[UUID]
+    badge: str
+
+
+@event_type("posts")
+class PollCreated(ThreadStarted):
+    """A poll with 2-10 options; one vote per person."""
+
+    kind: PostKind = "poll"
+    options: list[str]
+
+
+THREAD_STARTS: tuple[type[ThreadStarted], ...] = (
+    PostCreated,
+    AnnouncementPosted,
+    PraiseGiven,
+    PollCreated,
+)
+
+
+@event_type("posts")
+class PostEdited(Event):
+    """The author changed a post's or a reply's text (the history is kept)."""
+
+    post_id: UUID
+    reply_id: UUID | None = None
+    editor_id: UUID
+    group_id: UUID | None = None
+    group_private: bool = False
+    text: str
+    mentions: list[UUID] = []
+    topics: list[str] = []
+
+
+@event_type("posts")
+class PostDeleted(Event):
+    """The author deleted a post (or, with reply_id, a reply); it shows as a tombstone."""
+
+    post_id: UUID
+    reply_id: UUID | None = None
+    deleted_by: UUID
+    group_id: UUID | None = None
+
+
+@event_type("posts")
+class PostHidden(Event):
+    """A moderator hid a post or reply."""
+
+    post_id: UUID
+    reply_id: UUID | None = None
+    hidden_by: UUID
+    reason: str = ""
+    group_id: UUID | None = None
+
+
+@event_type("posts")
+class PostUnhidden(Event):
+    post_id: UUID
+    reply_id: UUID | None = None
+    unhidden_by: UUID
+    group_id: UUID | None = None
+
+
+@event_type("posts")
+class PostReported(Event):
+    """Someone reported a post or reply to the moderators."""
+
+    post_id: UUID
+    reply_id: UUID | None = None
+    reported_by: UUID
+    reason: str
+    group_id: UUID | None = None
+    group_private: bool = False
+
+
+@event_type("posts")
+class ReplyPosted(Event):
+    """A reply in a thread; `parent_id` is the post or the reply it answers."""
+
+    reply_id: UUID
+    post_id: UUID
+    parent_id: UUID
+    post_author_id: UUID
+    parent_author_id: UUID
+    author_id: UUID
+    real_author_id: UUID
+    group_id: UUID | None = None
+    group_private: bool = False
+    post_kind: PostKind = "post"
+    text: str
+    mentions: list[UUID] = []
+    topics: list[str] = []
+
+
+@event_type("posts")
+class Reacted(Event):
+    """A person reacted to a post or reply (or changed their reaction: `previous` is set)."""
+
+    post_id: UUID
+    reply_id: UUID | None = None
+    target_author_id: UUID
+    user_id: UUID
+    reaction: ReactionKind
+    previous: ReactionKind | None = None
+    group_id: UUID | None = None
+    group_private: bool = False
+
+
+@event_type("posts")
+class Unreacted(Event):
+    post_id: UUID
+    reply_id: UUID | None = None
+    target_author_id: UUID
+    user_id: UUID
+    reaction: ReactionKind
+    group_id: UUID | None = None
+    group_private: bool = False
+
+
+@event_type("posts")
+class AnswerAccepted(Event):
+    """The asker or a group admin marked a reply as a question's best answer."""
+
+    post_id: UUID
+    reply_id: UUID
+    reply_author_id: UUID
+    question_author_id: UUID
+    accepted_by: UUID
+    previous_reply_id: UUID | None = None
+    group_id: UUID | None = None
+    group_private: bool = False
+
+
+@event_type("posts")
+class PollVoted(Event):
+    post_id: UUID
+    user_id: UUID
+    option: int
+    previous_option: int | None = None
+    group_id: UUID | None = None
+    group_private: bool = False

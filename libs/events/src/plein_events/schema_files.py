@@ -32,8 +32,9 @@ def event_schema(cls: type[Event]) -> dict[str, Any]:
 
 
 def _shape(prop: dict[str, Any]) -> dict[str, Any]:
-    """A property's schema without the words, which may change freely."""
-    return {k: v for k, v in prop.items() if k not in ("title", "description", "examples")}
+    """A property's schema without words and markings, which may change freely."""
+    free = ("title", "description", "examples", "x-plein-personal")
+    return {k: v for k, v in prop.items() if k not in free}
 
 
 def incompatibilities(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
