@@ -1,85 +1,433 @@
-"""Posts' HTTP routes."""
+"""Posts' HTTP routes: parse, authorise (through the use cases), shape the response."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from plein_platform.auth import Principal
+from plein_platform.errors import Forbidden, NotFound
 from plein_platform.service import current_principal, service_of
 from pydantic import BaseModel, ConfigDict, Field
 
-from .domain import MAX_TEXT_CHARS, Post
+from . import store
+from .app import Conversations, Started
+from .domain import (
+    MAX_OPTION_CHARS,
+    MAX_PRAISE_CHARS,
+    MAX_REASON_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    decode_rank_cursor,
+    decode_time_cursor,
+    encode_cursor,
+    highlight_segments,
+)
+from .views import poll_view, thread_view
 
-
-class NewPost(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: str = Field(
+Me = Annotated[Principal, Depends(current_principal)]
+Text = Annotated[
+    str,
+    Field(
         min_length=1,
         max_length=MAX_TEXT_CHARS,
-        description="Plain text; shown as text, never interpreted as HTML",
-    )
+        description="Plain text; stored and returned as typed, never interpreted as HTML",
+    ),
+]
+Mentions = Annotated[list[UUID], Field(default_factory=list, description="people @mentioned")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+CursorParam = Annotated[str | None, Query(max_length=300)]
+WARNING_HEADER = "Plein-Warning"
 
 
-class PostOut(BaseModel):
-    id: UUID
-    author_id: UUID
-    real_author_id: UUID
-    group_id: UUID | None
-    kind: str
-    text: str
-    topics: list[str]
-    mentions: list[UUID]
-    created_at: datetime
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
-def _post(post: Post) -> dict[str, Any]:
-    return {
-        "id": post.id,
-        "author_id": post.author_id,
-        "real_author_id": post.real_author_id,
-        "group_id": post.group_id,
-        "kind": post.kind,
-        "text": post.text,
-        "topics": post.topics,
-        "mentions": post.mentions,
-        "created_at": post.created_on,
-    }
+class NewPost(_Body):
+    text: Text
+    group_id: UUID | None = Field(default=None, description="None: on my own profile")
+    kind: Literal["post", "question"] = "post"
+    mentions: Mentions
+
+
+class NewAnnouncement(_Body):
+    group_id: UUID
+    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE_CHARS)]
+    text: Text
+    mentions: Mentions
+    email_immediately: bool = False
+
+
+class NewPraise(_Body):
+    praised_ids: Annotated[list[UUID], Field(min_length=1, max_length=20)]
+    badge: str
+    text: Annotated[str, Field(min_length=1, max_length=MAX_PRAISE_CHARS)]
+    group_id: UUID | None = None
+
+
+class NewPoll(_Body):
+    question: Text
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=MAX_OPTION_CHARS)]],
+        Field(min_length=2, max_length=10),
+    ]
+    group_id: UUID | None = None
+
+
+class NewReply(_Body):
+    text: Text
+    parent_id: UUID | None = Field(default=None, description="the reply answered; None: the post")
+    mentions: Mentions
+
+
+class Edit(_Body):
+    text: Text
+    mentions: Mentions
+
+
+class Reaction(_Body):
+    reaction: Literal["like", "love", "celebrate", "thanks", "insightful", "funny"]
+
+
+class Reason(_Body):
+    reason: Annotated[str, Field(max_length=MAX_REASON_CHARS)] = ""
+
+
+class Report(_Body):
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_CHARS)]
+
+
+class BestAnswer(_Body):
+    reply_id: UUID
+
+
+class Vote(_Body):
+    option: Annotated[int, Field(ge=0, le=9)]
+
+
+def _conversations(request: Request) -> Conversations:
+    service: Any = service_of(request)
+    conversations: Conversations = service.conversations
+    return conversations
+
+
+Use = Annotated[Conversations, Depends(_conversations)]
+
+
+def _created(started: Started, request: Request, response: Response) -> dict[str, Any]:
+    response.headers["Location"] = f"{request.scope.get('root_path', '')}/posts/{started.post.id}"
+    view = thread_view(started.post, started.access)
+    view["warning"] = started.warning
+    if started.warning:
+        response.headers[WARNING_HEADER] = started.warning
+    return view
+
+
+def _page(rows: list[dict[str, Any]], limit: int, key: Callable[[dict[str, Any]], Any]) -> Any:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(*key(rows[-1])) if more and rows else None)
 
 
 def routes() -> APIRouter:
     router = APIRouter(tags=["posts"])
 
-    @router.post(
-        "/posts",
-        status_code=status.HTTP_201_CREATED,
-        response_model=PostOut,
-        summary="Start a thread on my profile",
-    )
-    async def create_post(
-        body: NewPost,
-        request: Request,
-        response: Response,
-        principal: Annotated[Principal, Depends(current_principal)],
-    ) -> dict[str, Any]:
-        app = service_of(request).application
-        post = await asyncio.to_thread(
-            app.create_post,
-            author_id=principal.user_id,
-            real_author_id=principal.real_user_id,
-            text=body.text,
-        )
-        response.headers["Location"] = f"{request.url.path}/{post.id}"
-        return _post(post)
+    # -- starting threads --------------------------------------------------------------------
 
-    @router.get("/posts/{post_id}", response_model=PostOut, summary="One post")
-    async def get_post(
-        post_id: UUID, request: Request, _: Annotated[Principal, Depends(current_principal)]
+    @router.post("/posts", status_code=status.HTTP_201_CREATED, summary="Start a thread")
+    async def create_post(
+        body: NewPost, request: Request, response: Response, me: Me, use: Use
     ) -> dict[str, Any]:
-        return _post(await asyncio.to_thread(service_of(request).application.post, post_id))
+        """A post or a question, in a group (if I am a member) or on my own profile."""
+        started = await use.start_post(
+            me, text=body.text, group_id=body.group_id, kind=body.kind, mentions=body.mentions
+        )
+        return _created(started, request, response)
+
+    @router.post(
+        "/announcements", status_code=status.HTTP_201_CREATED, summary="Announce in a group"
+    )
+    async def announce(
+        body: NewAnnouncement, request: Request, response: Response, me: Me, use: Use
+    ) -> dict[str, Any]:
+        """Group admins and community managers only. From the third announcement in 7 days
+        the response carries a `warning` (and a `Plein-Warning` header); beyond the weekly
+        hard limit it is refused with 429."""
+        started = await use.announce(
+            me,
+            group_id=body.group_id,
+            title=body.title,
+            text=body.text,
+            mentions=body.mentions,
+            email_immediately=body.email_immediately,
+        )
+        return _created(started, request, response)
+
+    @router.post("/praise", status_code=status.HTTP_201_CREATED, summary="Praise colleagues")
+    async def praise(
+        body: NewPraise, request: Request, response: Response, me: Me, use: Use
+    ) -> dict[str, Any]:
+        started = await use.praise(
+            me,
+            praised_ids=body.praised_ids,
+            badge=body.badge,
+            text=body.text,
+            group_id=body.group_id,
+        )
+        return _created(started, request, response)
+
+    @router.post("/polls", status_code=status.HTTP_201_CREATED, summary="Start a poll")
+    async def poll(
+        body: NewPoll, request: Request, response: Response, me: Me, use: Use
+    ) -> dict[str, Any]:
+        started = await use.start_poll(
+            me, question=body.question, options=body.options, group_id=body.group_id
+        )
+        return _created(started, request, response)
+
+    # -- one thread --------------------------------------------------------------------------
+
+    @router.get("/posts/{post_id}", summary="A post with its whole thread")
+    async def get_thread(post_id: UUID, me: Me, use: Use) -> dict[str, Any]:
+        """Read from the event store, so a change is visible in the very next request.
+        Deleted messages are tombstones; hidden ones are shown to moderators only."""
+        post, access = await use.thread(me, post_id)
+        return thread_view(post, access)
+
+    @router.get("/posts/{post_id}/poll", summary="A poll's results")
+    async def poll_results(post_id: UUID, me: Me, use: Use) -> dict[str, Any]:
+        post, access = await use.thread(me, post_id)
+        if post.kind != "poll":
+            raise NotFound("This post is not a poll.")
+        return poll_view(post, access)
+
+    @router.post("/posts/{post_id}/replies", status_code=201, summary="Reply in a thread")
+    async def reply(
+        post_id: UUID, body: NewReply, request: Request, response: Response, me: Me, use: Use
+    ) -> dict[str, Any]:
+        message = await use.reply(
+            me, post_id, text=body.text, parent_id=body.parent_id, mentions=body.mentions
+        )
+        post, access = await use.thread(me, post_id)
+        response.headers["Location"] = (
+            f"{request.scope.get('root_path', '')}/posts/{post_id}#{message.id}"
+        )
+        return {**thread_view(post, access), "reply_id": message.id}
+
+    async def edit(
+        post_id: UUID, body: Edit, me: Me, use: Use, reply_id: UUID | None = None
+    ) -> dict[str, Any]:
+        """The author changes the text; earlier versions stay in `history`."""
+        await use.edit(me, post_id, reply_id, text=body.text, mentions=body.mentions)
+        post, access = await use.thread(me, post_id)
+        return thread_view(post, access)
+
+    async def delete(post_id: UUID, me: Me, use: Use, reply_id: UUID | None = None) -> Response:
+        """The author deletes; a tombstone keeps its place so replies stay readable."""
+        await use.delete(me, post_id, reply_id)
+        return Response(status_code=204)
+
+    async def react(
+        post_id: UUID, body: Reaction, me: Me, use: Use, reply_id: UUID | None = None
+    ) -> dict[str, Any]:
+        """One reaction per person; putting another replaces it."""
+        await use.react(me, post_id, reply_id, body.reaction)
+        return await _reactions(post_id, reply_id, me, use)
+
+    async def unreact(
+        post_id: UUID, me: Me, use: Use, reply_id: UUID | None = None
+    ) -> dict[str, Any]:
+        await use.unreact(me, post_id, reply_id)
+        return await _reactions(post_id, reply_id, me, use)
+
+    async def _reactions(
+        post_id: UUID, reply_id: UUID | None, me: Principal, use: Conversations
+    ) -> dict[str, Any]:
+        post, access = await use.thread(me, post_id)
+        view = thread_view(post, access)
+        message = view if reply_id is None else _find(view, reply_id)
+        return {"reactions": message["reactions"], "my_reaction": message["my_reaction"]}
+
+    async def hide(
+        post_id: UUID, body: Reason, me: Me, use: Use, reply_id: UUID | None = None
+    ) -> Response:
+        """Moderation: group admins (in their group) and community managers."""
+        await use.hide(me, post_id, reply_id, body.reason)
+        return Response(status_code=204)
+
+    async def unhide(post_id: UUID, me: Me, use: Use, reply_id: UUID | None = None) -> Response:
+        await use.unhide(me, post_id, reply_id)
+        return Response(status_code=204)
+
+    async def report(
+        post_id: UUID, body: Report, me: Me, use: Use, reply_id: UUID | None = None
+    ) -> Response:
+        """Queue a message for the moderators, with a reason."""
+        await use.report(me, post_id, reply_id, body.reason)
+        return Response(status_code=202)
+
+    for suffix, where in (("", "post"), ("/replies/{reply_id}", "reply")):
+        base = "/posts/{post_id}" + suffix
+        router.add_api_route(base, edit, methods=["PATCH"], summary=f"Edit my {where}")
+        router.add_api_route(
+            base, delete, methods=["DELETE"], status_code=204, summary=f"Delete my {where}"
+        )
+        router.add_api_route(
+            base + "/reaction", react, methods=["PUT"], summary=f"React to a {where}"
+        )
+        router.add_api_route(
+            base + "/reaction",
+            unreact,
+            methods=["DELETE"],
+            summary=f"Take back my reaction to a {where}",
+        )
+        router.add_api_route(
+            base + "/hide", hide, methods=["POST"], status_code=204, summary=f"Hide a {where}"
+        )
+        router.add_api_route(
+            base + "/unhide", unhide, methods=["POST"], status_code=204, summary=f"Unhide a {where}"
+        )
+        router.add_api_route(
+            base + "/reports",
+            report,
+            methods=["POST"],
+            status_code=202,
+            summary=f"Report a {where} to the moderators",
+        )
+
+    @router.put("/posts/{post_id}/best-answer", summary="Choose a question's best answer")
+    async def best_answer(post_id: UUID, body: BestAnswer, me: Me, use: Use) -> dict[str, Any]:
+        """The asker or a group admin; choosing again changes it."""
+        await use.accept_answer(me, post_id, body.reply_id)
+        post, access = await use.thread(me, post_id)
+        return thread_view(post, access)
+
+    @router.post("/posts/{post_id}/votes", summary="Vote in a poll (again: change my vote)")
+    async def vote(post_id: UUID, body: Vote, me: Me, use: Use) -> dict[str, Any]:
+        """One vote per person: voting for another option moves the vote; voting for the
+        same option again is refused (409)."""
+        await use.vote(me, post_id, body.option)
+        post, access = await use.thread(me, post_id)
+        return poll_view(post, access)
+
+    # -- lists -------------------------------------------------------------------------------
+
+    async def _threads(
+        request: Request, me: Principal, limit: int, cursor: str | None, **where: Any
+    ) -> dict[str, Any]:
+        after = decode_time_cursor(cursor) if cursor else None
+        async with service_of(request).ctx.pool.connection() as conn:
+            rows = await store.thread_page(
+                conn, me.real_user_id, after=after, limit=limit + 1, **where
+            )
+        rows, next_cursor = _page(rows, limit, lambda r: (r["created_at"], r["post_id"]))
+        return {"posts": rows, "next_cursor": next_cursor}
+
+    @router.get("/groups/{group_id}/posts", summary="A group's threads, newest first")
+    async def group_posts(
+        group_id: UUID,
+        request: Request,
+        me: Me,
+        use: Use,
+        limit: Limit = 20,
+        cursor: CursorParam = None,
+    ) -> dict[str, Any]:
+        await _readable_group(use, me, group_id)
+        return await _threads(request, me, limit, cursor, group_id=group_id)
+
+    @router.get(
+        "/groups/{group_id}/questions/unanswered",
+        summary="A group's open questions (no best answer yet), newest first",
+    )
+    async def unanswered(
+        group_id: UUID,
+        request: Request,
+        me: Me,
+        use: Use,
+        limit: Limit = 20,
+        cursor: CursorParam = None,
+    ) -> dict[str, Any]:
+        await _readable_group(use, me, group_id)
+        return await _threads(request, me, limit, cursor, group_id=group_id, unanswered=True)
+
+    @router.get("/people/{user_id}/posts", summary="A person's threads that I may read")
+    async def person_posts(
+        user_id: UUID, request: Request, me: Me, limit: Limit = 20, cursor: CursorParam = None
+    ) -> dict[str, Any]:
+        return await _threads(request, me, limit, cursor, author_id=user_id)
+
+    @router.get("/topics/{topic}/posts", summary="Threads with a #topic that I may read")
+    async def topic_posts(
+        topic: Annotated[str, Path(min_length=1, max_length=60)],
+        request: Request,
+        me: Me,
+        limit: Limit = 20,
+        cursor: CursorParam = None,
+    ) -> dict[str, Any]:
+        return await _threads(request, me, limit, cursor, topic=topic.lstrip("#").lower())
+
+    @router.get("/search", summary="Search posts and replies (Dutch and English)")
+    async def search(
+        request: Request,
+        me: Me,
+        q: Annotated[str, Query(min_length=1, max_length=200)],
+        limit: Limit = 20,
+        cursor: CursorParam = None,
+    ) -> dict[str, Any]:
+        """Best matches first. `highlight` is a list of text segments with the matching words
+        flagged (no markup: a post's own HTML stays text). Private groups' hits reach their
+        members only."""
+        after = decode_rank_cursor(cursor) if cursor else None
+        async with service_of(request).ctx.pool.connection() as conn:
+            rows = await store.search(conn, me.real_user_id, q, after, limit + 1)
+        rows, next_cursor = _page(rows, limit, lambda r: (repr(r["rank"]), r["doc_id"]))
+        hits = [
+            {
+                "post_id": r["post_id"],
+                "reply_id": r["reply_id"],
+                "group_id": r["group_id"],
+                "author_id": r["author_id"],
+                "kind": r["kind"],
+                "created_at": r["created_at"],
+                "rank": r["rank"],
+                "highlight": highlight_segments(r["headline"], store.MARK_START, store.MARK_STOP),
+            }
+            for r in rows
+        ]
+        return {"hits": hits, "next_cursor": next_cursor}
+
+    @router.get("/moderation/reports", summary="The moderators' queue of open reports")
+    async def reports(request: Request, me: Me, use: Use, limit: Limit = 50) -> dict[str, Any]:
+        """Community managers and network admins see every report (in groups they may
+        read); group admins see their groups' reports."""
+        access = await use.access(me, None)
+        everywhere = access.community_manager or access.network_admin
+        async with service_of(request).ctx.pool.connection() as conn:
+            if not everywhere and not await store.administers_any(conn, me.real_user_id):
+                raise Forbidden("Only moderators have a reports queue.")
+            rows = await store.open_reports(
+                conn, me.real_user_id, everywhere=everywhere, limit=limit
+            )
+        return {"reports": rows}
 
     return router
+
+
+async def _readable_group(use: Conversations, me: Principal, group_id: UUID) -> None:
+    access = await use.access(me, group_id)
+    if access.group is None or not access.may_read:
+        raise NotFound(f"There is no group {group_id}.")
+
+
+def _find(view: dict[str, Any], message_id: UUID) -> dict[str, Any]:
+    for reply in view["replies"]:
+        if reply["id"] == message_id:
+            return reply
+        try:
+            return _find(reply, message_id)
+        except NotFound:
+            continue
+    raise NotFound(f"There is no reply {message_id} in this thread.")

@@ -1,43 +1,334 @@
-"""Posts' use cases, on the event-sourced store."""
+"""Posts' use cases: authorise against posts' own read models, change a thread, save it."""
 
 from __future__ import annotations
 
-from uuid import UUID
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 from plein_events.eventstore import PleinApplication
-from plein_platform.errors import InvalidInput, NotFound
+from plein_platform.auth import Principal
+from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from psycopg_pool import AsyncConnectionPool
 
-from .domain import MAX_TEXT_CHARS, Post, topics_in
+from . import store
+from .domain import (
+    BADGES,
+    MAX_MENTIONS,
+    MAX_PRAISE_CHARS,
+    MAX_TITLE_CHARS,
+    Access,
+    AnnouncementLedger,
+    Message,
+    Post,
+    clean_text,
+    poll_options,
+    topics_in,
+)
+from .settings import PostsSettings
+
+T = TypeVar("T")
+SAVE_ATTEMPTS = 5
 
 
 class PostsApplication(PleinApplication):
-    name = "posts"
+    """The event store of threads (and of each group's announcement ledger)."""
 
-    def create_post(self, *, author_id: UUID, real_author_id: UUID, text: str) -> Post:
-        text = text.strip()
-        if not text:
-            raise InvalidInput("A post needs some text.")
-        if len(text) > MAX_TEXT_CHARS:
-            raise InvalidInput(f"A post holds at most {MAX_TEXT_CHARS} characters.")
-        post = Post(
-            author_id=author_id,
-            real_author_id=real_author_id,
-            text=text,
-            group_id=None,
-            group_private=False,
-            kind="post",
-            mentions=[],
-            topics=topics_in(text),
-        )
-        self.save(post)
-        return post
+    name = "posts"
 
     def post(self, post_id: UUID) -> Post:
         try:
-            post: Post = self.repository.get(post_id)
+            post = self.repository.get(post_id)
         except AggregateNotFoundError:
             raise NotFound(f"There is no post {post_id}.") from None
         if not isinstance(post, Post):
             raise NotFound(f"There is no post {post_id}.")
         return post
+
+    def ledger(self, group_id: UUID) -> AnnouncementLedger:
+        try:
+            ledger: AnnouncementLedger = self.repository.get(AnnouncementLedger.create_id(group_id))
+        except AggregateNotFoundError:
+            ledger = AnnouncementLedger(group_id=group_id)
+        return ledger
+
+
+@dataclass(frozen=True)
+class Started:
+    post: Post
+    access: Access
+    warning: str | None = None
+
+
+class Conversations:
+    """Every use case of posts, in the product's words."""
+
+    def __init__(
+        self,
+        events: PostsApplication,
+        pool: AsyncConnectionPool,
+        settings: PostsSettings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.events = events
+        self.pool = pool
+        self.settings = settings
+        self.clock = clock
+
+    # -- who is asking -----------------------------------------------------------------------
+
+    async def access(self, principal: Principal, group_id: UUID | None) -> Access:
+        """What the caller may do in `group_id`; refuses an unauthorised shared-account act."""
+        async with self.pool.connection() as conn:
+            access, delegate = await store.access(
+                conn, principal.user_id, principal.real_user_id, group_id
+            )
+        if principal.user_id != principal.real_user_id and not delegate:
+            raise Forbidden("You are not (or no longer) a delegate of this shared account.")
+        return access
+
+    async def _check_people(self, ids: list[UUID], what: str) -> list[UUID]:
+        ids = list(dict.fromkeys(ids))
+        if len(ids) > MAX_MENTIONS:
+            raise InvalidInput(f"At most {MAX_MENTIONS} people per {what}.")
+        async with self.pool.connection() as conn:
+            unknown = await store.unknown_people(conn, ids)
+        if unknown:
+            raise InvalidInput(
+                f"Unknown people in {what}: {', '.join(map(str, unknown))}.",
+                unknown_ids=[str(u) for u in unknown],
+            )
+        return ids
+
+    async def _place(self, principal: Principal, group_id: UUID | None) -> Access:
+        access = await self.access(principal, group_id)
+        if group_id is not None and access.group is None:
+            raise NotFound(f"There is no group {group_id}.")
+        access.require_contribute()
+        return access
+
+    # -- starting threads --------------------------------------------------------------------
+
+    async def start_post(
+        self,
+        principal: Principal,
+        *,
+        text: str,
+        group_id: UUID | None,
+        kind: str,
+        mentions: list[UUID],
+    ) -> Started:
+        access = await self._place(principal, group_id)
+        text = clean_text(text)
+        mentions = await self._check_people(mentions, "mentions")
+        post = self._new_post(access, text=text, kind=kind, mentions=mentions)
+        await asyncio.to_thread(self.events.save, post)
+        return Started(post, access)
+
+    async def announce(
+        self,
+        principal: Principal,
+        *,
+        group_id: UUID,
+        title: str,
+        text: str,
+        mentions: list[UUID],
+        email_immediately: bool,
+    ) -> Started:
+        access = await self._place(principal, group_id)
+        if not access.may_announce:
+            raise Forbidden("Only the group's admins and community managers may announce.")
+        title = clean_text(title, limit=MAX_TITLE_CHARS, what="An announcement's title")
+        text = clean_text(text)
+        mentions = await self._check_people(mentions, "mentions")
+        hard_limit = self.settings.announcements_hard_limit_per_week
+
+        def save() -> Started:
+            post = self._new_post(
+                access,
+                text=text,
+                kind="announcement",
+                mentions=mentions,
+                title=title,
+                email_immediately=email_immediately,
+            )
+            ledger = self.events.ledger(group_id)
+            warning = ledger.record(post.id, post.created_on, hard_limit)
+            # One transaction: the ledger's version makes concurrent announcements conflict.
+            self.events.save(post, ledger)
+            return Started(post, access, warning)
+
+        return await asyncio.to_thread(self._retrying, save)
+
+    async def praise(
+        self,
+        principal: Principal,
+        *,
+        praised_ids: list[UUID],
+        badge: str,
+        text: str,
+        group_id: UUID | None,
+    ) -> Started:
+        access = await self._place(principal, group_id)
+        if badge not in BADGES:
+            raise InvalidInput(f"A badge is one of {', '.join(BADGES)}.")
+        if not praised_ids:
+            raise InvalidInput("Praise names at least one colleague.")
+        if access.user_id in praised_ids or access.real_user_id in praised_ids:
+            raise InvalidInput("Praise is for colleagues, not for yourself.")
+        praised_ids = await self._check_people(praised_ids, "praise")
+        text = clean_text(text, limit=MAX_PRAISE_CHARS, what="Praise")
+        post = self._new_post(
+            access,
+            text=text,
+            kind="praise",
+            mentions=praised_ids,
+            praised_ids=praised_ids,
+            badge=badge,
+        )
+        await asyncio.to_thread(self.events.save, post)
+        return Started(post, access)
+
+    async def start_poll(
+        self, principal: Principal, *, question: str, options: list[str], group_id: UUID | None
+    ) -> Started:
+        access = await self._place(principal, group_id)
+        question = clean_text(question, what="A poll's question")
+        post = self._new_post(access, text=question, kind="poll", options=poll_options(options))
+        await asyncio.to_thread(self.events.save, post)
+        return Started(post, access)
+
+    def _new_post(
+        self,
+        access: Access,
+        *,
+        text: str,
+        kind: str,
+        mentions: list[UUID] | None = None,
+        **extra: Any,
+    ) -> Post:
+        return Post(
+            author_id=access.user_id,
+            real_author_id=access.real_user_id,
+            text=text,
+            group_id=access.group.id if access.group else None,
+            group_private=bool(access.group and access.group.private),
+            kind=kind,
+            mentions=list(mentions or []),
+            topics=topics_in(text),
+            actor_id=access.real_user_id,
+            **extra,
+        )
+
+    # -- reading a thread --------------------------------------------------------------------
+
+    async def thread(self, principal: Principal, post_id: UUID) -> tuple[Post, Access]:
+        """The thread as its event store has it now (so an author reads their own writes),
+        and what the caller may do in it."""
+        post = await asyncio.to_thread(self.events.post, post_id)
+        access = await self.access(principal, post.group_id)
+        access.require_read()
+        return post, access
+
+    # -- changing a thread -------------------------------------------------------------------
+
+    async def change(
+        self, principal: Principal, post_id: UUID, command: Callable[[Post, Access], T]
+    ) -> T:
+        """Load the thread, authorise, apply `command`, save; again if someone else changed
+        the thread in between (optimistic concurrency)."""
+        for attempt in range(SAVE_ATTEMPTS):
+            post, access = await self._loaded(principal, post_id)
+            result = command(post, access)
+            try:
+                await asyncio.to_thread(self.events.save, post)
+                return result
+            except IntegrityError:
+                if attempt == SAVE_ATTEMPTS - 1:
+                    raise Conflict("This thread is very busy; try again.") from None
+        raise AssertionError("unreachable")
+
+    async def _loaded(self, principal: Principal, post_id: UUID) -> tuple[Post, Access]:
+        post = await asyncio.to_thread(self.events.post, post_id)
+        return post, await self.access(principal, post.group_id)
+
+    async def reply(
+        self,
+        principal: Principal,
+        post_id: UUID,
+        *,
+        text: str,
+        parent_id: UUID | None,
+        mentions: list[UUID],
+    ) -> Message:
+        mentions = await self._check_people(mentions, "mentions")
+        reply_id = uuid4()
+        now = self.clock()
+        return await self.change(
+            principal,
+            post_id,
+            lambda post, access: post.reply(access, reply_id, parent_id, text, mentions, now),
+        )
+
+    async def edit(
+        self,
+        principal: Principal,
+        post_id: UUID,
+        reply_id: UUID | None,
+        *,
+        text: str,
+        mentions: list[UUID],
+    ) -> bool:
+        mentions = await self._check_people(mentions, "mentions")
+        now = self.clock()
+        return await self.change(
+            principal, post_id, lambda p, a: p.edit(a, reply_id, text, mentions, now)
+        )
+
+    async def delete(self, principal: Principal, post_id: UUID, reply_id: UUID | None) -> bool:
+        now = self.clock()
+        return await self.change(principal, post_id, lambda p, a: p.delete(a, reply_id, now))
+
+    async def hide(
+        self, principal: Principal, post_id: UUID, reply_id: UUID | None, reason: str
+    ) -> bool:
+        now = self.clock()
+        return await self.change(principal, post_id, lambda p, a: p.hide(a, reply_id, reason, now))
+
+    async def unhide(self, principal: Principal, post_id: UUID, reply_id: UUID | None) -> bool:
+        now = self.clock()
+        return await self.change(principal, post_id, lambda p, a: p.unhide(a, reply_id, now))
+
+    async def report(
+        self, principal: Principal, post_id: UUID, reply_id: UUID | None, reason: str
+    ) -> None:
+        now = self.clock()
+        await self.change(principal, post_id, lambda p, a: p.report(a, reply_id, reason, now))
+
+    async def react(
+        self, principal: Principal, post_id: UUID, reply_id: UUID | None, reaction: str
+    ) -> bool:
+        return await self.change(principal, post_id, lambda p, a: p.react(a, reply_id, reaction))
+
+    async def unreact(self, principal: Principal, post_id: UUID, reply_id: UUID | None) -> bool:
+        return await self.change(principal, post_id, lambda p, a: p.unreact(a, reply_id))
+
+    async def accept_answer(self, principal: Principal, post_id: UUID, reply_id: UUID) -> bool:
+        return await self.change(principal, post_id, lambda p, a: p.accept_answer(a, reply_id))
+
+    async def vote(self, principal: Principal, post_id: UUID, option: int) -> int | None:
+        return await self.change(principal, post_id, lambda p, a: p.vote(a, option))
+
+    def _retrying(self, save: Callable[[], T]) -> T:
+        for attempt in range(SAVE_ATTEMPTS):
+            try:
+                return save()
+            except IntegrityError:
+                if attempt == SAVE_ATTEMPTS - 1:
+                    raise Conflict("Someone else is announcing in this group; try again.") from None
+        raise AssertionError("unreachable")

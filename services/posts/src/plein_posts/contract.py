@@ -4,23 +4,142 @@ from __future__ import annotations
 
 from typing import Any
 
-from plein_events import Event, PostCreated
+from plein_events import Event
+from plein_events.posts import (
+    AnnouncementPosted,
+    AnswerAccepted,
+    PollCreated,
+    PollVoted,
+    PostCreated,
+    PostDeleted,
+    PostEdited,
+    PostHidden,
+    PostReported,
+    PostUnhidden,
+    PraiseGiven,
+    Reacted,
+    ReplyPosted,
+    Unreacted,
+)
 
 from .domain import Post
 
 
-def to_contract(domain_event: Any) -> Event | None:
-    match domain_event:
+def _thread_started(e: Any) -> Event:
+    common = {
+        "post_id": e.originator_id,
+        "author_id": e.author_id,
+        "real_author_id": e.real_author_id,
+        "group_id": e.group_id,
+        "group_private": e.group_private,
+        "kind": e.kind,
+        "text": e.text,
+        "mentions": e.mentions,
+        "topics": e.topics,
+    }
+    match e.kind:
+        case "announcement":
+            return AnnouncementPosted(
+                **common, title=e.title, email_immediately=e.email_immediately
+            )
+        case "praise":
+            return PraiseGiven(**common, praised_ids=e.praised_ids, badge=e.badge)
+        case "poll":
+            return PollCreated(**common, options=e.options)
+    return PostCreated(**common)
+
+
+def to_contract(e: Any) -> Event | None:
+    """The contract event for a stored domain event; None for events that stay inside posts."""
+    where = {"group_id": getattr(e, "group_id", None)}
+    private = {**where, "group_private": getattr(e, "group_private", False)}
+    match e:
         case Post.Created():
-            return PostCreated(
-                post_id=domain_event.originator_id,
-                author_id=domain_event.author_id,
-                real_author_id=domain_event.real_author_id,
-                group_id=domain_event.group_id,
-                group_private=domain_event.group_private,
-                kind=domain_event.kind,
-                text=domain_event.text,
-                mentions=domain_event.mentions,
-                topics=domain_event.topics,
+            return _thread_started(e)
+        case Post.Replied():
+            return ReplyPosted(
+                reply_id=e.reply_id,
+                post_id=e.originator_id,
+                parent_id=e.parent_id,
+                post_author_id=e.post_author_id,
+                parent_author_id=e.parent_author_id,
+                author_id=e.author_id,
+                real_author_id=e.real_author_id,
+                post_kind=e.post_kind,
+                text=e.text,
+                mentions=e.mentions,
+                topics=e.topics,
+                **private,
+            )
+        case Post.Edited():
+            return PostEdited(
+                post_id=e.originator_id,
+                reply_id=e.reply_id,
+                editor_id=e.editor_id,
+                text=e.text,
+                mentions=e.mentions,
+                topics=e.topics,
+                **private,
+            )
+        case Post.Deleted():
+            return PostDeleted(
+                post_id=e.originator_id, reply_id=e.reply_id, deleted_by=e.deleted_by, **where
+            )
+        case Post.Hidden():
+            return PostHidden(
+                post_id=e.originator_id,
+                reply_id=e.reply_id,
+                hidden_by=e.hidden_by,
+                reason=e.reason,
+                **where,
+            )
+        case Post.Unhidden():
+            return PostUnhidden(
+                post_id=e.originator_id, reply_id=e.reply_id, unhidden_by=e.unhidden_by, **where
+            )
+        case Post.Reported():
+            return PostReported(
+                post_id=e.originator_id,
+                reply_id=e.reply_id,
+                reported_by=e.reported_by,
+                reason=e.reason,
+                **private,
+            )
+        case Post.Reacted():
+            return Reacted(
+                post_id=e.originator_id,
+                reply_id=e.reply_id,
+                target_author_id=e.target_author_id,
+                user_id=e.user_id,
+                reaction=e.reaction,
+                previous=e.previous,
+                **private,
+            )
+        case Post.Unreacted():
+            return Unreacted(
+                post_id=e.originator_id,
+                reply_id=e.reply_id,
+                target_author_id=e.target_author_id,
+                user_id=e.user_id,
+                reaction=e.reaction,
+                **private,
+            )
+        case Post.AnswerAccepted():
+            return AnswerAccepted(
+                post_id=e.originator_id,
+                reply_id=e.reply_id,
+                reply_author_id=e.reply_author_id,
+                question_author_id=e.question_author_id,
+                accepted_by=e.accepted_by,
+                previous_reply_id=e.previous_reply_id,
+                **private,
+            )
+        case Post.Voted():
+            return PollVoted(
+                post_id=e.originator_id,
+                user_id=e.user_id,
+                option=e.option,
+                previous_option=e.previous_option,
+                **private,
             )
     return None

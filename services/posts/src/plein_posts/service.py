@@ -7,18 +7,28 @@ from typing import Any
 
 from fastapi import APIRouter
 from plein_events import Event
+from plein_events.projection import Projection
 from plein_platform.database import migrations_dir
-from plein_platform.service import EventSourcedService
+from plein_platform.service import EventSourcedService, ServiceNotReady
 
 from . import api
-from .app import PostsApplication
+from .app import Conversations, PostsApplication
+from .consumers import ACCESS, THREADS
 from .contract import to_contract
+from .settings import PostsSettings
 
 
 class PostsService(EventSourcedService):
     name = "posts"
-    description = "Posts, threads and everything said in them."
+    description = (
+        "Posts, threads and everything said in them: replies, reactions, questions, "
+        "announcements, praise, polls, moderation and search."
+    )
     application_class = PostsApplication
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._conversations: Conversations | None = None
 
     def migrations(self) -> Traversable:
         return migrations_dir("plein_posts", __file__)
@@ -26,8 +36,27 @@ class PostsService(EventSourcedService):
     def routes(self) -> APIRouter:
         return api.routes()
 
+    def projections(self) -> list[Projection]:
+        return [ACCESS, THREADS]
+
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)
+
+    @property
+    def conversations(self) -> Conversations:
+        if self._conversations is None:
+            raise ServiceNotReady("The posts service is starting.")
+        return self._conversations
+
+    async def on_start(self) -> None:
+        await super().on_start()
+        self._conversations = Conversations(
+            self.application, self.ctx.pool, PostsSettings(), self.ctx.clock
+        )
+
+    async def on_stop(self) -> None:
+        self._conversations = None
+        await super().on_stop()
 
 
 SERVICE = PostsService

@@ -1,0 +1,82 @@
+"""How a thread reads to one person: nested replies, tombstones, hidden messages, counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+from uuid import UUID
+
+from .domain import REACTIONS, Access, Message, Post
+
+DELETED = "deleted message"
+HIDDEN = "hidden by a moderator"
+
+
+def message_view(message: Message, access: Access) -> dict[str, Any]:
+    """One message as `access` may see it: tombstones keep their place but lose their words."""
+    counts = Counter(message.reactions.values())
+    concealed = message.deleted or (message.hidden and not access.may_moderate)
+    view: dict[str, Any] = {
+        "id": message.id,
+        "parent_id": message.parent_id,
+        "author_id": message.author_id,
+        "real_author_id": message.real_author_id,
+        "created_at": message.created_at,
+        "text": None if concealed else message.text,
+        "placeholder": DELETED if message.deleted else HIDDEN if concealed else None,
+        "deleted": message.deleted,
+        "hidden": message.hidden,
+        "edited": bool(message.history) and not message.deleted,
+        "history": []
+        if concealed
+        else [{"text": text, "until": until} for text, until in message.history],
+        "mentions": [] if concealed else message.mentions,
+        "topics": [] if concealed else message.topics,
+        "reactions": {kind: counts[kind] for kind in REACTIONS if counts[kind]},
+        "my_reaction": message.reactions.get(access.user_id),
+    }
+    if message.hidden and access.may_moderate:
+        view["hidden_reason"] = message.hidden_reason
+    return view
+
+
+def thread_view(post: Post, access: Access) -> dict[str, Any]:
+    """The opening post with its replies nested under their parents, oldest first."""
+    children: dict[UUID, list[Message]] = {}
+    for reply in sorted(post.replies, key=lambda m: m.created_at):
+        assert reply.parent_id is not None
+        children.setdefault(reply.parent_id, []).append(reply)
+
+    def nest(message: Message) -> dict[str, Any]:
+        view = message_view(message, access)
+        view["best_answer"] = message.id == post.accepted_reply_id
+        view["replies"] = [nest(child) for child in children.get(message.id, [])]
+        return view
+
+    root = message_view(post.root, access)
+    root.update(
+        group_id=post.group_id,
+        kind=post.kind,
+        title=post.title or None,
+        reply_count=len(post.replies),
+        replies=[nest(child) for child in children.get(post.id, [])],
+        moderator=access.may_moderate,
+    )
+    if post.kind == "question":
+        root["accepted_reply_id"] = post.accepted_reply_id
+    if post.kind == "praise":
+        root["praise"] = {"praised_ids": post.praised_ids, "badge": post.badge}
+    if post.kind == "poll":
+        root["poll"] = poll_view(post, access)
+    return root
+
+
+def poll_view(post: Post, access: Access) -> dict[str, Any]:
+    tally = Counter(post.votes.values())
+    return {
+        "options": [
+            {"option": i, "text": text, "votes": tally[i]} for i, text in enumerate(post.options)
+        ],
+        "total_votes": len(post.votes),
+        "my_vote": post.votes.get(access.user_id),
+    }
