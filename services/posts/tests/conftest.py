@@ -61,6 +61,12 @@ class Identity:
 
         await eventually(caught_up)
 
+    async def people(self, *handles: str) -> list[Person]:
+        """Register these people and wait until posts knows them."""
+        registered = [await self.plein.register(handle) for handle in handles]
+        await self.settled()
+        return registered
+
     async def group(
         self, name: str, *, private: bool = False, members: tuple[Person, ...] = ()
     ) -> str:
@@ -92,7 +98,6 @@ class Identity:
         cls = DelegateGranted if granted else DelegateRevoked
         by = {"granted_by": UUID(person.id)} if granted else {"revoked_by": UUID(person.id)}
         await self.publish(cls(account_id=UUID(account.id), user_id=UUID(person.id), **by))
-
 
     @staticmethod
     def problem(response: Any, status: int) -> dict[str, Any]:

@@ -7,7 +7,9 @@ from typing import Any
 from plein_platform.testing import Plein, eventually
 
 
-async def test_a_thread_reads_its_own_writes_with_nested_replies(plein: Plein, identity: Any) -> None:
+async def test_a_thread_reads_its_own_writes_with_nested_replies(
+    plein: Plein, identity: Any
+) -> None:
     ann = await plein.register("ann")
     bob = await plein.register("bob")
     await identity.settled()

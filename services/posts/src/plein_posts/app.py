@@ -140,9 +140,10 @@ class Conversations:
         mentions: list[UUID],
         email_immediately: bool,
     ) -> Started:
-        access = await self._place(principal, group_id)
-        if not access.may_announce:
-            raise Forbidden("Only the group's admins and community managers may announce.")
+        access = await self.access(principal, group_id)
+        if access.group is None:
+            raise NotFound(f"There is no group {group_id}.")
+        access.require_announce()
         title = clean_text(title, limit=MAX_TITLE_CHARS, what="An announcement's title")
         text = clean_text(text)
         mentions = await self._check_people(mentions, "mentions")

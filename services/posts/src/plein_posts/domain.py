@@ -102,9 +102,11 @@ class Access:
 
     @property
     def may_announce(self) -> bool:
+        """Group admins in their group; community managers in any group they may read."""
         return (
             self.group is not None
-            and self.may_contribute
+            and not self.group.archived
+            and self.may_read
             and (self.group_admin or self.community_manager)
         )
 
@@ -119,6 +121,13 @@ class Access:
             raise Conflict("This group is archived: it is read-only.")
         if not self.may_contribute:
             raise Forbidden("Only members of this group may take part in it.")
+
+    def require_announce(self) -> None:
+        self.require_read()
+        if self.group is not None and self.group.archived:
+            raise Conflict("This group is archived: it is read-only.")
+        if not self.may_announce:
+            raise Forbidden("Only the group's admins and community managers may announce.")
 
 
 def announcement_warning(
