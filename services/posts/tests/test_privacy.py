@@ -1,0 +1,127 @@
+"""A private group's content reaches its members only; shared accounts need a delegation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+from plein_platform.testing import Person, Plein, eventually
+
+
+async def _everything_bob_can_find(plein: Plein, who: Person, group: str, post_id: str) -> dict:
+    http = plein.http
+    return {
+        "thread": (await http.get(f"/posts/posts/{post_id}", headers=who.auth)).status_code,
+        "group": (await http.get(f"/posts/groups/{group}/posts", headers=who.auth)).status_code,
+        "search": [
+            h["post_id"]
+            for h in (await http.get("/posts/search?q=geheim", headers=who.auth)).json()["hits"]
+        ],
+        "topic": [
+            p["post_id"]
+            for p in (await http.get("/posts/topics/plannen/posts", headers=who.auth)).json()[
+                "posts"
+            ]
+        ],
+    }
+
+
+async def test_non_member_never_sees_a_private_post_and_a_leaver_loses_access_at_once(
+    plein: Plein, identity: Any
+) -> None:
+    ann, bob, cees = await identity.people("ann", "bob", "cees")
+    group = await identity.group("Directie", private=True, members=(ann, bob))
+    http = plein.http
+    created = await http.post(
+        "/posts/posts",
+        headers=ann.auth,
+        json={"text": "Geheim: de #plannen voor 2027", "group_id": group},
+    )
+    assert created.status_code == 201, created.text
+    post_id = created.json()["id"]
+    reply = await http.post(
+        f"/posts/posts/{post_id}/replies", headers=bob.auth, json={"text": "Ook geheim"}
+    )
+    assert reply.status_code == 201
+
+    async def members_find_it() -> None:
+        found = await _everything_bob_can_find(plein, bob, group, post_id)
+        assert found["thread"] == 200 and found["group"] == 200
+        assert post_id in found["search"] and found["topic"] == [post_id]
+
+    await eventually(members_find_it)
+    # Cees is no member: not the thread, not the group, not a search hit, not the topic page,
+    # not a reaction, reply, vote or report either.
+    found = await _everything_bob_can_find(plein, cees, group, post_id)
+    assert found == {"thread": 404, "group": 404, "search": [], "topic": []}
+    for method, path, body in (
+        ("POST", f"/posts/posts/{post_id}/replies", {"text": "mag ik?"}),
+        ("PUT", f"/posts/posts/{post_id}/reaction", {"reaction": "like"}),
+        ("POST", f"/posts/posts/{post_id}/reports", {"reason": "nieuwsgierig"}),
+        ("GET", f"/posts/posts/{post_id}/poll", None),
+    ):
+        response = await http.request(method, path, headers=cees.auth, json=body)
+        identity.problem(response, 404)
+    people = (await http.get(f"/posts/people/{ann.id}/posts", headers=cees.auth)).json()
+    assert people["posts"] == []
+    identity.problem(
+        await http.post("/posts/posts", headers=cees.auth, json={"text": "hoi", "group_id": group}),
+        404,
+    )
+
+    await identity.leave(group, bob)  # returns once posts has consumed MemberLeft
+    found = await _everything_bob_can_find(plein, bob, group, post_id)
+    assert found == {"thread": 404, "group": 404, "search": [], "topic": []}
+
+
+async def test_a_public_group_is_readable_by_all_but_written_by_members(
+    plein: Plein, identity: Any
+) -> None:
+    ann, cees = await identity.people("ann", "cees")
+    group = await identity.group("Fietsclub", members=(ann,))
+    post_id = (
+        await plein.http.post(
+            "/posts/posts", headers=ann.auth, json={"text": "Rondje zondag", "group_id": group}
+        )
+    ).json()["id"]
+    assert (await plein.http.get(f"/posts/posts/{post_id}", headers=cees.auth)).status_code == 200
+    identity.problem(
+        await plein.http.post(
+            "/posts/posts", headers=cees.auth, json={"text": "Ik ook", "group_id": group}
+        ),
+        403,
+    )
+
+
+async def test_a_shared_account_posts_only_through_a_current_delegate(
+    plein: Plein, identity: Any
+) -> None:
+    ann, hr = await identity.people("ann", "hr")
+    acting = Person(hr.id, hr.email, await _token_acting(plein, hr, ann), "HR")
+    refused = await plein.http.post("/posts/posts", headers=acting.auth, json={"text": "Hallo"})
+    body = identity.problem(refused, 403)
+    assert "delegate" in body["detail"]
+
+    await identity.delegate(hr, ann)
+    created = await plein.http.post("/posts/posts", headers=acting.auth, json={"text": "Hallo"})
+    assert created.status_code == 201, created.text
+    assert created.json()["author_id"] == hr.id and created.json()["real_author_id"] == ann.id
+    # Another delegate of the same account may edit what the account said.
+    edited = await plein.http.patch(
+        f"/posts/posts/{created.json()['id']}", headers=acting.auth, json={"text": "Hallo allen"}
+    )
+    assert edited.status_code == 200
+
+    await identity.delegate(hr, ann, granted=False)
+    identity.problem(
+        await plein.http.post("/posts/posts", headers=acting.auth, json={"text": "Nog eens"}), 403
+    )
+
+
+async def _token_acting(plein: Plein, account: Person, person: Person) -> str:
+    """An access token for `person` acting as `account` (RFC 8693 `act` claim), signed with
+    identity's key, as identity issues it for shared accounts (built on identity's branch)."""
+    claims = jwt.decode(account.token, options={"verify_signature": False})
+    claims["act"] = {"sub": person.id}
+    key = await plein.runtime.service("identity").signing_key()  # type: ignore[attr-defined]
+    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
