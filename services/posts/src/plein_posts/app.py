@@ -43,7 +43,7 @@ class PostsApplication(PleinApplication):
 
     def post(self, post_id: UUID) -> Post:
         try:
-            post = self.repository.get(post_id)
+            post: Any = self.repository.get(post_id)
         except AggregateNotFoundError:
             raise NotFound(f"There is no post {post_id}.") from None
         if not isinstance(post, Post):

@@ -51,8 +51,8 @@ def _thread_started(e: Any) -> Event:
 
 def to_contract(e: Any) -> Event | None:
     """The contract event for a stored domain event; None for events that stay inside posts."""
-    where = {"group_id": getattr(e, "group_id", None)}
-    private = {**where, "group_private": getattr(e, "group_private", False)}
+    where: dict[str, Any] = {"group_id": getattr(e, "group_id", None)}
+    private: dict[str, Any] = {**where, "group_private": getattr(e, "group_private", False)}
     match e:
         case Post.Created():
             return _thread_started(e)
