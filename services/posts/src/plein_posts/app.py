@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +35,7 @@ from .domain import (
 from .settings import PostsSettings
 
 T = TypeVar("T")
-SAVE_ATTEMPTS = 5
+SAVE_ATTEMPTS = 12
 
 
 class PostsApplication(PleinApplication):
@@ -252,6 +254,9 @@ class Conversations:
             except IntegrityError:
                 if attempt == SAVE_ATTEMPTS - 1:
                     raise Conflict("This thread is very busy; try again.") from None
+                # Someone saved first: back off a random little while so that the
+                # contenders do not collide again in lockstep.
+                await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
         raise AssertionError("unreachable")
 
     async def _loaded(self, principal: Principal, post_id: UUID) -> tuple[Post, Access]:
@@ -332,4 +337,5 @@ class Conversations:
             except IntegrityError:
                 if attempt == SAVE_ATTEMPTS - 1:
                     raise Conflict("Someone else is announcing in this group; try again.") from None
+                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
         raise AssertionError("unreachable")
