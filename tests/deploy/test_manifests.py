@@ -618,3 +618,22 @@ def test_the_network_model_catches_an_open_egress_rule(prod: Rendered) -> None:
     )
     feed = {p.name: p for p in all_pods(leaky)}["feed"]
     assert "nats-box" in reachable(leaky, feed)
+
+
+def test_the_migration_step_of_the_install_brings_everything_the_job_needs(
+    rendered: Rendered,
+) -> None:
+    """docs/operations.md applies `component in (config,migrations)` before the rest."""
+    step = {
+        (o["kind"], o["metadata"]["name"])
+        for o in rendered.objects
+        if o["metadata"].get("labels", {}).get("app.kubernetes.io/component")
+        in ("config", "migrations")
+    }
+    job = rendered.get("Job", "plein-migrate")
+    spec = job["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    needs = {("ServiceAccount", spec["serviceAccountName"]), ("Job", "plein-migrate")}
+    needs |= {("ConfigMap", e["configMapRef"]["name"]) for e in container["envFrom"]}
+    assert needs <= step
+    assert "component in (config,migrations)" in (ROOT / "docs" / "operations.md").read_text()
