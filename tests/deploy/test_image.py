@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
 
@@ -85,7 +83,6 @@ def test_image_is_multi_stage_and_runs_unprivileged_from_the_lock() -> None:
         assert base.startswith("${") or ":" in base and not base.endswith(":latest"), base
 
 
-@pytest.mark.integration
 def test_the_image_install_steps_give_a_working_plein(tmp_path: Path) -> None:
     """Replays the build stage's COPY and `uv sync` steps in a scratch folder: the result has
     the `plein` command, every service and its migrations, and no embedded servers."""

@@ -99,8 +99,10 @@ def prod() -> Rendered:
     return Rendered("prod", kustomize(K8S / "overlays" / "prod"))
 
 
-# The oldest Kubernetes the manifests are written for (matchLabelKeys in pod anti-affinity).
+# The oldest Kubernetes the manifests are written for (matchLabelKeys in pod anti-affinity),
+# and the newest the validator knows (catches APIs removed since).
 KUBERNETES_VERSION = "1.31.0"
+KUBERNETES_VERSIONS = (KUBERNETES_VERSION, kubernetes_validate.latest_version())
 SCHEMAS = K8S / "schemas"
 PLEIN_UID = 10001
 
@@ -180,7 +182,8 @@ def test_every_object_is_valid_against_the_kubernetes_schemas(rendered: Rendered
         schema = crd_schema(obj)
         try:
             if schema is None:
-                kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+                for version in KUBERNETES_VERSIONS:
+                    kubernetes_validate.validate(obj, version, strict=True)
             else:
                 jsonschema.validate(obj, schema)
                 problems += [f"{where}: unknown field {f}" for f in unknown_fields(obj, schema)]
