@@ -335,6 +335,20 @@ def test_every_plein_variable_is_a_real_setting(rendered: Rendered) -> None:
     assert {"PLEIN_DATABASE_URL", "PLEIN_NATS_URL", "PLEIN_JWKS_URL"} <= plein
 
 
+def test_every_plein_pod_names_itself_in_its_traces(rendered: Rendered) -> None:
+    for obj in workloads(rendered):
+        if pod_labels(obj).get("app.kubernetes.io/part-of") != "plein":
+            continue
+        (container,) = pod_spec(obj)["containers"]  # type: ignore[index]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["OTEL_SERVICE_NAME"].startswith("plein-")
+    for name in service_names():
+        (container,) = service_deployment(rendered, name)["spec"]["template"]["spec"]["containers"]
+        assert {"name": "OTEL_SERVICE_NAME", "value": f"plein-{name}"} in container["env"]
+    environment = "dev" if rendered.overlay == "dev" else "prod"
+    assert f"deployment.environment={environment}" in rendered.config()["OTEL_RESOURCE_ATTRIBUTES"]
+
+
 def test_plein_uses_external_servers_and_no_demo(rendered: Rendered) -> None:
     config = rendered.config()
     assert config["PLEIN_HOST"] == "0.0.0.0"
@@ -364,7 +378,9 @@ def test_the_migration_job_runs_plein_migrate_with_the_services_settings(
     assert container["args"] == ["migrate"]
     (feed,) = service_deployment(rendered, "feed")["spec"]["template"]["spec"]["containers"]
     assert container["envFrom"] == feed["envFrom"]
-    assert container["env"] == feed["env"]
+    assert [e for e in container["env"] if e["name"].startswith("PLEIN_")] == [
+        e for e in feed["env"] if e["name"].startswith("PLEIN_")
+    ]
     assert container["image"] == feed["image"]
 
 
