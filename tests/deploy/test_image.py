@@ -45,6 +45,16 @@ def tool(name: str) -> str:
     return found
 
 
+def uv_command() -> list[str]:
+    """uv as `make` finds it: on PATH, or installed into the system Python (`python3 -m uv`)."""
+    found = shutil.which("uv")
+    if found:
+        return [found]
+    python3 = shutil.which("python3")
+    assert python3, "neither uv nor python3 on PATH"
+    return [python3, "-m", "uv"]
+
+
 def test_dockerfile_passes_hadolint() -> None:
     result = subprocess.run(
         [tool("hadolint"), "--config", str(ROOT / "deploy" / "hadolint.yaml"), str(DOCKERFILE)],
@@ -119,9 +129,9 @@ def test_the_image_install_steps_give_a_working_plein(tmp_path: Path) -> None:
                     shutil.copy(src, target if dest.endswith("/") else target)
         elif name == "RUN":
             command = args.split(" ", 1)[1] if args.startswith("--mount") else args
+            assert command.startswith("uv "), f"replay knows only uv steps: {command}"
             result = subprocess.run(
-                ["uv", *shlex.split(command)[1:]] if command.startswith("uv ") else command,
-                shell=not command.startswith("uv "),
+                [*uv_command(), *shlex.split(command)[1:]],
                 cwd=context,
                 env=env,
                 capture_output=True,
