@@ -235,3 +235,10 @@ def test_highlights_are_segments_not_markup() -> None:
         {"text": "vergadering", "match": True},
         {"text": "</b> is", "match": False},
     ]
+
+
+def test_a_group_posts_has_not_heard_of_counts_as_private() -> None:
+    unknown = Access(CAROL, CAROL, Group.unknown(uuid4()))
+    assert not unknown.may_read and not unknown.may_contribute
+    with pytest.raises(NotFound):
+        unknown.require_read()

@@ -125,3 +125,20 @@ async def _token_acting(plein: Plein, account: Person, person: Person) -> str:
     claims["act"] = {"sub": person.id}
     key = await plein.runtime.service("identity").signing_key()  # type: ignore[attr-defined]
     return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+
+async def test_while_groups_are_rebuilt_a_private_thread_stays_closed(
+    plein: Plein, identity: Any
+) -> None:
+    """posts_access rebuilding (tables emptied) must not open private threads to everyone."""
+    ann, cees = await identity.people("ann", "cees")
+    group = await identity.group("Geheim", private=True, members=(ann,))
+    created = await plein.http.post(
+        "/posts/posts", headers=ann.auth, json={"text": "Alleen leden", "group_id": group}
+    )
+    post_id = created.json()["id"]
+    posts = plein.runtime.service("posts")
+    await plein.runtime.stop_workers()
+    await posts.runners["posts_access"].reset()  # what a replay does first
+    response = await plein.http.get(f"/posts/posts/{post_id}", headers=cees.auth)
+    identity.problem(response, 404)

@@ -418,7 +418,7 @@ def routes() -> APIRouter:
 
 async def _readable_group(use: Conversations, me: Principal, group_id: UUID) -> None:
     access = await use.access(me, group_id)
-    if access.group is None or not access.may_read:
+    if access.group is None or not access.group.known or not access.may_read:
         raise NotFound(f"There is no group {group_id}.")
 
 

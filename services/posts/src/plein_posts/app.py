@@ -113,7 +113,7 @@ class Conversations:
 
     async def _place(self, principal: Principal, group_id: UUID | None) -> Access:
         access = await self.access(principal, group_id)
-        if group_id is not None and access.group is None:
+        if access.group is not None and not access.group.known:
             raise NotFound(f"There is no group {group_id}.")
         access.require_contribute()
         return access
@@ -147,7 +147,7 @@ class Conversations:
         email_immediately: bool,
     ) -> Started:
         access = await self.access(principal, group_id)
-        if access.group is None:
+        if access.group is None or not access.group.known:
             raise NotFound(f"There is no group {group_id}.")
         access.require_announce()
         title = clean_text(title, limit=MAX_TITLE_CHARS, what="An announcement's title")

@@ -60,10 +60,18 @@ def clean_text(text: str, *, limit: int = MAX_TEXT_CHARS, what: str = "A post") 
 
 @dataclass(frozen=True)
 class Group:
+    """A group as posts knows it. One it has not heard of (`known` False: its GroupCreated not
+    consumed yet, or its read model being rebuilt) counts as private: privacy fails closed."""
+
     id: UUID
     private: bool
     archived: bool
     all_company: bool
+    known: bool = True
+
+    @classmethod
+    def unknown(cls, group_id: UUID) -> Group:
+        return cls(group_id, private=True, archived=False, all_company=False, known=False)
 
 
 @dataclass(frozen=True)

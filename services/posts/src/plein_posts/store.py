@@ -150,7 +150,7 @@ async def access(
         )
         row = await cur.fetchone()
     assert row is not None
-    group = None
+    group = Group.unknown(group_id) if group_id is not None else None
     if row["group_id"] is not None:
         group = Group(
             id=row["group_id"],
