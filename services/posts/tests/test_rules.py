@@ -295,3 +295,38 @@ async def test_an_archived_group_is_read_only(plein: Plein, identity: Any) -> No
         409,
     )
     assert (await plein.http.get(f"/posts/posts/{post_id}", headers=ann.auth)).status_code == 200
+
+
+async def test_replies_take_reactions_reports_and_moderation_of_their_own(
+    plein: Plein, identity: Any
+) -> None:
+    ann, bob, cm = await identity.people("ann", "bob", "cm")
+    await identity.community_manager(cm)
+    http = plein.http
+    post_id = (await http.post("/posts/posts", headers=ann.auth, json={"text": "Vraag"})).json()[
+        "id"
+    ]
+    reply_id = (
+        await http.post(f"/posts/posts/{post_id}/replies", headers=bob.auth, json={"text": "Hm"})
+    ).json()["reply_id"]
+    base = f"/posts/posts/{post_id}/replies/{reply_id}"
+    reacted = await http.put(f"{base}/reaction", headers=ann.auth, json={"reaction": "funny"})
+    assert reacted.json() == {"reactions": {"funny": 1}, "my_reaction": "funny"}
+    assert (
+        await http.post(f"{base}/reports", headers=ann.auth, json={"reason": "flauw"})
+    ).status_code == 202
+    identity.problem(await http.post(f"{base}/hide", headers=ann.auth, json={}), 403)
+    assert (await http.post(f"{base}/hide", headers=cm.auth, json={})).status_code == 204
+    view = (await http.get(f"/posts/posts/{post_id}", headers=ann.auth)).json()
+    assert view["text"] == "Vraag" and view["reactions"] == {}
+    [reply] = view["replies"]
+    assert reply["text"] is None and reply["placeholder"] == "hidden by a moderator"
+    assert reply["reactions"] == {"funny": 1}
+    identity.problem(
+        await http.put(
+            f"/posts/posts/{post_id}/replies/{post_id}/reaction",
+            headers=ann.auth,
+            json={"reaction": "like"},
+        ),
+        404,
+    )
