@@ -123,6 +123,7 @@ async def test_a_redelivered_event_makes_exactly_one_notification(world: NotifyW
         await world.republish(envelope)
     await world.caught_up()
     assert (await world.inbox(ann))["unread_count"] == 0
+    assert world.service.runners["notify"].stats.dead_lettered == 0
     await world.service.scheduler.tick()
     assert len(world.mail.to(ann.email)) == 1
 
