@@ -85,9 +85,10 @@ class Notifications:
     ) -> dict[str, Any]:
         """Where and what, as far as this recipient may know: a non-member of a private group
         learns neither the group nor the text."""
+        # The event's flag, or what identity told us about the group: either makes it private.
         hidden = (
-            group_private
-            and group_id is not None
+            group_id is not None
+            and (group_private or await store.group_is_private(conn, group_id))
             and not await store.is_member(conn, group_id, recipient_id)
         )
         if hidden:

@@ -123,6 +123,12 @@ async def revoke_admin(conn: Conn, group_id: UUID, user_id: UUID) -> None:
     )
 
 
+async def group_is_private(conn: Conn, group_id: UUID) -> bool:
+    cur = await conn.execute("SELECT private FROM groups WHERE group_id = %s", (group_id,))
+    row = await cur.fetchone()
+    return bool(row and row[0])
+
+
 async def is_member(conn: Conn, group_id: UUID, user_id: UUID) -> bool:
     cur = await conn.execute(
         "SELECT 1 FROM members WHERE group_id = %s AND user_id = %s", (group_id, user_id)
