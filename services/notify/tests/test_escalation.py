@@ -218,3 +218,29 @@ async def test_admins_get_one_gentle_notice_when_a_group_exceeds_the_announcemen
     assert len(notices) == 1
     assert notices[0]["text"].startswith("Facilities had more than the suggested announcements")
     assert all(e["kind"] == "announcement" for e in (await world.inbox(w["ann"]))["entries"])
+
+
+async def test_a_group_admin_may_raise_a_sinking_post_at_once_but_only_once(
+    world: NotifyWorld,
+) -> None:
+    w = await setup_group(world)
+    post_id = await question_in(world, w["group_id"], w["ann"], world.clock.now)
+    await world.caught_up()
+    http = world.plein.http
+    refused = await http.post(
+        "/notify/escalations", headers=w["ann"].auth, json={"post_id": str(post_id)}
+    )
+    assert refused.status_code == 403  # the asker is no admin
+    raised = await http.post(
+        "/notify/escalations", headers=w["adam"].auth, json={"post_id": str(post_id)}
+    )
+    assert raised.status_code == 202, raised.text
+    again = await http.post(
+        "/notify/escalations", headers=w["carla"].auth, json={"post_id": str(post_id)}
+    )
+    assert again.status_code == 409
+    unknown = await http.post(
+        "/notify/escalations", headers=w["adam"].auth, json={"post_id": str(uuid4())}
+    )
+    assert unknown.status_code == 404
+    await eventually(lambda: _has_escalation(world, w["carla"]))

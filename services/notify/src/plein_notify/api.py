@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from plein_platform.auth import Principal
-from plein_platform.errors import Forbidden, NotAuthenticated, NotFound
+from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from plein_platform.service import current_principal, service_of
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
@@ -64,6 +64,14 @@ class PreferencesChange(BaseModel):
 
     channels: dict[Kind, Channel] = {}
     digest: DigestFrequency | None = None
+
+
+class EscalationRequest(BaseModel):
+    post_id: UUID
+
+
+class EscalationRaisedOut(BaseModel):
+    escalation_id: UUID
 
 
 class Escalation(BaseModel):
@@ -251,5 +259,37 @@ def routes() -> APIRouter:
             if principal.user_id not in moderators:
                 raise Forbidden("Only community managers and network admins see escalations.")
             return await store.escalations(conn, open_only=open_only)
+
+    @router.post(
+        "/escalations",
+        status_code=202,
+        response_model=EscalationRaisedOut,
+        summary="Raise an unanswered group post now (its group admins, community managers)",
+    )
+    async def raise_now(
+        request: Request,
+        body: EscalationRequest,
+        principal: Annotated[Principal, Depends(current_principal)],
+    ) -> dict[str, UUID]:
+        # The scheduler raises after the configured wait; an admin who sees a post sinking
+        # need not wait for it. Same event, same recipients.
+        service = _service(request)
+        async with service.ctx.pool.connection() as conn:
+            thread = await store.thread(conn, body.post_id)
+            if thread is None or thread["deleted"]:
+                raise NotFound(f"There is no post {body.post_id}.")
+            if thread["group_id"] is None:
+                raise InvalidInput("Only posts in a group are escalated.")
+            allowed = principal.user_id in await store.group_admins(
+                conn, thread["group_id"]
+            ) or principal.user_id in await store.holders_of(conn, "community_manager")
+            if not allowed:
+                raise Forbidden("Only the group's admins and community managers escalate.")
+            if thread["first_reply_id"] is not None:
+                raise Conflict("This post has had a reply.")
+        escalation_id = await service.scheduler.raise_for(thread, service.now())
+        if escalation_id is None:
+            raise Conflict("This post was escalated already.")
+        return {"escalation_id": escalation_id}
 
     return router

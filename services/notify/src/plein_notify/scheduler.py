@@ -77,31 +77,30 @@ class Scheduler:
 
     async def escalate(self, now: datetime, report: TickReport) -> None:
         hours = self.service.settings.escalation_working_hours
-        pool = self.service.ctx.pool
         # Working hours never outnumber calendar hours: this bound finds every candidate.
-        async with pool.connection() as conn:
+        async with self.service.ctx.pool.connection() as conn:
             candidates = await store.unanswered_threads(conn, now - timedelta(hours=hours))
-            managers = await store.community_managers_now(conn, now)
-            due = []
-            for thread in candidates:
-                waited = working_hours_between(thread["created_at"], now)
-                if waited < hours:
-                    continue
-                admins = await store.group_admins(conn, thread["group_id"])
-                recipients = escalation_recipients(admins, managers, thread["author_id"])
-                due.append((thread, recipients, waited))
-        app = self.service.application
-        for thread, recipients, waited in due:
-            escalation_id = await asyncio.to_thread(
-                app.raise_escalation,
-                post_id=thread["post_id"],
-                group_id=thread["group_id"],
-                group_private=thread["group_private"],
-                raised_to=recipients,
-                waited_hours=round(waited, 1),
-            )
+        for thread in candidates:
+            if working_hours_between(thread["created_at"], now) < hours:
+                continue
+            escalation_id = await self.raise_for(thread, now)
             if escalation_id is not None:
                 report.escalations_raised.append(escalation_id)
+
+    async def raise_for(self, thread: dict[str, Any], now: datetime) -> UUID | None:
+        """Escalate one thread to its group's admins and the community managers on duty;
+        None when it was escalated before."""
+        async with self.service.ctx.pool.connection() as conn:
+            admins = await store.group_admins(conn, thread["group_id"])
+            managers = await store.community_managers_now(conn, now)
+        return await asyncio.to_thread(
+            self.service.application.raise_escalation,
+            post_id=thread["post_id"],
+            group_id=thread["group_id"],
+            group_private=thread["group_private"],
+            raised_to=escalation_recipients(admins, managers, thread["author_id"]),
+            waited_hours=round(working_hours_between(thread["created_at"], now), 1),
+        )
 
     async def resolve(self, report: TickReport) -> None:
         async with self.service.ctx.pool.connection() as conn:

@@ -569,6 +569,16 @@ async def unanswered_threads(conn: Conn, older_than: datetime) -> list[dict[str,
     )
 
 
+async def thread(conn: Conn, post_id: UUID) -> dict[str, Any] | None:
+    rows = await _rows(
+        conn,
+        "SELECT post_id, author_id, group_id, group_private, kind, created_at, first_reply_id, "
+        "deleted FROM threads WHERE post_id = %s",
+        (post_id,),
+    )
+    return rows[0] if rows else None
+
+
 async def add_escalation(
     conn: Conn,
     escalation_id: UUID,
