@@ -82,17 +82,19 @@ def test_a_single_reaction_never_reaches_an_email() -> None:
     assert worth_a_digest_line(Kind.REPLY, 1)
 
 
-def test_at_most_one_daily_digest_a_day() -> None:
+def test_at_most_one_daily_digest_a_day_in_the_digest_hour() -> None:
     sent = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
-    assert not digest_due(sent, sent + timedelta(hours=16), DigestFrequency.DAILY)
-    assert digest_due(sent, sent + timedelta(days=1), DigestFrequency.DAILY)
-    assert digest_due(None, sent, DigestFrequency.DAILY)
+    daily = DigestFrequency.DAILY
+    assert not digest_due(sent, sent + timedelta(minutes=30), daily, 7)
+    assert not digest_due(None, sent + timedelta(hours=5), daily, 7)  # not the hour
+    assert digest_due(sent, sent + timedelta(days=1), daily, 7)
+    assert digest_due(None, sent, daily, 7)
 
 
 def test_weekly_digest_waits_a_week() -> None:
     sent = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
-    assert not digest_due(sent, sent + timedelta(days=3), DigestFrequency.WEEKLY)
-    assert digest_due(sent, sent + timedelta(days=7), DigestFrequency.WEEKLY)
+    assert not digest_due(sent, sent + timedelta(days=3), DigestFrequency.WEEKLY, 7)
+    assert digest_due(sent, sent + timedelta(days=7), DigestFrequency.WEEKLY, 7)
 
 
 def test_working_hours_skip_the_weekend() -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from .demo_notify import seed_notifications
+
 DEMO_PASSWORD = "plein-demo-2026"
 DEMO_DOMAIN = "example.com"
 
@@ -129,4 +131,5 @@ async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> bool:
             response = await http.post("/posts/posts", headers=auth(author), json={"text": text})
             response.raise_for_status()
         say(f"seeded {sum(map(len, FOLLOWS.values()))} follows and {len(POSTS)} posts")
+        await seed_notifications(http, ids, tokens, say)
     return True

@@ -78,8 +78,12 @@ def worth_a_digest_line(kind: Kind, actor_count: int) -> bool:
     return not (kind is Kind.REACTION and actor_count < 2)
 
 
-def digest_due(last_sent: datetime | None, now: datetime, frequency: DigestFrequency) -> bool:
-    """At most one digest a calendar day (UTC), or one a week."""
+def digest_due(
+    last_sent: datetime | None, now: datetime, frequency: DigestFrequency, digest_hour: int
+) -> bool:
+    """Digests go out in the digest hour (UTC): at most one a calendar day, or one a week."""
+    if now.hour != digest_hour:
+        return False
     if last_sent is None:
         return True
     if frequency is DigestFrequency.WEEKLY:

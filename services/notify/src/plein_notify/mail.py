@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from html import escape
@@ -94,7 +95,9 @@ def compose(
 ) -> EmailMessage:
     """A multipart message (plain text first, HTML alternative) with one unsubscribe link per
     kind it contains; List-Unsubscribe names the first (RFC 2369/8058)."""
-    message = EmailMessage()
+    # No folding: an unsubscribe URL is one long word, and folding would encode it (RFC 2047)
+    # where List-Unsubscribe needs it plain. SMTP allows 998 characters a line.
+    message = EmailMessage(policy=policy.default.clone(max_line_length=998))
     message["From"] = sender
     message["To"] = formataddr((to_name, to_address))
     message["Subject"] = subject

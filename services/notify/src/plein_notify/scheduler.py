@@ -169,7 +169,8 @@ class Scheduler:
     async def send_digests(self, now: datetime, report: TickReport) -> None:
         """One digest per person per day (or week), at the digest hour, of what they have not
         read yet and chose to get in a digest."""
-        if now.hour < self.service.settings.digest_hour_utc:
+        hour = self.service.settings.digest_hour_utc
+        if now.hour != hour:
             return
         mailer = self._mailer()
         if not mailer.configured:
@@ -180,7 +181,7 @@ class Scheduler:
             candidates = await store.digest_recipients(conn)
         for candidate in candidates:
             frequency = DigestFrequency(candidate["frequency"] or DEFAULT_DIGEST)
-            if not digest_due(candidate["last_sent_at"], now, frequency):
+            if not digest_due(candidate["last_sent_at"], now, frequency, hour):
                 continue
             async with pool.connection() as conn:
                 recipient = await store.person(conn, candidate["user_id"])
