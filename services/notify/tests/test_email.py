@@ -186,6 +186,7 @@ async def test_daily_digest_over_a_fake_clock_at_most_once_a_day(world: NotifyWo
         Reacted(post_id=lonely_post, target_author_id=ann.id, user_id=bob.id, reaction="like")
     )
     for person in (cas, dirk):
+        world.clock.advance(seconds=10)
         await world.publish(
             Reacted(
                 post_id=popular_post, target_author_id=ann.id, user_id=person.id, reaction="like"

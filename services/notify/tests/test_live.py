@@ -76,6 +76,7 @@ async def test_an_open_stream_receives_notifications_and_resumes_from_last_event
         last_id = live["id"]
 
     # While Ann's page is closed: the entry is updated, and a mention arrives.
+    world.clock.advance(minutes=1)
     await world.publish(reply(post_id, ann, cas, "Or ask IT"))
     await world.publish(
         PostCreated(
