@@ -100,7 +100,7 @@ CREATE INDEX notifications_digest ON notifications (recipient_id)
     WHERE in_digest AND digested_at IS NULL;
 
 CREATE TABLE notification_actors (
-    notification_id  uuid NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
+    notification_id  uuid NOT NULL,  -- no foreign key: a replay truncates table by table
     actor_id         uuid NOT NULL,
     at               timestamptz NOT NULL,
     PRIMARY KEY (notification_id, actor_id)

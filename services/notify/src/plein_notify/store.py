@@ -62,6 +62,11 @@ async def set_active(conn: Conn, user_id: UUID, active: bool) -> None:
 
 async def forget_inbox(conn: Conn, user_id: UUID) -> None:
     """A deactivated or erased person's inbox and pending e-mails leave the read models."""
+    await conn.execute(
+        "DELETE FROM notification_actors WHERE notification_id IN "
+        "(SELECT id FROM notifications WHERE recipient_id = %s)",
+        (user_id,),
+    )
     await conn.execute("DELETE FROM notifications WHERE recipient_id = %s", (user_id,))
     await conn.execute(
         "UPDATE email_queue SET cancelled = true WHERE recipient_id = %s AND sent_at IS NULL",
@@ -442,6 +447,18 @@ async def latest_change(conn: Conn, recipient_id: UUID) -> int:
 async def entry(conn: Conn, notification_id: UUID) -> dict[str, Any] | None:
     rows = await _rows(conn, _ENTRY + "WHERE n.id = %s", (notification_id,))
     return rows[0] if rows else None
+
+
+async def all_notifications(conn: Conn) -> list[tuple[Any, ...]]:
+    """Every entry with its actors, in a stable order (to compare a rebuild with the live
+    state; read state is not an event, so it is left out)."""
+    cur = await conn.execute(
+        "SELECT n.id, n.recipient_id, n.kind, n.group_key, n.post_id, n.group_id, "
+        "n.private_hidden, n.excerpt, n.actor_count, n.in_digest, "
+        "ARRAY(SELECT actor_id FROM notification_actors a WHERE a.notification_id = n.id "
+        "ORDER BY actor_id) FROM notifications n ORDER BY n.id"
+    )
+    return await cur.fetchall()
 
 
 async def unread_count(conn: Conn, recipient_id: UUID) -> int:
