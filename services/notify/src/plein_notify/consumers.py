@@ -64,10 +64,10 @@ class Notifications:
         """Record `n` if its recipient is an active person who wants this kind at all."""
         if n.actor_id is not None and n.actor_id == n.recipient_id:
             return  # nobody is told about what they did themselves
-        recipient = await store.person(conn, n.recipient_id)
-        if recipient is None or not recipient["active"]:
+        active, chosen = await store.recipient_choice(conn, n.recipient_id, n.kind)
+        if not active:
             return
-        channel = channel_for(n.kind, await store.preferences(conn, n.recipient_id))
+        channel = channel_for(n.kind, {n.kind.value: chosen} if chosen else {})
         if channel is Channel.OFF:
             return
         email_due = (email_at or n.at) if channel is Channel.EMAIL else None

@@ -94,6 +94,17 @@ async def erase_person(conn: Conn, user_id: UUID) -> None:
     await conn.execute("DELETE FROM email_queue WHERE recipient_id = %s", (user_id,))
 
 
+async def recipient_choice(conn: Conn, user_id: UUID, kind: Kind) -> tuple[bool, str | None]:
+    """(whether `user_id` is a known active person, the channel they chose for `kind`)."""
+    cur = await conn.execute(
+        "SELECT p.active, c.channel FROM people p LEFT JOIN preferences c "
+        "ON c.user_id = p.user_id AND c.kind = %s WHERE p.user_id = %s",
+        (kind.value, user_id),
+    )
+    row = await cur.fetchone()
+    return (bool(row[0]), row[1]) if row else (False, None)
+
+
 async def person(conn: Conn, user_id: UUID) -> dict[str, Any] | None:
     rows = await _rows(conn, "SELECT * FROM people WHERE user_id = %s", (user_id,))
     return rows[0] if rows else None
@@ -325,19 +336,41 @@ async def add_notification(
     conn: Conn, n: NewNotification, *, channel: Channel, email_due: datetime | None
 ) -> UUID | None:
     """Record one cause for one recipient: a new entry, or an update of the unread entry with
-    the same group_key. None when the cause was already recorded (a redelivered event)."""
+    the same group_key. None when the cause was already recorded (a redelivered event).
+
+    Three round trips at most (a reply reaches every participant of a thread, so this is the
+    projection's hot path): the cause and the entry, the actor and the wake-up, the e-mail."""
+    params = {
+        "cause": n.cause_key,
+        "id": uuid5(NAMESPACE_URL, f"plein:notify:{n.cause_key}"),
+        "recipient": n.recipient_id,
+        "kind": n.kind.value,
+        "group_key": n.group_key,
+        "post": n.post_id,
+        "group": n.group_id,
+        "post_kind": n.post_kind,
+        "own_post": n.own_post,
+        "hidden": n.private_hidden,
+        "excerpt": n.excerpt,
+        "excerpt_author": n.excerpt_author,
+        "waited": n.waited_hours,
+        "at": n.at,
+        "in_digest": channel is Channel.DIGEST,
+        "actor": n.actor_id,
+        "channel": INBOX_CHANNEL,
+        "recipient_text": str(n.recipient_id),
+    }
     cur = await conn.execute(
-        "INSERT INTO causes (cause_key) VALUES (%s) ON CONFLICT DO NOTHING RETURNING 1",
-        (n.cause_key,),
-    )
-    if await cur.fetchone() is None:
-        return None
-    in_digest = channel is Channel.DIGEST
-    cur = await conn.execute(
+        "WITH cause AS (INSERT INTO causes (cause_key) VALUES (%(cause)s) "
+        " ON CONFLICT DO NOTHING RETURNING 1) "
         "INSERT INTO notifications (id, recipient_id, kind, group_key, post_id, group_id, "
         "post_kind, own_post, private_hidden, excerpt, excerpt_author, waited_hours, "
         "created_at, updated_at, in_digest) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "SELECT %(id)s::uuid, %(recipient)s::uuid, %(kind)s::text, %(group_key)s::text, "
+        "%(post)s::uuid, %(group)s::uuid, %(post_kind)s::text, %(own_post)s::boolean, "
+        "%(hidden)s::boolean, %(excerpt)s::text, %(excerpt_author)s::uuid, "
+        "%(waited)s::double precision, %(at)s::timestamptz, %(at)s::timestamptz, "
+        "%(in_digest)s::boolean WHERE EXISTS (SELECT 1 FROM cause) "
         "ON CONFLICT (recipient_id, group_key) WHERE read_at IS NULL DO UPDATE SET "
         "updated_at = GREATEST(notifications.updated_at, EXCLUDED.updated_at), "
         "excerpt = COALESCE(EXCLUDED.excerpt, notifications.excerpt), "
@@ -345,41 +378,32 @@ async def add_notification(
         "ELSE EXCLUDED.excerpt_author END, "
         "in_digest = notifications.in_digest OR EXCLUDED.in_digest, digested_at = NULL, "
         "change_seq = nextval('inbox_changes') RETURNING id",
-        (
-            uuid5(NAMESPACE_URL, f"plein:notify:{n.cause_key}"),
-            n.recipient_id,
-            n.kind.value,
-            n.group_key,
-            n.post_id,
-            n.group_id,
-            n.post_kind,
-            n.own_post,
-            n.private_hidden,
-            n.excerpt,
-            n.excerpt_author,
-            n.waited_hours,
-            n.at,
-            n.at,
-            in_digest,
-        ),
+        params,
     )
     row = await cur.fetchone()
-    assert row is not None
+    if row is None:
+        return None
     notification_id: UUID = row[0]
+    params["id"] = notification_id
     if n.actor_id is not None:
+        # (xmax = 0) is true for a freshly inserted row: a known actor is not counted twice.
         await conn.execute(
-            "INSERT INTO notification_actors (notification_id, actor_id, at) VALUES (%s, %s, %s) "
-            "ON CONFLICT (notification_id, actor_id) DO UPDATE SET at = EXCLUDED.at",
-            (notification_id, n.actor_id, n.at),
+            "WITH actor AS (INSERT INTO notification_actors (notification_id, actor_id, at) "
+            " VALUES (%(id)s, %(actor)s, %(at)s) ON CONFLICT (notification_id, actor_id) "
+            " DO UPDATE SET at = EXCLUDED.at RETURNING (xmax = 0) AS fresh), "
+            "bumped AS (UPDATE notifications SET actor_count = actor_count + "
+            " (SELECT count(*) FROM actor WHERE fresh) WHERE id = %(id)s RETURNING 1) "
+            "SELECT pg_notify(%(channel)s, %(recipient_text)s), (SELECT count(*) FROM bumped)",
+            params,
         )
-        await _recount(conn, notification_id)
+    else:
+        await signal(conn, n.recipient_id)
     if email_due is not None:
         await conn.execute(
             "INSERT INTO email_queue (cause_key, recipient_id, notification_id, kind, post_id, "
             "due_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (cause_key) DO NOTHING",
             (n.cause_key, n.recipient_id, notification_id, n.kind.value, n.post_id, email_due),
         )
-    await signal(conn, n.recipient_id)
     return notification_id
 
 
