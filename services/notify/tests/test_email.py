@@ -7,7 +7,7 @@ import re
 from typing import Any
 from uuid import UUID, uuid4
 
-from plein_events.feed import PostsSeen
+from plein_events.feed import AnnouncementAcknowledged, PostsSeen
 from plein_events.identity import GroupCreated, MemberJoined
 from plein_events.posts import AnnouncementPosted, PostCreated, Reacted, ReplyPosted
 
@@ -140,9 +140,10 @@ async def test_an_announcement_seen_in_the_app_is_not_emailed_an_unseen_one_is_a
     ann = await world.register("ann", "Ann")
     bob = await world.register("bob", "Bob")
     cas = await world.register("cas", "Cas")
+    dirk = await world.register("dirk", "Dirk")
     group_id = uuid4()
     await world.publish(GroupCreated(group_id=group_id, name="Office"))
-    for person in (ann, bob, cas):
+    for person in (ann, bob, cas, dirk):
         await world.publish(MemberJoined(group_id=group_id, user_id=person.id))
     post_id = await announcement(world, ann, group_id)
     await world.caught_up()
@@ -151,11 +152,12 @@ async def test_an_announcement_seen_in_the_app_is_not_emailed_an_unseen_one_is_a
     assert world.mail.messages == []  # not at once
     world.clock.advance(hours=1)
     await world.publish(PostsSeen(reader_id=bob.id, post_ids=[post_id], seen_at=world.clock.now))
+    await world.publish(AnnouncementAcknowledged(post_id=post_id, user_id=dirk.id))
     await world.caught_up()
     world.clock.advance(hours=1, minutes=1)
     await world.service.scheduler.tick()
 
-    assert world.mail.to(bob.email) == []
+    assert world.mail.to(bob.email) == [] and world.mail.to(dirk.email) == []
     [message] = world.mail.to(cas.email)
     assert message["Subject"] == "Ann posted an announcement"
     assert "Office closed" in plain(message)

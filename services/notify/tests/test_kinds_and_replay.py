@@ -12,6 +12,7 @@ from plein_events.identity import (
     MemberJoined,
     MembershipRequested,
     RoleGranted,
+    SharedAccountCreated,
 )
 from plein_events.posts import AnswerAccepted, PostCreated, PostReported, PraiseGiven, ReplyPosted
 from plein_notify import store
@@ -106,3 +107,45 @@ async def test_replay_rebuilds_the_live_inbox_and_queues_no_email_again(
         assert await store.all_notifications(conn) == live
         cur = await conn.execute("SELECT count(*) FROM email_queue")
         assert (await cur.fetchone())[0] == queued
+
+
+async def test_a_shared_account_is_named_as_actor_and_never_a_recipient(
+    world: NotifyWorld,
+) -> None:
+    ann = await world.register("ann", "Ann")
+    kim = await world.register("kim", "Kim")
+    hr = uuid4()
+    await world.publish(SharedAccountCreated(account_id=hr, name="HR", created_by=kim.id))
+    post_id = uuid4()
+    await world.publish(
+        ReplyPosted(
+            reply_id=uuid4(),
+            post_id=post_id,
+            parent_id=post_id,
+            post_author_id=ann.id,
+            parent_author_id=ann.id,
+            author_id=hr,
+            real_author_id=kim.id,
+            text="We will look into it",
+        )
+    )
+    await world.publish(
+        ReplyPosted(
+            reply_id=uuid4(),
+            post_id=post_id,
+            parent_id=post_id,
+            post_author_id=ann.id,
+            parent_author_id=ann.id,
+            author_id=ann.id,
+            real_author_id=ann.id,
+            text="Thanks HR",
+        )
+    )
+    await world.caught_up()
+    [entry] = (await world.inbox(ann))["entries"]
+    assert entry["text"] == "HR replied to your post"
+    async with world.service.ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) FROM notifications WHERE recipient_id = %s", (hr,)
+        )
+        assert (await cur.fetchone())[0] == 0

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from plein_events import Envelope
-from plein_events.feed import PostsSeen
+from plein_events.feed import AnnouncementAcknowledged, PostsSeen
 from plein_events.identity import (
     AvailabilityChanged,
     Followed,
@@ -23,6 +23,7 @@ from plein_events.identity import (
     ProfileUpdated,
     RoleGranted,
     RoleRevoked,
+    SharedAccountCreated,
     UserDeactivated,
     UserErased,
     UserReactivated,
@@ -108,6 +109,11 @@ class Notifications:
 
     async def on_profile_updated(self, conn: Conn, e: ProfileUpdated, _: Envelope) -> None:
         await store.upsert_person(conn, e.user_id, e.display_name, e.email)
+
+    async def on_shared_account(self, conn: Conn, e: SharedAccountCreated, _: Envelope) -> None:
+        # Known by name (posts appear from it), never a recipient: it cannot read an inbox.
+        await store.upsert_person(conn, e.account_id, e.name, "")
+        await store.set_active(conn, e.account_id, False)
 
     async def on_user_deactivated(self, conn: Conn, e: UserDeactivated, _: Envelope) -> None:
         await store.set_active(conn, e.user_id, False)
@@ -426,6 +432,9 @@ class Notifications:
     async def on_posts_seen(self, conn: Conn, e: PostsSeen, _: Envelope) -> None:
         await store.cancel_announcement_emails(conn, e.reader_id, e.post_ids)
 
+    async def on_acknowledged(self, conn: Conn, e: AnnouncementAcknowledged, _: Envelope) -> None:
+        await store.cancel_announcement_emails(conn, e.user_id, [e.post_id])
+
     # -- escalations (our own events, back from the stream) --------------------------------
 
     async def on_escalation_raised(self, conn: Conn, e: EscalationRaised, env: Envelope) -> None:
@@ -490,6 +499,8 @@ class Notifications:
             PostReported: self.on_post_reported,
             PostDeleted: self.on_post_deleted,
             PostsSeen: self.on_posts_seen,
+            AnnouncementAcknowledged: self.on_acknowledged,
+            SharedAccountCreated: self.on_shared_account,
             EscalationRaised: self.on_escalation_raised,
             EscalationResolved: self.on_escalation_resolved,
         }
