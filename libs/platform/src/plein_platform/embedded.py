@@ -129,9 +129,11 @@ class _SaveMail:
 
 @contextmanager
 def mail_catcher(settings: Settings) -> Iterator[Path | None]:
-    """A development SMTP server (aiosmtpd) keeping mail under DATA_DIR/mail, unless
-    `PLEIN_SMTP_HOST` names a real one; points `settings` at it and yields the mail folder."""
-    if settings.smtp_host:
+    """A development SMTP server (aiosmtpd) keeping mail under DATA_DIR/mail; points
+    `settings` at it and yields the mail folder. Only for one-machine runs (embedded
+    PostgreSQL, no `PLEIN_SMTP_HOST`): a deployment names its SMTP server, and until it does
+    e-mail waits in notify's queue rather than vanishing into a catcher."""
+    if settings.smtp_host or settings.database_url:
         yield None
         return
     from aiosmtpd.controller import Controller
