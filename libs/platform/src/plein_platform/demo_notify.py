@@ -79,7 +79,7 @@ async def seed_notifications(
         say("seeded notifications: replies to Chloé, a mention of Ann, reactions for Eva")
 
         # A question in a group that nobody answers: Mila (group admin) raises it at once
-        # instead of waiting 24 working hours; Lars and Mila see the escalation.
+        # instead of waiting 24 working hours; Lars, Mila and the community manager see it.
         group = await _call(
             http,
             "POST",
@@ -87,7 +87,7 @@ async def seed_notifications(
             headers=auth("lars"),
             json={"name": "Kantoor & Facilities", "description": "Alles over het kantoor"},
         )
-        for handle in ("mila", "kim"):
+        for handle in ("mila", "jeroen"):
             await _call(http, "POST", f"/identity/groups/{group['id']}/join", headers=auth(handle))
         await _call(
             http,
@@ -99,7 +99,7 @@ async def seed_notifications(
             http,
             "POST",
             "/posts/posts",
-            headers=auth("kim"),
+            headers=auth("jeroen"),
             json={
                 "text": "Wie heeft de sleutel van de fietsenstalling?",
                 "kind": "question",
@@ -107,7 +107,7 @@ async def seed_notifications(
             },
         )
         await _raise_when_notify_knows(http, asked["id"], auth("mila"))
-        say("seeded an escalation: Kim's unanswered question in Kantoor & Facilities")
+        say("seeded an escalation: Jeroen's unanswered question in Kantoor & Facilities")
     except _Missing as missing:
         say(f"notifications demo left out ({missing})")
 
