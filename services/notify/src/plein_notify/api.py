@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from plein_platform.auth import Principal
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from plein_platform.service import current_principal, service_of
+from plein_platform.service import ServiceNotReady, current_principal, service_of
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
@@ -172,8 +172,12 @@ def routes() -> APIRouter:
         me = principal.user_id
         resume_from = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
 
+        signals = service.signals
+        if signals is None:
+            raise ServiceNotReady("The notify service is starting.")
+
         async def events() -> AsyncIterator[dict[str, Any]]:
-            with service.signals.subscribe(me) as wake:
+            with signals.subscribe(me) as wake:
                 async with service.ctx.pool.connection() as conn:
                     unread = await store.unread_count(conn, me)
                     seq = resume_from

@@ -36,6 +36,7 @@ class NotifyService(EventSourcedService):
         # Tests replace the clock (a fake one they move by hand); by default the context's.
         self.clock: Callable[[], datetime] | None = None
         self.scheduler = Scheduler(self, self.now)
+        self.signals: InboxSignals | None = None
 
     def now(self) -> datetime:
         return (self.clock or self.ctx.clock)()
@@ -61,7 +62,9 @@ class NotifyService(EventSourcedService):
         self.signals.start()
 
     async def on_stop(self) -> None:
-        await self.signals.stop()
+        if self.signals is not None:
+            await self.signals.stop()
+            self.signals = None
         await super().on_stop()
 
 
