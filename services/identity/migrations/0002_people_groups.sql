@@ -1,3 +1,7 @@
+-- A rotated-in signing key is published at once but signs only from `signs_from` on, once
+-- every service's cached JWKS has had time to pick it up.
+ALTER TABLE signing_keys ADD COLUMN signs_from timestamptz NOT NULL DEFAULT now();
+
 -- Per-person keys that seal personal fields (crypto-shredding). `key` NULL: shredded (erased).
 -- `shared`: the current state is in the JetStream KV bucket PLEIN_PERSON_KEYS.
 CREATE TABLE person_keys (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import jwt
 from plein_platform.testing import Plein
 
@@ -86,7 +88,9 @@ async def test_brute_force_login_is_slowed_per_account(plein: Plein) -> None:
     await plein.register("ann")
     await plein.register("bob")
     wrong = {"email": "ann@example.com", "password": "guess-guess"}
-    statuses = [(await plein.http.post("/identity/tokens", json=wrong)).status_code for _ in range(6)]
+    statuses = [
+        (await plein.http.post("/identity/tokens", json=wrong)).status_code for _ in range(6)
+    ]
     assert statuses[:5] == [401] * 5
     assert statuses[5] == 429
     # Even the right password has to wait now: guessing cannot go on at full speed.
@@ -105,12 +109,20 @@ async def test_rotating_the_signing_key_logs_nobody_out(plein: Plein) -> None:
     old_kid = jwt.get_unverified_header(ann.token)["kid"]
     refused = await plein.http.post("/identity/keys/rotate", headers=bob.auth)
     assert refused.status_code == 403
+    identity = plein.runtime.service("identity")
+    # Shortened for the test; what matters is the order: the JWKS cache of every service
+    # (its refetch throttle) expires before the new key signs.
+    identity.ctx.verifier.min_refresh_s = 0.2
+    identity.identity_settings.key_activation_delay_s = 0.5
     rotated = await plein.http.post("/identity/keys/rotate", headers=ann.auth)
     assert rotated.status_code == 200
     new_kid = rotated.json()["kid"]
     assert new_kid != old_kid
     jwks = (await plein.http.get("/identity/.well-known/jwks.json")).json()
     assert {k["kid"] for k in jwks["keys"]} == {old_kid, new_kid}
+    still_old = await login(plein, "bob")
+    assert jwt.get_unverified_header(still_old["access_token"])["kid"] == old_kid
+    await asyncio.sleep(0.6)
     fresh = await login(plein, "bob")
     assert jwt.get_unverified_header(fresh["access_token"])["kid"] == new_kid
     fresh_auth = {"Authorization": f"Bearer {fresh['access_token']}"}

@@ -42,7 +42,9 @@ async def test_a_network_admin_invitation_lets_an_outsider_register_once(plein: 
     token = invitation.json()["token"]
     assert token in invitation.json()["url"]
     body = {"password": "long-enough", "display_name": "Eve", "invitation": token}
-    other = await plein.http.post("/identity/users", json={**body, "email": "mallory@elsewhere.org"})
+    other = await plein.http.post(
+        "/identity/users", json={**body, "email": "mallory@elsewhere.org"}
+    )
     assert other.status_code == 403  # the invitation is for Eve's address only
     eve = await plein.http.post("/identity/users", json={**body, "email": "eve@elsewhere.org"})
     assert eve.status_code == 201, eve.text
@@ -52,13 +54,17 @@ async def test_a_network_admin_invitation_lets_an_outsider_register_once(plein: 
 
 async def test_unicode_names_are_found_by_search_with_a_cursor(plein: Plein) -> None:
     await plein.register("ann", "Ann de Vries", department="Marketing", job_title="Head")
-    await plein.register("zoe", "Zoë Łukasz 李", department="Engineering", job_title="Backend Engineer")
+    await plein.register(
+        "zoe", "Zoë Łukasz 李", department="Engineering", job_title="Backend Engineer"
+    )
     for i in range(5):
         await plein.register(f"eng{i}", f"Engineer {i}", department="Engineering")
     me = plein.people["ann"]
     found = await plein.http.get("/identity/people", params={"q": "łukasz"}, headers=me.auth)
     assert [p["display_name"] for p in found.json()["people"]] == ["Zoë Łukasz 李"]
-    by_title = await plein.http.get("/identity/people", params={"title": "backend"}, headers=me.auth)
+    by_title = await plein.http.get(
+        "/identity/people", params={"title": "backend"}, headers=me.auth
+    )
     assert [p["display_name"] for p in by_title.json()["people"]] == ["Zoë Łukasz 李"]
     names: list[str] = []
     cursor = None
@@ -86,7 +92,9 @@ async def test_a_profile_change_shows_in_the_next_search(plein: Plein) -> None:
     assert changed.json()["manager_id"] == bob.id
     found = await plein.http.get("/identity/people", params={"q": "storyteller"}, headers=bob.auth)
     assert [p["id"] for p in found.json()["people"]] == [ann.id]
-    selfmanaged = await plein.http.patch("/identity/me", headers=ann.auth, json={"manager_id": ann.id})
+    selfmanaged = await plein.http.patch(
+        "/identity/me", headers=ann.auth, json={"manager_id": ann.id}
+    )
     assert selfmanaged.status_code == 422
     someone_else = await plein.http.patch(
         f"/identity/users/{ann.id}", headers=bob.auth, json={"job_title": "Intern"}
@@ -153,7 +161,9 @@ async def test_a_deactivated_person_cannot_log_in_or_refresh(plein: Plein) -> No
     assert login.status_code == 401
     bob = await plein.register("bob")
     tokens = (
-        await plein.http.post("/identity/tokens", json={"email": bob.email, "password": "bob-secret-pw"})
+        await plein.http.post(
+            "/identity/tokens", json={"email": bob.email, "password": "bob-secret-pw"}
+        )
     ).json()
     refused = await plein.http.post(f"/identity/users/{ann.id}/deactivation", headers=bob.auth)
     assert refused.status_code == 403

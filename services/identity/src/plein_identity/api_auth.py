@@ -328,7 +328,7 @@ def routes() -> APIRouter:
         service = identity(request)
         if not await run(service.application.is_network_admin, principal.user_id):
             raise Forbidden("Only a network admin may rotate signing keys.")
-        key = await service.rotate_signing_key()
-        return {"kid": key.kid}
+        kid, signs_from = await service.rotate_signing_key()
+        return {"kid": kid, "signs_from": signs_from}
 
     return router

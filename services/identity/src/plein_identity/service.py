@@ -61,7 +61,7 @@ class IdentityService(EventSourcedService):
         self._application = await asyncio.to_thread(IdentityApplication, env, self._keyring)
         await asyncio.to_thread(self.application.ensure_all_company_group)
         self.keys = KeyStore(self.ctx.pool)
-        self._signing_key = await self.keys.ensure_key()
+        await self.keys.ensure_key()
 
     async def on_stop(self) -> None:
         await super().on_stop()
@@ -87,11 +87,11 @@ class IdentityService(EventSourcedService):
     # -- signing keys -------------------------------------------------------------------------
 
     async def signing_key(self) -> SigningKey:
-        return self._signing_key
+        return await self.keys.current()
 
-    async def rotate_signing_key(self) -> SigningKey:
-        self._signing_key = await self.keys.ensure_key(rotate=True)
-        return self._signing_key
+    async def rotate_signing_key(self) -> tuple[str, Any]:
+        """(kid, signs_from) of a new signing key (see KeyStore.rotate)."""
+        return await self.keys.rotate(self.identity_settings.key_activation_delay_s)
 
     # -- crypto-shredding keys ----------------------------------------------------------------
 

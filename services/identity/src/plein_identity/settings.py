@@ -22,6 +22,11 @@ class IdentitySettings(BaseSettings):
         default=50, description="wrong passwords from one client address before login slows"
     )
     login_max_delay_s: float = Field(default=900.0, description="longest wait after failures")
+    key_activation_delay_s: float = Field(
+        default=15.0,
+        description="a rotated-in signing key signs only after this long (longer than the "
+        "services' JWKS refetch throttle), so no service meets its key id before knowing it",
+    )
     directory_wait_s: float = Field(
         default=3.0, description="how long a write waits for the directory to show it"
     )

@@ -43,29 +43,54 @@ class KeyStore:
     def __init__(self, pool: AsyncConnectionPool) -> None:
         self.pool = pool
 
-    async def ensure_key(self, *, rotate: bool = False) -> SigningKey:
-        """The current signing key, created on first start (or now, with `rotate`).
-
-        Rotating adds a key and signs with it from now on; older keys stay in the JWKS until
-        retired, so tokens they signed keep working until they expire: nobody is logged out.
-        """
+    async def ensure_key(self) -> SigningKey:
+        """The key that signs now, created on first start."""
         async with self.pool.connection() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('signing_keys', 0))")
-            cur = await conn.execute(
-                "SELECT kid, private_pem FROM signing_keys WHERE retired_at IS NULL "
-                "ORDER BY created_at DESC LIMIT 1"
-            )
-            row = await cur.fetchone()
-            if row is None or rotate:
-                kid, pem, jwk = new_signing_key()
-                await conn.execute(
-                    "INSERT INTO signing_keys (kid, private_pem, public_jwk) VALUES (%s, %s, %s)",
-                    (kid, pem, json.dumps(jwk)),
-                )
-                row = (kid, pem)
+            key = await self._signing(conn)
+            if key is None:
+                await self._add(conn, activation_delay_s=0)
+                key = await self._signing(conn)
+        assert key is not None
+        return key
+
+    async def current(self) -> SigningKey:
+        """The newest key whose signing time has come (a rotated-in key waits its turn)."""
+        async with self.pool.connection() as conn:
+            key = await self._signing(conn)
+        return key if key is not None else await self.ensure_key()
+
+    async def rotate(self, activation_delay_s: float) -> tuple[str, Any]:
+        """Add a key that signs from `activation_delay_s` on; returns (kid, signs_from).
+
+        The new key is in the JWKS at once but signs only later, so every service has
+        refetched the JWKS before it meets a token with the new key id; older keys stay
+        published until retired, so the tokens they signed keep working: nobody is logged out.
+        """
+        async with self.pool.connection() as conn, conn.transaction():
+            return await self._add(conn, activation_delay_s=activation_delay_s)
+
+    async def _signing(self, conn: Any) -> SigningKey | None:
+        cur = await conn.execute(
+            "SELECT kid, private_pem FROM signing_keys WHERE retired_at IS NULL "
+            "AND signs_from <= now() ORDER BY signs_from DESC, created_at DESC LIMIT 1"
+        )
+        row = await cur.fetchone()
+        if row is None:
+            return None
         private_key = serialization.load_pem_private_key(row[1].encode(), password=None)
         assert isinstance(private_key, Ed25519PrivateKey)
         return SigningKey(row[0], private_key)
+
+    async def _add(self, conn: Any, *, activation_delay_s: float) -> tuple[str, Any]:
+        kid, pem, jwk = new_signing_key()
+        cur = await conn.execute(
+            "INSERT INTO signing_keys (kid, private_pem, public_jwk, signs_from) "
+            "VALUES (%s, %s, %s, now() + make_interval(secs => %s)) RETURNING signs_from",
+            (kid, pem, json.dumps(jwk), activation_delay_s),
+        )
+        row = await cur.fetchone()
+        return kid, row[0]
 
     async def retire_older_than(self, kid: str, age_s: float) -> list[str]:
         """Retire keys older than `age_s` seconds, except `kid` (the one signing now).
