@@ -128,7 +128,9 @@ async def test_an_erased_person_is_a_former_colleague_in_every_replay(plein: Ple
             "SELECT display_name, email, erased FROM people WHERE user_id = %s", (bob.id,)
         )
         assert await cur.fetchone() == (FORMER_COLLEAGUE, None, True)
-        cur = await conn.execute("SELECT display_name, email FROM people WHERE user_id = %s", (ann.id,))
+        cur = await conn.execute(
+            "SELECT display_name, email FROM people WHERE user_id = %s", (ann.id,)
+        )
         assert await cur.fetchone() == ("Ann", "ann@example.com")
     # The event store reads him back as a former colleague too.
     app = identity.application  # type: ignore[attr-defined]

@@ -32,7 +32,9 @@ async def test_everyone_is_in_the_all_company_group(plein: Plein) -> None:
     everyone = groups[0]
     assert everyone["is_all_company"] and everyone["is_member"] and everyone["name"] == "Everyone"
     assert await member_ids(plein, everyone["id"], people[2]) == sorted(p.id for p in people)
-    leave = await plein.http.post(f"/identity/groups/{everyone['id']}/leave", headers=people[1].auth)
+    leave = await plein.http.post(
+        f"/identity/groups/{everyone['id']}/leave", headers=people[1].auth
+    )
     assert leave.status_code == 409
 
 
@@ -59,7 +61,9 @@ async def test_a_non_member_never_sees_a_private_group(plein: Plein) -> None:
     assert joined.status_code == 404
     assert "Reorganisation 2027" in await group_names(plein, bob)
     # The network admin (ann, the first to register) oversees every group.
-    assert (await plein.http.get(f"/identity/groups/{group_id}", headers=ann.auth)).status_code == 200
+    assert (
+        await plein.http.get(f"/identity/groups/{group_id}", headers=ann.auth)
+    ).status_code == 200
 
 
 async def test_a_non_admin_cannot_approve_a_request_and_an_admin_can(plein: Plein) -> None:
