@@ -103,6 +103,22 @@ async def test_brute_force_login_is_slowed_per_account(plein: Plein) -> None:
     await login(plein, "bob")
 
 
+async def test_brute_force_login_is_slowed_per_client_address(plein: Plein) -> None:
+    identity = plein.runtime.service("identity")
+    identity.identity_settings.login_free_attempts_per_address = 3  # default 50
+    for handle in ("ann", "bob", "chloe", "daan"):
+        await plein.register(handle)
+    # One wrong password each for three accounts, all from this one address...
+    for handle in ("ann", "bob", "chloe"):
+        wrong = {"email": f"{handle}@example.com", "password": "guess-guess"}
+        assert (await plein.http.post("/identity/tokens", json=wrong)).status_code == 401
+    # ...and the address has to wait, whichever account it tries next.
+    response = await plein.http.post(
+        "/identity/tokens", json={"email": "daan@example.com", "password": "daan-secret-pw"}
+    )
+    assert response.status_code == 429
+
+
 async def test_rotating_the_signing_key_logs_nobody_out(plein: Plein) -> None:
     ann = await plein.register("ann")
     bob = await plein.register("bob")

@@ -440,7 +440,9 @@ async def record_failure(conn: Conn, key: str, now: datetime) -> int:
     cur = await conn.execute(
         "INSERT INTO login_failures (key, failures, blocked_until, updated_at) "
         "VALUES (%s, 1, %s, %s) ON CONFLICT (key) DO UPDATE SET "
-        "failures = login_failures.failures + 1, updated_at = EXCLUDED.updated_at "
+        # A quiet quarter of an hour forgives earlier failures (last week's typos do not count).
+        "failures = CASE WHEN login_failures.updated_at < EXCLUDED.updated_at - interval '15 min' "
+        " THEN 1 ELSE login_failures.failures + 1 END, updated_at = EXCLUDED.updated_at "
         "RETURNING failures",
         (key, now, now),
     )
