@@ -119,3 +119,11 @@ CREATE TABLE directory_seen (
     aggregate_id text PRIMARY KEY,
     version      integer NOT NULL
 );
+
+-- Single sign-on attempts under way: state (once), nonce and PKCE verifier.
+CREATE TABLE oidc_logins (
+    state         text PRIMARY KEY,
+    nonce         text NOT NULL,
+    code_verifier text NOT NULL,
+    expires_at    timestamptz NOT NULL
+);

@@ -6,11 +6,12 @@ from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 from plein_platform.errors import Forbidden, NotAuthenticated, TooManyRequests
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from . import store
+from . import oidc, store
 from .api import PersonCaller, identity, run
 from .api_people import OwnProfile, own_profile
 from .domain import email_domain_allowed, login_delay, normalise_email
@@ -245,6 +246,46 @@ def routes() -> APIRouter:
             raise
         async with service.ctx.pool.connection() as conn:
             await store.clear_failures(conn, f"account:{email}")
+        return await _issue(request, user.id)
+
+    @router.get(
+        "/oidc/login",
+        status_code=status.HTTP_302_FOUND,
+        tags=["auth"],
+        summary="Single sign-on: go to the organisation's identity provider (if configured)",
+    )
+    async def oidc_login(request: Request) -> RedirectResponse:
+        service = identity(request)
+        client = oidc.require(service.oidc())
+        async with service.ctx.pool.connection() as conn:
+            url = await client.start(conn, service.ctx.clock())
+        return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
+
+    @router.get(
+        "/oidc/callback",
+        response_model=Tokens,
+        tags=["auth"],
+        summary="Single sign-on: the provider sends the browser back here; answers with tokens",
+    )
+    async def oidc_callback(
+        request: Request,
+        code: Annotated[str, Query(min_length=1, max_length=2000)],
+        state: Annotated[str, Query(min_length=1, max_length=200)],
+    ) -> dict[str, Any]:
+        service = identity(request)
+        client = oidc.require(service.oidc())
+        async with service.ctx.pool.connection() as conn:
+            who = await client.finish(conn, code=code, state=state, now=service.ctx.clock())
+        app = service.application
+        user = await run(app.user_by_email, who.email)
+        if user is None:
+            # The organisation's provider vouches for the person: they get an account (no
+            # password; they sign in through the provider).
+            user = await run(app.register, email=who.email, password=None, display_name=who.name)
+            await service.share_keys()
+            await service.settle(user.id, user.version)
+        if not user.active:
+            raise NotAuthenticated("This account is deactivated.")
         return await _issue(request, user.id)
 
     @router.post(

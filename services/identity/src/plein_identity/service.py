@@ -22,6 +22,7 @@ from . import api, store
 from .app import IdentityApplication
 from .consumers import DIRECTORY_PROJECTION
 from .contract import to_contract
+from .oidc import OidcClient
 from .personal import KeyRing, KeySharing, share_keys
 from .settings import IdentitySettings
 from .tokens import KeyStore, SigningKey
@@ -41,6 +42,7 @@ class IdentityService(EventSourcedService):
         super().__init__()
         self.identity_settings = IdentitySettings()
         self._keyring: KeyRing | None = None
+        self._oidc: OidcClient | None = None
 
     def migrations(self) -> Traversable:
         return migrations_dir("plein_identity", __file__)
@@ -83,6 +85,18 @@ class IdentityService(EventSourcedService):
             ),
             KeySharing(self.ctx.pool, self.ctx.js),
         ]
+
+    def oidc(self) -> OidcClient | None:
+        """The single sign-on client, if PLEIN_OIDC_ISSUER is set."""
+        s = self.identity_settings
+        if not s.oidc_issuer:
+            return None
+        if self._oidc is None or self._oidc.issuer != s.oidc_issuer.rstrip("/"):
+            redirect = s.oidc_redirect_url or (
+                f"{self.ctx.settings.base_url}/api/identity/oidc/callback"
+            )
+            self._oidc = OidcClient(s.oidc_issuer, s.oidc_client_id, s.oidc_client_secret, redirect)
+        return self._oidc
 
     # -- signing keys -------------------------------------------------------------------------
 

@@ -31,6 +31,15 @@ class IdentitySettings(BaseSettings):
         default=3.0, description="how long a write waits for the directory to show it"
     )
 
+    oidc_issuer: str | None = Field(
+        default=None, description="OpenID Connect provider (issuer URL); unset: no single sign-on"
+    )
+    oidc_client_id: str = "plein"
+    oidc_client_secret: str = ""
+    oidc_redirect_url: str | None = Field(
+        default=None, description="default PUBLIC_URL/api/identity/oidc/callback"
+    )
+
     @property
     def email_domains(self) -> list[str]:
         return [d.strip().lower() for d in self.allowed_email_domains.split(",") if d.strip()]
