@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import jwt
 from plein_platform.testing import Plein
 
@@ -126,19 +124,20 @@ async def test_rotating_the_signing_key_logs_nobody_out(plein: Plein) -> None:
     refused = await plein.http.post("/identity/keys/rotate", headers=bob.auth)
     assert refused.status_code == 403
     identity = plein.runtime.service("identity")
-    # Shortened for the test; what matters is the order: the JWKS cache of every service
-    # (its refetch throttle) expires before the new key signs.
-    identity.ctx.verifier.min_refresh_s = 0.2
-    identity.identity_settings.key_activation_delay_s = 0.5
     rotated = await plein.http.post("/identity/keys/rotate", headers=ann.auth)
     assert rotated.status_code == 200
     new_kid = rotated.json()["kid"]
     assert new_kid != old_kid
     jwks = (await plein.http.get("/identity/.well-known/jwks.json")).json()
     assert {k["kid"] for k in jwks["keys"]} == {old_kid, new_kid}
+    # Published, not signing yet: services may still hold a JWKS without it.
     still_old = await login(plein, "bob")
     assert jwt.get_unverified_header(still_old["access_token"])["kid"] == old_kid
-    await asyncio.sleep(0.6)
+    # Time passes (PLEIN_KEY_ACTIVATION_DELAY_S, longer than any service's JWKS refetch
+    # throttle): the new key signs, and the services fetch it when they first meet its id.
+    async with identity.ctx.pool.connection() as conn:
+        await conn.execute("UPDATE signing_keys SET signs_from = now() WHERE kid = %s", (new_kid,))
+    identity.ctx.verifier.min_refresh_s = 0
     fresh = await login(plein, "bob")
     assert jwt.get_unverified_header(fresh["access_token"])["kid"] == new_kid
     fresh_auth = {"Authorization": f"Bearer {fresh['access_token']}"}
