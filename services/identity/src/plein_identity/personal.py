@@ -27,6 +27,7 @@ from plein_events.personal import (
     sealed_people,
     unseal_fields,
 )
+from plein_events.relay import NotReadyToPublish
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 log = structlog.get_logger(__name__)
@@ -41,7 +42,7 @@ PERSONAL_ATTRIBUTES: dict[str, tuple[str, list[str]]] = {
 }
 
 
-class KeyNotShared(RuntimeError):
+class KeyNotShared(NotReadyToPublish):
     """A person's key is not in the KV bucket yet: their events wait (the relay retries)."""
 
 
