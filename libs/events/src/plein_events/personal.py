@@ -11,6 +11,7 @@ or None (anything else), the `kind` letter saying which.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -50,9 +51,15 @@ def is_sealed(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(SEALED_PREFIX)
 
 
-def sealed_person(token: str) -> UUID:
-    """The person whose key seals `token`."""
-    return UUID(token[len(SEALED_PREFIX) :].split(":", 1)[0])
+def sealed_person(token: str) -> str:
+    """The id of the person whose key seals `token`."""
+    return token[len(SEALED_PREFIX) :].split(":", 1)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _cipher(key: bytes) -> AESGCM:
+    # Setting up a cipher costs more than using it: a batch mostly meets the same people.
+    return AESGCM(key)
 
 
 def seal(value: Any, person_id: UUID, key: bytes) -> Any:
@@ -60,7 +67,7 @@ def seal(value: Any, person_id: UUID, key: bytes) -> Any:
     if value is None or is_sealed(value):
         return value
     nonce = os.urandom(12)
-    data = AESGCM(key).encrypt(nonce, json.dumps(value).encode(), str(person_id).encode())
+    data = _cipher(key).encrypt(nonce, json.dumps(value).encode(), str(person_id).encode())
     encoded = base64.urlsafe_b64encode(nonce + data).decode()
     return f"{SEALED_PREFIX}{person_id}:{_kind(value)}:{encoded}"
 
@@ -72,7 +79,7 @@ def unseal(token: str, key: bytes | None) -> Any:
         return erased_value(kind)
     raw = base64.urlsafe_b64decode(encoded)
     try:
-        return json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], person.encode()))
+        return json.loads(_cipher(key).decrypt(raw[:12], raw[12:], person.encode()))
     except InvalidTag:
         # A key that does not open the value is as good as no key: never leak, never crash.
         return erased_value(kind)
@@ -93,11 +100,12 @@ def seal_fields(
     return out
 
 
-def sealed_people(state: Mapping[str, Any]) -> set[UUID]:
+def sealed_people(state: Mapping[str, Any]) -> set[str]:
+    """Ids (as in the tokens) of the people whose keys seal values of `state`."""
     return {sealed_person(v) for v in state.values() if is_sealed(v)}
 
 
-def unseal_fields(state: Mapping[str, Any], keys: Mapping[UUID, bytes | None]) -> dict[str, Any]:
+def unseal_fields(state: Mapping[str, Any], keys: Mapping[str, bytes | None]) -> dict[str, Any]:
     """A copy of `state` with every sealed value opened (or shown as erased)."""
     return {
         name: unseal(value, keys.get(sealed_person(value))) if is_sealed(value) else value
@@ -132,17 +140,17 @@ class PersonKeys:
 
     def __init__(self, js: JetStreamContext) -> None:
         self.js = js
-        self._cache: dict[UUID, bytes | None] = {}
+        self._cache: dict[str, bytes | None] = {}
 
     def forget(self) -> None:
         """Drop cached keys (called per batch, so an erasure shows from the next batch on)."""
         self._cache.clear()
 
-    async def get(self, person_id: UUID) -> bytes | None:
+    async def get(self, person_id: str) -> bytes | None:
         if person_id not in self._cache:
             try:
                 kv = await self.js.key_value(PERSON_KEYS_BUCKET)
-                entry = await kv.get(str(person_id))
+                entry = await kv.get(person_id)
                 self._cache[person_id] = entry.value or None
             except (KeyNotFoundError, KeyDeletedError, BucketNotFoundError, NotFoundError):
                 self._cache[person_id] = None

@@ -183,6 +183,6 @@ class PersonalDataMapper(TracingMapper):
         state = vars(domain_event)
         people = sealed_people(state)
         if people:
-            keys = {person: self.keyring.key(person) for person in people}
+            keys = {person: self.keyring.key(UUID(person)) for person in people}
             object.__setattr__(domain_event, "__dict__", unseal_fields(state, keys))
         return domain_event
