@@ -76,5 +76,10 @@ async def ensure_streams(
         await js.key_value(PERSON_KEYS_BUCKET)
     except NotFoundError:
         await js.create_key_value(
-            KeyValueConfig(bucket=PERSON_KEYS_BUCKET, history=1, storage=StorageType.FILE)
+            KeyValueConfig(
+                bucket=PERSON_KEYS_BUCKET,
+                history=1,
+                storage=StorageType.FILE,
+                replicas=replicas,
+            )
         )
