@@ -1,4 +1,5 @@
--- Posts' own copy of what identity decides: people, groups, memberships, roles, delegates.
+-- Posts' own copy of what identity decides: people, groups, memberships, roles.
+-- (Delegations to shared accounts: the platform's `delegations` table, posts-delegations.)
 -- Built from identity's events (projection `posts_access`); posts never asks identity.
 CREATE TABLE people (
     user_id       uuid PRIMARY KEY,
@@ -33,11 +34,4 @@ CREATE TABLE roles (
     user_id  uuid NOT NULL,
     role     text NOT NULL,
     PRIMARY KEY (user_id, role)
-);
-
--- Who may act as which shared account.
-CREATE TABLE delegates (
-    account_id  uuid NOT NULL,
-    user_id     uuid NOT NULL,
-    PRIMARY KEY (account_id, user_id)
 );

@@ -53,11 +53,14 @@ class Identity:
         await self.settled()
 
     async def settled(self) -> None:
-        """Wait until posts' access read model has applied everything published so far."""
-        runner = self.plein.runtime.service("posts").runners["posts_access"]
+        """Wait until posts' read models of identity's decisions (posts_access and the
+        platform's posts-delegations) have applied everything published so far."""
+        runners = self.plein.runtime.service("posts").runners
+        watched = [runners["posts_access"], runners["posts-delegations"]]
 
         async def caught_up() -> None:
-            assert await runner.pending() == 0
+            for runner in watched:
+                assert await runner.pending() == 0
 
         await eventually(caught_up)
 

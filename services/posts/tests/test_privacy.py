@@ -100,7 +100,7 @@ async def test_a_shared_account_posts_only_through_a_current_delegate(
     acting = Person(hr.id, hr.email, await _token_acting(plein, hr, ann), "HR")
     refused = await plein.http.post("/posts/posts", headers=acting.auth, json={"text": "Hallo"})
     body = identity.problem(refused, 403)
-    assert "delegate" in body["detail"]
+    assert "shared account" in body["detail"]
 
     await identity.delegate(hr, ann)
     created = await plein.http.post("/posts/posts", headers=acting.auth, json={"text": "Hallo"})

@@ -315,9 +315,9 @@ async def test_replies_take_reactions_reports_and_moderation_of_their_own(
     assert (
         await http.post(f"{base}/reports", headers=ann.auth, json={"reason": "flauw"})
     ).status_code == 202
-    identity.problem(await http.post(f"{base}/hide", headers=ann.auth, json={}), 403)
+    identity.problem(await http.post(f"{base}/hide", headers=bob.auth, json={}), 403)
     assert (await http.post(f"{base}/hide", headers=cm.auth, json={})).status_code == 204
-    view = (await http.get(f"/posts/posts/{post_id}", headers=ann.auth)).json()
+    view = (await http.get(f"/posts/posts/{post_id}", headers=bob.auth)).json()
     assert view["text"] == "Vraag" and view["reactions"] == {}
     [reply] = view["replies"]
     assert reply["text"] is None and reply["placeholder"] == "hidden by a moderator"

@@ -115,25 +115,22 @@ async def seed_conversations(
     def auth(handle: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {people[handle]['token']}"}
 
-    group_ids = itertools.cycle(list(groups.values()) or [None])
+    group_list = list(groups.values())
+    turn = itertools.count()
 
     async def start(path: str, author: str, body: dict[str, Any]) -> tuple[str, str] | None:
-        """Start a thread in the next group, by `author` or, if they may not post there,
-        by the first demo person who may; on `author`'s profile when nobody may."""
-        group_id = next(group_ids)
-        candidates = [author, *(h for h in people if h != author)] if group_id else [author]
-        for handle in candidates:
+        """Start a thread by `author` in the next group (in turn) they may post in; on their
+        profile when there is none."""
+        first = next(turn)
+        rotated = [group_list[(first + i) % len(group_list)] for i in range(len(group_list))]
+        for group_id in [*rotated, None]:
             response = await http.post(
-                path, headers=auth(handle), json={**body, "group_id": group_id}
+                path, headers=auth(author), json={**body, "group_id": group_id}
             )
             if response.status_code not in REFUSED:
                 response.raise_for_status()
-                return response.json()["id"], handle
-        if group_id is None:
-            return None
-        response = await http.post(path, headers=auth(author), json={**body, "group_id": None})
-        response.raise_for_status()
-        return response.json()["id"], author
+                return response.json()["id"], author
+        return None
 
     for thread in THREADS:
         if thread.author not in people:

@@ -15,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from plein_events.eventstore import PleinApplication
 from plein_platform.auth import Principal
-from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from plein_platform.errors import Conflict, InvalidInput, NotFound
 from psycopg_pool import AsyncConnectionPool
 
 from . import store
@@ -89,14 +89,10 @@ class Conversations:
     # -- who is asking -----------------------------------------------------------------------
 
     async def access(self, principal: Principal, group_id: UUID | None) -> Access:
-        """What the caller may do in `group_id`; refuses an unauthorised shared-account act."""
+        """What the caller may do in `group_id`. (Acting as a shared account was already
+        checked against posts' delegations read model by `current_principal`.)"""
         async with self.pool.connection() as conn:
-            access, delegate = await store.access(
-                conn, principal.user_id, principal.real_user_id, group_id
-            )
-        if principal.user_id != principal.real_user_id and not delegate:
-            raise Forbidden("You are not (or no longer) a delegate of this shared account.")
-        return access
+            return await store.access(conn, principal.user_id, principal.real_user_id, group_id)
 
     async def _check_people(self, ids: list[UUID], what: str) -> list[UUID]:
         ids = list(dict.fromkeys(ids))

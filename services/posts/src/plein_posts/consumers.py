@@ -1,7 +1,7 @@
 """Posts' projections: one handler per event type.
 
-`posts_access` copies what identity decided (people, groups, members, admins, roles,
-delegates); `posts_threads` turns posts' own events into the lists and the search index.
+`posts_access` copies what identity decided (people, groups, members, admins, roles);
+`posts_threads` turns posts' own events into the lists and the search index.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from typing import Any
 
 from plein_events import Envelope
 from plein_events.identity import (
-    DelegateGranted,
-    DelegateRevoked,
     GroupAdminGranted,
     GroupAdminRevoked,
     GroupArchived,
@@ -100,14 +98,6 @@ async def on_role_revoked(conn: Conn, event: RoleRevoked, _: Envelope) -> None:
     await store.set_role(conn, event.user_id, event.role, False)
 
 
-async def on_delegate_granted(conn: Conn, event: DelegateGranted, _: Envelope) -> None:
-    await store.set_delegate(conn, event.account_id, event.user_id, True)
-
-
-async def on_delegate_revoked(conn: Conn, event: DelegateRevoked, _: Envelope) -> None:
-    await store.set_delegate(conn, event.account_id, event.user_id, False)
-
-
 ACCESS = Projection(
     name="posts_access",
     handlers={
@@ -125,8 +115,6 @@ ACCESS = Projection(
         GroupAdminRevoked: on_admin_revoked,
         RoleGranted: on_role_granted,
         RoleRevoked: on_role_revoked,
-        DelegateGranted: on_delegate_granted,
-        DelegateRevoked: on_delegate_revoked,
     },
     tables=store.ACCESS_TABLES,
 )

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from plein_events import Event
 from plein_events.projection import Projection
 from plein_platform.database import migrations_dir
+from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady
 
 from . import api
@@ -37,7 +38,9 @@ class PostsService(EventSourcedService):
         return api.routes()
 
     def projections(self) -> list[Projection]:
-        return [ACCESS, THREADS]
+        # posts-delegations: the platform's read model current_principal checks shared-account
+        # tokens against.
+        return [ACCESS, THREADS, delegations_projection(self.name)]
 
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)

@@ -11,7 +11,7 @@ from psycopg.rows import dict_row
 
 from .domain import Access, Group
 
-ACCESS_TABLES = ("people", "groups", "members", "group_admins", "roles", "delegates")
+ACCESS_TABLES = ("people", "groups", "members", "group_admins", "roles")
 THREAD_TABLES = ("threads", "documents", "reports")
 
 Conn = AsyncConnection[Any]
@@ -118,35 +118,18 @@ async def set_role(conn: Conn, user_id: UUID, role: str, granted: bool) -> None:
         await conn.execute("DELETE FROM roles WHERE user_id = %s AND role = %s", (user_id, role))
 
 
-async def set_delegate(conn: Conn, account_id: UUID, user_id: UUID, granted: bool) -> None:
-    if granted:
-        await conn.execute(
-            "INSERT INTO delegates (account_id, user_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-            (account_id, user_id),
-        )
-    else:
-        await conn.execute(
-            "DELETE FROM delegates WHERE account_id = %s AND user_id = %s", (account_id, user_id)
-        )
-
-
-async def access(
-    conn: Conn, user_id: UUID, real_user_id: UUID, group_id: UUID | None
-) -> tuple[Access, bool]:
-    """What `real_user_id` (acting as `user_id`) may do in `group_id`, and whether they are a
-    current delegate of `user_id` (meaningful only when the two differ)."""
+async def access(conn: Conn, user_id: UUID, real_user_id: UUID, group_id: UUID | None) -> Access:
+    """What `real_user_id` (acting as `user_id`) may do in `group_id`."""
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            "SELECT EXISTS (SELECT 1 FROM delegates WHERE account_id = %(account)s "
-            "AND user_id = %(real)s) AS delegate, "
-            "coalesce((SELECT array_agg(role) FROM roles WHERE user_id = %(real)s), '{}') "
+            "SELECT coalesce((SELECT array_agg(role) FROM roles WHERE user_id = %(real)s), '{}') "
             "AS roles, g.group_id, g.visibility, g.archived, g.is_all_company, "
             "EXISTS (SELECT 1 FROM members WHERE group_id = %(group)s AND user_id = %(real)s) "
             "AS member, "
             "EXISTS (SELECT 1 FROM group_admins WHERE group_id = %(group)s "
             "AND user_id = %(real)s) AS admin "
             "FROM (VALUES (1)) one LEFT JOIN groups g ON g.group_id = %(group)s",
-            {"account": user_id, "real": real_user_id, "group": group_id},
+            {"real": real_user_id, "group": group_id},
         )
         row = await cur.fetchone()
     assert row is not None
@@ -159,17 +142,14 @@ async def access(
             all_company=row["is_all_company"],
         )
     roles = set(row["roles"])
-    return (
-        Access(
-            user_id=user_id,
-            real_user_id=real_user_id,
-            group=group,
-            member=row["member"],
-            group_admin=row["admin"],
-            community_manager="community_manager" in roles,
-            network_admin="network_admin" in roles,
-        ),
-        bool(row["delegate"]),
+    return Access(
+        user_id=user_id,
+        real_user_id=real_user_id,
+        group=group,
+        member=row["member"],
+        group_admin=row["admin"],
+        community_manager="community_manager" in roles,
+        network_admin="network_admin" in roles,
     )
 
 
