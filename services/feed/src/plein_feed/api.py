@@ -61,7 +61,7 @@ Caller = Annotated[Principal, Depends(current_principal)]
 def routes() -> APIRouter:
     router = APIRouter(tags=["feed"])
 
-    @router.get("/home", response_model=HomePage, response_model_exclude_none=True)
+    @router.get("/home", response_model=HomePage, response_model_exclude_unset=True)
     async def home(
         request: Request,
         principal: Caller,
@@ -85,7 +85,7 @@ def routes() -> APIRouter:
             )
         return page.__dict__
 
-    @router.get("/groups/{group_id}", response_model=Page, response_model_exclude_none=True)
+    @router.get("/groups/{group_id}", response_model=Page, response_model_exclude_unset=True)
     async def group(
         request: Request,
         group_id: UUID,
@@ -100,7 +100,7 @@ def routes() -> APIRouter:
             )
         return {"entries": entries, "next_cursor": next_cursor}
 
-    @router.get("/people/{user_id}", response_model=Page, response_model_exclude_none=True)
+    @router.get("/people/{user_id}", response_model=Page, response_model_exclude_unset=True)
     async def profile(
         request: Request,
         user_id: UUID,

@@ -236,19 +236,22 @@ class Reader(Aggregate):
             raise InvalidInput("Say which posts were seen.")
         if len(unique) > MAX_SEEN_BATCH:
             raise InvalidInput(f"Report at most {MAX_SEEN_BATCH} posts at a time.")
-        self._saw(unique, seen_at, actor_id)
+        self._saw(self.user_id, unique, seen_at, actor_id)
 
+    # Each event carries the person, so the contract event can be made from the event alone.
     @event("PostsSeen")
-    def _saw(self, post_ids: list[UUID], seen_at: datetime, actor_id: UUID) -> None:
+    def _saw(self, user_id: UUID, post_ids: list[UUID], seen_at: datetime, actor_id: UUID) -> None:
         self.last_seen_at = seen_at
 
     def acknowledge(self, post_id: UUID, group_id: UUID | None, actor_id: UUID) -> bool:
         """Acknowledge an announcement; False if it already was (nothing is recorded)."""
         if post_id in self.acknowledged:
             return False
-        self._acknowledged(post_id, group_id, actor_id)
+        self._acknowledged(self.user_id, post_id, group_id, actor_id)
         return True
 
     @event("AnnouncementAcknowledged")
-    def _acknowledged(self, post_id: UUID, group_id: UUID | None, actor_id: UUID) -> None:
+    def _acknowledged(
+        self, user_id: UUID, post_id: UUID, group_id: UUID | None, actor_id: UUID
+    ) -> None:
         self.acknowledged.append(post_id)

@@ -77,6 +77,12 @@ async def add_follow(
     conn: Conn, follower_id: UUID, followee_id: UUID, *, backfill: int, threshold: int
 ) -> None:
     """Record the follow and bring the followee's recent visible posts into the timeline."""
+    # The followee's UserRegistered may come later (another producer's order): a nameless row
+    # keeps the follower count right until it does.
+    await conn.execute(
+        "INSERT INTO people (user_id, display_name) VALUES (%s, '') ON CONFLICT DO NOTHING",
+        (followee_id,),
+    )
     await conn.execute(
         "WITH added AS (INSERT INTO follows (follower_id, followee_id) VALUES (%(f)s, %(t)s) "
         "ON CONFLICT DO NOTHING RETURNING followee_id) "
