@@ -48,6 +48,12 @@ CREATE INDEX mentions_by_user ON post_mentions (user_id);
 -- change); an entry only records that it is in the timeline.
 ALTER TABLE timeline_entries DROP COLUMN reason;
 CREATE INDEX timeline_by_post ON timeline_entries (post_id);
+-- One unique index serves both paging and de-duplication (an entry's created_at is its post's,
+-- so (owner, created_at, post) is as unique as (owner, post)): one index less per fanned-out row.
+ALTER TABLE timeline_entries DROP CONSTRAINT timeline_entries_pkey;
+DROP INDEX timeline_newest_first;
+CREATE UNIQUE INDEX timeline_newest_first
+    ON timeline_entries (owner_id, created_at DESC, post_id DESC);
 
 -- How often a person replied or reacted to an author or in a group (target: person or group).
 CREATE TABLE affinity (

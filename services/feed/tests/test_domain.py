@@ -70,8 +70,8 @@ def test_a_mention_is_the_most_telling_reason() -> None:
 
 
 def test_large_audiences_and_the_all_company_group_fan_out_on_read() -> None:
-    assert not fans_out_on_read(1000, 2000)
-    assert fans_out_on_read(2001, 2000)
+    assert not fans_out_on_read(1000, 1000)
+    assert fans_out_on_read(1001, 1000)
     assert fans_out_on_read(3, 2000, is_all_company=True)
 
 

@@ -12,7 +12,7 @@ class FeedSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLEIN_FEED_", extra="ignore")
 
     # Fan-out: audiences above this size (group members, followers) are merged at read time.
-    fanout_threshold: int = Field(default=2000, ge=1)
+    fanout_threshold: int = Field(default=1000, ge=1)
     timeline_max_entries: int = Field(default=800, ge=10)
     trim_every_posts: int = Field(default=32, ge=1)
     backfill_on_follow: int = Field(default=20, ge=0)
@@ -26,7 +26,7 @@ class FeedSettings(BaseSettings):
     pinned_max: int = Field(default=10, ge=1)
 
     # Relevant order: recency decay times (1 + the weighted parts below).
-    relevant_window: int = Field(default=300, ge=10, description="latest entries ranked")
+    relevant_window: int = Field(default=200, ge=10, description="latest entries ranked")
     half_life_hours: float = Field(default=24.0, gt=0)
     weight_follow: float = 1.0
     weight_author_interactions: float = 0.5
