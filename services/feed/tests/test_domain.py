@@ -1,5 +1,5 @@
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from plein_feed.domain import (
@@ -16,7 +16,6 @@ from plein_feed.domain import (
     rank,
     reasons_for,
     score,
-    trims_after,
     why,
 )
 from plein_feed.settings import FeedSettings
@@ -73,14 +72,6 @@ def test_large_audiences_and_the_all_company_group_fan_out_on_read() -> None:
     assert not fans_out_on_read(1000, 1000)
     assert fans_out_on_read(1001, 1000)
     assert fans_out_on_read(3, 2000, is_all_company=True)
-
-
-def test_trimming_is_chosen_by_post_id_so_a_replay_trims_the_same_way() -> None:
-    ids = [uuid4() for _ in range(2000)]
-    chosen = [i for i in ids if trims_after(i, 32)]
-    assert chosen == [i for i in ids if trims_after(i, 32)]
-    assert 20 < len(chosen) < 120
-    assert trims_after(UUID(int=5), 1)
 
 
 def test_newer_posts_rank_higher_all_else_equal() -> None:

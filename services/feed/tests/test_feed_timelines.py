@@ -23,6 +23,7 @@ from plein_events.posts import (
     PostDeleted,
     PostHidden,
     PostUnhidden,
+    PraiseGiven,
     Reacted,
     ReplyPosted,
 )
@@ -90,6 +91,21 @@ async def test_a_mentioned_person_sees_the_post_and_why(plein: Plein, stream: An
     assert entry["post_id"] == str(p.post_id)
     assert entry["why"] == "mentions you"
     assert entry["reasons"] == ["mention"]
+
+
+async def test_the_praised_see_their_praise(plein: Plein, stream: Any) -> None:
+    ann, bob = await people(plein, "ann", "bob")
+    praise = PraiseGiven(
+        post_id=uuid4(),
+        author_id=uid(ann),
+        real_author_id=uid(ann),
+        text="Thanks for the launch!",
+        praised_ids=[uid(bob)],
+        badge="team-player",
+    )
+    await stream.publish(praise)
+    await stream.caught_up()
+    assert await stream.home_ids(bob) == [str(praise.post_id)]
 
 
 # -- privacy -------------------------------------------------------------------------------

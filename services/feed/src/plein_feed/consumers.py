@@ -27,6 +27,7 @@ from plein_events.posts import (
     PostEdited,
     PostHidden,
     PostUnhidden,
+    PraiseGiven,
     Reacted,
     ReplyPosted,
     ThreadStarted,
@@ -36,7 +37,6 @@ from plein_events.projection import Handler, Projection
 from psycopg import AsyncConnection
 
 from . import store
-from .domain import trims_after
 from .settings import FeedSettings
 
 Conn = AsyncConnection[Any]
@@ -103,12 +103,17 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
             kind=event.kind,
             title=event.title if isinstance(event, AnnouncementPosted) else "",
             text=event.text,
-            mentions=list(event.mentions),
+            # The praised hear about their praise the way the mentioned do.
+            mentions=[
+                *event.mentions,
+                *(event.praised_ids if isinstance(event, PraiseGiven) else []),
+            ],
             created_at=envelope.occurred_at,
         )
         await store.fan_out(conn, event.post_id)
-        if trims_after(event.post_id, s.trim_every_posts):
-            await store.trim_audience(conn, event.post_id, s.timeline_max_entries)
+        await store.trim_audience(
+            conn, event.post_id, keep=s.timeline_max_entries, every=s.trim_every_posts
+        )
 
     async def on_post_edited(conn: Conn, event: PostEdited, _: Envelope) -> None:
         if event.reply_id is None:

@@ -42,15 +42,6 @@ def fans_out_on_read(audience_size: int, threshold: int, *, is_all_company: bool
     return is_all_company or audience_size > threshold
 
 
-def trims_after(post_id: UUID, every: int) -> bool:
-    """Whether fanning out this post also trims its audience's timelines.
-
-    Chosen from the post id, not the clock, so that a replay trims exactly where the live
-    projection did, and the cost of trimming is spread over `every` posts.
-    """
-    return every <= 1 or post_id.int % every == 0
-
-
 # -- why an entry is there -----------------------------------------------------------------
 
 REASON_ORDER = (MENTION, OWN, GROUP, FOLLOWING)

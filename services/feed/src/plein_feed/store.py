@@ -258,17 +258,24 @@ async def fan_out(conn: Conn, post_id: UUID) -> None:
     )
 
 
-async def trim_audience(conn: Conn, post_id: UUID, keep: int) -> None:
-    """Cut the timelines this post reached down to their newest `keep` entries."""
+async def trim_audience(conn: Conn, post_id: UUID, *, keep: int, every: int) -> None:
+    """Cut some of the timelines this post reached down to their newest `keep` entries.
+
+    Counting a timeline costs a scan of `keep` index entries, so each post trims only the
+    owners whose hash with the post id falls on 0 modulo `every`: each timeline is trimmed
+    about once per `every` posts it receives, at 1/`every` of the cost. The choice depends on
+    ids alone, so a replay trims exactly where the live projection did.
+    """
     await conn.execute(
         "WITH cut AS (SELECT o.owner_id, c.created_at, c.post_id "
-        "  FROM (SELECT owner_id FROM timeline_entries WHERE post_id = %(post)s) o "
+        "  FROM (SELECT owner_id FROM timeline_entries WHERE post_id = %(post)s "
+        "    AND abs(hashtextextended(owner_id::text || %(post)s::text, 0)) %% %(every)s = 0) o "
         "  CROSS JOIN LATERAL (SELECT t.created_at, t.post_id FROM timeline_entries t "
         "    WHERE t.owner_id = o.owner_id ORDER BY t.created_at DESC, t.post_id DESC "
         "    OFFSET %(keep)s LIMIT 1) c) "
         "DELETE FROM timeline_entries e USING cut WHERE e.owner_id = cut.owner_id "
         "AND (e.created_at, e.post_id) <= (cut.created_at, cut.post_id)",
-        {"post": post_id, "keep": keep},
+        {"post": str(post_id), "keep": keep, "every": every},
     )
 
 
