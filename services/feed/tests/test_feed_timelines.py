@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from plein_events import FORMER_COLLEAGUE
 from plein_events.feed import AnnouncementAcknowledged, PostsSeen
 from plein_events.identity import (
     Followed,
@@ -15,6 +16,7 @@ from plein_events.identity import (
     MemberLeft,
     MemberRemoved,
     Unfollowed,
+    UserErased,
 )
 from plein_events.posts import (
     AnnouncementPosted,
@@ -106,6 +108,26 @@ async def test_the_praised_see_their_praise(plein: Plein, stream: Any) -> None:
     await stream.publish(praise)
     await stream.caught_up()
     assert await stream.home_ids(bob) == [str(praise.post_id)]
+
+
+async def test_an_erased_author_shows_as_a_former_colleague(plein: Plein, stream: Any) -> None:
+    ann, bob = await people(plein, "ann", "bob")
+    await stream.publish(Followed(follower_id=uid(bob), followee_id=uid(ann)))
+    await stream.publish(post(ann))
+    await eventually(lambda: _registered_name(plein, ann, "Ann"))
+    await stream.publish(UserErased(user_id=uid(ann)))
+    await stream.caught_up()
+    entry = (await stream.home(bob))["entries"][0]
+    assert entry["author_name"] == FORMER_COLLEAGUE
+    assert "Ann" not in entry["why"]
+
+
+async def _registered_name(plein: Plein, person: Person, name: str) -> None:
+    async with plein.runtime.service("feed").ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT display_name FROM people WHERE user_id = %s", (UUID(person.id),)
+        )
+        assert await cur.fetchone() == (name,)
 
 
 # -- privacy -------------------------------------------------------------------------------
@@ -496,6 +518,19 @@ async def test_announcement_is_pinned_until_acknowledged(plein: Plein, stream: A
     )
     assert response.status_code == 204
     assert len(await _feed_events(stream, "AnnouncementAcknowledged")) == 1
+
+
+async def test_a_company_wide_announcement_reaches_everyone(plein: Plein, stream: Any) -> None:
+    ann, bob = await people(plein, "ann", "bob")
+    news = AnnouncementPosted(
+        post_id=uuid4(), author_id=uid(ann), real_author_id=uid(ann), text="Office closed"
+    )
+    await stream.publish(news)
+    await stream.caught_up()
+    page = await stream.home(bob)  # bob neither follows ann nor shares a group with her
+    assert [e["post_id"] for e in page["pinned"]] == [str(news.post_id)]
+    assert page["pinned"][0]["why"] == "Announcement"
+    assert [e["post_id"] for e in page["entries"]] == [str(news.post_id)]
 
 
 async def _feed_events(stream: Any, type_name: str) -> list[dict[str, Any]]:
