@@ -31,6 +31,7 @@ bench: setup ## benchmarks, each next to a baseline measured in the same run
 	$(UV) run python bench/posts_thread.py
 	$(UV) run python bench/notify.py
 	$(UV) run python bench/personal_data.py
+	$(UV) run python bench/feed.py --events 200000
 
 replay: setup ## rebuild a projection from the stream: make replay P=feed
 	$(UV) run plein replay $(P)
