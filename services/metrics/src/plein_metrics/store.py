@@ -1,0 +1,118 @@
+"""Metrics' SQL: applying read-model changes to PostgreSQL and loading a report's rows."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from psycopg import AsyncConnection, sql
+from psycopg_pool import AsyncConnectionPool
+
+from .domain import Dataset, Period, activity_window, from_us
+from .readmodel import DATASET_TABLES, TABLES, Change
+
+# Which rows of each table a report reads: (column compared, "lo" or "hi" bound). Written once
+# for PostgreSQL and DuckDB alike (see offline.py), so both load the same rows.
+WINDOWS: dict[str, str] = {
+    "activity": "at >= %(lo)s AND at < %(hi)s",
+    "threads": "at < %(hi)s",
+    "answers": "at < %(hi)s",
+    "escalations": "raised_at < %(hi)s",
+}
+
+
+@cache
+def _upsert_sql(table: str, update: tuple[str, ...]) -> sql.Composed:
+    spec = TABLES[table]
+    columns = list(spec.columns)
+    conflict = (
+        sql.SQL("DO UPDATE SET {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c), sql.Identifier(c))
+                for c in update
+            )
+        )
+        if update
+        else sql.SQL("DO NOTHING")
+    )
+    return sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(sql.Placeholder(c) for c in columns),
+        sql.SQL(", ").join(map(sql.Identifier, spec.key)),
+        conflict,
+    )
+
+
+async def apply_changes(conn: AsyncConnection[Any], changes: list[Change]) -> None:
+    for change in changes:
+        await conn.execute(_upsert_sql(change.table, change.update), change.row)
+
+
+def select_sql(table: str, time_column: Any) -> tuple[str, str | None]:
+    """The SELECT of a table's columns, times rendered by `time_column(name)`; and its WHERE."""
+    spec = TABLES[table]
+    columns = ", ".join(
+        f"{time_column(c)} AS {c}" if kind == "ts" else f'"{c}"' for c, kind in spec.columns.items()
+    )
+    return f'SELECT {columns} FROM "{table}"', WINDOWS.get(table)
+
+
+def _pg_micros(column: str) -> str:
+    # extract(epoch) is numeric (exact) since PostgreSQL 14: no float rounding of microseconds
+    return f"(extract(epoch FROM {column}) * 1000000)::bigint"
+
+
+async def load_dataset(pool: AsyncConnectionPool, period: Period) -> Dataset:
+    """The rows a report of `period` needs, times as microseconds."""
+    lo, hi = activity_window(period)
+    bounds = {"lo": from_us(lo), "hi": from_us(hi)}
+    tables: dict[str, list[dict[str, Any]]] = {}
+    async with pool.connection() as conn:
+        for table in DATASET_TABLES:
+            select, where = select_sql(table, _pg_micros)
+            query = select + (f" WHERE {where}" if where else "")
+            cur = await conn.execute(query, bounds if where else None)  # type: ignore[arg-type]
+            names = [d.name for d in cur.description or ()]
+            tables[table] = [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+    return Dataset(**tables)
+
+
+async def dump_tables(pool: AsyncConnectionPool) -> dict[str, list[dict[str, Any]]]:
+    """Every read-model table, every row, ordered by key (for comparing rebuilds)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    async with pool.connection() as conn:
+        for table, spec in TABLES.items():
+            select, _ = select_sql(table, _pg_micros)
+            order = ", ".join(f'"{c}"' for c in spec.key)
+            cur = await conn.execute(select + f" ORDER BY {order}")  # type: ignore[arg-type]
+            names = [d.name for d in cur.description or ()]
+            out[table] = [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+    return out
+
+
+async def roles_of(pool: AsyncConnectionPool, user_id: str) -> set[str]:
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT role FROM roles WHERE user_id = %s AND held", (user_id,))
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def groups_of(pool: AsyncConnectionPool, user_id: str) -> set[str]:
+    """Groups the person is a member or an admin of."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT group_id FROM memberships WHERE user_id = %s AND (member OR admin)", (user_id,)
+        )
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def visible_groups(pool: AsyncConnectionPool, user_id: str) -> set[str]:
+    """Public groups, and the private ones the person belongs to."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT group_id FROM groups WHERE NOT private "
+            "UNION SELECT m.group_id FROM memberships m WHERE m.user_id = %s "
+            "AND (m.member OR m.admin)",
+            (user_id,),
+        )
+        return {row[0] for row in await cur.fetchall()}
