@@ -3,8 +3,10 @@ test_domain.py (period 2026-01-05..2026-01-18, two whole weeks)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -90,3 +92,40 @@ def build_history() -> History:
 @pytest.fixture
 def history() -> History:
     return build_history()
+
+
+async def publish(nats_url: str, envelopes: list[Envelope]) -> int:
+    """Publish hand-built contract events onto the real stream; returns the last sequence."""
+    from plein_platform.runtime import connect_nats
+
+    nc = await connect_nats(nats_url, name="metrics-test-publisher")
+    try:
+        js = nc.jetstream()
+        last = 0
+        for start in range(0, len(envelopes), 500):
+            acks = await asyncio.gather(
+                *(
+                    js.publish(
+                        env.subject,
+                        env.model_dump_json().encode(),
+                        headers={"Nats-Msg-Id": env.msg_id},
+                    )
+                    for env in envelopes[start : start + 500]
+                )
+            )
+            last = max([last, *(a.seq for a in acks)])
+        return last
+    finally:
+        await nc.close()
+
+
+async def caught_up(plein: Any, seq: int, projection: str = "metrics") -> None:
+    """Wait until the metrics projection has applied the stream up to `seq`."""
+    from plein_platform.testing import eventually
+
+    runner = plein.runtime.service("metrics").runners[projection]
+
+    async def applied() -> None:
+        assert await runner.position() >= seq
+
+    await eventually(applied, timeout_s=60)

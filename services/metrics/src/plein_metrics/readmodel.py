@@ -197,7 +197,8 @@ def _group(e: GroupCreated | GroupUpdated, env: Envelope) -> Iterator[Change]:
         "groups",
         {
             "group_id": str(e.group_id),
-            "name": e.name,
+            # metrics never shows a private group's name (it is its members' business)
+            "name": None if e.visibility == "private" else e.name,
             "private": e.visibility == "private",
             "all_company": all_company,
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -11,13 +12,13 @@ from psycopg_pool import AsyncConnectionPool
 from .domain import Dataset, Period, activity_window, from_us
 from .readmodel import DATASET_TABLES, TABLES, Change
 
-# Which rows of each table a report reads: (column compared, "lo" or "hi" bound). Written once
-# for PostgreSQL and DuckDB alike (see offline.py), so both load the same rows.
-WINDOWS: dict[str, str] = {
-    "activity": "at >= %(lo)s AND at < %(hi)s",
-    "threads": "at < %(hi)s",
-    "answers": "at < %(hi)s",
-    "escalations": "raised_at < %(hi)s",
+# Which rows of each table a report reads (column, operator, bound): written once, rendered
+# for PostgreSQL here and for DuckDB in offline.py, so that both load the same rows.
+WINDOWS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "activity": (("at", ">=", "lo"), ("at", "<", "hi")),
+    "threads": (("at", "<", "hi"),),
+    "answers": (("at", "<", "hi"),),
+    "escalations": (("raised_at", "<", "hi"),),
 }
 
 
@@ -49,18 +50,28 @@ async def apply_changes(conn: AsyncConnection[Any], changes: list[Change]) -> No
         await conn.execute(_upsert_sql(change.table, change.update), change.row)
 
 
-def select_sql(table: str, time_column: Any) -> tuple[str, str | None]:
-    """The SELECT of a table's columns, times rendered by `time_column(name)`; and its WHERE."""
+def select_sql(
+    table: str, micros: Callable[[str], str], condition: Callable[[str, str, str], str]
+) -> tuple[str, str | None]:
+    """The SELECT of a table's columns with times as microseconds (`micros(column)` renders
+    that in the dialect), and its window's WHERE (`condition(column, op, bound)` renders one
+    comparison with a time parameter)."""
     spec = TABLES[table]
     columns = ", ".join(
-        f"{time_column(c)} AS {c}" if kind == "ts" else f'"{c}"' for c, kind in spec.columns.items()
+        f"{micros(c)} AS {c}" if kind == "ts" else f'"{c}"' for c, kind in spec.columns.items()
     )
-    return f'SELECT {columns} FROM "{table}"', WINDOWS.get(table)
+    window = WINDOWS.get(table)
+    where = " AND ".join(condition(*w) for w in window) if window else None
+    return f'SELECT {columns} FROM "{table}"', where
 
 
 def _pg_micros(column: str) -> str:
     # extract(epoch) is numeric (exact) since PostgreSQL 14: no float rounding of microseconds
     return f"(extract(epoch FROM {column}) * 1000000)::bigint"
+
+
+def _pg_condition(column: str, op: str, bound: str) -> str:
+    return f'"{column}" {op} %({bound})s'  # on the column itself: its index serves
 
 
 async def load_dataset(pool: AsyncConnectionPool, period: Period) -> Dataset:
@@ -70,7 +81,7 @@ async def load_dataset(pool: AsyncConnectionPool, period: Period) -> Dataset:
     tables: dict[str, list[dict[str, Any]]] = {}
     async with pool.connection() as conn:
         for table in DATASET_TABLES:
-            select, where = select_sql(table, _pg_micros)
+            select, where = select_sql(table, _pg_micros, _pg_condition)
             query = select + (f" WHERE {where}" if where else "")
             cur = await conn.execute(query, bounds if where else None)  # type: ignore[arg-type]
             names = [d.name for d in cur.description or ()]
@@ -83,7 +94,7 @@ async def dump_tables(pool: AsyncConnectionPool) -> dict[str, list[dict[str, Any
     out: dict[str, list[dict[str, Any]]] = {}
     async with pool.connection() as conn:
         for table, spec in TABLES.items():
-            select, _ = select_sql(table, _pg_micros)
+            select, _ = select_sql(table, _pg_micros, _pg_condition)
             order = ", ".join(f'"{c}"' for c in spec.key)
             cur = await conn.execute(select + f" ORDER BY {order}")  # type: ignore[arg-type]
             names = [d.name for d in cur.description or ()]

@@ -48,16 +48,18 @@ class EventLog:
     def __init__(self, tag: str = "h") -> None:
         self.tag = tag
         self.envelopes: list[Envelope] = []
+        self.count = 0  # never reused, even when `envelopes` is emptied
 
     def add(self, payload: Event, at: datetime, actor: uuid.UUID | None = None) -> Envelope:
         env = envelope_for(
             payload,
-            aggregate_id=f"{self.tag}{len(self.envelopes)}",
+            aggregate_id=f"{self.tag}{self.count}",
             aggregate_version=1,
             occurred_at=at,
             actor_id=actor,
         )
         self.envelopes.append(env)
+        self.count += 1
         return env
 
     # Shorthands for what histories are made of ----------------------------------------------
