@@ -26,6 +26,7 @@ WEEK = 7 * DAY
 MAU_DAYS = 30
 WAU_DAYS = 7
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MONDAY = 4 * DAY  # 1970-01-05, a Monday: weeks are counted from it
 
 
 class TooFewPeople(DomainError):
@@ -539,9 +540,11 @@ class Report:
         """DAU: mean over the period's days of people active that day; WAU and MAU: people
         active in the last 7 and 30 days of the period; weekly retention cohorts."""
         start, end = self.period.start, self.period.end
-        daily = [
-            len(self._active_between(day, min(day + DAY, end))) for day in range(start, end, DAY)
-        ]
+        by_day: dict[int, set[str]] = defaultdict(set)
+        for r in self.window_rows:
+            if start <= r["at"] < end and r["user_id"] in self.population:
+                by_day[(r["at"] - start) // DAY].add(r["user_id"])
+        daily = [len(by_day[day]) for day in range(self.period.days)]
         dau = sum(daily) / len(daily) if daily else None
         wau = len(self._active_between(end - WAU_DAYS * DAY, end))
         mau = len(self._active_between(end - MAU_DAYS * DAY, end))
@@ -564,10 +567,10 @@ class Report:
                 day = from_us(registered).date()
                 monday = day - timedelta(days=day.weekday())
                 cohorts[to_us(datetime(monday.year, monday.month, monday.day, tzinfo=UTC))].add(uid)
-        by_user_week: dict[str, set[int]] = defaultdict(set)
+        active_weeks: dict[str, set[int]] = defaultdict(set)  # weeks since the epoch Monday
         for r in self.window_rows:
             if start <= r["at"] < end:
-                by_user_week[r["user_id"]].add(r["at"])
+                active_weeks[r["user_id"]].add((r["at"] - MONDAY) // WEEK)
         out = []
         for week, people in sorted(cohorts.items()):
             row: dict[str, Any] = {"week": from_us(week).date().isoformat()}
@@ -576,8 +579,8 @@ class Report:
             else:
                 retention = []
                 for w in range(week, end, WEEK):
-                    lo, hi = max(w, start), min(w + WEEK, end)
-                    active = sum(1 for u in people if any(lo <= at < hi for at in by_user_week[u]))
+                    index = (w - MONDAY) // WEEK
+                    active = sum(1 for u in people if index in active_weeks[u])
                     retention.append(active / len(people))
                 row.update(size=len(people), suppressed=False, retention=retention)
             out.append(row)
