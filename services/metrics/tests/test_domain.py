@@ -211,3 +211,14 @@ def test_bad_periods_and_scopes_are_invalid_input() -> None:
         Period.of_dates(jan(5).date(), jan(4).date())
     with pytest.raises(InvalidInput):
         Scope.parse("team:x")
+
+
+def test_docs_carry_every_definition_word_for_word() -> None:
+    from pathlib import Path
+
+    from plein_metrics.definitions import COMMON, DEFINITIONS
+
+    docs = Path(__file__).resolve().parents[3] / "docs" / "metrics.md"
+    text = " ".join(docs.read_text().split())
+    for definition in (COMMON, *DEFINITIONS.values()):
+        assert " ".join(definition.split()) in text

@@ -73,7 +73,8 @@ async def read_stream(
         config.opt_start_seq = from_seq
     elif since is not None:
         config.deliver_policy = DeliverPolicy.BY_START_TIME
-        config.opt_start_time = since.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        # nats-py sends the field as given: JetStream wants RFC 3339
+        config.opt_start_time = since.astimezone(UTC).isoformat().replace("+00:00", "Z")  # type: ignore[assignment]
     if not last or (from_seq or 0) > last:
         if progress:
             progress(0, 0)

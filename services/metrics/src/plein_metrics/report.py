@@ -59,7 +59,7 @@ def funnel_chart(report: dict[str, Any], path: Path) -> Path:
             i + 0.4,
             colors="#d84b3b",
             linewidth=2,
-            label="target" if not i else None,
+            label="target" if not i else "_nolegend_",
         )
     ax.set_ylabel("% of active people")
     ax.set_ylim(0, 100)

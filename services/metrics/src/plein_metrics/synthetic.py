@@ -267,7 +267,7 @@ def organisation(
     # Activity weights: a long tail, as on every real network.
     weights = [1 / (i + 1) ** 0.9 for i in range(people)]
     threads: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None, bool, str]] = []
-    replies: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = []
+    replies: list[tuple[uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]] = []
     span = days * 86400
     stamps = sorted(rng.uniform(0, span) for _ in range(events))
     for n, offset in enumerate(stamps):
@@ -296,21 +296,21 @@ def organisation(
             )
             threads.append((post, actor, group if in_group else None, private and in_group, kind))
         elif roll < 0.20:
-            post, author, group, private, kind = rng.choice(threads[-200:])
-            if rng.random() < 0.3 and replies:
-                r_post, r_id, r_author = rng.choice(replies[-50:])
-                if r_post == post:
-                    log.reply(f"r{seed}-{n}", author, at, post, author, r_id, r_author, group,
-                              private, kind)  # fmt: skip
-                    continue
-            reply = log.reply(f"r{seed}-{n}", actor, at, post, author, None, None, group, private,
-                              kind)  # fmt: skip
-            replies.append((post, reply, actor))
-            if kind == "question" and rng.random() < 0.4:
-                log.accept(post, reply, actor, author, at + timedelta(minutes=5))
+            post, author, where, private, kind = rng.choice(threads[-200:])
+            r_post, r_id, r_author = rng.choice(replies[-50:]) if replies else (None, None, None)
+            if r_post == post and rng.random() < 0.3:
+                # the thread's author answers a reply (what leadership's reply rate counts)
+                log.reply(f"r{seed}-{n}", author, at, post, author, r_id, r_author, where,
+                          private, kind)  # fmt: skip
+            else:
+                reply = log.reply(f"r{seed}-{n}", actor, at, post, author, None, None, where,
+                                  private, kind)  # fmt: skip
+                replies.append((post, reply, actor))
+                if kind == "question" and rng.random() < 0.4:
+                    log.accept(post, reply, actor, author, at + timedelta(minutes=5))
         elif roll < 0.40:
-            post, author, group, private, _ = rng.choice(threads[-200:])
-            log.react(actor, at, post, author, group=group, private=private,
+            post, author, where, private, _ = rng.choice(threads[-200:])
+            log.react(actor, at, post, author, group=where, private=private,
                       previous=None if rng.random() < 0.9 else "like")  # fmt: skip
         elif roll < 0.41:
             post = rng.choice(threads[-200:])[0]
