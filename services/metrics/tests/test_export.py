@@ -7,7 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -235,3 +235,38 @@ async def test_replay_export_and_kpis_commands(
     # as the stream stood then: q1's escalation raised and resolved, q2's not raised yet
     assert expected["population"] == 9
     assert expected["responsiveness"]["escalations_raised"] == 1
+
+
+async def test_offline_kpis_equal_live_kpis_on_the_demo_organisation(
+    plein: Plein, tmp_path: Path
+) -> None:
+    from plein_platform.demo import seed_demo
+
+    assert await seed_demo(plein.base_url, say=lambda _: None)
+    # the demo posts reach metrics; the organisation of today, as identity and posts made it
+    viewer = await setup(plein, [], Config())
+    metrics = plein.runtime.service("metrics")
+
+    async def posts_arrived() -> None:
+        async with metrics.ctx.pool.connection() as conn:
+            cur = await conn.execute("SELECT count(*) FROM threads")
+            row = await cur.fetchone()
+            assert row is not None and row[0] > 0
+
+    from plein_platform.testing import eventually
+
+    await eventually(posts_arrived, timeout_s=60)
+    nc = await connect_nats(plein.nats_url, name="metrics-test-demo")
+    try:
+        last = (await nc.jetstream().stream_info("PLEIN")).state.last_seq
+    finally:
+        await nc.close()
+    await caught_up(plein, last)
+    await export_to(plein, tmp_path)
+    today = datetime.now(UTC).date()
+    yesterday = today - timedelta(days=1)  # a run across midnight stays inside the period
+    params = {"from": yesterday.isoformat(), "to": today.isoformat()}
+    live = await live_report(plein, viewer, params)
+    assert live["population"] >= 20 and live["funnel"]["create"]["people"] > 0
+    offline = offline_report(tmp_path, Period.of_dates(yesterday, today), Scope("org"), Config())
+    assert offline == live
