@@ -222,3 +222,28 @@ def test_docs_carry_every_definition_word_for_word() -> None:
     text = " ".join(docs.read_text().split())
     for definition in (COMMON, *DEFINITIONS.values()):
         assert " ".join(definition.split()) in text
+
+
+def test_reactivated_person_counts_again_and_leaving_a_group_ends_membership(
+    history: History,
+) -> None:
+    from plein_events.identity import MemberLeft, UserReactivated
+
+    x, c = history.ids["x"], history.ids["c"]
+    history.log.add(UserReactivated(user_id=x), jan(15))
+    history.log.add(MemberLeft(group_id=history.ids["G1"], user_id=c), jan(25))
+    assert report(history)["population"] == 10  # x is back from Jan 15
+    group = report(history, f"group:{history.ids['G1']}")
+    assert group["population"] == 2  # a, b: c left (membership is as it stands now)
+    assert group["funnel"]["respond"]["people"] == 2
+
+
+def test_private_group_activity_stops_counting_for_someone_who_left(history: History) -> None:
+    from plein_events.identity import GroupAdminRevoked
+
+    history.log.add(
+        GroupAdminRevoked(group_id=history.ids["P1"], user_id=history.ids["a"]), jan(25)
+    )
+    inequality = report(history)["inequality"]
+    # a's reply r4 in the private group no longer counts: 18 - 1
+    assert inequality["contributions"] == 17

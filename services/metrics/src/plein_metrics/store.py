@@ -46,8 +46,22 @@ def _upsert_sql(table: str, update: tuple[str, ...]) -> sql.Composed:
 
 
 async def apply_changes(conn: AsyncConnection[Any], changes: list[Change]) -> None:
-    for change in changes:
-        await conn.execute(_upsert_sql(change.table, change.update), change.row)
+    """Apply in order; runs of the same statement (the posts of one PostsSeen) go as one
+    executemany."""
+    run: list[Change] = []
+    for change in [*changes, None]:
+        if run and (
+            change is None or (change.table, change.update) != (run[0].table, run[0].update)
+        ):
+            query = _upsert_sql(run[0].table, run[0].update)
+            if len(run) == 1:
+                await conn.execute(query, run[0].row)
+            else:
+                async with conn.cursor() as cur:
+                    await cur.executemany(query, [c.row for c in run])
+            run = []
+        if change is not None:
+            run.append(change)
 
 
 def select_sql(
