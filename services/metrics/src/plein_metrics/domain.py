@@ -266,8 +266,12 @@ class Report:
             return False
         return thread["author_id"] in self.population
 
-    def _people_doing(self, *kinds: str) -> set[str]:
-        return {r["user_id"] for r in self.rows if r["kind"] in kinds}
+    def _people_doing(self, kind: str) -> set[str]:
+        if not hasattr(self, "_doing"):
+            self._doing: dict[str, set[str]] = defaultdict(set)
+            for r in self.rows:
+                self._doing[r["kind"]].add(r["user_id"])
+        return self._doing[kind]
 
     # -- the KPIs ---------------------------------------------------------------------------
 
