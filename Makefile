@@ -6,7 +6,7 @@ export UV_LINK_MODE ?= copy
 .PHONY: help setup run test test-fast lint typecheck contract bench replay k8s-check clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 setup: ## create the environment (installs uv with pip when missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -15,9 +15,9 @@ setup: ## create the environment (installs uv with pip when missing)
 run: setup ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
 	$(UV) run plein run
 
-test: setup ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
+test: setup k8s-check ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
 	$(UV) run plein contract --check
-	$(UV) run pytest
+	$(UV) run pytest --ignore=tests/deploy
 
 lint: setup ## ruff and mypy
 	$(UV) run ruff check .
@@ -32,6 +32,10 @@ bench: setup ## benchmarks, each next to a baseline measured in the same run
 
 replay: setup ## rebuild a projection from the stream: make replay P=feed
 	$(UV) run plein replay $(P)
+
+k8s-check: setup ## render deploy/k8s overlays, validate them offline, policy checks, lint the Dockerfile
+	$(UV) run hadolint --config deploy/hadolint.yaml Dockerfile
+	$(UV) run pytest tests/deploy -q
 
 clean: ## remove local data of embedded servers
 	rm -rf .plein

@@ -61,6 +61,8 @@ async def test_post_written_while_nats_is_down_reaches_the_feed_when_it_is_back(
         post_id = response.json()["id"]
         await asyncio.sleep(1.0)
         assert await home_post_ids(plein, bob.auth) == []
+        ready = await plein.http.get("/posts/ready")
+        assert ready.status_code == 200 and ready.json()["nats"] == "disconnected"
 
         nats.start()
 

@@ -355,7 +355,7 @@ class ProjectionRunner:
             await sub.unsubscribe()
         return done
 
-    async def status(self) -> dict[str, Any]:
+    async def status(self, *, include_lag: bool = True) -> dict[str, Any]:
         """Position, lag and dead letters: what an operator looks at first."""
         async with self.pool.connection() as conn:
             position = await self._position(conn)
@@ -363,10 +363,12 @@ class ProjectionRunner:
                 "SELECT count(*) FROM dead_letters WHERE projection = %s", (self.projection.name,)
             )
             row = await cur.fetchone()
-        try:
-            lag: int | None = await self.pending()
-        except Exception:  # NATS unreachable: report what PostgreSQL knows
-            lag = None
+        lag: int | None = None
+        if include_lag:
+            try:
+                lag = await self.pending()
+            except Exception:  # NATS unreachable: report what PostgreSQL knows
+                lag = None
         return {
             "projection": self.projection.name,
             "position": position,

@@ -17,7 +17,7 @@ def dead_letter_subject(projection: str) -> str:
     return f"{DEAD_LETTER_PREFIX}.{projection}"
 
 
-def plein_stream_config(duplicate_window_s: float = 600.0) -> StreamConfig:
+def plein_stream_config(duplicate_window_s: float = 600.0, replicas: int = 1) -> StreamConfig:
     """Every event, kept forever on file: analysts and rebuilds replay from the start."""
     return StreamConfig(
         name=STREAM_NAME,
@@ -30,22 +30,32 @@ def plein_stream_config(duplicate_window_s: float = 600.0) -> StreamConfig:
         max_bytes=-1,
         duplicate_window=duplicate_window_s,
         allow_direct=True,
+        num_replicas=replicas,
     )
 
 
-def dead_letter_stream_config() -> StreamConfig:
+def dead_letter_stream_config(replicas: int = 1) -> StreamConfig:
     return StreamConfig(
         name=DEAD_LETTER_STREAM_NAME,
         subjects=[f"{DEAD_LETTER_PREFIX}.>"],
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         duplicate_window=600.0,
+        num_replicas=replicas,
     )
 
 
-async def ensure_streams(js: JetStreamContext, duplicate_window_s: float = 600.0) -> None:
-    """Create the streams, or bring their configuration up to date. Safe to call at every start."""
-    for config in (plein_stream_config(duplicate_window_s), dead_letter_stream_config()):
+async def ensure_streams(
+    js: JetStreamContext, duplicate_window_s: float = 600.0, replicas: int = 1
+) -> None:
+    """Create the streams, or bring their configuration up to date. Safe to call at every start.
+
+    `replicas` is how many JetStream servers keep each stream (3 on a 3-node cluster).
+    """
+    for config in (
+        plein_stream_config(duplicate_window_s, replicas),
+        dead_letter_stream_config(replicas),
+    ):
         try:
             await js.stream_info(config.name)  # type: ignore[arg-type]
         except NotFoundError:

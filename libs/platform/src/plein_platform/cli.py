@@ -100,6 +100,33 @@ async def _serve(
 
 
 @app.command()
+def migrate(
+    service: Annotated[
+        list[str] | None,
+        typer.Option("--service", "-s", help="only this service (repeatable); default: all"),
+    ] = None,
+) -> None:
+    """Create the JetStream streams and apply pending migrations, then exit.
+
+    What the Kubernetes pre-start Job runs; services do the same at start-up, so it is safe to
+    run again at any time.
+    """
+    from .embedded import servers
+    from .registry import load_services
+    from .runtime import prepare
+
+    settings = _settings()
+    services = load_services(service)
+    with servers(settings) as (database_url, nats_url):
+        applied = asyncio.run(
+            prepare(settings, services, database_url=database_url, nats_url=nats_url)
+        )
+    for name, files in applied.items():
+        done = ", ".join(files) if files else "up to date"
+        console.print(f"[green]{name}[/]: {done}")
+
+
+@app.command()
 def replay(
     projection: Annotated[
         str, typer.Argument(help="projection to rebuild, e.g. feed; or `export` (see --to)")

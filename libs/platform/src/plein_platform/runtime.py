@@ -51,6 +51,40 @@ async def connect_nats(url: str, name: str = "plein") -> NATS:
     )
 
 
+async def migrate_services(database_url: str, services: Iterable[Service]) -> dict[str, list[str]]:
+    """Apply each service's pending migrations (platform bookkeeping first) in its own schema.
+
+    Returns the files applied now, per schema. Idempotent and safe to run from several
+    processes at once (each schema is migrated under an advisory lock).
+    """
+    applied: dict[str, list[str]] = {}
+    for service in services:
+        applied[service.name] = await migrate(
+            database_url,
+            service.name,
+            [("platform", platform_migrations()), (service.name, service.migrations())],
+        )
+    return applied
+
+
+async def prepare(
+    settings: Settings, services: Iterable[Service], *, database_url: str, nats_url: str
+) -> dict[str, list[str]]:
+    """What must exist before services run: the JetStream streams and every schema, migrated.
+
+    `plein migrate` (the Kubernetes pre-start Job) runs exactly this; every start runs it again,
+    which costs a few round trips and changes nothing.
+    """
+    nc = await connect_nats(nats_url, name="plein-migrate")
+    try:
+        await ensure_streams(
+            nc.jetstream(), settings.stream_duplicate_window_s, settings.stream_replicas
+        )
+    finally:
+        await nc.close()
+    return await migrate_services(database_url, services)
+
+
 class Runtime:
     def __init__(
         self,
@@ -80,18 +114,14 @@ class Runtime:
         settings = self.settings
         self.nc = await connect_nats(self.nats_url)
         js = self.nc.jetstream()
-        await ensure_streams(js, settings.stream_duplicate_window_s)
+        await ensure_streams(js, settings.stream_duplicate_window_s, settings.stream_replicas)
         verifier = TokenVerifier(
             settings.resolved_jwks_url,
             issuer=settings.token_issuer,
             audience=settings.token_audience,
         )
+        await migrate_services(self.database_url, self.services)
         for service in self.services:
-            await migrate(
-                self.database_url,
-                service.name,
-                [("platform", platform_migrations()), (service.name, service.migrations())],
-            )
             pool = schema_pool(self.database_url, service.name)
             await pool.open()
             await service.start(

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     consumer_max_failures: int = 3
     consumer_ack_wait_s: float = 30.0
     stream_duplicate_window_s: float = 600.0
+    stream_replicas: int = Field(
+        default=1, description="JetStream replicas of Plein's streams (3 on a 3-node cluster)"
+    )
 
     seed_demo: bool = Field(default=True, description="seed a demo organisation on first start")
     log_format: str = Field(default="console", description="console or json")

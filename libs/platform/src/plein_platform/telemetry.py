@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -20,11 +21,19 @@ from opentelemetry.sdk.trace.export import (
 from .settings import Settings
 
 
+def process_resource() -> Resource:
+    """Who emits the spans: `OTEL_SERVICE_NAME` (set per Deployment, e.g. plein-feed) or plein.
+
+    Other attributes come from `OTEL_RESOURCE_ATTRIBUTES`, as the SDK reads it.
+    """
+    return Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME") or "plein"})
+
+
 def tracer_provider() -> TracerProvider:
     """The process's SDK tracer provider, installed on first use."""
     provider = trace.get_tracer_provider()
     if not isinstance(provider, TracerProvider):
-        provider = TracerProvider(resource=Resource.create({"service.name": "plein"}))
+        provider = TracerProvider(resource=process_resource())
         trace.set_tracer_provider(provider)
     return provider
 
