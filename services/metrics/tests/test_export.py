@@ -214,6 +214,12 @@ async def test_replay_export_and_kpis_commands(
     assert "funnel.read.share" in result.stdout
     for name in ("funnel.png", "departments.png", "baseline-vs-followup.png", "report.html"):
         assert (out / name).stat().st_size > 0, name
+    result = await asyncio.to_thread(
+        plein_cli,
+        "kpis", "--export", str(export), "--from", "2026-01-05", "--to", "2026-01-18",
+        "--scope", "department:IT", "--k", "5",
+    )  # fmt: skip
+    assert result.returncode == 2 and "fewer than 5" in result.stderr
     # --as-of: the stream as it stood on Jan 8, noon
     result = await asyncio.to_thread(
         plein_cli,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from plein_platform.errors import DomainError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -102,12 +103,16 @@ def kpis(
         settings.k = k
     config = settings.config()
     when = None if as_of is None else as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-    period = Period.of_dates(_day(from_), _day(to))
-    the_scope = Scope.parse(scope)
-    report = offline_report(export_dir, period, the_scope, config, as_of=when)
-    base = None
-    if baseline:
-        base = offline_report(export_dir, Period.parse(baseline), the_scope, config, as_of=when)
+    try:
+        period = Period.of_dates(_day(from_), _day(to))
+        the_scope = Scope.parse(scope)
+        report = offline_report(export_dir, period, the_scope, config, as_of=when)
+        base = None
+        if baseline:
+            base = offline_report(export_dir, Period.parse(baseline), the_scope, config, as_of=when)
+    except DomainError as error:  # too few people, an unknown group, a bad period
+        console.print(f"[red]{error.detail}[/]")
+        raise typer.Exit(2) from None
     Console().print(kpi_table(report, base))
     out.mkdir(parents=True, exist_ok=True)
     charts = [
