@@ -247,3 +247,14 @@ def test_private_group_activity_stops_counting_for_someone_who_left(history: His
     inequality = report(history)["inequality"]
     # a's reply r4 in the private group no longer counts: 18 - 1
     assert inequality["contributions"] == 17
+
+
+def test_a_naive_seen_at_is_read_as_utc(history: History) -> None:
+    from plein_events.feed import PostsSeen
+
+    naive = jan(17, 10).replace(tzinfo=None)
+    history.log.add(
+        PostsSeen(reader_id=history.ids["c"], post_ids=[history.ids["p1"]], seen_at=naive),
+        jan(17, 10),
+    )
+    assert report(history)["funnel"]["read"]["people"] == 6  # c joins b g z h f

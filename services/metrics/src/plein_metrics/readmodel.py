@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from plein_events import Envelope, Event, parse_payload
@@ -298,9 +298,11 @@ def _reaction(e: Reacted, env: Envelope) -> Iterator[Change]:
 def _seen(e: PostsSeen, env: Envelope) -> Iterator[Change]:
     # The group of a read post is looked up in `threads` when KPIs are computed: PostsSeen
     # does not carry it.
+    # the contract allows a naive seen_at: it is UTC, like every time in Plein
+    seen_at = e.seen_at if e.seen_at.tzinfo else e.seen_at.replace(tzinfo=UTC)
     for n, post_id in enumerate(e.post_ids):
         change = _activity(env, n, user_id=e.reader_id, kind="read", action="read", post_id=post_id)
-        change.row["at"] = e.seen_at
+        change.row["at"] = seen_at
         change.row["item_id"] = str(post_id)
         yield change
 
