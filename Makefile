@@ -28,6 +28,8 @@ contract: setup ## rewrite event JSON Schemas and the AsyncAPI document from the
 
 bench: setup ## benchmarks, each next to a baseline measured in the same run
 	$(UV) run python bench/pipeline.py
+	$(UV) run python bench/notify.py
+	$(UV) run python bench/personal_data.py
 	$(UV) run python bench/metrics.py
 
 replay: setup ## rebuild a projection from the stream: make replay P=feed

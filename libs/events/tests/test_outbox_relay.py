@@ -114,3 +114,45 @@ async def test_relay_run_wakes_on_new_events(bus: Bus) -> None:
     await asyncio.wait_for(published(), timeout=5)
     stop.set()
     await asyncio.wait_for(running, timeout=5)
+
+
+async def test_a_sealer_seals_what_leaves_and_holds_back_until_its_key_is_ready(bus: Bus) -> None:
+    from plein_events import UserRegistered
+    from plein_events.personal import is_sealed, new_person_key, seal_envelope
+    from plein_events.relay import NotReadyToPublish
+
+    key = new_person_key()
+    ready = False
+
+    def key_of(person: UUID) -> bytes:
+        if not ready:
+            raise NotReadyToPublish("key not shared yet")
+        return key
+
+    def registered(domain_event: Any) -> Event | None:
+        if isinstance(domain_event, Fan.Registered):
+            return UserRegistered(
+                user_id=domain_event.originator_id, email="fan@example.com", display_name="Fan"
+            )
+        return None
+
+    app = fan_app(bus)
+    outbox = EventStoreOutbox(app, registered, lambda env: seal_envelope(env, key_of))
+    relay = OutboxRelay("outbox:fans", outbox, bus.pool, bus.js, poll_interval_s=0.1)
+    await asyncio.to_thread(app.save, Fan())
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    await asyncio.sleep(0.3)
+    assert await stream_messages(bus) == []  # held back, and the relay keeps going
+    assert relay.failures == 0
+    ready = True
+
+    async def published() -> list[Envelope]:
+        while not (messages := await stream_messages(bus)):
+            await asyncio.sleep(0.05)
+        return messages
+
+    [envelope] = await asyncio.wait_for(published(), timeout=5)
+    assert is_sealed(envelope.payload["display_name"]) and is_sealed(envelope.payload["email"])
+    stop.set()
+    await asyncio.wait_for(running, timeout=5)

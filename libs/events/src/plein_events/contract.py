@@ -32,6 +32,8 @@ class Event(BaseModel):
     type_name: ClassVar[str]
     version: ClassVar[int]
     producer: ClassVar[str]
+    # The payload field naming the person whose key seals this event's `Personal` fields.
+    personal_subject: ClassVar[str] = "user_id"
 
     @classmethod
     def subject(cls) -> str:

@@ -85,14 +85,24 @@ class Outgoing:
 
 
 ContractMapping = Callable[[Any], Event | None]
+EnvelopeSealer = Callable[[Envelope], Envelope]
 
 
 class EventStoreOutbox:
-    """Reads a service's stored event log in order and maps it to contract envelopes."""
+    """Reads a service's stored event log in order and maps it to contract envelopes.
 
-    def __init__(self, app: PleinApplication, to_contract: ContractMapping) -> None:
+    `seal`, when given, seals each envelope's personal fields before it leaves the service.
+    """
+
+    def __init__(
+        self,
+        app: PleinApplication,
+        to_contract: ContractMapping,
+        seal: EnvelopeSealer | None = None,
+    ) -> None:
         self.app = app
         self.to_contract = to_contract
+        self.seal = seal
 
     @property
     def notify_channel(self) -> str | None:
@@ -117,5 +127,7 @@ class EventStoreOutbox:
                     occurred_at=domain_event.timestamp,  # type: ignore[attr-defined]
                     actor_id=getattr(domain_event, "actor_id", None),
                 )
+                if self.seal is not None:
+                    envelope = self.seal(envelope)
             out.append(Outgoing(notification.id, envelope, trace))
         return out

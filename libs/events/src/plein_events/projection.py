@@ -29,6 +29,7 @@ from psycopg_pool import AsyncConnectionPool
 from pydantic import ValidationError
 
 from .contract import Envelope, Event, UnknownEventType, parse_payload
+from .personal import PersonKeys
 from .stream import STREAM_NAME, dead_letter_subject
 from .tracing import context_from, tracer
 
@@ -85,6 +86,8 @@ class ProjectionRunner:
         self.fetch_timeout_s = fetch_timeout_s
         self.stats = RunnerStats()
         self._handlers = {cls.type_name: h for cls, h in projection.handlers.items()}
+        # Sealed personal fields are opened before handlers see an event (erased: placeholders).
+        self.person_keys = PersonKeys(js)
 
     @property
     def consumer_name(self) -> str:
@@ -202,6 +205,7 @@ class ProjectionRunner:
 
     async def _apply(self, msgs: Sequence[Msg], *, careful: bool) -> None:
         applied = 0
+        self.person_keys.forget()  # an erasure shows from the next batch on
         async with self.pool.connection() as conn:
             async with conn.transaction():
                 last = await self._position(conn, lock=True)
@@ -225,12 +229,13 @@ class ProjectionRunner:
                 )
         self.stats.applied += applied
 
-    def _decode(self, msg: Msg) -> tuple[Handler, Event, Envelope] | None:
+    async def _decode(self, msg: Msg) -> tuple[Handler, Event, Envelope] | None:
         """The handler, event and envelope of a message; None if this projection ignores it."""
         envelope = Envelope.model_validate_json(msg.data)
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return None
+        envelope = await self.person_keys.unseal_envelope(envelope)
         return handler, parse_payload(envelope), envelope
 
     def _span(self, msg: Msg, envelope: Envelope, seq: int) -> Any:
@@ -244,7 +249,7 @@ class ProjectionRunner:
     async def _apply_fast(self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int) -> int:
         if msg.metadata.num_delivered and msg.metadata.num_delivered > self.max_deliveries:
             raise PoisonMessage("delivered too often")
-        decoded = self._decode(msg)
+        decoded = await self._decode(msg)
         if decoded is None:
             return 0
         handler, event, envelope = decoded
@@ -254,7 +259,7 @@ class ProjectionRunner:
 
     async def _apply_carefully(self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int) -> int:
         try:
-            decoded = self._decode(msg)
+            decoded = await self._decode(msg)
         except (ValidationError, UnknownEventType, ValueError) as error:
             await self._dead_letter(conn, msg, seq, error)
             return 0

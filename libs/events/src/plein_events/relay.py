@@ -24,6 +24,11 @@ from .tracing import context_from, tracer
 log = structlog.get_logger(__name__)
 
 
+class NotReadyToPublish(Exception):
+    """Raised by a source (or its sealer) for an event that must wait a moment, e.g. until the
+    key that seals it is shared: the relay retries shortly, without logging an error."""
+
+
 class OutboxSource(Protocol):
     @property
     def notify_channel(self) -> str | None: ...
@@ -128,6 +133,9 @@ class OutboxRelay:
                 try:
                     published = await self.publish_pending()
                     backoff = 0.05
+                except NotReadyToPublish:
+                    await asyncio.sleep(0.02)
+                    continue
                 except Exception as error:  # NATS down, timeouts, PostgreSQL restarts: retry
                     self.failures += 1
                     log.warning("outbox relay retrying", relay=self.name, error=repr(error))

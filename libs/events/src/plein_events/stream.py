@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import (
+    DiscardPolicy,
+    KeyValueConfig,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
 from nats.js.errors import NotFoundError
 
 from .contract import SUBJECT_PREFIX
+from .personal import PERSON_KEYS_BUCKET
 
 STREAM_NAME = "PLEIN"
 DEAD_LETTER_STREAM_NAME = "PLEIN_DLQ"
@@ -62,3 +69,17 @@ async def ensure_streams(
             await js.add_stream(config)
         else:
             await js.update_stream(config)
+
+    # Per-person keys that open personal fields (crypto-shredding): one value per person, no
+    # history, so purging a key leaves nothing behind.
+    try:
+        await js.key_value(PERSON_KEYS_BUCKET)
+    except NotFoundError:
+        await js.create_key_value(
+            KeyValueConfig(
+                bucket=PERSON_KEYS_BUCKET,
+                history=1,
+                storage=StorageType.FILE,
+                replicas=replicas,
+            )
+        )

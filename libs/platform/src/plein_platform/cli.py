@@ -41,7 +41,7 @@ def run(
     seed: Annotated[bool, typer.Option(help="seed the demo organisation on first start")] = True,
 ) -> None:
     """Serve Plein: every service under /api/<name> on one port (or just the ones named)."""
-    from .embedded import servers
+    from .embedded import mail_catcher, servers
     from .registry import load_services
 
     settings = _settings()
@@ -50,7 +50,11 @@ def run(
     if port:
         settings.port = port
     services = load_services(service)
-    with servers(settings) as (database_url, nats_url):
+    with servers(settings) as (database_url, nats_url), mail_catcher(settings) as mail_dir:
+        if mail_dir is not None:
+            console.print(
+                f"  mail       smtp://{settings.smtp_host}:{settings.smtp_port}, kept in {mail_dir}"
+            )
         asyncio.run(
             _serve(
                 settings,

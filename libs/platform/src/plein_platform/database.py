@@ -29,11 +29,15 @@ def schema_pool(database_url: str, schema: str, *, max_size: int = 10) -> AsyncC
 
 
 def migrations_dir(package: str, source_file: str) -> Traversable:
-    """The migrations shipped in `package`, or next to its source tree in a checkout."""
-    packaged = files(package) / "migrations"
-    if packaged.is_dir():
-        return packaged
-    return Path(source_file).resolve().parents[2] / "migrations"
+    """The migrations next to `package`'s source tree in a checkout, or those shipped in it.
+
+    The checkout comes first: an editable install keeps a copy of the migrations made when
+    it was installed, which misses every migration added since.
+    """
+    checkout = Path(source_file).resolve().parents[2] / "migrations"
+    if checkout.is_dir():
+        return checkout
+    return files(package) / "migrations"
 
 
 def platform_migrations() -> Traversable:

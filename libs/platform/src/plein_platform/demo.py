@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+
+from .demo_notify import seed_notifications
 
 DEMO_PASSWORD = "plein-demo-2026"
 DEMO_DOMAIN = "example.com"
@@ -84,8 +87,26 @@ POSTS = [
 ]
 
 
-async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> bool:
-    """Create the demo organisation; False if it was already there."""
+# Groups: name -> (visibility, owner, members). The owner creates it and becomes its admin.
+GROUPS: dict[str, tuple[str, str, list[str]]] = {
+    "Engineering": ("public", "daan", ["eva", "farid", "greet", "hugo", "sanne"]),
+    "Marketing": ("public", "ann", ["bob", "chloe", "tom"]),
+    "Hardloopclub": ("public", "greet", ["bob", "kim", "olivia", "rosa", "farid"]),
+    "Leadership team": ("private", "ann", ["daan", "ilse", "lars", "noah", "quinten"]),
+}
+NETWORK_ADMIN = "ann"  # the first person to register becomes the network admin
+COMMUNITY_MANAGER, COMMUNITY_BACKUP = "kim", "mila"
+SHARED_ACCOUNTS = {"HR": ("HR", ["ilse", "jeroen"])}  # name -> (department, delegates)
+
+Seeded = dict[str, Any]
+
+
+async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> Seeded | None:
+    """Create the demo organisation; None if it was already there.
+
+    Returns {"people": {handle: {"id", "token"}}, "groups": {name: id},
+    "shared_accounts": {name: {"id", "delegates"}}} for seeds that build on it.
+    """
     async with httpx.AsyncClient(base_url=f"{base_url}/api", timeout=30.0) as http:
         ids: dict[str, str] = {}
         tokens: dict[str, str] = {}
@@ -103,7 +124,7 @@ async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> bool:
                 },
             )
             if response.status_code == 409 and person is PEOPLE[0]:
-                return False
+                return None
             response.raise_for_status()
             ids[person.handle] = response.json()["id"]
         for person in PEOPLE:
@@ -112,21 +133,106 @@ async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> bool:
             )
             response.raise_for_status()
             tokens[person.handle] = response.json()["access_token"]
-        say(f"seeded {len(PEOPLE)} people")
+        say(f"seeded {len(PEOPLE)} people; {NETWORK_ADMIN} is the network admin")
 
         def auth(handle: str) -> dict[str, str]:
             return {"Authorization": f"Bearer {tokens[handle]}"}
 
+        async def call(method: str, path: str, handle: str, **kwargs: Any) -> Any:
+            response = await http.request(method, path, headers=auth(handle), **kwargs)
+            response.raise_for_status()
+            return response.json() if response.content else None
+
         for follower, followees in FOLLOWS.items():
             for followee in followees:
-                response = await http.post(
-                    "/identity/me/following",
-                    headers=auth(follower),
-                    json={"user_id": ids[followee]},
+                await call(
+                    "POST", "/identity/me/following", follower, json={"user_id": ids[followee]}
                 )
-                response.raise_for_status()
+
+        await call(
+            "POST",
+            f"/identity/users/{ids[COMMUNITY_MANAGER]}/roles",
+            NETWORK_ADMIN,
+            json={"role": "community_manager"},
+        )
+        await call(
+            "PUT",
+            f"/identity/users/{ids[COMMUNITY_MANAGER]}/availability",
+            COMMUNITY_MANAGER,
+            json={"away_until": None, "backup_id": ids[COMMUNITY_BACKUP]},
+        )
+
+        groups = await _seed_groups(call, ids)
+        accounts: dict[str, Any] = {}
+        for name, (department, delegates) in SHARED_ACCOUNTS.items():
+            account = await call(
+                "POST",
+                "/identity/shared-accounts",
+                NETWORK_ADMIN,
+                json={"name": name, "department": department},
+            )
+            for delegate in delegates:
+                await call(
+                    "PUT",
+                    f"/identity/shared-accounts/{account['id']}/delegates/{ids[delegate]}",
+                    NETWORK_ADMIN,
+                )
+            accounts[name] = {"id": account["id"], "delegates": delegates}
+        say(
+            f"seeded {sum(map(len, FOLLOWS.values()))} follows, {len(groups)} groups "
+            f"(one private), community manager {COMMUNITY_MANAGER} (backup {COMMUNITY_BACKUP}), "
+            f"shared account HR (delegates {', '.join(SHARED_ACCOUNTS['HR'][1])})"
+        )
+
         for author, text in POSTS:
-            response = await http.post("/posts/posts", headers=auth(author), json={"text": text})
-            response.raise_for_status()
-        say(f"seeded {sum(map(len, FOLLOWS.values()))} follows and {len(POSTS)} posts")
-    return True
+            await call("POST", "/posts/posts", author, json={"text": text})
+        say(f"seeded {len(POSTS)} posts")
+
+        people = {h: {"id": ids[h], "token": tokens[h]} for h in ids}
+        try:
+            from .demo_conversations import seed_conversations  # type: ignore[import-not-found]
+        except ImportError:
+            pass
+        else:
+            await seed_conversations(http, people, groups)
+        await seed_notifications(http, ids, tokens, say)
+        return {"people": people, "groups": groups, "shared_accounts": accounts}
+
+
+async def _seed_groups(call: Callable[..., Any], ids: dict[str, str]) -> dict[str, str]:
+    """The demo's groups, by name (the all-company group included). The private group is
+    filled by invitation, and one member gets in by a request the owner approves."""
+    groups: dict[str, str] = {}
+    for name, (visibility, owner, members) in GROUPS.items():
+        group = await call(
+            "POST",
+            "/identity/groups",
+            owner,
+            json={
+                "name": name,
+                "description": f"{name} at the demo company",
+                "visibility": visibility,
+            },
+        )
+        groups[name] = group["id"]
+        for i, member in enumerate(members):
+            if visibility == "public":
+                await call("POST", f"/identity/groups/{group['id']}/join", member)
+            elif i == 0:
+                await call("POST", f"/identity/groups/{group['id']}/requests", member, json={})
+                await call(
+                    "POST", f"/identity/groups/{group['id']}/requests/{ids[member]}/approve", owner
+                )
+            else:
+                await call(
+                    "POST",
+                    f"/identity/groups/{group['id']}/invitations",
+                    owner,
+                    json={"user_id": ids[member]},
+                )
+                await call("POST", f"/identity/groups/{group['id']}/join", member)
+    listed = await call("GET", "/identity/groups", NETWORK_ADMIN)
+    for group in listed["groups"]:
+        if group["is_all_company"]:
+            groups[group["name"]] = group["id"]
+    return groups

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -110,6 +111,41 @@ class EmbeddedNats:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+class _SaveMail:
+    """aiosmtpd handler: keeps each message as an .eml file and says where it went."""
+
+    def __init__(self, mail_dir: Path) -> None:
+        self.mail_dir = mail_dir
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.mail_dir.mkdir(parents=True, exist_ok=True)
+        path = self.mail_dir / f"{time.time_ns()}.eml"
+        path.write_bytes(envelope.original_content or envelope.content)
+        log.info("mail caught", to=list(envelope.rcpt_tos), file=str(path))
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def mail_catcher(settings: Settings) -> Iterator[Path | None]:
+    """A development SMTP server (aiosmtpd) keeping mail under DATA_DIR/mail; points
+    `settings` at it and yields the mail folder. Only for one-machine runs (embedded
+    PostgreSQL, no `PLEIN_SMTP_HOST`): a deployment names its SMTP server, and until it does
+    e-mail waits in notify's queue rather than vanishing into a catcher."""
+    if settings.smtp_host or settings.database_url:
+        yield None
+        return
+    from aiosmtpd.controller import Controller
+
+    mail_dir = settings.data_dir.resolve() / "mail"
+    controller = Controller(_SaveMail(mail_dir), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.smtp_host, settings.smtp_port, settings.smtp_tls = "127.0.0.1", controller.port, "none"
+    try:
+        yield mail_dir
+    finally:
+        controller.stop()
 
 
 @contextmanager

@@ -183,8 +183,21 @@ def service_of(request: Request) -> Service:
 
 
 async def current_principal(request: Request) -> Principal:
-    """FastAPI dependency: the verified caller of this request."""
-    return await service_of(request).ctx.verifier.verify(bearer_token(request))
+    """FastAPI dependency: the verified caller of this request.
+
+    Someone acting as a shared account is checked against the service's own delegations read
+    model on every request; a service without that read model refuses such tokens.
+    """
+    from .delegation import check_delegation, projection_name
+
+    service = service_of(request)
+    principal = await service.ctx.verifier.verify(bearer_token(request))
+    if principal.user_id == principal.real_user_id:
+        return principal
+    if projection_name(service.name) not in service.runners:
+        return await check_delegation(None, principal)
+    async with service.ctx.pool.connection() as conn:
+        return await check_delegation(conn, principal)
 
 
 class EventSourcedService(Service):

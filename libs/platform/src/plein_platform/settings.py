@@ -45,6 +45,15 @@ class Settings(BaseSettings):
         default=1, description="JetStream replicas of Plein's streams (3 on a 3-node cluster)"
     )
 
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server; unset: `plein run` starts a development catcher"
+    )
+    smtp_port: int = 25
+    smtp_tls: str = Field(default="none", description="none, starttls or tls")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = Field(default="Plein <plein@localhost>", description="sender of e-mails")
+
     seed_demo: bool = Field(default=True, description="seed a demo organisation on first start")
     log_format: str = Field(default="console", description="console or json")
     log_level: str = "INFO"

@@ -173,6 +173,50 @@ class Plein:
         self.people[handle] = person
         return person
 
+    @property
+    def network_admin(self) -> Person:
+        """The first person registered: identity makes them the network admin."""
+        return next(iter(self.people.values()))
+
+    async def grant_role(self, person: Person, role: str) -> Person:
+        """Give `person` a network role (network_admin, community_manager) and a fresh token."""
+        response = await self.http.post(
+            f"/identity/users/{person.id}/roles",
+            headers=self.network_admin.auth,
+            json={"role": role},
+        )
+        assert response.status_code == 204, response.text
+        handle = person.email.partition("@")[0]
+        response = await self.http.post(
+            "/identity/tokens", json={"email": person.email, "password": f"{handle}-secret-pw"}
+        )
+        assert response.status_code == 200, response.text
+        person.token = response.json()["access_token"]
+        return person
+
+    async def shared_account(self, name: str, delegates: list[Person]) -> str:
+        """A shared account (created by the network admin) that `delegates` may act as."""
+        admin = self.network_admin.auth
+        response = await self.http.post(
+            "/identity/shared-accounts", headers=admin, json={"name": name}
+        )
+        assert response.status_code == 201, response.text
+        account_id: str = response.json()["id"]
+        for person in delegates:
+            response = await self.http.put(
+                f"/identity/shared-accounts/{account_id}/delegates/{person.id}", headers=admin
+            )
+            assert response.status_code == 204, response.text
+        return account_id
+
+    async def act_as(self, person: Person, account_id: str) -> Person:
+        """`person` acting as the shared account: token `sub` = account, `act.sub` = person."""
+        response = await self.http.post(
+            "/identity/tokens/act-as", headers=person.auth, json={"account_id": account_id}
+        )
+        assert response.status_code == 200, response.text
+        return Person(account_id, person.email, response.json()["access_token"], person.name)
+
     async def stop(self) -> None:
         if self.server is not None and self.serving is not None:
             self.server.should_exit = True

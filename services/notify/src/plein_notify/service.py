@@ -1,28 +1,71 @@
-"""The notify service. Notifications in-app, live and by e-mail; for now it counts events."""
+"""The notify service: inbox, live stream, e-mail and escalations, from contract events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from fastapi import APIRouter
+from plein_events import Event
 from plein_events.projection import Projection
-from plein_platform.counting import event_counter, event_counts_router
 from plein_platform.database import migrations_dir
-from plein_platform.service import Service
+from plein_platform.service import EventSourcedService, Worker
+
+from . import api
+from .app import NotifyApplication
+from .consumers import Notifications
+from .contract import to_contract
+from .live import InboxSignals
+from .scheduler import Scheduler
+from .settings import NotifySettings
 
 
-class NotifyService(Service):
+class NotifyService(EventSourcedService):
     name = "notify"
-    description = "Notifications in-app, live and by e-mail; for now it counts events."
+    description = (
+        "Notifications: an inbox with a live stream, e-mail people keep on, and escalation of "
+        "what stays unanswered."
+    )
+    application_class = NotifyApplication
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings = NotifySettings()
+        # Tests replace the clock (a fake one they move by hand); by default the context's.
+        self.clock: Callable[[], datetime] | None = None
+        self.scheduler = Scheduler(self, self.now)
+        self.signals: InboxSignals | None = None
+
+    def now(self) -> datetime:
+        return (self.clock or self.ctx.clock)()
 
     def migrations(self) -> Traversable:
         return migrations_dir("plein_notify", __file__)
 
     def routes(self) -> APIRouter:
-        return event_counts_router()
+        return api.routes()
 
     def projections(self) -> list[Projection]:
-        return [event_counter("notify")]
+        return [Notifications(self.settings).projection()]
+
+    def to_contract(self, domain_event: Any) -> Event | None:
+        return to_contract(domain_event)
+
+    def extra_workers(self) -> list[Worker]:
+        return [*super().extra_workers(), self.scheduler]
+
+    async def on_start(self) -> None:
+        await super().on_start()
+        self.signals = InboxSignals(self.ctx.database_url)
+        self.signals.start()
+
+    async def on_stop(self) -> None:
+        if self.signals is not None:
+            await self.signals.stop()
+            self.signals = None
+        await super().on_stop()
 
 
 SERVICE = NotifyService

@@ -1,0 +1,164 @@
+"""Personal data sealed under a per-person key (crypto-shredding).
+
+A personal value is replaced by a sealed token `plein-sealed:v1:<person>:<kind>:<data>`: the
+JSON of the value encrypted with AES-GCM under the person's key, the person's id as associated
+data. Identity keeps the keys and shares them with consumers through the JetStream KV bucket
+`PLEIN_PERSON_KEYS`. Erasing a person destroys their key: every sealed value of theirs, in
+identity's event store and on the stream, then reads as FORMER_COLLEAGUE (strings), [] (lists)
+or None (anything else), the `kind` letter saying which.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from nats.js import JetStreamContext
+from nats.js.errors import BucketNotFoundError, KeyDeletedError, KeyNotFoundError, NotFoundError
+
+from .contract import FORMER_COLLEAGUE, Envelope, lookup, personal_fields
+
+SEALED_PREFIX = "plein-sealed:v1:"
+PERSON_KEYS_BUCKET = "PLEIN_PERSON_KEYS"
+KEY_BYTES = 32
+
+
+def new_person_key() -> bytes:
+    return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "s"
+    if isinstance(value, list | tuple):
+        return "l"
+    return "o"
+
+
+def erased_value(kind: str) -> Any:
+    """What a sealed value reads as once its person's key is gone."""
+    return {"s": FORMER_COLLEAGUE, "l": []}.get(kind)
+
+
+def is_sealed(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(SEALED_PREFIX)
+
+
+def sealed_person(token: str) -> str:
+    """The id of the person whose key seals `token`."""
+    return token[len(SEALED_PREFIX) :].split(":", 1)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _cipher(key: bytes) -> AESGCM:
+    # Setting up a cipher costs more than using it: a batch mostly meets the same people.
+    return AESGCM(key)
+
+
+def seal(value: Any, person_id: UUID, key: bytes) -> Any:
+    """`value` sealed for `person_id`; None and already sealed values stay as they are."""
+    if value is None or is_sealed(value):
+        return value
+    nonce = os.urandom(12)
+    data = _cipher(key).encrypt(nonce, json.dumps(value).encode(), str(person_id).encode())
+    encoded = base64.urlsafe_b64encode(nonce + data).decode()
+    return f"{SEALED_PREFIX}{person_id}:{_kind(value)}:{encoded}"
+
+
+def unseal(token: str, key: bytes | None) -> Any:
+    """The value inside `token`; its erased placeholder if `key` is None (shredded)."""
+    person, kind, encoded = token[len(SEALED_PREFIX) :].split(":", 2)
+    if key is None:
+        return erased_value(kind)
+    raw = base64.urlsafe_b64decode(encoded)
+    try:
+        return json.loads(_cipher(key).decrypt(raw[:12], raw[12:], person.encode()))
+    except InvalidTag:
+        # A key that does not open the value is as good as no key: never leak, never crash.
+        return erased_value(kind)
+
+
+def seal_fields(
+    state: Mapping[str, Any], fields: list[str], person_id: UUID, key: bytes | None
+) -> dict[str, Any]:
+    """A copy of `state` with `fields` sealed; with no key (erased) they become placeholders."""
+    out = dict(state)
+    for name in fields:
+        if name not in out or out[name] is None:
+            continue
+        if key is None:
+            out[name] = erased_value(_kind(out[name]))
+        else:
+            out[name] = seal(out[name], person_id, key)
+    return out
+
+
+def sealed_people(state: Mapping[str, Any]) -> set[str]:
+    """Ids (as in the tokens) of the people whose keys seal values of `state`."""
+    return {sealed_person(v) for v in state.values() if is_sealed(v)}
+
+
+def unseal_fields(state: Mapping[str, Any], keys: Mapping[str, bytes | None]) -> dict[str, Any]:
+    """A copy of `state` with every sealed value opened (or shown as erased)."""
+    return {
+        name: unseal(value, keys.get(sealed_person(value))) if is_sealed(value) else value
+        for name, value in state.items()
+    }
+
+
+# -- the stream side ------------------------------------------------------------------------
+
+KeyLookup = Callable[[UUID], bytes | None]
+
+
+def seal_envelope(envelope: Envelope, key_of: KeyLookup) -> Envelope:
+    """The envelope with its payload's personal fields sealed under their person's key.
+
+    The person is the payload field the event class names in `personal_subject` (`user_id`).
+    """
+    cls = lookup(envelope.type)
+    fields = personal_fields(cls)
+    if not fields:
+        return envelope
+    subject = envelope.payload.get(cls.personal_subject)
+    if subject is None:
+        return envelope
+    person_id = UUID(str(subject))
+    payload = seal_fields(envelope.payload, fields, person_id, key_of(person_id))
+    return envelope.model_copy(update={"payload": payload})
+
+
+class PersonKeys:
+    """Reads person keys from the KV bucket; a batch's lookups share one small cache."""
+
+    def __init__(self, js: JetStreamContext) -> None:
+        self.js = js
+        self._cache: dict[str, bytes | None] = {}
+
+    def forget(self) -> None:
+        """Drop cached keys (called per batch, so an erasure shows from the next batch on)."""
+        self._cache.clear()
+
+    async def get(self, person_id: str) -> bytes | None:
+        if person_id not in self._cache:
+            try:
+                kv = await self.js.key_value(PERSON_KEYS_BUCKET)
+                entry = await kv.get(person_id)
+                self._cache[person_id] = entry.value or None
+            except (KeyNotFoundError, KeyDeletedError, BucketNotFoundError, NotFoundError):
+                self._cache[person_id] = None
+        return self._cache[person_id]
+
+    async def unseal_envelope(self, envelope: Envelope) -> Envelope:
+        people = sealed_people(envelope.payload)
+        if not people:
+            return envelope
+        keys = {person: await self.get(person) for person in people}
+        return envelope.model_copy(update={"payload": unseal_fields(envelope.payload, keys)})

@@ -1,0 +1,68 @@
+"""Sealing personal fields: round trips, and shredded keys read as former colleague."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from plein_events import FORMER_COLLEAGUE, Followed, UserRegistered, envelope_for
+from plein_events.personal import (
+    is_sealed,
+    new_person_key,
+    seal,
+    seal_envelope,
+    sealed_people,
+    unseal,
+    unseal_fields,
+)
+
+
+def registered(user_id=None) -> UserRegistered:
+    return UserRegistered(
+        user_id=user_id or uuid4(),
+        email="bob@example.com",
+        display_name="Bob",
+        department="Sales",
+        languages=["nl", "en"],
+        bio=None,
+    )
+
+
+def envelope(payload):
+    return envelope_for(
+        payload, aggregate_id="a", aggregate_version=1, occurred_at=datetime.now(UTC), actor_id=None
+    )
+
+
+def test_a_sealed_value_opens_only_with_its_persons_key() -> None:
+    person, key = uuid4(), new_person_key()
+    token = seal(["nl", "en"], person, key)
+    assert is_sealed(token) and "nl" not in token
+    assert unseal(token, key) == ["nl", "en"]
+    assert unseal(token, new_person_key()) == []  # a wrong key opens nothing
+    assert unseal(seal("Bob", person, key), None) == FORMER_COLLEAGUE
+    assert unseal(seal(3, person, key), None) is None
+
+
+def test_only_personal_fields_are_sealed_on_the_stream() -> None:
+    event = registered()
+    key = new_person_key()
+    sealed = seal_envelope(envelope(event), lambda person: key)
+    payload = sealed.payload
+    assert payload["department"] == "Sales"  # not personal
+    assert is_sealed(payload["display_name"]) and is_sealed(payload["email"])
+    assert payload["bio"] is None
+    assert sealed_people(payload) == {str(event.user_id)}
+    opened = unseal_fields(payload, {str(event.user_id): key})
+    assert UserRegistered.model_validate(opened) == event
+
+
+def test_without_a_key_the_stream_carries_placeholders() -> None:
+    sealed = seal_envelope(envelope(registered()), lambda person: None)
+    assert sealed.payload["display_name"] == FORMER_COLLEAGUE
+    assert sealed.payload["languages"] == []
+
+
+def test_an_event_without_personal_fields_is_left_alone() -> None:
+    env = envelope(Followed(follower_id=uuid4(), followee_id=uuid4()))
+    assert seal_envelope(env, lambda person: new_person_key()) == env

@@ -1,0 +1,132 @@
+"""Single sign-on with an OpenID Connect provider (authorization code flow with PKCE), using
+authlib's client and joserfc to check the ID token. Optional: on when PLEIN_OIDC_ISSUER is set."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from plein_platform.errors import NotAuthenticated, NotFound
+from psycopg import AsyncConnection
+
+LOGIN_TTL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class OidcIdentity:
+    """Who the provider says logged in."""
+
+    subject: str
+    email: str
+    name: str
+
+
+class OidcClient:
+    def __init__(self, issuer: str, client_id: str, client_secret: str, redirect_uri: str) -> None:
+        self.issuer = issuer.rstrip("/")
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self._metadata: dict[str, Any] | None = None
+        self._metadata_at = 0.0
+
+    async def metadata(self) -> dict[str, Any]:
+        """The provider's discovery document (cached for an hour)."""
+        if self._metadata is None or time.monotonic() - self._metadata_at > 3600:
+            async with httpx.AsyncClient(timeout=10) as http:
+                response = await http.get(f"{self.issuer}/.well-known/openid-configuration")
+                response.raise_for_status()
+            self._metadata = response.json()
+            self._metadata_at = time.monotonic()
+        return self._metadata
+
+    def _client(self) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            scope="openid email profile",
+            redirect_uri=self.redirect_uri,
+            code_challenge_method="S256",
+        )
+
+    async def start(self, conn: AsyncConnection[Any], now: datetime) -> str:
+        """The provider URL to send the browser to; remembers state, nonce and PKCE verifier."""
+        meta = await self.metadata()
+        state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+        async with self._client() as client:
+            url, _ = client.create_authorization_url(
+                meta["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
+            )
+        await conn.execute(
+            "INSERT INTO oidc_logins (state, nonce, code_verifier, expires_at) "
+            "VALUES (%s, %s, %s, %s)",
+            (state, nonce, verifier, now + LOGIN_TTL),
+        )
+        return str(url)
+
+    async def finish(
+        self, conn: AsyncConnection[Any], *, code: str, state: str, now: datetime
+    ) -> OidcIdentity:
+        """Swap the code for tokens and check the ID token; the state works once."""
+        cur = await conn.execute(
+            "DELETE FROM oidc_logins WHERE state = %s AND expires_at > %s "
+            "RETURNING nonce, code_verifier",
+            (state, now),
+        )
+        row = await cur.fetchone()
+        if row is None:
+            raise NotAuthenticated("This sign-in was not started here, or it expired.")
+        nonce, verifier = row
+        meta = await self.metadata()
+        try:
+            async with self._client() as client:
+                token = await client.fetch_token(
+                    meta["token_endpoint"],
+                    grant_type="authorization_code",
+                    code=code,
+                    code_verifier=verifier,
+                )
+        except Exception as error:  # the provider refused the code
+            raise NotAuthenticated("The identity provider refused the sign-in.") from error
+        return await self._check_id_token(str(token.get("id_token", "")), nonce, meta)
+
+    async def _check_id_token(
+        self, id_token: str, nonce: str, meta: dict[str, Any]
+    ) -> OidcIdentity:
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.get(meta["jwks_uri"])
+            response.raise_for_status()
+        keys = KeySet.import_key_set(response.json())
+        try:
+            claims = jwt.decode(id_token, keys, algorithms=["RS256", "ES256", "EdDSA"]).claims
+            jwt.JWTClaimsRegistry(
+                leeway=60,
+                iss={"essential": True, "value": meta["issuer"]},
+                aud={"essential": True, "value": self.client_id},
+                sub={"essential": True},
+                exp={"essential": True},
+                nonce={"essential": True, "value": nonce},
+            ).validate(claims)
+        except (JoseError, ValueError) as error:
+            raise NotAuthenticated("The identity provider's ID token is not valid.") from error
+        if not claims.get("email") or claims.get("email_verified") is False:
+            raise NotAuthenticated("The identity provider gave no verified e-mail address.")
+        return OidcIdentity(
+            subject=str(claims["sub"]),
+            email=str(claims["email"]),
+            name=str(claims.get("name") or claims["email"]),
+        )
+
+
+def require(client: OidcClient | None) -> OidcClient:
+    if client is None:
+        raise NotFound("Single sign-on is not configured here.")
+    return client

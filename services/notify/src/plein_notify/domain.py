@@ -1,0 +1,270 @@
+"""Pure notification rules: kinds, channels and their defaults, how an entry reads, working
+hours, the inbox cursor. No I/O."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+from plein_platform.errors import InvalidInput
+
+
+class Kind(StrEnum):
+    MENTION = "mention"
+    REPLY = "reply"
+    REACTION = "reaction"
+    FOLLOWER = "follower"
+    ANNOUNCEMENT = "announcement"
+    PRAISE = "praise"
+    ANSWER_ACCEPTED = "answer_accepted"
+    MEMBERSHIP_REQUEST = "membership_request"
+    REPORT = "report"
+    ESCALATION = "escalation"
+    ANNOUNCEMENT_GUIDELINE = "announcement_guideline"
+
+
+class Channel(StrEnum):
+    """How a kind reaches a person; each level includes the ones before it except OFF."""
+
+    OFF = "off"
+    IN_APP = "in_app"
+    DIGEST = "digest"  # in the app, and in the daily or weekly digest e-mail
+    EMAIL = "email"  # in the app, and an e-mail at once
+
+
+class DigestFrequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+# Defaults that respect people: e-mail at once only for what is addressed to them and timely;
+# reactions never e-mail on their own (overload is what people complain about most).
+DEFAULT_CHANNELS: dict[Kind, Channel] = {
+    Kind.MENTION: Channel.EMAIL,
+    Kind.ANNOUNCEMENT: Channel.EMAIL,
+    Kind.ESCALATION: Channel.EMAIL,
+    Kind.REPLY: Channel.DIGEST,
+    Kind.REACTION: Channel.DIGEST,
+    Kind.FOLLOWER: Channel.DIGEST,
+    Kind.PRAISE: Channel.DIGEST,
+    Kind.ANSWER_ACCEPTED: Channel.DIGEST,
+    Kind.MEMBERSHIP_REQUEST: Channel.DIGEST,
+    Kind.REPORT: Channel.DIGEST,
+    Kind.ANNOUNCEMENT_GUIDELINE: Channel.IN_APP,
+}
+DEFAULT_DIGEST = DigestFrequency.DAILY
+DIGEST_PERIOD = {
+    DigestFrequency.DAILY: timedelta(days=1),
+    DigestFrequency.WEEKLY: timedelta(days=7),
+}
+
+
+def channel_for(kind: Kind, chosen: dict[str, str]) -> Channel:
+    """The channel a person gets `kind` on: their choice, else the default."""
+    return Channel(chosen.get(kind.value, DEFAULT_CHANNELS[kind].value))
+
+
+def shows_in_app(channel: Channel) -> bool:
+    return channel is not Channel.OFF
+
+
+def worth_a_digest_line(kind: Kind, actor_count: int) -> bool:
+    """A single reaction is not worth an e-mail, even in a digest; several are."""
+    return not (kind is Kind.REACTION and actor_count < 2)
+
+
+def digest_due(
+    last_sent: datetime | None, now: datetime, frequency: DigestFrequency, digest_hour: int
+) -> bool:
+    """Digests go out in the digest hour (UTC): at most one a calendar day, or one a week."""
+    if now.hour != digest_hour:
+        return False
+    if last_sent is None:
+        return True
+    if frequency is DigestFrequency.WEEKLY:
+        return now - last_sent >= timedelta(days=7) - timedelta(hours=1)
+    return last_sent.date() < now.date()
+
+
+# -- how an entry reads --------------------------------------------------------------------
+
+_VERBS: dict[Kind, str] = {
+    Kind.MENTION: "mentioned you",
+    Kind.REPLY: "replied to {target}",
+    Kind.REACTION: "reacted to {target}",
+    Kind.FOLLOWER: "started following you",
+    Kind.ANNOUNCEMENT: "posted an announcement",
+    Kind.PRAISE: "praised you",
+    Kind.ANSWER_ACCEPTED: "accepted your answer",
+    Kind.MEMBERSHIP_REQUEST: "asked to join {group}",
+    Kind.REPORT: "reported a post",
+}
+
+
+def actor_phrase(names: list[str], total: int) -> str:
+    """'Ann', 'Ann and Bob', 'Ann, Bob and Cas', 'Ann, Bob and 3 others'."""
+    names = names[:total]
+    if total <= 0 or not names:
+        return "Someone"
+    if total == 1:
+        return names[0]
+    if total == 2 and len(names) >= 2:
+        return f"{names[0]} and {names[1]}"
+    if total == 3 and len(names) >= 3:
+        return f"{names[0]}, {names[1]} and {names[2]}"
+    shown = names[:2]
+    others = total - len(shown)
+    return f"{', '.join(shown)} and {others} other{'s' if others > 1 else ''}"
+
+
+def summary(
+    kind: Kind,
+    actor_names: list[str],
+    actor_count: int,
+    *,
+    post_kind: str | None = None,
+    own_post: bool = True,
+    group_name: str | None = None,
+    private_hidden: bool = False,
+    waited_hours: float | None = None,
+) -> str:
+    """The one line an inbox entry or an e-mail shows, e.g. 'Ann, Bob and 3 others replied to
+    your question'. `private_hidden`: the reader may not see where it happened."""
+    if kind is Kind.ESCALATION:
+        where = "" if private_hidden or not group_name else f" in {group_name}"
+        what = "A question" if post_kind == "question" else "A post"
+        hours = f" for {waited_hours:g} working hours" if waited_hours else ""
+        return f"{what}{where} has had no reply{hours}"
+    if kind is Kind.ANNOUNCEMENT_GUIDELINE:
+        where = group_name or "your group"
+        return (
+            f"{where} had more than the suggested announcements this week; "
+            "people read announcements best when they are rare"
+        )
+    noun = "question" if post_kind == "question" else "post"
+    target = f"your {noun}" if own_post else f"a {noun} you follow"
+    group = group_name if group_name and not private_hidden else "a group"
+    verb = _VERBS[kind].format(target=target, group=group)
+    if kind is Kind.MENTION and private_hidden:
+        verb = "mentioned you in a private group"
+    return f"{actor_phrase(actor_names, actor_count)} {verb}"
+
+
+# -- working hours -------------------------------------------------------------------------
+
+
+def add_working_hours(start: datetime, hours: float) -> datetime:
+    """The moment `hours` working hours after `start`, counting Monday to Friday only.
+
+    A post on Friday 10:00 with 24 working hours to wait is due on Monday 10:00.
+    """
+    if hours < 0:
+        raise ValueError("hours must not be negative")
+    at = start
+    left = timedelta(hours=hours)
+    while True:
+        if at.weekday() >= 5:  # weekend: jump to Monday 00:00
+            at = (at + timedelta(days=7 - at.weekday())).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            continue
+        end_of_day = (at + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        available = end_of_day - at
+        if left <= available:
+            return at + left
+        left -= available
+        at = end_of_day
+
+
+def working_hours_between(start: datetime, end: datetime) -> float:
+    """Working hours (Monday to Friday) from `start` to `end`."""
+    total = timedelta()
+    at = start
+    while at < end:
+        next_day = (at + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        upto = min(next_day, end)
+        if at.weekday() < 5:
+            total += upto - at
+        at = upto
+    return total.total_seconds() / 3600
+
+
+# -- the inbox cursor ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where an inbox page ended: entries strictly older than (updated_at, id) come next."""
+
+    updated_at: datetime
+    id: UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.updated_at.isoformat(), str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            updated_at, entry_id = json.loads(raw)
+            return cls(datetime.fromisoformat(updated_at), UUID(entry_id))
+        except (ValueError, TypeError) as error:
+            raise InvalidInput("The cursor is not one this API handed out.") from error
+
+
+# -- escalations ---------------------------------------------------------------------------
+
+
+class Escalation(Aggregate):
+    """An unanswered post raised to the people who can get it answered. Its id is derived from
+    the post, so a post is escalated at most once, however often the scheduler looks."""
+
+    @staticmethod
+    def create_id(post_id: UUID) -> UUID:
+        return uuid5(NAMESPACE_URL, f"plein:escalation:{post_id}")
+
+    @event("Raised")
+    def __init__(
+        self,
+        post_id: UUID,
+        group_id: UUID | None,
+        group_private: bool,
+        raised_to: list[UUID],
+        waited_hours: float,
+    ) -> None:
+        self.post_id = post_id
+        self.group_id = group_id
+        self.group_private = group_private
+        self.raised_to = list(raised_to)
+        self.waited_hours = waited_hours
+        self.resolved = False
+
+    def resolve(self, reply_id: UUID | None) -> bool:
+        """Close it at the first reply; False when it was already closed."""
+        if self.resolved:
+            return False
+        self._resolved(post_id=self.post_id, reply_id=reply_id)
+        return True
+
+    @event("Resolved")
+    def _resolved(self, post_id: UUID, reply_id: UUID | None) -> None:
+        self.resolved = True
+        self.reply_id = reply_id
+
+
+def escalation_recipients(
+    admins: list[UUID], managers_now: list[UUID], author_id: UUID
+) -> list[UUID]:
+    """Group admins and the community managers on duty (a backup for one who is away), each
+    once, never the author who is waiting for an answer."""
+    seen: dict[UUID, None] = {}
+    for person in [*admins, *managers_now]:
+        if person != author_id:
+            seen.setdefault(person, None)
+    return list(seen)

@@ -1,0 +1,218 @@
+"""Everything notify does because time passed: e-mails falling due, digests, escalations of
+what stayed unanswered. One worker under the leader lock; every step reads the injected clock,
+so tests move time by hand and call `tick()`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+import structlog
+
+from . import store
+from .app import entry_view
+from .domain import (
+    DEFAULT_DIGEST,
+    DigestFrequency,
+    Kind,
+    digest_due,
+    escalation_recipients,
+    working_hours_between,
+    worth_a_digest_line,
+)
+from .mail import Line, Mailer, UnsubscribeLinks, compose
+
+if TYPE_CHECKING:
+    from .service import NotifyService
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class TickReport:
+    """What one tick did (tests and logs read it)."""
+
+    emails_sent: int = 0
+    digests_sent: int = 0
+    escalations_raised: list[UUID] = field(default_factory=list)
+    escalations_resolved: list[UUID] = field(default_factory=list)
+
+
+class Scheduler:
+    name = "scheduler:notify"
+
+    def __init__(self, service: NotifyService, clock: Callable[[], datetime]) -> None:
+        self.service = service
+        self.clock = clock
+        self._lock = asyncio.Lock()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.tick()
+            except Exception as error:  # one failed tick must not stop the next
+                log.exception("notify scheduler tick failed", error=repr(error))
+            try:
+                await asyncio.wait_for(
+                    stop.wait(), timeout=self.service.settings.scheduler_interval_s
+                )
+            except TimeoutError:
+                pass
+
+    async def tick(self) -> TickReport:
+        async with self._lock:
+            now = self.clock()
+            report = TickReport()
+            await self.escalate(now, report)
+            await self.resolve(report)
+            await self.send_due_emails(now, report)
+            await self.send_digests(now, report)
+            return report
+
+    # -- escalations -----------------------------------------------------------------------
+
+    async def escalate(self, now: datetime, report: TickReport) -> None:
+        hours = self.service.settings.escalation_working_hours
+        # Working hours never outnumber calendar hours: this bound finds every candidate.
+        async with self.service.ctx.pool.connection() as conn:
+            candidates = await store.unanswered_threads(conn, now - timedelta(hours=hours))
+        for thread in candidates:
+            if working_hours_between(thread["created_at"], now) < hours:
+                continue
+            escalation_id = await self.raise_for(thread, now)
+            if escalation_id is not None:
+                report.escalations_raised.append(escalation_id)
+
+    async def raise_for(self, thread: dict[str, Any], now: datetime) -> UUID | None:
+        """Escalate one thread to its group's admins and the community managers on duty;
+        None when it was escalated before."""
+        async with self.service.ctx.pool.connection() as conn:
+            admins = await store.group_admins(conn, thread["group_id"])
+            managers = await store.community_managers_now(conn, now)
+        return await asyncio.to_thread(
+            self.service.application.raise_escalation,
+            post_id=thread["post_id"],
+            group_id=thread["group_id"],
+            group_private=thread["group_private"],
+            raised_to=escalation_recipients(admins, managers, thread["author_id"]),
+            waited_hours=round(working_hours_between(thread["created_at"], now), 1),
+        )
+
+    async def resolve(self, report: TickReport) -> None:
+        async with self.service.ctx.pool.connection() as conn:
+            answered = await store.answered_open_escalations(conn)
+        for row in answered:
+            resolved = await asyncio.to_thread(
+                self.service.application.resolve_escalation,
+                row["escalation_id"],
+                row["first_reply_id"],
+            )
+            if resolved:
+                report.escalations_resolved.append(row["escalation_id"])
+
+    # -- e-mail ----------------------------------------------------------------------------
+
+    def _mailer(self) -> Mailer:
+        return Mailer(self.service.ctx.settings)
+
+    async def _links(self) -> UnsubscribeLinks:
+        async with self.service.ctx.pool.connection() as conn:
+            secret = await store.mail_secret(conn)
+        return UnsubscribeLinks(secret, self.service.ctx.settings.base_url)
+
+    async def send_due_emails(self, now: datetime, report: TickReport) -> None:
+        mailer = self._mailer()
+        if not mailer.configured:
+            return  # stays queued until an SMTP server is configured
+        links = await self._links()
+        pool = self.service.ctx.pool
+        while True:
+            async with pool.connection() as conn:
+                claimed = await store.claim_due_emails(conn, now)
+            if not claimed:
+                return
+            for email in claimed:
+                try:
+                    message = await self._immediate_message(email, links)
+                    if message is not None:
+                        await mailer.send(message)
+                        report.emails_sent += 1
+                except Exception as error:
+                    log.warning("e-mail not sent", email_id=email["id"], error=repr(error))
+                    async with pool.connection() as conn:
+                        await store.release_email(conn, email["id"], repr(error))
+                    return  # the server is unwell: try again next tick
+
+    async def _immediate_message(self, email: dict[str, Any], links: UnsubscribeLinks) -> Any:
+        async with self.service.ctx.pool.connection() as conn:
+            recipient = await store.person(conn, email["recipient_id"])
+            row = await store.entry(conn, email["notification_id"])
+        if recipient is None or row is None:
+            return None  # erased, or the entry left the read model
+        view = entry_view(row)
+        kind = Kind(email["kind"])
+        return compose(
+            sender=self.service.ctx.settings.mail_from,
+            to_name=recipient["display_name"],
+            to_address=recipient["email"],
+            subject=view["text"],
+            intro="This happened on Plein:",
+            lines=[Line(kind, view["text"], view["excerpt"])],
+            app_url=self.service.ctx.settings.base_url,
+            unsubscribe={kind: links.url(recipient["user_id"], kind)},
+        )
+
+    async def send_digests(self, now: datetime, report: TickReport) -> None:
+        """One digest per person per day (or week), at the digest hour, of what they have not
+        read yet and chose to get in a digest."""
+        hour = self.service.settings.digest_hour_utc
+        if now.hour != hour:
+            return
+        mailer = self._mailer()
+        if not mailer.configured:
+            return
+        links = await self._links()
+        pool = self.service.ctx.pool
+        async with pool.connection() as conn:
+            candidates = await store.digest_recipients(conn)
+        for candidate in candidates:
+            frequency = DigestFrequency(candidate["frequency"] or DEFAULT_DIGEST)
+            if not digest_due(candidate["last_sent_at"], now, frequency, hour):
+                continue
+            async with pool.connection() as conn:
+                recipient = await store.person(conn, candidate["user_id"])
+                rows = await store.digest_entries(conn, candidate["user_id"])
+            if recipient is None:
+                continue
+            views = [entry_view(row) for row in rows]
+            lines = [
+                Line(Kind(v["kind"]), v["text"], v["excerpt"])
+                for v in views
+                if worth_a_digest_line(Kind(v["kind"]), int(v["actor_count"]))
+            ]
+            if lines:
+                kinds = list(dict.fromkeys(line.kind for line in lines))
+                message = compose(
+                    sender=self.service.ctx.settings.mail_from,
+                    to_name=recipient["display_name"],
+                    to_address=recipient["email"],
+                    subject=f"Your {frequency.value} Plein digest: {len(lines)} new",
+                    intro=f"What happened since your last {frequency.value} digest:",
+                    lines=lines,
+                    app_url=self.service.ctx.settings.base_url,
+                    unsubscribe={k: links.url(recipient["user_id"], k) for k in kinds},
+                )
+                try:
+                    await mailer.send(message)
+                except Exception as error:
+                    log.warning(
+                        "digest not sent", user_id=str(recipient["user_id"]), error=repr(error)
+                    )
+                    return
+                report.digests_sent += 1
+            async with pool.connection() as conn:
+                await store.mark_digested(conn, recipient["user_id"], [v["id"] for v in views], now)

@@ -1,0 +1,24 @@
+"""Notify's settings (`PLEIN_NOTIFY_*`), with defaults that work under `make run`."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotifySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLEIN_NOTIFY_", extra="ignore")
+
+    announcement_email_delay_s: float = Field(
+        default=2 * 3600,
+        description="an announcement not seen in the app within this time is e-mailed then",
+    )
+    escalation_working_hours: float = Field(
+        default=24, description="working hours (Mon-Fri) a group post may wait for a reply"
+    )
+    announcement_guideline_per_week: int = Field(
+        default=2, description="more announcements than this in 7 days: the admins get a notice"
+    )
+    digest_hour_utc: int = Field(default=7, ge=0, le=23, description="when digests go out")
+    scheduler_interval_s: float = Field(default=30.0, description="how often the scheduler runs")
+    excerpt_chars: int = 280

@@ -1,0 +1,656 @@
+"""SQL for notify's own schema; the only module that knows its table names."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+
+from .domain import Channel, Cursor, Kind
+
+# What `plein replay notify` empties and refills. Preferences, the e-mail queue (what was sent
+# stays sent), digests sent and the signing secret are not rebuilt from events.
+TABLES = (
+    "people",
+    "groups",
+    "members",
+    "roles",
+    "availability",
+    "threads",
+    "thread_participants",
+    "notifications",
+    "notification_actors",
+    "causes",
+    "escalations",
+    "guideline_notices",
+)
+INBOX_CHANNEL = "plein_notify_inbox"
+Conn = AsyncConnection[Any]
+
+
+async def _rows(conn: Conn, query: str, params: Any = None) -> list[dict[str, Any]]:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, params)
+        return await cur.fetchall()
+
+
+async def _ids(conn: Conn, query: str, params: Any = None) -> list[UUID]:
+    cur = await conn.execute(query, params)
+    return [row[0] for row in await cur.fetchall()]
+
+
+# -- people, groups, roles -----------------------------------------------------------------
+
+
+async def upsert_person(conn: Conn, user_id: UUID, name: str, email: str) -> None:
+    await conn.execute(
+        "INSERT INTO people (user_id, display_name, email) VALUES (%s, %s, %s) "
+        "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
+        "email = EXCLUDED.email",
+        (user_id, name, email),
+    )
+
+
+async def set_active(conn: Conn, user_id: UUID, active: bool) -> None:
+    await conn.execute("UPDATE people SET active = %s WHERE user_id = %s", (active, user_id))
+
+
+async def forget_inbox(conn: Conn, user_id: UUID) -> None:
+    """A deactivated or erased person's inbox and pending e-mails leave the read models."""
+    await conn.execute(
+        "DELETE FROM notification_actors WHERE notification_id IN "
+        "(SELECT id FROM notifications WHERE recipient_id = %s)",
+        (user_id,),
+    )
+    await conn.execute("DELETE FROM notifications WHERE recipient_id = %s", (user_id,))
+    await conn.execute(
+        "UPDATE email_queue SET cancelled = true WHERE recipient_id = %s AND sent_at IS NULL",
+        (user_id,),
+    )
+
+
+async def erase_person(conn: Conn, user_id: UUID) -> None:
+    """Everything notify holds about an erased person goes: their row, inbox, preferences,
+    memberships, roles, and their name and words in other people's entries."""
+    await forget_inbox(conn, user_id)
+    for table in ("people", "members", "roles", "availability", "preferences", "digest_settings"):
+        await conn.execute(f"DELETE FROM {table} WHERE user_id = %s", (user_id,))
+    await conn.execute("DELETE FROM thread_participants WHERE user_id = %s", (user_id,))
+    await conn.execute(
+        "UPDATE notifications SET excerpt = NULL WHERE excerpt_author = %s", (user_id,)
+    )
+    touched = await _ids(
+        conn,
+        "DELETE FROM notification_actors WHERE actor_id = %s RETURNING notification_id",
+        (user_id,),
+    )
+    for notification_id in touched:
+        await _recount(conn, notification_id)
+    await conn.execute("DELETE FROM email_queue WHERE recipient_id = %s", (user_id,))
+
+
+async def recipient_choice(conn: Conn, user_id: UUID, kind: Kind) -> tuple[bool, str | None]:
+    """(whether `user_id` is a known active person, the channel they chose for `kind`)."""
+    cur = await conn.execute(
+        "SELECT p.active, c.channel FROM people p LEFT JOIN preferences c "
+        "ON c.user_id = p.user_id AND c.kind = %s WHERE p.user_id = %s",
+        (kind.value, user_id),
+    )
+    row = await cur.fetchone()
+    return (bool(row[0]), row[1]) if row else (False, None)
+
+
+async def person(conn: Conn, user_id: UUID) -> dict[str, Any] | None:
+    rows = await _rows(conn, "SELECT * FROM people WHERE user_id = %s", (user_id,))
+    return rows[0] if rows else None
+
+
+async def upsert_group(conn: Conn, group_id: UUID, name: str, private: bool) -> None:
+    await conn.execute(
+        "INSERT INTO groups (group_id, name, private) VALUES (%s, %s, %s) "
+        "ON CONFLICT (group_id) DO UPDATE SET name = EXCLUDED.name, private = EXCLUDED.private",
+        (group_id, name, private),
+    )
+
+
+async def add_member(conn: Conn, group_id: UUID, user_id: UUID, *, admin: bool = False) -> None:
+    await conn.execute(
+        "INSERT INTO members (group_id, user_id, is_admin) VALUES (%s, %s, %s) "
+        "ON CONFLICT (group_id, user_id) DO UPDATE SET is_admin = members.is_admin OR %s",
+        (group_id, user_id, admin, admin),
+    )
+
+
+async def remove_member(conn: Conn, group_id: UUID, user_id: UUID) -> None:
+    await conn.execute(
+        "DELETE FROM members WHERE group_id = %s AND user_id = %s", (group_id, user_id)
+    )
+
+
+async def revoke_admin(conn: Conn, group_id: UUID, user_id: UUID) -> None:
+    await conn.execute(
+        "UPDATE members SET is_admin = false WHERE group_id = %s AND user_id = %s",
+        (group_id, user_id),
+    )
+
+
+async def group_is_private(conn: Conn, group_id: UUID) -> bool:
+    cur = await conn.execute("SELECT private FROM groups WHERE group_id = %s", (group_id,))
+    row = await cur.fetchone()
+    return bool(row and row[0])
+
+
+async def is_member(conn: Conn, group_id: UUID, user_id: UUID) -> bool:
+    cur = await conn.execute(
+        "SELECT 1 FROM members WHERE group_id = %s AND user_id = %s", (group_id, user_id)
+    )
+    return await cur.fetchone() is not None
+
+
+async def group_members(conn: Conn, group_id: UUID) -> list[UUID]:
+    return await _ids(conn, "SELECT user_id FROM members WHERE group_id = %s", (group_id,))
+
+
+async def group_admins(conn: Conn, group_id: UUID) -> list[UUID]:
+    return await _ids(
+        conn, "SELECT user_id FROM members WHERE group_id = %s AND is_admin", (group_id,)
+    )
+
+
+async def everyone_active(conn: Conn) -> list[UUID]:
+    return await _ids(conn, "SELECT user_id FROM people WHERE active")
+
+
+async def grant_role(conn: Conn, user_id: UUID, role: str) -> None:
+    await conn.execute(
+        "INSERT INTO roles (user_id, role) VALUES (%s, %s) ON CONFLICT DO NOTHING", (user_id, role)
+    )
+
+
+async def revoke_role(conn: Conn, user_id: UUID, role: str) -> None:
+    await conn.execute("DELETE FROM roles WHERE user_id = %s AND role = %s", (user_id, role))
+
+
+async def holders_of(conn: Conn, *roles: str) -> list[UUID]:
+    return await _ids(
+        conn,
+        "SELECT DISTINCT r.user_id FROM roles r JOIN people p USING (user_id) "
+        "WHERE r.role = ANY(%s) AND p.active ORDER BY 1",
+        (list(roles),),
+    )
+
+
+async def set_availability(
+    conn: Conn, user_id: UUID, away_until: datetime | None, backup_id: UUID | None
+) -> None:
+    await conn.execute(
+        "INSERT INTO availability (user_id, away_until, backup_id) VALUES (%s, %s, %s) "
+        "ON CONFLICT (user_id) DO UPDATE SET away_until = EXCLUDED.away_until, "
+        "backup_id = EXCLUDED.backup_id",
+        (user_id, away_until, backup_id),
+    )
+
+
+async def community_managers_now(conn: Conn, now: datetime) -> list[UUID]:
+    """The community managers to tell now: each one, or their named backup while away."""
+    return await _ids(
+        conn,
+        "SELECT DISTINCT CASE WHEN a.away_until > %s AND a.backup_id IS NOT NULL "
+        "THEN a.backup_id ELSE r.user_id END "
+        "FROM roles r JOIN people p USING (user_id) LEFT JOIN availability a USING (user_id) "
+        "WHERE r.role = 'community_manager' AND p.active ORDER BY 1",
+        (now,),
+    )
+
+
+# -- threads -------------------------------------------------------------------------------
+
+
+async def add_thread(
+    conn: Conn,
+    *,
+    post_id: UUID,
+    author_id: UUID,
+    group_id: UUID | None,
+    group_private: bool,
+    kind: str,
+    created_at: datetime,
+) -> None:
+    await conn.execute(
+        "INSERT INTO threads (post_id, author_id, group_id, group_private, kind, created_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        (post_id, author_id, group_id, group_private, kind, created_at),
+    )
+    await add_participant(conn, post_id, author_id)
+
+
+async def add_participant(conn: Conn, post_id: UUID, user_id: UUID) -> None:
+    await conn.execute(
+        "INSERT INTO thread_participants (post_id, user_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (post_id, user_id),
+    )
+
+
+async def participants(conn: Conn, post_id: UUID) -> list[UUID]:
+    return await _ids(
+        conn, "SELECT user_id FROM thread_participants WHERE post_id = %s", (post_id,)
+    )
+
+
+async def record_reply(conn: Conn, post_id: UUID, reply_id: UUID, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE threads SET first_reply_id = %s, first_reply_at = %s "
+        "WHERE post_id = %s AND first_reply_id IS NULL",
+        (reply_id, at, post_id),
+    )
+
+
+async def thread_kind(conn: Conn, post_id: UUID) -> str | None:
+    cur = await conn.execute("SELECT kind FROM threads WHERE post_id = %s", (post_id,))
+    row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def delete_thread(conn: Conn, post_id: UUID) -> None:
+    await conn.execute("UPDATE threads SET deleted = true WHERE post_id = %s", (post_id,))
+
+
+async def announcements_since(conn: Conn, group_id: UUID, since: datetime) -> int:
+    cur = await conn.execute(
+        "SELECT count(*) FROM threads WHERE group_id = %s AND kind = 'announcement' "
+        "AND created_at > %s AND NOT deleted",
+        (group_id, since),
+    )
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def claim_guideline_notice(conn: Conn, group_id: UUID, week: str) -> bool:
+    cur = await conn.execute(
+        "INSERT INTO guideline_notices (group_id, week) VALUES (%s, %s) "
+        "ON CONFLICT DO NOTHING RETURNING 1",
+        (group_id, week),
+    )
+    return await cur.fetchone() is not None
+
+
+# -- preferences ---------------------------------------------------------------------------
+
+
+async def preferences(conn: Conn, user_id: UUID) -> dict[str, str]:
+    cur = await conn.execute("SELECT kind, channel FROM preferences WHERE user_id = %s", (user_id,))
+    return {kind: channel for kind, channel in await cur.fetchall()}
+
+
+async def set_preference(conn: Conn, user_id: UUID, kind: Kind, channel: Channel) -> None:
+    await conn.execute(
+        "INSERT INTO preferences (user_id, kind, channel) VALUES (%s, %s, %s) "
+        "ON CONFLICT (user_id, kind) DO UPDATE SET channel = EXCLUDED.channel",
+        (user_id, kind.value, channel.value),
+    )
+
+
+async def digest_frequency(conn: Conn, user_id: UUID) -> str | None:
+    cur = await conn.execute("SELECT frequency FROM digest_settings WHERE user_id = %s", (user_id,))
+    row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def set_digest_frequency(conn: Conn, user_id: UUID, frequency: str) -> None:
+    await conn.execute(
+        "INSERT INTO digest_settings (user_id, frequency) VALUES (%s, %s) "
+        "ON CONFLICT (user_id) DO UPDATE SET frequency = EXCLUDED.frequency",
+        (user_id, frequency),
+    )
+
+
+# -- the inbox -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """One cause of a notification for one recipient."""
+
+    recipient_id: UUID
+    kind: Kind
+    group_key: str
+    cause_key: str
+    at: datetime
+    actor_id: UUID | None = None
+    post_id: UUID | None = None
+    group_id: UUID | None = None
+    post_kind: str | None = None
+    own_post: bool = True
+    private_hidden: bool = False
+    excerpt: str | None = None
+    excerpt_author: UUID | None = None
+    waited_hours: float | None = None
+
+
+async def add_notification(
+    conn: Conn, n: NewNotification, *, channel: Channel, email_due: datetime | None
+) -> UUID | None:
+    """Record one cause for one recipient: a new entry, or an update of the unread entry with
+    the same group_key. None when the cause was already recorded (a redelivered event).
+
+    Three round trips at most (a reply reaches every participant of a thread, so this is the
+    projection's hot path): the cause and the entry, the actor and the wake-up, the e-mail."""
+    params = {
+        "cause": n.cause_key,
+        "id": uuid5(NAMESPACE_URL, f"plein:notify:{n.cause_key}"),
+        "recipient": n.recipient_id,
+        "kind": n.kind.value,
+        "group_key": n.group_key,
+        "post": n.post_id,
+        "group": n.group_id,
+        "post_kind": n.post_kind,
+        "own_post": n.own_post,
+        "hidden": n.private_hidden,
+        "excerpt": n.excerpt,
+        "excerpt_author": n.excerpt_author,
+        "waited": n.waited_hours,
+        "at": n.at,
+        "in_digest": channel is Channel.DIGEST,
+        "actor": n.actor_id,
+        "channel": INBOX_CHANNEL,
+        "recipient_text": str(n.recipient_id),
+    }
+    cur = await conn.execute(
+        "WITH cause AS (INSERT INTO causes (cause_key) VALUES (%(cause)s) "
+        " ON CONFLICT DO NOTHING RETURNING 1) "
+        "INSERT INTO notifications (id, recipient_id, kind, group_key, post_id, group_id, "
+        "post_kind, own_post, private_hidden, excerpt, excerpt_author, waited_hours, "
+        "created_at, updated_at, in_digest) "
+        "SELECT %(id)s::uuid, %(recipient)s::uuid, %(kind)s::text, %(group_key)s::text, "
+        "%(post)s::uuid, %(group)s::uuid, %(post_kind)s::text, %(own_post)s::boolean, "
+        "%(hidden)s::boolean, %(excerpt)s::text, %(excerpt_author)s::uuid, "
+        "%(waited)s::double precision, %(at)s::timestamptz, %(at)s::timestamptz, "
+        "%(in_digest)s::boolean WHERE EXISTS (SELECT 1 FROM cause) "
+        "ON CONFLICT (recipient_id, group_key) WHERE read_at IS NULL DO UPDATE SET "
+        "updated_at = GREATEST(notifications.updated_at, EXCLUDED.updated_at), "
+        "excerpt = COALESCE(EXCLUDED.excerpt, notifications.excerpt), "
+        "excerpt_author = CASE WHEN EXCLUDED.excerpt IS NULL THEN notifications.excerpt_author "
+        "ELSE EXCLUDED.excerpt_author END, "
+        "in_digest = notifications.in_digest OR EXCLUDED.in_digest, digested_at = NULL, "
+        "change_seq = nextval('inbox_changes') RETURNING id",
+        params,
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    notification_id: UUID = row[0]
+    params["id"] = notification_id
+    if n.actor_id is not None:
+        # (xmax = 0) is true for a freshly inserted row: a known actor is not counted twice.
+        await conn.execute(
+            "WITH actor AS (INSERT INTO notification_actors (notification_id, actor_id, at) "
+            " VALUES (%(id)s, %(actor)s, %(at)s) ON CONFLICT (notification_id, actor_id) "
+            " DO UPDATE SET at = EXCLUDED.at RETURNING (xmax = 0) AS fresh), "
+            "bumped AS (UPDATE notifications SET actor_count = actor_count + "
+            " (SELECT count(*) FROM actor WHERE fresh) WHERE id = %(id)s RETURNING 1) "
+            "SELECT pg_notify(%(channel)s, %(recipient_text)s), (SELECT count(*) FROM bumped)",
+            params,
+        )
+    else:
+        await signal(conn, n.recipient_id)
+    if email_due is not None:
+        await conn.execute(
+            "INSERT INTO email_queue (cause_key, recipient_id, notification_id, kind, post_id, "
+            "due_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (cause_key) DO NOTHING",
+            (n.cause_key, n.recipient_id, notification_id, n.kind.value, n.post_id, email_due),
+        )
+    return notification_id
+
+
+async def _recount(conn: Conn, notification_id: UUID) -> None:
+    await conn.execute(
+        "UPDATE notifications SET actor_count = (SELECT count(*) FROM notification_actors "
+        "WHERE notification_id = %(id)s), change_seq = nextval('inbox_changes') "
+        "WHERE id = %(id)s",
+        {"id": notification_id},
+    )
+
+
+async def signal(conn: Conn, recipient_id: UUID) -> None:
+    """Wake live streams of `recipient_id` (PostgreSQL delivers it when the transaction commits)."""
+    await conn.execute("SELECT pg_notify(%s, %s)", (INBOX_CHANNEL, str(recipient_id)))
+
+
+_ENTRY = (
+    "SELECT n.id, n.kind, n.post_id, n.group_id, n.post_kind, n.own_post, n.private_hidden, "
+    "n.excerpt, n.waited_hours, n.actor_count, n.created_at, n.updated_at, n.read_at, "
+    "n.change_seq, g.name AS group_name, "
+    "ARRAY(SELECT p.display_name FROM notification_actors a JOIN people p "
+    "ON p.user_id = a.actor_id WHERE a.notification_id = n.id "
+    "ORDER BY a.at DESC, a.actor_id LIMIT 3) AS actor_names "
+    "FROM notifications n LEFT JOIN groups g ON g.group_id = n.group_id "
+)
+
+
+async def inbox_page(
+    conn: Conn, recipient_id: UUID, after: Cursor | None, limit: int, *, unread_only: bool
+) -> list[dict[str, Any]]:
+    where = "n.recipient_id = %(me)s"
+    params: dict[str, Any] = {"me": recipient_id, "limit": limit}
+    if unread_only:
+        where += " AND n.read_at IS NULL"
+    if after is not None:
+        where += " AND (n.updated_at, n.id) < (%(at)s, %(id)s)"
+        params.update(at=after.updated_at, id=after.id)
+    return await _rows(
+        conn,
+        _ENTRY + f"WHERE {where} ORDER BY n.updated_at DESC, n.id DESC LIMIT %(limit)s",
+        params,
+    )
+
+
+async def entries_changed_since(
+    conn: Conn, recipient_id: UUID, change_seq: int, limit: int = 100
+) -> list[dict[str, Any]]:
+    return await _rows(
+        conn,
+        _ENTRY + "WHERE n.recipient_id = %s AND n.change_seq > %s ORDER BY n.change_seq LIMIT %s",
+        (recipient_id, change_seq, limit),
+    )
+
+
+async def latest_change(conn: Conn, recipient_id: UUID) -> int:
+    cur = await conn.execute(
+        "SELECT COALESCE(max(change_seq), 0) FROM notifications WHERE recipient_id = %s",
+        (recipient_id,),
+    )
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def entry(conn: Conn, notification_id: UUID) -> dict[str, Any] | None:
+    rows = await _rows(conn, _ENTRY + "WHERE n.id = %s", (notification_id,))
+    return rows[0] if rows else None
+
+
+async def all_notifications(conn: Conn) -> list[tuple[Any, ...]]:
+    """Every entry with its actors, in a stable order (to compare a rebuild with the live
+    state; read state is not an event, so it is left out)."""
+    cur = await conn.execute(
+        "SELECT n.id, n.recipient_id, n.kind, n.group_key, n.post_id, n.group_id, "
+        "n.private_hidden, n.excerpt, n.actor_count, n.in_digest, "
+        "ARRAY(SELECT actor_id FROM notification_actors a WHERE a.notification_id = n.id "
+        "ORDER BY actor_id) FROM notifications n ORDER BY n.id"
+    )
+    return await cur.fetchall()
+
+
+async def unread_count(conn: Conn, recipient_id: UUID) -> int:
+    cur = await conn.execute(
+        "SELECT count(*) FROM notifications WHERE recipient_id = %s AND read_at IS NULL",
+        (recipient_id,),
+    )
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def mark_read(conn: Conn, recipient_id: UUID, notification_id: UUID, at: datetime) -> bool:
+    """False when the entry is not the recipient's (or not there)."""
+    cur = await conn.execute(
+        "UPDATE notifications SET read_at = COALESCE(read_at, %s), "
+        "change_seq = nextval('inbox_changes') WHERE id = %s AND recipient_id = %s RETURNING 1",
+        (at, notification_id, recipient_id),
+    )
+    found = await cur.fetchone() is not None
+    if found:
+        await signal(conn, recipient_id)
+    return found
+
+
+async def mark_all_read(conn: Conn, recipient_id: UUID, at: datetime) -> int:
+    cur = await conn.execute(
+        "UPDATE notifications SET read_at = %s, change_seq = nextval('inbox_changes') "
+        "WHERE recipient_id = %s AND read_at IS NULL",
+        (at, recipient_id),
+    )
+    await signal(conn, recipient_id)
+    return cur.rowcount
+
+
+async def cancel_announcement_emails(conn: Conn, reader_id: UUID, post_ids: list[UUID]) -> None:
+    """Announcements seen in the app are not e-mailed later."""
+    await conn.execute(
+        "UPDATE email_queue SET cancelled = true WHERE recipient_id = %s AND kind = %s "
+        "AND post_id = ANY(%s) AND sent_at IS NULL",
+        (reader_id, Kind.ANNOUNCEMENT.value, post_ids),
+    )
+
+
+# -- e-mail --------------------------------------------------------------------------------
+
+
+async def mail_secret(conn: Conn) -> str:
+    await conn.execute(
+        "INSERT INTO mail_secret (id, value) VALUES (1, %s) ON CONFLICT DO NOTHING",
+        (secrets.token_urlsafe(32),),
+    )
+    cur = await conn.execute("SELECT value FROM mail_secret WHERE id = 1")
+    row = await cur.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def claim_due_emails(conn: Conn, now: datetime, limit: int = 50) -> list[dict[str, Any]]:
+    """E-mails due by `now`, marked sent in the same statement (sent at most once; a failed
+    send is put back with `release_email`)."""
+    return await _rows(
+        conn,
+        "UPDATE email_queue SET sent_at = %(now)s, attempts = attempts + 1 WHERE id IN ("
+        " SELECT q.id FROM email_queue q JOIN people p ON p.user_id = q.recipient_id "
+        " WHERE q.sent_at IS NULL AND NOT q.cancelled AND q.due_at <= %(now)s AND p.active "
+        " AND q.attempts < 5 ORDER BY q.due_at LIMIT %(limit)s FOR UPDATE OF q SKIP LOCKED) "
+        "RETURNING id, recipient_id, notification_id, kind",
+        {"now": now, "limit": limit},
+    )
+
+
+async def release_email(conn: Conn, email_id: int, error: str) -> None:
+    await conn.execute(
+        "UPDATE email_queue SET sent_at = NULL, last_error = %s WHERE id = %s", (error, email_id)
+    )
+
+
+async def digest_recipients(conn: Conn) -> list[dict[str, Any]]:
+    """People with digest lines waiting, with when their last digest went out."""
+    return await _rows(
+        conn,
+        "SELECT p.user_id, d.last_sent_at, s.frequency FROM people p "
+        "LEFT JOIN digests_sent d USING (user_id) LEFT JOIN digest_settings s USING (user_id) "
+        "WHERE p.active AND EXISTS (SELECT 1 FROM notifications n WHERE n.recipient_id = "
+        "p.user_id AND n.in_digest AND n.digested_at IS NULL AND n.read_at IS NULL)",
+    )
+
+
+async def digest_entries(conn: Conn, recipient_id: UUID) -> list[dict[str, Any]]:
+    return await _rows(
+        conn,
+        _ENTRY + "WHERE n.recipient_id = %s AND n.in_digest AND n.digested_at IS NULL "
+        "AND n.read_at IS NULL ORDER BY n.updated_at DESC LIMIT 50",
+        (recipient_id,),
+    )
+
+
+async def mark_digested(
+    conn: Conn, recipient_id: UUID, notification_ids: list[UUID], now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE notifications SET digested_at = %s WHERE recipient_id = %s AND id = ANY(%s)",
+        (now, recipient_id, notification_ids),
+    )
+    await conn.execute(
+        "INSERT INTO digests_sent (user_id, last_sent_at) VALUES (%s, %s) "
+        "ON CONFLICT (user_id) DO UPDATE SET last_sent_at = EXCLUDED.last_sent_at",
+        (recipient_id, now),
+    )
+
+
+# -- escalations ---------------------------------------------------------------------------
+
+
+async def unanswered_threads(conn: Conn, older_than: datetime) -> list[dict[str, Any]]:
+    """Group posts and questions without a reply, started before `older_than`, not escalated."""
+    return await _rows(
+        conn,
+        "SELECT t.post_id, t.author_id, t.group_id, t.group_private, t.kind, t.created_at "
+        "FROM threads t WHERE t.first_reply_id IS NULL AND t.group_id IS NOT NULL "
+        "AND NOT t.deleted AND t.kind IN ('post', 'question') AND t.created_at <= %s "
+        "AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.post_id = t.post_id) "
+        "ORDER BY t.created_at LIMIT 200",
+        (older_than,),
+    )
+
+
+async def thread(conn: Conn, post_id: UUID) -> dict[str, Any] | None:
+    rows = await _rows(
+        conn,
+        "SELECT post_id, author_id, group_id, group_private, kind, created_at, first_reply_id, "
+        "deleted FROM threads WHERE post_id = %s",
+        (post_id,),
+    )
+    return rows[0] if rows else None
+
+
+async def add_escalation(
+    conn: Conn,
+    escalation_id: UUID,
+    post_id: UUID,
+    group_id: UUID | None,
+    raised_to: list[UUID],
+    at: datetime,
+) -> None:
+    await conn.execute(
+        "INSERT INTO escalations (escalation_id, post_id, group_id, raised_to, raised_at) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        (escalation_id, post_id, group_id, raised_to, at),
+    )
+
+
+async def resolve_escalation(conn: Conn, escalation_id: UUID, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE escalations SET resolved_at = %s WHERE escalation_id = %s AND resolved_at IS NULL",
+        (at, escalation_id),
+    )
+
+
+async def answered_open_escalations(conn: Conn) -> list[dict[str, Any]]:
+    return await _rows(
+        conn,
+        "SELECT e.escalation_id, e.post_id, t.first_reply_id FROM escalations e "
+        "JOIN threads t USING (post_id) WHERE e.resolved_at IS NULL "
+        "AND (t.first_reply_id IS NOT NULL OR t.deleted)",
+    )
+
+
+async def escalations(conn: Conn, *, open_only: bool) -> list[dict[str, Any]]:
+    where = "WHERE resolved_at IS NULL " if open_only else ""
+    return await _rows(conn, f"SELECT * FROM escalations {where}ORDER BY raised_at DESC LIMIT 200")

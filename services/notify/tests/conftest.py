@@ -1,0 +1,161 @@
+"""Notify's service tests: every service on real PostgreSQL and NATS, a real SMTP server
+(aiosmtpd) in-process, a fake clock, and a way to put other services' contract events onto
+the real stream (identity's groups and posts' replies are built on other branches)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from plein_events import Envelope, Event, envelope_for
+from plein_notify.service import NotifyService
+from plein_platform.embedded import free_port
+from plein_platform.testing import (
+    Plein,
+    Servers,
+    eventually,
+    fresh_database,
+    fresh_streams,
+    harness_settings,
+    start_plein,
+)
+
+# A Wednesday morning: working hours and digests are easy to reason about from here.
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class Inbox:
+    """Collects every message the SMTP server accepted."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+@dataclass
+class NotifyWorld:
+    plein: Plein
+    clock: FakeClock
+    mail: Inbox
+
+    @property
+    def service(self) -> NotifyService:
+        service = self.plein.runtime.service("notify")
+        assert isinstance(service, NotifyService)
+        return service
+
+    async def publish(
+        self, event: Event, *, at: datetime | None = None, copies: int = 1
+    ) -> Envelope:
+        """Put a contract event onto the real stream, as its producer's relay would.
+        `copies` > 1 re-publishes it under new message ids (a relay crash outside the
+        duplicate window): the same event id arrives several times."""
+        envelope = envelope_for(
+            event,
+            aggregate_id=str(uuid.uuid4()),
+            aggregate_version=1,
+            occurred_at=at or self.clock.now,
+            actor_id=None,
+        )
+        for _ in range(copies):
+            await self.republish(envelope)
+        return envelope
+
+    async def republish(self, envelope: Envelope) -> None:
+        """Publish `envelope` again under a new message id, past JetStream's de-duplication."""
+        assert self.plein.runtime.nc is not None
+        js = self.plein.runtime.nc.jetstream()
+        await js.publish(
+            envelope.subject,
+            envelope.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": f"{envelope.msg_id}:{uuid.uuid4()}"},
+        )
+
+    async def caught_up(self) -> None:
+        """Wait until notify's projection applied everything on the stream."""
+        runner = self.service.runners["notify"]
+
+        async def done() -> None:
+            try:
+                pending = await runner.pending()
+            except Exception as error:  # the consumer is not there yet
+                raise AssertionError(repr(error)) from error
+            assert pending == 0
+
+        await eventually(done)
+
+    async def register(self, handle: str, name: str) -> Any:
+        """A person registered through identity's API, once notify knows them."""
+        person = await self.plein.register(handle, name)
+
+        async def known() -> None:
+            async with self.service.ctx.pool.connection() as conn:
+                cur = await conn.execute("SELECT 1 FROM people WHERE user_id = %s", (person.id,))
+                assert await cur.fetchone() is not None
+
+        await eventually(known)
+        return person
+
+    async def inbox(self, person: Any, **params: Any) -> dict[str, Any]:
+        response = await self.plein.http.get("/notify/inbox", headers=person.auth, params=params)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture
+async def world(servers: Servers, smtp: tuple[Inbox, int]) -> AsyncIterator[NotifyWorld]:
+    mail, port = smtp
+    database_url = await fresh_database(servers)
+    await fresh_streams(servers.nats_url)
+    settings = harness_settings(
+        database_url, servers.nats_url, smtp_host="127.0.0.1", smtp_port=port
+    )
+    plein = await start_plein(database_url, servers.nats_url, settings=settings)
+    clock = FakeClock(START)
+    service = plein.runtime.service("notify")
+    assert isinstance(service, NotifyService)
+    service.clock = clock
+    try:
+        yield NotifyWorld(plein, clock, mail)
+    finally:
+        await plein.http.aclose()
+        await plein.stop()
