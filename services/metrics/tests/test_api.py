@@ -83,6 +83,7 @@ async def test_views_and_compare(plein: Plein, history: History) -> None:
 
 
 async def test_people_without_a_metrics_role_are_forbidden(plein: Plein) -> None:
+    await plein.register("first", "First Person")  # identity makes the first a network admin
     member = await plein.register("dirk", "Dirk Member")
     response = await plein.http.get("/metrics/kpis", params=PERIOD, headers=member.auth)
     assert response.status_code == 403
@@ -91,7 +92,10 @@ async def test_people_without_a_metrics_role_are_forbidden(plein: Plein) -> None
 
 
 async def test_network_admin_role_from_events_opens_metrics(plein: Plein, history: History) -> None:
+    await plein.register("first", "First Person")  # identity makes the first a network admin
     viewer = await plein.register("nina", "Nina Admin")
+    response = await plein.http.get("/metrics/kpis", params=PERIOD, headers=viewer.auth)
+    assert response.status_code == 403
     from uuid import UUID
 
     history.log.add(RoleGranted(user_id=UUID(viewer.id), role="network_admin"), jan(1))

@@ -5,9 +5,10 @@ DIR/model/<table>.parquet    metrics' read model (readmodel.py), the tidy `activ
 DIR/changes.parquet          every read-model change with its sequence and time (for --as-of)
 DIR/manifest.json            what was read
 
-Erased people stay erased: the personal fields of a person erased anywhere in the stream are
-emptied in every row about them, and FORMER_COLLEAGUE (what sealed fields read as once their
-key is shredded) is written as empty. Private groups' content (texts, titles, options, group
+Erased people stay erased: personal fields travel sealed under their person's key and are
+opened here; a person erased anywhere in the stream has the personal fields of every row about
+them emptied, and FORMER_COLLEAGUE (what a sealed field reads as once its key is destroyed) is
+written as empty. Private groups' content (texts, titles, options, group
 names) is never written: an analyst is not a member.
 """
 
@@ -36,6 +37,7 @@ from plein_events import (
     personal_fields,
 )
 from plein_events.identity import UserErased
+from plein_events.personal import PersonKeys
 from plein_events.stream import STREAM_NAME
 
 from .readmodel import TABLES, MemoryModel, changes_for
@@ -159,11 +161,12 @@ class Export:
         )
 
     def _redacted(self, type_name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        personal = set(personal_fields(lookup(type_name)))
+        cls = lookup(type_name)
+        personal = set(personal_fields(cls))
         out = []
         for row in rows:
             row = {k: (None if v == FORMER_COLLEAGUE else v) for k, v in row.items()}
-            if personal and str(row.get("user_id")) in self.erased:
+            if personal and str(row.get(cls.personal_subject)) in self.erased:
                 row.update(dict.fromkeys(personal))
             if row.get("group_private") or row.get("visibility") == "private":
                 row.update({k: None for k in PRIVATE_CONTENT if k in row})
@@ -238,10 +241,13 @@ async def export_stream(
     """Read the stream (from the start, a sequence or a time) and write the export."""
     started = time.perf_counter()
     export = Export()
+    # Personal fields travel sealed under their person's key: opened here as for any
+    # projection; an erased person's (key destroyed) read as placeholders, written empty.
+    keys = PersonKeys(js)
     async for seq, envelope, _ in read_stream(
         js, from_seq=from_seq, since=since, progress=progress
     ):
-        export.add(seq, envelope)
+        export.add(seq, None if envelope is None else await keys.unseal_envelope(envelope))
     read = time.perf_counter() - started
     tables = export.write(directory)
     return ExportResult(
