@@ -135,8 +135,9 @@ async def test_unanswered_question_escalates_after_24_working_hours_to_admins_an
     assert report.escalations_resolved == [escalation_id]
 
     async def resolved() -> None:
-        [event] = await stream_events(world, "EscalationResolved")
-        assert event["reply_id"] == str(reply_id)
+        events = await stream_events(world, "EscalationResolved")
+        assert len(events) == 1  # an assertion, so that `eventually` waits for the relay
+        assert events[0]["reply_id"] == str(reply_id)
         listing = await world.plein.http.get("/notify/escalations", headers=w["carla"].auth)
         assert listing.json() == []
 

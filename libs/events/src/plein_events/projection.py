@@ -162,7 +162,9 @@ class ProjectionRunner:
             while not stop.is_set():
                 try:
                     msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
-                except nats.errors.TimeoutError:
+                # nats-py raises the builtin TimeoutError (not its own) when a pull request
+                # expires between messages; both only mean "nothing new yet".
+                except (TimeoutError, nats.errors.TimeoutError):
                     continue
                 await self._apply_batch_with_retries(msgs, stop)
         finally:
@@ -348,7 +350,7 @@ class ProjectionRunner:
             while done < total:
                 try:
                     msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
-                except nats.errors.TimeoutError:
+                except (TimeoutError, nats.errors.TimeoutError):
                     if await self.pending() == 0:
                         break
                     continue

@@ -2,52 +2,195 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from plein_events import Envelope, Followed, PostCreated, Unfollowed, UserRegistered
-from plein_events.projection import Projection
+from plein_events import Envelope
+from plein_events.feed import AnnouncementAcknowledged, PostsSeen
+from plein_events.identity import (
+    Followed,
+    GroupCreated,
+    GroupUpdated,
+    MemberJoined,
+    MemberLeft,
+    MemberRemoved,
+    ProfileUpdated,
+    Unfollowed,
+    UserErased,
+    UserRegistered,
+)
+from plein_events.posts import (
+    THREAD_STARTS,
+    AnnouncementPosted,
+    AnswerAccepted,
+    PostDeleted,
+    PostEdited,
+    PostHidden,
+    PostUnhidden,
+    PraiseGiven,
+    Reacted,
+    ReplyPosted,
+    ThreadStarted,
+    Unreacted,
+)
+from plein_events.projection import Handler, Projection
 from psycopg import AsyncConnection
 
 from . import store
-from .domain import BACKFILL_ON_FOLLOW
+from .settings import FeedSettings
+
+Conn = AsyncConnection[Any]
 
 
-async def on_user_registered(
-    conn: AsyncConnection[Any], event: UserRegistered, _: Envelope
-) -> None:
-    await store.upsert_person(conn, event.user_id, event.display_name, event.department)
+def timelines(settings: Callable[[], FeedSettings]) -> Projection:
+    """The `feed` projection; `settings()` gives the current fan-out and trimming limits."""
 
+    async def on_user_registered(conn: Conn, event: UserRegistered, _: Envelope) -> None:
+        await store.upsert_person(
+            conn, event.user_id, event.display_name, event.department, event.manager_id
+        )
 
-async def on_followed(conn: AsyncConnection[Any], event: Followed, _: Envelope) -> None:
-    await store.add_follow(conn, event.follower_id, event.followee_id, BACKFILL_ON_FOLLOW)
+    async def on_profile_updated(conn: Conn, event: ProfileUpdated, _: Envelope) -> None:
+        await store.upsert_person(
+            conn, event.user_id, event.display_name, event.department, event.manager_id
+        )
 
+    async def on_user_erased(conn: Conn, event: UserErased, _: Envelope) -> None:
+        await store.erase_person(conn, event.user_id)
 
-async def on_unfollowed(conn: AsyncConnection[Any], event: Unfollowed, _: Envelope) -> None:
-    await store.remove_follow(conn, event.follower_id, event.followee_id)
+    async def on_followed(conn: Conn, event: Followed, _: Envelope) -> None:
+        s = settings()
+        await store.add_follow(
+            conn,
+            event.follower_id,
+            event.followee_id,
+            backfill=s.backfill_on_follow,
+            threshold=s.fanout_threshold,
+        )
 
+    async def on_unfollowed(conn: Conn, event: Unfollowed, _: Envelope) -> None:
+        await store.remove_follow(conn, event.follower_id, event.followee_id)
 
-async def on_post_created(
-    conn: AsyncConnection[Any], event: PostCreated, envelope: Envelope
-) -> None:
-    if event.group_id is not None:
-        return  # group timelines arrive with the feed issue; never fan a group post out blindly
-    await store.add_profile_post(
-        conn,
-        post_id=event.post_id,
-        author_id=event.author_id,
-        kind=event.kind,
-        text=event.text,
-        created_at=envelope.occurred_at,
-    )
+    async def on_group_created(conn: Conn, event: GroupCreated, _: Envelope) -> None:
+        await store.upsert_group(
+            conn, event.group_id, event.name, event.visibility, is_all_company=event.is_all_company
+        )
 
+    async def on_group_updated(conn: Conn, event: GroupUpdated, _: Envelope) -> None:
+        await store.upsert_group(conn, event.group_id, event.name, event.visibility)
 
-TIMELINES = Projection(
-    name="feed",
-    handlers={
+    async def on_member_joined(conn: Conn, event: MemberJoined, _: Envelope) -> None:
+        s = settings()
+        await store.add_member(
+            conn,
+            event.group_id,
+            event.user_id,
+            backfill=s.backfill_on_join,
+            threshold=s.fanout_threshold,
+        )
+
+    async def on_member_left(conn: Conn, event: MemberLeft | MemberRemoved, _: Envelope) -> None:
+        await store.remove_member(conn, event.group_id, event.user_id)
+
+    async def on_thread_started(conn: Conn, event: ThreadStarted, envelope: Envelope) -> None:
+        s = settings()
+        await store.add_post(
+            conn,
+            post_id=event.post_id,
+            author_id=event.author_id,
+            group_id=event.group_id,
+            private=event.group_private,
+            kind=event.kind,
+            title=event.title if isinstance(event, AnnouncementPosted) else "",
+            text=event.text,
+            # The praised hear about their praise the way the mentioned do.
+            mentions=[
+                *event.mentions,
+                *(event.praised_ids if isinstance(event, PraiseGiven) else []),
+            ],
+            created_at=envelope.occurred_at,
+        )
+        await store.fan_out(conn, event.post_id)
+        await store.trim_audience(
+            conn, event.post_id, keep=s.timeline_max_entries, every=s.trim_every_posts
+        )
+
+    async def on_post_edited(conn: Conn, event: PostEdited, _: Envelope) -> None:
+        if event.reply_id is None:
+            await store.edit_post(conn, event.post_id, event.text, list(event.mentions))
+
+    async def on_post_deleted(conn: Conn, event: PostDeleted, _: Envelope) -> None:
+        if event.reply_id is None:
+            await store.take_down(conn, event.post_id, deleted=True)
+        else:
+            await store.count_reply(conn, event.post_id, delta=-1)
+
+    async def on_post_hidden(conn: Conn, event: PostHidden, _: Envelope) -> None:
+        if event.reply_id is None:
+            await store.take_down(conn, event.post_id, deleted=False)
+        else:
+            await store.count_reply(conn, event.post_id, delta=-1)
+
+    async def on_post_unhidden(conn: Conn, event: PostUnhidden, _: Envelope) -> None:
+        if event.reply_id is None:
+            await store.unhide(conn, event.post_id)
+        else:
+            await store.count_reply(conn, event.post_id, delta=1)
+
+    async def on_reply_posted(conn: Conn, event: ReplyPosted, envelope: Envelope) -> None:
+        await store.count_reply(
+            conn,
+            event.post_id,
+            delta=1,
+            replier_id=event.real_author_id,
+            post_author_id=event.post_author_id,
+            group_id=event.group_id,
+            at=envelope.occurred_at,
+        )
+
+    async def on_reacted(conn: Conn, event: Reacted, _: Envelope) -> None:
+        if event.previous is not None:
+            return  # a changed reaction is not a new one
+        if event.reply_id is None:
+            await store.count_reaction(conn, event.post_id, 1)
+        await store.add_affinity(conn, event.user_id, [event.target_author_id, event.group_id], 1)
+
+    async def on_unreacted(conn: Conn, event: Unreacted, _: Envelope) -> None:
+        if event.reply_id is None:
+            await store.count_reaction(conn, event.post_id, -1)
+        await store.add_affinity(conn, event.user_id, [event.target_author_id, event.group_id], -1)
+
+    async def on_answer_accepted(conn: Conn, event: AnswerAccepted, _: Envelope) -> None:
+        await store.accept_answer(conn, event.post_id)
+
+    async def on_posts_seen(conn: Conn, event: PostsSeen, _: Envelope) -> None:
+        await store.record_seen(conn, event.reader_id, event.seen_at)
+
+    async def on_acknowledged(conn: Conn, event: AnnouncementAcknowledged, _: Envelope) -> None:
+        await store.record_acknowledgement(conn, event.user_id, event.post_id)
+
+    handlers: dict[Any, Handler] = {
         UserRegistered: on_user_registered,
+        ProfileUpdated: on_profile_updated,
+        UserErased: on_user_erased,
         Followed: on_followed,
         Unfollowed: on_unfollowed,
-        PostCreated: on_post_created,
-    },
-    tables=store.TABLES,
-)
+        GroupCreated: on_group_created,
+        GroupUpdated: on_group_updated,
+        MemberJoined: on_member_joined,
+        MemberLeft: on_member_left,
+        MemberRemoved: on_member_left,
+        PostEdited: on_post_edited,
+        PostDeleted: on_post_deleted,
+        PostHidden: on_post_hidden,
+        PostUnhidden: on_post_unhidden,
+        ReplyPosted: on_reply_posted,
+        Reacted: on_reacted,
+        Unreacted: on_unreacted,
+        AnswerAccepted: on_answer_accepted,
+        PostsSeen: on_posts_seen,
+        AnnouncementAcknowledged: on_acknowledged,
+    }
+    for thread_start in THREAD_STARTS:
+        handlers[thread_start] = on_thread_started
+    return Projection(name="feed", handlers=handlers, tables=store.TABLES)

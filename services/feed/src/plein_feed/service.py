@@ -1,21 +1,36 @@
-"""The feed service: personal timelines built from identity's and posts' events."""
+"""The feed service: personal timelines built from identity's and posts' events; records what
+readers saw and acknowledged."""
 
 from __future__ import annotations
 
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from fastapi import APIRouter
+from plein_events import Event
 from plein_events.projection import Projection
 from plein_platform.database import migrations_dir
-from plein_platform.service import Service
+from plein_platform.service import EventSourcedService
 
 from . import api
-from .consumers import TIMELINES
+from .app import FeedApplication
+from .consumers import timelines
+from .contract import to_contract
+from .settings import FeedSettings
 
 
-class FeedService(Service):
+class FeedService(EventSourcedService):
     name = "feed"
-    description = "Home timelines: posts of the people you follow, newest first."
+    description = (
+        "Home, group and profile feeds: latest or relevant, pinned announcements, raised "
+        "unanswered posts, seen tracking."
+    )
+    application_class = FeedApplication
+
+    def __init__(self) -> None:
+        # Read at call time by the projection and the routes, so a test may swap them.
+        self.settings = FeedSettings()
+        super().__init__()
 
     def migrations(self) -> Traversable:
         return migrations_dir("plein_feed", __file__)
@@ -24,7 +39,10 @@ class FeedService(Service):
         return api.routes()
 
     def projections(self) -> list[Projection]:
-        return [TIMELINES]
+        return [timelines(lambda: self.settings)]
+
+    def to_contract(self, domain_event: Any) -> Event | None:
+        return to_contract(domain_event)
 
 
 SERVICE = FeedService

@@ -1,4 +1,10 @@
-"""SQL for the feed's own schema; the only module that knows its table names."""
+"""SQL for the feed's own schema; the only module that knows its table names.
+
+Two kinds of audiences (see domain.fans_out_on_read): ordinary ones get one `timeline_entries`
+row per reader when a post arrives; very large ones (the all-company group, groups and people
+above the fan-out threshold, company-wide announcements) are read from `posts` when a feed is
+read and merged with the written entries.
+"""
 
 from __future__ import annotations
 
@@ -6,110 +12,551 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from plein_events import FORMER_COLLEAGUE
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from .domain import FOLLOWING, OWN, Cursor
+from .domain import Cursor
 
-TABLES = ("people", "follows", "posts", "timeline_entries")
+TABLES = (
+    "people",
+    "follows",
+    "groups",
+    "members",
+    "posts",
+    "post_mentions",
+    "timeline_entries",
+    "affinity",
+    "readers",
+    "acknowledgements",
+)
+
+Conn = AsyncConnection[Any]
+
+# Whether person {who} may see post p: not in a group, or the group is public, or a member.
+_VISIBLE = (
+    "(p.group_id IS NULL OR NOT p.private OR EXISTS (SELECT 1 FROM members vm "
+    "WHERE vm.group_id = p.group_id AND vm.user_id = {who}))"
+)
+# Whether post p belongs in {who}'s timeline at all: visible, and a reason for it to be there.
+_BELONGS = (
+    "(NOT p.hidden AND NOT p.deleted AND " + _VISIBLE + " AND (p.author_id = {who} "
+    "OR EXISTS (SELECT 1 FROM follows bf WHERE bf.follower_id = {who} "
+    "AND bf.followee_id = p.author_id) "
+    "OR EXISTS (SELECT 1 FROM members bm WHERE bm.group_id = p.group_id AND bm.user_id = {who}) "
+    "OR EXISTS (SELECT 1 FROM post_mentions bp WHERE bp.post_id = p.post_id "
+    "AND bp.user_id = {who})))"
+)
+_LIVE = "NOT p.hidden AND NOT p.deleted"
+
+
+# -- people and follows --------------------------------------------------------------------
 
 
 async def upsert_person(
-    conn: AsyncConnection[Any], user_id: UUID, name: str, department: str | None
+    conn: Conn, user_id: UUID, name: str, department: str | None, manager_id: UUID | None
 ) -> None:
     await conn.execute(
-        "INSERT INTO people (user_id, display_name, department) VALUES (%s, %s, %s) "
-        "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
-        "department = EXCLUDED.department",
-        (user_id, name, department),
+        "INSERT INTO people (user_id, display_name, department, manager_id) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (user_id) DO UPDATE SET "
+        "display_name = EXCLUDED.display_name, department = EXCLUDED.department, "
+        "manager_id = EXCLUDED.manager_id",
+        (user_id, name, department, manager_id),
+    )
+
+
+async def erase_person(conn: Conn, user_id: UUID) -> None:
+    """Forget an erased person's name; their entries stay attributed to a former colleague."""
+    await conn.execute(
+        "UPDATE people SET display_name = %s, department = NULL WHERE user_id = %s",
+        (FORMER_COLLEAGUE, user_id),
     )
 
 
 async def add_follow(
-    conn: AsyncConnection[Any], follower_id: UUID, followee_id: UUID, backfill: int
+    conn: Conn, follower_id: UUID, followee_id: UUID, *, backfill: int, threshold: int
 ) -> None:
-    """Record the follow and bring the followee's recent posts into the follower's timeline."""
+    """Record the follow and bring the followee's recent visible posts into the timeline."""
+    # The followee's UserRegistered may come later (another producer's order): a nameless row
+    # keeps the follower count right until it does.
     await conn.execute(
-        "INSERT INTO follows (follower_id, followee_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        "INSERT INTO people (user_id, display_name) VALUES (%s, '') ON CONFLICT DO NOTHING",
+        (followee_id,),
+    )
+    await conn.execute(
+        "WITH added AS (INSERT INTO follows (follower_id, followee_id) VALUES (%(f)s, %(t)s) "
+        "ON CONFLICT DO NOTHING RETURNING followee_id) "
+        "UPDATE people SET follower_count = follower_count + 1, "
+        "read_fanout = read_fanout OR follower_count + 1 > %(threshold)s "
+        "WHERE user_id IN (SELECT followee_id FROM added)",
+        {"f": follower_id, "t": followee_id, "threshold": threshold},
+    )
+    await conn.execute(
+        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
+        "SELECT %(f)s, p.post_id, p.author_id, p.created_at FROM posts p "
+        f"WHERE p.author_id = %(t)s AND {_LIVE} AND {_VISIBLE.format(who='%(f)s')} "
+        "AND NOT EXISTS (SELECT 1 FROM people a WHERE a.user_id = %(t)s AND a.read_fanout) "
+        "ORDER BY p.created_at DESC LIMIT %(n)s ON CONFLICT DO NOTHING",
+        {"f": follower_id, "t": followee_id, "n": backfill},
+    )
+
+
+async def remove_follow(conn: Conn, follower_id: UUID, followee_id: UUID) -> None:
+    await conn.execute(
+        "WITH gone AS (DELETE FROM follows WHERE follower_id = %s AND followee_id = %s "
+        "RETURNING followee_id) "
+        "UPDATE people SET follower_count = greatest(0, follower_count - 1) "
+        "WHERE user_id IN (SELECT followee_id FROM gone)",
         (follower_id, followee_id),
     )
-    await conn.execute(
-        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at, reason) "
-        "SELECT %s, post_id, author_id, created_at, %s FROM posts "
-        "WHERE author_id = %s AND group_id IS NULL ORDER BY created_at DESC LIMIT %s "
-        "ON CONFLICT DO NOTHING",
-        (follower_id, FOLLOWING, followee_id, backfill),
+    await _prune(
+        conn, "p.author_id = %(scope)s AND e.owner_id = %(owner)s", followee_id, follower_id
     )
 
 
-async def remove_follow(conn: AsyncConnection[Any], follower_id: UUID, followee_id: UUID) -> None:
+async def _prune(conn: Conn, scope: str, scope_id: UUID, owner: UUID | None = None) -> None:
+    """Delete the entries in `scope` that no longer belong in their owner's timeline."""
     await conn.execute(
-        "DELETE FROM follows WHERE follower_id = %s AND followee_id = %s",
-        (follower_id, followee_id),
-    )
-    await conn.execute(
-        "DELETE FROM timeline_entries WHERE owner_id = %s AND author_id = %s AND reason = %s",
-        (follower_id, followee_id, FOLLOWING),
+        "DELETE FROM timeline_entries e USING posts p WHERE e.post_id = p.post_id "
+        f"AND {scope} AND NOT {_BELONGS.format(who='e.owner_id')}",
+        {"scope": scope_id, "owner": owner},
     )
 
 
-async def add_profile_post(
-    conn: AsyncConnection[Any],
+# -- groups --------------------------------------------------------------------------------
+
+
+async def upsert_group(
+    conn: Conn,
+    group_id: UUID,
+    name: str,
+    visibility: str,
+    *,
+    is_all_company: bool | None = None,
+) -> None:
+    """Create or update a group; its posts follow its visibility, and turning private removes
+    them at once from every non-member's timeline."""
+    await conn.execute(
+        "INSERT INTO groups (group_id, name, visibility, is_all_company, read_fanout) "
+        "VALUES (%(g)s, %(name)s, %(vis)s, coalesce(%(all)s, false), coalesce(%(all)s, false)) "
+        "ON CONFLICT (group_id) DO UPDATE SET name = EXCLUDED.name, "
+        "visibility = EXCLUDED.visibility, "
+        "is_all_company = groups.is_all_company OR coalesce(%(all)s, false), "
+        "read_fanout = groups.read_fanout OR coalesce(%(all)s, false)",
+        {"g": group_id, "name": name, "vis": visibility, "all": is_all_company},
+    )
+    await conn.execute(
+        "UPDATE posts SET private = %s WHERE group_id = %s AND private <> %s",
+        (visibility == "private", group_id, visibility == "private"),
+    )
+    if visibility == "private":
+        await _prune(conn, "p.group_id = %(scope)s", group_id)
+
+
+async def add_member(
+    conn: Conn, group_id: UUID, user_id: UUID, *, backfill: int, threshold: int
+) -> None:
+    """Record the membership and bring the group's recent posts into the member's timeline."""
+    params = {"g": group_id, "u": user_id, "threshold": threshold, "n": backfill}
+    # A membership may name a group whose GroupCreated this projection has not seen (created
+    # before the feed existed): keep a nameless row so the membership still counts.
+    await conn.execute(
+        "INSERT INTO groups (group_id, name) VALUES (%(g)s, '') ON CONFLICT DO NOTHING", params
+    )
+    await conn.execute(
+        "WITH added AS (INSERT INTO members (group_id, user_id) VALUES (%(g)s, %(u)s) "
+        "ON CONFLICT DO NOTHING RETURNING group_id) "
+        "UPDATE groups SET member_count = member_count + 1, "
+        "read_fanout = read_fanout OR is_all_company OR member_count + 1 > %(threshold)s "
+        "WHERE group_id IN (SELECT group_id FROM added)",
+        params,
+    )
+    await conn.execute(
+        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
+        "SELECT %(u)s, p.post_id, p.author_id, p.created_at FROM posts p "
+        f"WHERE p.group_id = %(g)s AND {_LIVE} "
+        "AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.group_id = %(g)s AND g.read_fanout) "
+        "ORDER BY p.created_at DESC LIMIT %(n)s ON CONFLICT DO NOTHING",
+        params,
+    )
+
+
+async def remove_member(conn: Conn, group_id: UUID, user_id: UUID) -> None:
+    """End a membership; the group's posts leave the timeline unless another reason keeps them
+    (a public group's post by someone followed, a mention), never a private group's."""
+    await conn.execute(
+        "WITH gone AS (DELETE FROM members WHERE group_id = %s AND user_id = %s "
+        "RETURNING group_id) "
+        "UPDATE groups SET member_count = greatest(0, member_count - 1) "
+        "WHERE group_id IN (SELECT group_id FROM gone)",
+        (group_id, user_id),
+    )
+    await _prune(conn, "p.group_id = %(scope)s AND e.owner_id = %(owner)s", group_id, user_id)
+
+
+# -- posts ---------------------------------------------------------------------------------
+
+
+async def add_post(
+    conn: Conn,
     *,
     post_id: UUID,
     author_id: UUID,
+    group_id: UUID | None,
+    private: bool,
     kind: str,
+    title: str,
     text: str,
+    mentions: list[UUID],
     created_at: datetime,
 ) -> None:
-    """Store a post on the author's profile and fan it out to the author and followers."""
+    """Store a thread's opening post (private if the event or the group says so)."""
     await conn.execute(
-        "INSERT INTO posts (post_id, author_id, group_id, kind, text, created_at) "
-        "VALUES (%s, %s, NULL, %s, %s, %s) ON CONFLICT DO NOTHING",
-        (post_id, author_id, kind, text, created_at),
-    )
-    await conn.execute(
-        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at, reason) "
-        "SELECT %(author)s, %(post)s, %(author)s, %(at)s, %(own)s "
-        "UNION ALL "
-        "SELECT follower_id, %(post)s, %(author)s, %(at)s, %(following)s "
-        "FROM follows WHERE followee_id = %(author)s "
-        "ON CONFLICT DO NOTHING",
+        "INSERT INTO posts (post_id, author_id, group_id, private, kind, title, text, "
+        "created_at, last_activity_at) "
+        "VALUES (%(post)s, %(author)s, %(group)s, %(private)s OR EXISTS (SELECT 1 FROM groups "
+        "WHERE group_id = %(group)s AND visibility = 'private'), %(kind)s, %(title)s, %(text)s, "
+        "%(at)s, %(at)s) ON CONFLICT DO NOTHING",
         {
-            "author": author_id,
             "post": post_id,
+            "author": author_id,
+            "group": group_id,
+            "private": private,
+            "kind": kind,
+            "title": title,
+            "text": text,
             "at": created_at,
-            "own": OWN,
-            "following": FOLLOWING,
         },
     )
-
-
-async def home_page(
-    conn: AsyncConnection[Any], owner_id: UUID, after: Cursor | None, limit: int
-) -> list[dict[str, Any]]:
-    """Up to `limit` entries of `owner_id`'s timeline, newest first, older than `after`."""
-    where = "e.owner_id = %(owner)s"
-    params: dict[str, Any] = {"owner": owner_id, "limit": limit}
-    if after is not None:
-        where += " AND (e.created_at, e.post_id) < (%(at)s, %(post)s)"
-        params.update(at=after.created_at, post=after.post_id)
-    async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            "SELECT e.post_id, e.author_id, a.display_name AS author_name, p.kind, p.text, "
-            "e.created_at, e.reason "
-            "FROM timeline_entries e JOIN posts p USING (post_id) "
-            "LEFT JOIN people a ON a.user_id = e.author_id "
-            f"WHERE {where} ORDER BY e.created_at DESC, e.post_id DESC LIMIT %(limit)s",
-            params,
+    if mentions:
+        await conn.execute(
+            "INSERT INTO post_mentions (post_id, user_id) SELECT %s, unnest(%s::uuid[]) "
+            "ON CONFLICT DO NOTHING",
+            (post_id, mentions),
         )
+
+
+async def fan_out(conn: Conn, post_id: UUID) -> None:
+    """Write the post into the timelines of its ordinary audiences: its author, the members
+    of its group, the author's followers (if they may see it), the people it mentions."""
+    await conn.execute(
+        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
+        "SELECT audience.owner_id, p.post_id, p.author_id, p.created_at FROM posts p "
+        "CROSS JOIN LATERAL ("
+        "  SELECT p.author_id AS owner_id"
+        "  UNION SELECT m.user_id FROM members m JOIN groups g ON g.group_id = m.group_id"
+        "    WHERE m.group_id = p.group_id AND NOT g.read_fanout"
+        "  UNION SELECT f.follower_id FROM follows f"
+        "    WHERE f.followee_id = p.author_id AND NOT EXISTS (SELECT 1 FROM people a"
+        "      WHERE a.user_id = p.author_id AND a.read_fanout)"
+        f"    AND {_VISIBLE.format(who='f.follower_id')}"
+        "  UNION SELECT pm.user_id FROM post_mentions pm WHERE pm.post_id = p.post_id"
+        f"    AND {_VISIBLE.format(who='pm.user_id')}"
+        ") audience "
+        f"WHERE p.post_id = %(post)s AND {_LIVE} ON CONFLICT DO NOTHING",
+        {"post": post_id},
+    )
+
+
+async def trim_audience(conn: Conn, post_id: UUID, *, keep: int, every: int) -> None:
+    """Cut some of the timelines this post reached down to their newest `keep` entries.
+
+    Counting a timeline costs a scan of `keep` index entries, so each post trims only the
+    owners whose hash with the post id falls on 0 modulo `every`: each timeline is trimmed
+    about once per `every` posts it receives, at 1/`every` of the cost. The choice depends on
+    ids alone, so a replay trims exactly where the live projection did.
+    """
+    await conn.execute(
+        "WITH cut AS (SELECT o.owner_id, c.created_at, c.post_id "
+        "  FROM (SELECT owner_id FROM timeline_entries WHERE post_id = %(post)s "
+        "    AND abs(hashtextextended(owner_id::text || %(post)s::text, 0)) %% %(every)s = 0) o "
+        "  CROSS JOIN LATERAL (SELECT t.created_at, t.post_id FROM timeline_entries t "
+        "    WHERE t.owner_id = o.owner_id ORDER BY t.created_at DESC, t.post_id DESC "
+        "    OFFSET %(keep)s LIMIT 1) c) "
+        "DELETE FROM timeline_entries e USING cut WHERE e.owner_id = cut.owner_id "
+        "AND (e.created_at, e.post_id) <= (cut.created_at, cut.post_id)",
+        {"post": str(post_id), "keep": keep, "every": every},
+    )
+
+
+async def edit_post(conn: Conn, post_id: UUID, text: str, mentions: list[UUID]) -> None:
+    """New text and mentions: newly mentioned people get the post, un-mentioned ones lose it
+    unless another reason keeps it."""
+    await conn.execute("UPDATE posts SET text = %s WHERE post_id = %s", (text, post_id))
+    await conn.execute(
+        "DELETE FROM post_mentions WHERE post_id = %s AND NOT (user_id = ANY(%s::uuid[]))",
+        (post_id, mentions),
+    )
+    if mentions:
+        await conn.execute(
+            "INSERT INTO post_mentions (post_id, user_id) SELECT p.post_id, u FROM posts p, "
+            "unnest(%s::uuid[]) u WHERE p.post_id = %s ON CONFLICT DO NOTHING",
+            (mentions, post_id),
+        )
+        await conn.execute(
+            "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
+            "SELECT pm.user_id, p.post_id, p.author_id, p.created_at FROM posts p "
+            "JOIN post_mentions pm ON pm.post_id = p.post_id "
+            f"WHERE p.post_id = %(post)s AND {_LIVE} AND {_VISIBLE.format(who='pm.user_id')} "
+            "ON CONFLICT DO NOTHING",
+            {"post": post_id},
+        )
+    await _prune(conn, "p.post_id = %(scope)s", post_id)
+
+
+async def take_down(conn: Conn, post_id: UUID, *, deleted: bool) -> None:
+    """A deleted or hidden post leaves every timeline at once."""
+    column = "deleted" if deleted else "hidden"
+    await conn.execute(f"UPDATE posts SET {column} = true WHERE post_id = %s", (post_id,))
+    await conn.execute("DELETE FROM timeline_entries WHERE post_id = %s", (post_id,))
+
+
+async def unhide(conn: Conn, post_id: UUID) -> None:
+    await conn.execute("UPDATE posts SET hidden = false WHERE post_id = %s", (post_id,))
+    await fan_out(conn, post_id)
+
+
+async def count_reply(
+    conn: Conn,
+    post_id: UUID,
+    *,
+    delta: int,
+    replier_id: UUID | None = None,
+    post_author_id: UUID | None = None,
+    group_id: UUID | None = None,
+    at: datetime | None = None,
+) -> None:
+    """A reply came (delta 1) or went (-1); a new reply also raises the replier's affinity."""
+    await conn.execute(
+        "UPDATE posts SET reply_count = greatest(0, reply_count + %s), "
+        "last_activity_at = greatest(last_activity_at, %s) WHERE post_id = %s",
+        (delta, at, post_id),
+    )
+    if replier_id is not None:
+        await add_affinity(conn, replier_id, [post_author_id, group_id], 1)
+
+
+async def count_reaction(conn: Conn, post_id: UUID, delta: int) -> None:
+    await conn.execute(
+        "UPDATE posts SET reaction_count = greatest(0, reaction_count + %s) WHERE post_id = %s",
+        (delta, post_id),
+    )
+
+
+async def add_affinity(conn: Conn, person_id: UUID, targets: list[UUID | None], delta: int) -> None:
+    """Count an interaction of a person with authors and groups (never with themselves)."""
+    ids = [t for t in targets if t is not None and t != person_id]
+    if not ids:
+        return
+    await conn.execute(
+        "INSERT INTO affinity (person_id, target_id, interactions) "
+        "SELECT %(p)s, t, greatest(0, %(d)s) FROM unnest(%(t)s::uuid[]) t "
+        "ON CONFLICT (person_id, target_id) DO UPDATE "
+        "SET interactions = greatest(0, affinity.interactions + %(d)s)",
+        {"p": person_id, "t": ids, "d": delta},
+    )
+
+
+async def accept_answer(conn: Conn, post_id: UUID) -> None:
+    await conn.execute("UPDATE posts SET answered = true WHERE post_id = %s", (post_id,))
+
+
+# -- readers -------------------------------------------------------------------------------
+
+
+async def record_seen(conn: Conn, reader_id: UUID, seen_at: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO readers (user_id, last_seen_at) VALUES (%s, %s) ON CONFLICT (user_id) "
+        "DO UPDATE SET last_seen_at = greatest(readers.last_seen_at, EXCLUDED.last_seen_at)",
+        (reader_id, seen_at),
+    )
+
+
+async def record_acknowledgement(conn: Conn, user_id: UUID, post_id: UUID) -> None:
+    await conn.execute(
+        "INSERT INTO acknowledgements (user_id, post_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (user_id, post_id),
+    )
+
+
+async def last_seen_at(conn: Conn, reader_id: UUID) -> datetime | None:
+    cur = await conn.execute("SELECT last_seen_at FROM readers WHERE user_id = %s", (reader_id,))
+    row = await cur.fetchone()
+    return row[0] if row else None
+
+
+# -- reading -------------------------------------------------------------------------------
+
+# Everything an entry shows and ranking needs, from the reader %(me)s's point of view.
+_ENTRY = (
+    "SELECT p.post_id, p.author_id, a.display_name AS author_name, p.group_id, "
+    "g.name AS group_name, p.kind, p.title, p.text, p.created_at, p.reply_count, "
+    "p.reaction_count, p.answered, p.author_id = %(me)s AS own, "
+    "EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = %(me)s "
+    "  AND f.followee_id = p.author_id) AS follows_author, "
+    "EXISTS (SELECT 1 FROM members m WHERE m.group_id = p.group_id "
+    "  AND m.user_id = %(me)s) AS in_group, "
+    "EXISTS (SELECT 1 FROM post_mentions pm WHERE pm.post_id = p.post_id "
+    "  AND pm.user_id = %(me)s) AS mentions_me, "
+    "coalesce(p.author_id = (SELECT manager_id FROM people WHERE user_id = %(me)s), false) "
+    "  AS by_my_manager, "
+    "coalesce((SELECT interactions FROM affinity WHERE person_id = %(me)s "
+    "  AND target_id = p.author_id), 0) AS author_interactions, "
+    "coalesce((SELECT interactions FROM affinity WHERE person_id = %(me)s "
+    "  AND target_id = p.group_id), 0) AS group_interactions "
+)
+_JOINS = (
+    "LEFT JOIN people a ON a.user_id = p.author_id LEFT JOIN groups g ON g.group_id = p.group_id "
+)
+_NEWEST_FIRST = "ORDER BY p.created_at DESC, p.post_id DESC"
+
+
+def _keyset(after: Cursor | None, params: dict[str, Any], alias: str = "p") -> str:
+    if after is None:
+        return ""
+    params.update(at=after.created_at, pid=after.post_id)
+    return f" AND ({alias}.created_at, {alias}.post_id) < (%(at)s, %(pid)s)"
+
+
+async def _rows(conn: Conn, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, params)
         return await cur.fetchall()
 
 
-async def all_timelines(conn: AsyncConnection[Any]) -> list[tuple[Any, ...]]:
+async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` entries of my home feed, newest first, older than `after`.
+
+    Merges my written timeline with what large audiences I belong to posted (read at read
+    time): each source yields at most `limit` rows through its own index, then the newest
+    `limit` of the union win.
+    """
+    params: dict[str, Any] = {"me": me, "limit": limit}
+    e_after = _keyset(after, params, "e")
+    p_after = _keyset(after, params, "p")
+    query = (
+        "WITH candidates AS ("
+        "  (SELECT e.post_id, e.created_at FROM timeline_entries e WHERE e.owner_id = %(me)s"
+        f"   {e_after} ORDER BY e.created_at DESC, e.post_id DESC LIMIT %(limit)s)"
+        "  UNION"
+        "  (SELECT x.post_id, x.created_at FROM members m"
+        "   JOIN groups g ON g.group_id = m.group_id AND g.read_fanout"
+        "   CROSS JOIN LATERAL (SELECT p.post_id, p.created_at FROM posts p"
+        f"     WHERE p.group_id = m.group_id AND {_LIVE}{p_after} {_NEWEST_FIRST}"
+        "     LIMIT %(limit)s) x"
+        "   WHERE m.user_id = %(me)s)"
+        "  UNION"
+        "  (SELECT x.post_id, x.created_at FROM follows f"
+        "   JOIN people fa ON fa.user_id = f.followee_id AND fa.read_fanout"
+        "   CROSS JOIN LATERAL (SELECT p.post_id, p.created_at FROM posts p"
+        f"     WHERE p.author_id = f.followee_id AND {_LIVE}"
+        f"     AND {_VISIBLE.format(who='%(me)s')}{p_after} {_NEWEST_FIRST}"
+        "     LIMIT %(limit)s) x"
+        "   WHERE f.follower_id = %(me)s)"
+        "  UNION"
+        "  (SELECT p.post_id, p.created_at FROM posts p WHERE p.kind = 'announcement'"
+        f"   AND p.group_id IS NULL AND {_LIVE}{p_after} {_NEWEST_FIRST} LIMIT %(limit)s)"
+        "), page AS (SELECT post_id, created_at FROM candidates "
+        "  ORDER BY created_at DESC, post_id DESC LIMIT %(limit)s) "
+        f"{_ENTRY} FROM page JOIN posts p USING (post_id) {_JOINS}"
+        f"{_NEWEST_FIRST}"
+    )
+    return await _rows(conn, query, params)
+
+
+async def pinned(conn: Conn, me: UUID, limit: int) -> list[dict[str, Any]]:
+    """Announcements addressed to me (company-wide or in my groups) I have not acknowledged."""
+    params: dict[str, Any] = {"me": me, "limit": limit}
+    return await _rows(
+        conn,
+        f"{_ENTRY} FROM posts p {_JOINS}"
+        f"WHERE p.kind = 'announcement' AND {_LIVE} AND (p.group_id IS NULL OR EXISTS "
+        "(SELECT 1 FROM members m WHERE m.group_id = p.group_id AND m.user_id = %(me)s)) "
+        "AND NOT EXISTS (SELECT 1 FROM acknowledgements k WHERE k.user_id = %(me)s "
+        f"AND k.post_id = p.post_id) {_NEWEST_FIRST} LIMIT %(limit)s",
+        params,
+    )
+
+
+async def announcement_visible_to(conn: Conn, me: UUID, post_id: UUID) -> dict[str, Any] | None:
+    """The announcement `post_id` if it is addressed to me, else None."""
+    params: dict[str, Any] = {"me": me, "post": post_id}
+    rows = await _rows(
+        conn,
+        f"SELECT p.post_id, p.group_id FROM posts p WHERE p.post_id = %(post)s "
+        f"AND p.kind = 'announcement' AND {_LIVE} AND (p.group_id IS NULL OR EXISTS "
+        "(SELECT 1 FROM members m WHERE m.group_id = p.group_id AND m.user_id = %(me)s))",
+        params,
+    )
+    return rows[0] if rows else None
+
+
+async def raised(
+    conn: Conn, me: UUID, *, older_than: datetime, newer_than: datetime, limit: int
+) -> list[dict[str, Any]]:
+    """Posts and questions in my groups still without a reply, oldest waiting first."""
+    params: dict[str, Any] = {"me": me, "old": older_than, "new": newer_than, "limit": limit}
+    return await _rows(
+        conn,
+        f"{_ENTRY} FROM members mine JOIN posts p ON p.group_id = mine.group_id {_JOINS}"
+        f"WHERE mine.user_id = %(me)s AND {_LIVE} AND p.kind IN ('post', 'question') "
+        "AND p.reply_count = 0 AND NOT p.answered AND p.author_id <> %(me)s "
+        "AND p.created_at <= %(old)s AND p.created_at > %(new)s "
+        "ORDER BY p.created_at, p.post_id LIMIT %(limit)s",
+        params,
+    )
+
+
+async def group_for(conn: Conn, me: UUID, group_id: UUID) -> dict[str, Any] | None:
+    """The group if I may read it (public, or I am a member), else None."""
+    rows = await _rows(
+        conn,
+        "SELECT g.group_id, g.name, g.visibility, EXISTS (SELECT 1 FROM members m "
+        "WHERE m.group_id = g.group_id AND m.user_id = %(me)s) AS member FROM groups g "
+        "WHERE g.group_id = %(g)s",
+        {"me": me, "g": group_id},
+    )
+    if not rows or (rows[0]["visibility"] == "private" and not rows[0]["member"]):
+        return None
+    return rows[0]
+
+
+async def group_page(
+    conn: Conn, me: UUID, group_id: UUID, after: Cursor | None, limit: int
+) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"me": me, "g": group_id, "limit": limit}
+    p_after = _keyset(after, params)
+    return await _rows(
+        conn,
+        f"{_ENTRY} FROM posts p {_JOINS}WHERE p.group_id = %(g)s AND {_LIVE}{p_after} "
+        f"{_NEWEST_FIRST} LIMIT %(limit)s",
+        params,
+    )
+
+
+async def person_exists(conn: Conn, user_id: UUID) -> bool:
+    cur = await conn.execute("SELECT 1 FROM people WHERE user_id = %s", (user_id,))
+    return await cur.fetchone() is not None
+
+
+async def profile_page(
+    conn: Conn, me: UUID, author_id: UUID, after: Cursor | None, limit: int
+) -> list[dict[str, Any]]:
+    """A person's posts that I may see, newest first."""
+    params: dict[str, Any] = {"me": me, "author": author_id, "limit": limit}
+    p_after = _keyset(after, params)
+    return await _rows(
+        conn,
+        f"{_ENTRY} FROM posts p {_JOINS}WHERE p.author_id = %(author)s AND {_LIVE} "
+        f"AND {_VISIBLE.format(who='%(me)s')}{p_after} {_NEWEST_FIRST} LIMIT %(limit)s",
+        params,
+    )
+
+
+async def all_timelines(conn: Conn) -> list[tuple[Any, ...]]:
     """Every timeline entry, in a stable order (to compare a rebuild with the live state)."""
     cur = await conn.execute(
-        "SELECT owner_id, post_id, author_id, created_at, reason FROM timeline_entries "
+        "SELECT owner_id, post_id, author_id, created_at FROM timeline_entries "
         "ORDER BY owner_id, created_at, post_id"
     )
     return await cur.fetchall()

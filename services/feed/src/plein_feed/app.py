@@ -1,0 +1,226 @@
+"""The feed's use cases: reading feeds (from the projection) and recording what readers saw
+and acknowledged (on the event-sourced store, published as PostsSeen and
+AnnouncementAcknowledged)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import MutableOrImmutableAggregate
+from plein_events.eventstore import PleinApplication
+from plein_platform.errors import NotFound
+from psycopg import AsyncConnection
+
+from . import store
+from .domain import (
+    ANNOUNCEMENT,
+    RAISED,
+    Candidate,
+    Cursor,
+    RankedCursor,
+    Reader,
+    rank,
+    reasons_for,
+    why,
+)
+from .settings import FeedSettings
+
+Conn = AsyncConnection[Any]
+_LAST_ID = UUID(int=(1 << 128) - 1)
+
+
+class FeedApplication(PleinApplication):
+    name = "feed"
+    # A reader's history grows with every seen batch; a snapshot keeps loading it short.
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[UUID]], int]] = {
+        Reader: 50
+    }
+
+    def _reader(self, user_id: UUID) -> Reader:
+        try:
+            reader: Reader = self.repository.get(Reader.create_id(user_id))
+            return reader
+        except AggregateNotFoundError:
+            return Reader(user_id=user_id)
+
+    def mark_seen(
+        self, user_id: UUID, post_ids: list[UUID], seen_at: datetime, actor_id: UUID
+    ) -> None:
+        reader = self._reader(user_id)
+        reader.saw(post_ids, seen_at, actor_id)
+        self.save(reader)
+
+    def acknowledge(
+        self, user_id: UUID, post_id: UUID, group_id: UUID | None, actor_id: UUID
+    ) -> bool:
+        reader = self._reader(user_id)
+        if not reader.acknowledge(post_id, group_id, actor_id):
+            return False
+        self.save(reader)
+        return True
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _candidate(row: dict[str, Any]) -> Candidate:
+    return Candidate(
+        post_id=row["post_id"],
+        created_at=row["created_at"],
+        kind=row["kind"],
+        reply_count=row["reply_count"],
+        reaction_count=row["reaction_count"],
+        answered=row["answered"],
+        follows_author=row["follows_author"],
+        in_group=row["in_group"],
+        author_interactions=row["author_interactions"],
+        group_interactions=row["group_interactions"],
+        by_my_manager=row["by_my_manager"],
+        mentions_me=row["mentions_me"],
+        own=row["own"],
+    )
+
+
+def shape_entry(
+    row: dict[str, Any], *, last_seen_at: datetime | None, section: str | None = None
+) -> dict[str, Any]:
+    """An entry as the API shows it: the post, why it is there, whether it is new."""
+    reasons = reasons_for(
+        own=row["own"],
+        mentioned=row["mentions_me"],
+        in_group=row["in_group"],
+        follows_author=row["follows_author"],
+    )
+    if section is not None:
+        reasons = [section, *reasons]
+    return {
+        **row,
+        "reasons": reasons,
+        "why": why(reasons, row["author_name"], row["group_name"]),
+        "new": not row["own"] and (last_seen_at is None or row["created_at"] > last_seen_at),
+    }
+
+
+@dataclass(frozen=True)
+class HomePage:
+    pinned: list[dict[str, Any]]
+    raised: list[dict[str, Any]]
+    entries: list[dict[str, Any]]
+    next_cursor: str | None
+    last_seen_at: datetime | None
+
+
+async def home(
+    conn: Conn,
+    me: UUID,
+    *,
+    order: str,
+    cursor: str | None,
+    limit: int,
+    explain: bool,
+    now: datetime,
+    settings: FeedSettings,
+) -> HomePage:
+    """My home feed: pinned announcements and raised posts on the first page, then entries
+    newest first (`latest`) or best first (`relevant`)."""
+    seen = await store.last_seen_at(conn, me)
+    pinned: list[dict[str, Any]] = []
+    raised: list[dict[str, Any]] = []
+    if cursor is None:
+        pinned = [
+            shape_entry(r, last_seen_at=seen, section=ANNOUNCEMENT)
+            for r in await store.pinned(conn, me, settings.pinned_max)
+        ]
+        if settings.raise_max:
+            raised = [
+                shape_entry(r, last_seen_at=seen, section=RAISED)
+                for r in await store.raised(
+                    conn,
+                    me,
+                    older_than=now - timedelta(hours=settings.raise_after_hours),
+                    newer_than=now - timedelta(days=settings.raise_within_days),
+                    limit=settings.raise_max,
+                )
+            ]
+    if order == "relevant":
+        entries, next_cursor = await _relevant(conn, me, cursor, limit, explain, now, settings)
+    else:
+        after = Cursor.decode(cursor) if cursor else None
+        rows = await store.home_page(conn, me, after, limit + 1)
+        more = len(rows) > limit
+        entries = rows[:limit]
+        next_cursor = (
+            Cursor(entries[-1]["created_at"], entries[-1]["post_id"]).encode() if more else None
+        )
+    return HomePage(
+        pinned=pinned,
+        raised=raised,
+        entries=[shape_entry(r, last_seen_at=seen) for r in entries],
+        next_cursor=next_cursor,
+        last_seen_at=seen,
+    )
+
+
+async def _relevant(
+    conn: Conn,
+    me: UUID,
+    cursor: str | None,
+    limit: int,
+    explain: bool,
+    now: datetime,
+    settings: FeedSettings,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Rank my latest `relevant_window` entries as of the cursor's moment; page by offset."""
+    position = RankedCursor.decode(cursor) if cursor else RankedCursor(now, 0)
+    rows = await store.home_page(
+        conn, me, Cursor(position.as_of, _LAST_ID), settings.relevant_window
+    )
+    by_id = {row["post_id"]: row for row in rows}
+    ranked = rank((_candidate(r) for r in rows), position.as_of, settings)
+    window = ranked[position.offset : position.offset + limit]
+    entries = []
+    for candidate, score in window:
+        row = dict(by_id[candidate.post_id])
+        row["score"] = score.total
+        if explain:
+            row["score_parts"] = score.parts
+        entries.append(row)
+    end = position.offset + limit
+    next_cursor = RankedCursor(position.as_of, end).encode() if end < len(ranked) else None
+    return entries, next_cursor
+
+
+async def group_feed(
+    conn: Conn, me: UUID, group_id: UUID, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A group's posts, newest first; a private group is unknown to non-members."""
+    if await store.group_for(conn, me, group_id) is None:
+        raise NotFound(f"There is no group {group_id} you can read.")
+    after = Cursor.decode(cursor) if cursor else None
+    rows = await store.group_page(conn, me, group_id, after, limit + 1)
+    return await _page(conn, me, rows, limit)
+
+
+async def profile_feed(
+    conn: Conn, me: UUID, author_id: UUID, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A person's posts that I may see, newest first."""
+    if not await store.person_exists(conn, author_id):
+        raise NotFound(f"There is no person {author_id}.")
+    after = Cursor.decode(cursor) if cursor else None
+    rows = await store.profile_page(conn, me, author_id, after, limit + 1)
+    return await _page(conn, me, rows, limit)
+
+
+async def _page(
+    conn: Conn, me: UUID, rows: list[dict[str, Any]], limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    seen = await store.last_seen_at(conn, me)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = Cursor(rows[-1]["created_at"], rows[-1]["post_id"]).encode() if more else None
+    return [shape_entry(r, last_seen_at=seen) for r in rows], next_cursor
