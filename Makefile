@@ -32,6 +32,7 @@ bench: setup ## benchmarks, each next to a baseline measured in the same run
 	$(UV) run python bench/notify.py
 	$(UV) run python bench/personal_data.py
 	$(UV) run python bench/feed.py --events 200000
+	$(UV) run python bench/metrics.py
 
 replay: setup ## rebuild a projection from the stream: make replay P=feed
 	$(UV) run plein replay $(P)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -129,13 +132,36 @@ def migrate(
 
 @app.command()
 def replay(
-    projection: Annotated[str, typer.Argument(help="projection to rebuild, e.g. feed")],
+    projection: Annotated[
+        str, typer.Argument(help="projection to rebuild, e.g. feed; or `export` (see --to)")
+    ],
     wait: Annotated[float, typer.Option(help="seconds to wait for a live runner to let go")] = 30,
+    to: Annotated[
+        Path | None, typer.Option(help="`plein replay export`: directory to write Parquet to")
+    ] = None,
+    from_seq: Annotated[
+        int | None, typer.Option(help="`plein replay export`: start at this stream sequence")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="`plein replay export`: start at this time (UTC)")
+    ] = None,
 ) -> None:
-    """Drop a projection's tables and rebuild them by replaying the PLEIN stream from the start."""
+    """Drop a projection's tables and rebuild them by replaying the PLEIN stream from the start.
+
+    `plein replay export --to DIR [--from-seq N | --since TIME]` instead writes the stream as
+    Parquet for analysts (an exporter plugged in through the `plein.exports` entry point).
+    """
     from .embedded import servers
 
     settings = _settings()
+    exporters = {ep.name: ep for ep in entry_points(group="plein.exports")}
+    if projection in exporters:
+        if to is None:
+            raise typer.BadParameter("`plein replay export` needs --to DIR")
+        when = since if since is None or since.tzinfo else since.replace(tzinfo=UTC)
+        with servers(settings) as (_, nats_url):
+            exporters[projection].load()(nats_url, to, from_seq, when)
+        return
     with servers(settings) as (database_url, nats_url):
         count = asyncio.run(
             replay_projection(
@@ -235,6 +261,15 @@ def contract(
         console.print(f"{'outdated' if check else 'wrote'} {path}")
     if check and changed:
         raise typer.Exit(1)
+
+
+def _plug_in_commands() -> None:
+    """Commands services add to `plein` (entry point group `plein.commands`), e.g. `kpis`."""
+    for ep in entry_points(group="plein.commands"):
+        app.command(ep.name)(ep.load())
+
+
+_plug_in_commands()
 
 
 def main() -> None:

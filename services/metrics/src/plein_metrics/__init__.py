@@ -1,1 +1,1 @@
-"""plein_metrics: Participation KPIs from the event log. For now it counts events per type."""
+"""plein_metrics: participation KPIs from the event log, live and from the analysts' export."""

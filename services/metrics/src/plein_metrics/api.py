@@ -1,0 +1,108 @@
+"""Metrics HTTP routes: parse the period and scope, authorise, shape the report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from plein_platform.auth import Principal
+from plein_platform.service import current_principal, service_of
+
+from .app import Metrics
+from .definitions import described
+from .domain import Period, Scope
+
+Viewer = Annotated[Principal, Depends(current_principal)]
+From = Annotated[date, Query(alias="from", description="first day (UTC), included")]
+To = Annotated[date, Query(alias="to", description="last day (UTC), included")]
+ScopeParam = Annotated[
+    str, Query(description="org, department:<name> or group:<group id>", max_length=200)
+]
+VIEWS = {
+    "inequality": ("inequality",),
+    "responsiveness": ("responsiveness",),
+    "leadership": ("leadership",),
+    "cross-department": ("cross_department",),
+    "ambassadors": ("ambassadors",),
+    "announcements": ("announcements",),
+    "activity": ("activity",),
+}
+
+
+def _metrics(request: Request) -> Metrics:
+    metrics: Metrics = service_of(request).metrics  # type: ignore[attr-defined]
+    return metrics
+
+
+def routes() -> APIRouter:
+    router = APIRouter(tags=["metrics"])
+
+    @router.get(
+        "/kpis",
+        summary="Every participation KPI of a period and scope",
+        description=described(
+            "population",
+            "funnel",
+            "inequality",
+            "responsiveness",
+            "leadership",
+            "cross_department",
+            "ambassadors",
+            "announcements",
+            "activity",
+        ),
+    )
+    async def kpis(
+        request: Request, viewer: Viewer, from_: From, to: To, scope: ScopeParam = "org"
+    ) -> dict[str, Any]:
+        return await _metrics(request).report(
+            viewer, Period.of_dates(from_, to), Scope.parse(scope)
+        )
+
+    @router.get(
+        "/compare",
+        summary="Baseline vs follow-up: the KPIs of two periods side by side, with deltas",
+        description=described("population", "funnel")
+        + "\n\nbaseline and followup are FROM/TO (ISO dates, both included); each delta is the "
+        "follow-up's value minus the baseline's.",
+    )
+    async def compare(
+        request: Request,
+        viewer: Viewer,
+        baseline: Annotated[str, Query(description="FROM/TO, e.g. 2026-01-01/2026-01-31")],
+        followup: Annotated[str, Query(description="FROM/TO, e.g. 2026-03-01/2026-03-31")],
+        scope: ScopeParam = "org",
+    ) -> dict[str, Any]:
+        return await _metrics(request).compare(
+            viewer, Period.parse(baseline), Period.parse(followup), Scope.parse(scope)
+        )
+
+    for path, (section,) in VIEWS.items():
+        router.add_api_route(
+            f"/{path}",
+            _view(section),
+            methods=["GET"],
+            summary=f"{section.replace('_', ' ').capitalize()} of a period and scope",
+            description=described(section),
+        )
+    return router
+
+
+def _view(section: str) -> Any:
+    async def view(
+        request: Request, viewer: Viewer, from_: From, to: To, scope: ScopeParam = "org"
+    ) -> dict[str, Any]:
+        report = await _metrics(request).report(
+            viewer, Period.of_dates(from_, to), Scope.parse(scope)
+        )
+        return {
+            "period": report["period"],
+            "scope": report["scope"],
+            "k": report["k"],
+            "population": report["population"],
+            section: report[section],
+        }
+
+    view.__name__ = section
+    return view

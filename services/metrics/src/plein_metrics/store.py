@@ -1,0 +1,143 @@
+"""Metrics' SQL: applying read-model changes to PostgreSQL and loading a report's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from psycopg import AsyncConnection, sql
+from psycopg_pool import AsyncConnectionPool
+
+from .domain import Dataset, Period, activity_window, from_us
+from .readmodel import DATASET_TABLES, TABLES, Change
+
+# Which rows of each table a report reads (column, operator, bound): written once, rendered
+# for PostgreSQL here and for DuckDB in offline.py, so that both load the same rows.
+WINDOWS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "activity": (("at", ">=", "lo"), ("at", "<", "hi")),
+    "threads": (("at", "<", "hi"),),
+    "answers": (("at", "<", "hi"),),
+    "escalations": (("raised_at", "<", "hi"),),
+}
+
+
+@cache
+def _upsert_sql(table: str, update: tuple[str, ...]) -> sql.Composed:
+    spec = TABLES[table]
+    columns = list(spec.columns)
+    conflict = (
+        sql.SQL("DO UPDATE SET {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c), sql.Identifier(c))
+                for c in update
+            )
+        )
+        if update
+        else sql.SQL("DO NOTHING")
+    )
+    return sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(sql.Placeholder(c) for c in columns),
+        sql.SQL(", ").join(map(sql.Identifier, spec.key)),
+        conflict,
+    )
+
+
+async def apply_changes(conn: AsyncConnection[Any], changes: list[Change]) -> None:
+    """Apply in order; runs of the same statement (the posts of one PostsSeen) go as one
+    executemany."""
+    run: list[Change] = []
+    for change in [*changes, None]:
+        if run and (
+            change is None or (change.table, change.update) != (run[0].table, run[0].update)
+        ):
+            query = _upsert_sql(run[0].table, run[0].update)
+            if len(run) == 1:
+                await conn.execute(query, run[0].row)
+            else:
+                async with conn.cursor() as cur:
+                    await cur.executemany(query, [c.row for c in run])
+            run = []
+        if change is not None:
+            run.append(change)
+
+
+def select_sql(
+    table: str, micros: Callable[[str], str], condition: Callable[[str, str, str], str]
+) -> tuple[str, str | None]:
+    """The SELECT of a table's columns with times as microseconds (`micros(column)` renders
+    that in the dialect), and its window's WHERE (`condition(column, op, bound)` renders one
+    comparison with a time parameter)."""
+    spec = TABLES[table]
+    columns = ", ".join(
+        f"{micros(c)} AS {c}" if kind == "ts" else f'"{c}"' for c, kind in spec.columns.items()
+    )
+    window = WINDOWS.get(table)
+    where = " AND ".join(condition(*w) for w in window) if window else None
+    return f'SELECT {columns} FROM "{table}"', where
+
+
+def _pg_micros(column: str) -> str:
+    # extract(epoch) is numeric (exact) since PostgreSQL 14: no float rounding of microseconds
+    return f"(extract(epoch FROM {column}) * 1000000)::bigint"
+
+
+def _pg_condition(column: str, op: str, bound: str) -> str:
+    return f'"{column}" {op} %({bound})s'  # on the column itself: its index serves
+
+
+async def load_dataset(pool: AsyncConnectionPool, period: Period) -> Dataset:
+    """The rows a report of `period` needs, times as microseconds."""
+    lo, hi = activity_window(period)
+    bounds = {"lo": from_us(lo), "hi": from_us(hi)}
+    tables: dict[str, list[dict[str, Any]]] = {}
+    async with pool.connection() as conn:
+        for table in DATASET_TABLES:
+            select, where = select_sql(table, _pg_micros, _pg_condition)
+            query = select + (f" WHERE {where}" if where else "")
+            cur = await conn.execute(query, bounds if where else None)  # type: ignore[arg-type]
+            names = [d.name for d in cur.description or ()]
+            tables[table] = [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+    return Dataset(**tables)
+
+
+async def dump_tables(pool: AsyncConnectionPool) -> dict[str, list[dict[str, Any]]]:
+    """Every read-model table, every row, ordered by key (for comparing rebuilds)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    async with pool.connection() as conn:
+        for table, spec in TABLES.items():
+            select, _ = select_sql(table, _pg_micros, _pg_condition)
+            order = ", ".join(f'"{c}"' for c in spec.key)
+            cur = await conn.execute(select + f" ORDER BY {order}")  # type: ignore[arg-type]
+            names = [d.name for d in cur.description or ()]
+            out[table] = [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+    return out
+
+
+async def roles_of(pool: AsyncConnectionPool, user_id: str) -> set[str]:
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT role FROM roles WHERE user_id = %s AND held", (user_id,))
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def groups_of(pool: AsyncConnectionPool, user_id: str) -> set[str]:
+    """Groups the person is a member or an admin of."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT group_id FROM memberships WHERE user_id = %s AND (member OR admin)", (user_id,)
+        )
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def visible_groups(pool: AsyncConnectionPool, user_id: str) -> set[str]:
+    """Public groups, and the private ones the person belongs to."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT group_id FROM groups WHERE NOT private "
+            "UNION SELECT m.group_id FROM memberships m WHERE m.user_id = %s "
+            "AND (m.member OR m.admin)",
+            (user_id,),
+        )
+        return {row[0] for row in await cur.fetchall()}
