@@ -300,57 +300,38 @@ class Notifications:
         earlier = await store.participants(conn, e.post_id)
         await store.add_participant(conn, e.post_id, e.author_id)
         mentioned = set(e.mentions)
+
+        async def tell(recipient: UUID, kind: Kind, group_key: str) -> None:
+            where = await self.about_post(
+                conn,
+                recipient,
+                group_id=e.group_id,
+                group_private=e.group_private,
+                text=e.text,
+                author_id=e.author_id,
+            )
+            await self.deliver(
+                conn,
+                store.NewNotification(
+                    recipient_id=recipient,
+                    kind=kind,
+                    group_key=group_key,
+                    cause_key=f"{env.event_id}:{recipient}:{kind.value}",
+                    at=at,
+                    actor_id=e.author_id,
+                    post_id=None if where["private_hidden"] else e.post_id,
+                    post_kind=e.post_kind,
+                    own_post=recipient == e.post_author_id,
+                    **where,
+                ),
+            )
+
         for recipient in mentioned:
-            where = await self.about_post(
-                conn,
-                recipient,
-                group_id=e.group_id,
-                group_private=e.group_private,
-                text=e.text,
-                author_id=e.author_id,
-            )
-            await self.deliver(
-                conn,
-                store.NewNotification(
-                    recipient_id=recipient,
-                    kind=Kind.MENTION,
-                    group_key=f"mention:{e.reply_id}",
-                    cause_key=f"{env.event_id}:{recipient}:mention",
-                    at=at,
-                    actor_id=e.author_id,
-                    post_id=None if where["private_hidden"] else e.post_id,
-                    post_kind=e.post_kind,
-                    own_post=recipient == e.post_author_id,
-                    **where,
-                ),
-            )
-        audience = dict.fromkeys([e.post_author_id, e.parent_author_id, *earlier])
-        for recipient in audience:
-            if recipient in mentioned:
-                continue
-            where = await self.about_post(
-                conn,
-                recipient,
-                group_id=e.group_id,
-                group_private=e.group_private,
-                text=e.text,
-                author_id=e.author_id,
-            )
-            await self.deliver(
-                conn,
-                store.NewNotification(
-                    recipient_id=recipient,
-                    kind=Kind.REPLY,
-                    group_key=f"reply:{e.post_id}",
-                    cause_key=f"{env.event_id}:{recipient}:reply",
-                    at=at,
-                    actor_id=e.author_id,
-                    post_id=None if where["private_hidden"] else e.post_id,
-                    post_kind=e.post_kind,
-                    own_post=recipient == e.post_author_id,
-                    **where,
-                ),
-            )
+            await tell(recipient, Kind.MENTION, f"mention:{e.reply_id}")
+        # Everyone already in the thread hears of the reply once (a mention says it already).
+        for recipient in dict.fromkeys([e.post_author_id, e.parent_author_id, *earlier]):
+            if recipient not in mentioned:
+                await tell(recipient, Kind.REPLY, f"reply:{e.post_id}")
 
     async def on_reacted(self, conn: Conn, e: Reacted, env: Envelope) -> None:
         if e.previous is not None:
