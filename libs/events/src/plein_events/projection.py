@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import nats.errors
 import psycopg
@@ -38,6 +38,20 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[psycopg.AsyncConnection[Any], Any, Envelope], Awaitable[None]]
 
 
+class Deferred(Protocol):
+    """Writes a projection's handlers gather instead of executing them one event at a time.
+
+    For updates that commute (counters, maxima), summing a batch in memory and writing it
+    with one set-based statement is far cheaper than a statement per event. The runner
+    flushes before it records the batch's position (per event on the careful path, inside
+    the event's savepoint) and clears whatever a failed attempt gathered.
+    """
+
+    def clear(self) -> None: ...
+
+    async def flush(self, conn: psycopg.AsyncConnection[Any]) -> None: ...
+
+
 @dataclass(frozen=True)
 class Projection:
     """A read model: `handlers` per event class, and the `tables` a rebuild empties."""
@@ -45,6 +59,7 @@ class Projection:
     name: str
     handlers: Mapping[type[Event], Handler]
     tables: Sequence[str] = field(default_factory=tuple)
+    deferred: Deferred | None = None
 
     @property
     def subjects(self) -> list[str]:
@@ -208,6 +223,7 @@ class ProjectionRunner:
     async def _apply(self, msgs: Sequence[Msg], *, careful: bool) -> None:
         applied = 0
         self.person_keys.forget()  # an erasure shows from the next batch on
+        self._clear_deferred()  # whatever a failed attempt gathered
         async with self.pool.connection() as conn:
             async with conn.transaction():
                 last = await self._position(conn, lock=True)
@@ -224,12 +240,22 @@ class ProjectionRunner:
                         else:
                             applied += await self._apply_fast(conn, msg, seq)
                         last = seq
+                    if not careful:
+                        await self._flush_deferred(conn)
                 await conn.execute(
                     "UPDATE projection_position SET last_seq = %s, updated_at = now() "
                     "WHERE projection = %s",
                     (last, self.projection.name),
                 )
         self.stats.applied += applied
+
+    def _clear_deferred(self) -> None:
+        if self.projection.deferred is not None:
+            self.projection.deferred.clear()
+
+    async def _flush_deferred(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        if self.projection.deferred is not None:
+            await self.projection.deferred.flush(conn)
 
     async def _decode(self, msg: Msg) -> tuple[Handler, Event, Envelope] | None:
         """The handler, event and envelope of a message; None if this projection ignores it."""
@@ -277,10 +303,12 @@ class ProjectionRunner:
                 with self._span(msg, envelope, seq):
                     async with conn.transaction():  # a savepoint: a failure undoes only this event
                         await handler(conn, event, envelope)
+                        await self._flush_deferred(conn)
                 return 1
             except (psycopg.OperationalError, psycopg.InterfaceError):
                 raise
             except Exception as error:  # a handler bug or bad data: retry, then dead-letter
+                self._clear_deferred()
                 last_error = error
                 log.warning(
                     "projection handler failed",

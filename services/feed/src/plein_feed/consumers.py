@@ -44,6 +44,7 @@ Conn = AsyncConnection[Any]
 
 def timelines(settings: Callable[[], FeedSettings]) -> Projection:
     """The `feed` projection; `settings()` gives the current fan-out and trimming limits."""
+    tally = store.Tally()  # counters, affinities and visits, written once per batch
 
     async def on_user_registered(conn: Conn, event: UserRegistered, _: Envelope) -> None:
         await store.upsert_person(
@@ -109,10 +110,8 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
                 *(event.praised_ids if isinstance(event, PraiseGiven) else []),
             ],
             created_at=envelope.occurred_at,
-        )
-        await store.fan_out(conn, event.post_id)
-        await store.trim_audience(
-            conn, event.post_id, keep=s.timeline_max_entries, every=s.trim_every_posts
+            keep=s.timeline_max_entries,
+            every=s.trim_every_posts,
         )
 
     async def on_post_edited(conn: Conn, event: PostEdited, _: Envelope) -> None:
@@ -123,48 +122,41 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
         if event.reply_id is None:
             await store.take_down(conn, event.post_id, deleted=True)
         else:
-            await store.count_reply(conn, event.post_id, delta=-1)
+            tally.reply(event.post_id, -1)
 
     async def on_post_hidden(conn: Conn, event: PostHidden, _: Envelope) -> None:
         if event.reply_id is None:
             await store.take_down(conn, event.post_id, deleted=False)
         else:
-            await store.count_reply(conn, event.post_id, delta=-1)
+            tally.reply(event.post_id, -1)
 
     async def on_post_unhidden(conn: Conn, event: PostUnhidden, _: Envelope) -> None:
         if event.reply_id is None:
             await store.unhide(conn, event.post_id)
         else:
-            await store.count_reply(conn, event.post_id, delta=1)
+            tally.reply(event.post_id, 1)
 
-    async def on_reply_posted(conn: Conn, event: ReplyPosted, envelope: Envelope) -> None:
-        await store.count_reply(
-            conn,
-            event.post_id,
-            delta=1,
-            replier_id=event.real_author_id,
-            post_author_id=event.post_author_id,
-            group_id=event.group_id,
-            at=envelope.occurred_at,
-        )
+    async def on_reply_posted(_: Conn, event: ReplyPosted, envelope: Envelope) -> None:
+        tally.reply(event.post_id, 1, at=envelope.occurred_at)
+        tally.interaction(event.real_author_id, [event.post_author_id, event.group_id], 1)
 
-    async def on_reacted(conn: Conn, event: Reacted, _: Envelope) -> None:
+    async def on_reacted(_: Conn, event: Reacted, __: Envelope) -> None:
         if event.previous is not None:
             return  # a changed reaction is not a new one
         if event.reply_id is None:
-            await store.count_reaction(conn, event.post_id, 1)
-        await store.add_affinity(conn, event.user_id, [event.target_author_id, event.group_id], 1)
+            tally.reaction(event.post_id, 1)
+        tally.interaction(event.user_id, [event.target_author_id, event.group_id], 1)
 
-    async def on_unreacted(conn: Conn, event: Unreacted, _: Envelope) -> None:
+    async def on_unreacted(_: Conn, event: Unreacted, __: Envelope) -> None:
         if event.reply_id is None:
-            await store.count_reaction(conn, event.post_id, -1)
-        await store.add_affinity(conn, event.user_id, [event.target_author_id, event.group_id], -1)
+            tally.reaction(event.post_id, -1)
+        tally.interaction(event.user_id, [event.target_author_id, event.group_id], -1)
 
     async def on_answer_accepted(conn: Conn, event: AnswerAccepted, _: Envelope) -> None:
         await store.accept_answer(conn, event.post_id)
 
-    async def on_posts_seen(conn: Conn, event: PostsSeen, _: Envelope) -> None:
-        await store.record_seen(conn, event.reader_id, event.seen_at)
+    async def on_posts_seen(_: Conn, event: PostsSeen, __: Envelope) -> None:
+        tally.visit(event.reader_id, event.seen_at)
 
     async def on_acknowledged(conn: Conn, event: AnnouncementAcknowledged, _: Envelope) -> None:
         await store.record_acknowledgement(conn, event.user_id, event.post_id)
@@ -193,4 +185,4 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
     }
     for thread_start in THREAD_STARTS:
         handlers[thread_start] = on_thread_started
-    return Projection(name="feed", handlers=handlers, tables=store.TABLES)
+    return Projection(name="feed", handlers=handlers, tables=store.TABLES, deferred=tally)

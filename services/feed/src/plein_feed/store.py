@@ -76,28 +76,24 @@ async def erase_person(conn: Conn, user_id: UUID) -> None:
 async def add_follow(
     conn: Conn, follower_id: UUID, followee_id: UUID, *, backfill: int, threshold: int
 ) -> None:
-    """Record the follow and bring the followee's recent visible posts into the timeline."""
-    # The followee's UserRegistered may come later (another producer's order): a nameless row
-    # keeps the follower count right until it does.
-    await conn.execute(
-        "INSERT INTO people (user_id, display_name) VALUES (%s, '') ON CONFLICT DO NOTHING",
-        (followee_id,),
-    )
+    """Record the follow, count it, and bring the followee's recent visible posts into the
+    follower's timeline (unless the followee's posts are read at read time). One statement."""
     await conn.execute(
         "WITH added AS (INSERT INTO follows (follower_id, followee_id) VALUES (%(f)s, %(t)s) "
-        "ON CONFLICT DO NOTHING RETURNING followee_id) "
-        "UPDATE people SET follower_count = follower_count + 1, "
-        "read_fanout = read_fanout OR follower_count + 1 > %(threshold)s "
-        "WHERE user_id IN (SELECT followee_id FROM added)",
-        {"f": follower_id, "t": followee_id, "threshold": threshold},
-    )
-    await conn.execute(
+        "  ON CONFLICT DO NOTHING RETURNING followee_id), "
+        # The followee's UserRegistered may come later (another producer's order): a nameless
+        # row keeps the follower count right until it does.
+        "counted AS (INSERT INTO people (user_id, display_name, follower_count, read_fanout) "
+        "  SELECT followee_id, '', 1, 1 > %(threshold)s FROM added "
+        "  ON CONFLICT (user_id) DO UPDATE SET follower_count = people.follower_count + 1, "
+        "  read_fanout = people.read_fanout OR people.follower_count + 1 > %(threshold)s "
+        "  RETURNING read_fanout) "
         "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
         "SELECT %(f)s, p.post_id, p.author_id, p.created_at FROM posts p "
         f"WHERE p.author_id = %(t)s AND {_LIVE} AND {_VISIBLE.format(who='%(f)s')} "
-        "AND NOT EXISTS (SELECT 1 FROM people a WHERE a.user_id = %(t)s AND a.read_fanout) "
+        "AND EXISTS (SELECT 1 FROM counted WHERE NOT read_fanout) "
         "ORDER BY p.created_at DESC LIMIT %(n)s ON CONFLICT DO NOTHING",
-        {"f": follower_id, "t": followee_id, "n": backfill},
+        {"f": follower_id, "t": followee_id, "n": backfill, "threshold": threshold},
     )
 
 
@@ -156,28 +152,25 @@ async def upsert_group(
 async def add_member(
     conn: Conn, group_id: UUID, user_id: UUID, *, backfill: int, threshold: int
 ) -> None:
-    """Record the membership and bring the group's recent posts into the member's timeline."""
-    params = {"g": group_id, "u": user_id, "threshold": threshold, "n": backfill}
-    # A membership may name a group whose GroupCreated this projection has not seen (created
-    # before the feed existed): keep a nameless row so the membership still counts.
-    await conn.execute(
-        "INSERT INTO groups (group_id, name) VALUES (%(g)s, '') ON CONFLICT DO NOTHING", params
-    )
+    """Record the membership, count it, and bring the group's recent posts into the member's
+    timeline (unless the group's posts are read at read time). One statement."""
     await conn.execute(
         "WITH added AS (INSERT INTO members (group_id, user_id) VALUES (%(g)s, %(u)s) "
-        "ON CONFLICT DO NOTHING RETURNING group_id) "
-        "UPDATE groups SET member_count = member_count + 1, "
-        "read_fanout = read_fanout OR is_all_company OR member_count + 1 > %(threshold)s "
-        "WHERE group_id IN (SELECT group_id FROM added)",
-        params,
-    )
-    await conn.execute(
+        "  ON CONFLICT DO NOTHING RETURNING group_id), "
+        # A membership may name a group whose GroupCreated this projection has not seen
+        # (created before the feed existed): a nameless row keeps the membership counted.
+        "counted AS (INSERT INTO groups (group_id, name, member_count, read_fanout) "
+        "  SELECT group_id, '', 1, 1 > %(threshold)s FROM added "
+        "  ON CONFLICT (group_id) DO UPDATE SET member_count = groups.member_count + 1, "
+        "  read_fanout = groups.read_fanout OR groups.is_all_company "
+        "    OR groups.member_count + 1 > %(threshold)s "
+        "  RETURNING read_fanout) "
         "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
         "SELECT %(u)s, p.post_id, p.author_id, p.created_at FROM posts p "
         f"WHERE p.group_id = %(g)s AND {_LIVE} "
-        "AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.group_id = %(g)s AND g.read_fanout) "
+        "AND EXISTS (SELECT 1 FROM counted WHERE NOT read_fanout) "
         "ORDER BY p.created_at DESC LIMIT %(n)s ON CONFLICT DO NOTHING",
-        params,
+        {"g": group_id, "u": user_id, "threshold": threshold, "n": backfill},
     )
 
 
@@ -197,6 +190,21 @@ async def remove_member(conn: Conn, group_id: UUID, user_id: UUID) -> None:
 # -- posts ---------------------------------------------------------------------------------
 
 
+# Who a post `p` is written to, unless its audiences are read at read time: its author, the
+# members of its group, the author's followers who may see it, and the people in {mentioned}.
+_AUDIENCE = (
+    "SELECT p.author_id AS owner_id"
+    " UNION SELECT m.user_id FROM members m JOIN groups g ON g.group_id = m.group_id"
+    "  WHERE m.group_id = p.group_id AND NOT g.read_fanout"
+    " UNION SELECT f.follower_id FROM follows f"
+    "  WHERE f.followee_id = p.author_id AND NOT EXISTS (SELECT 1 FROM people a"
+    "    WHERE a.user_id = p.author_id AND a.read_fanout)"
+    f"  AND {_VISIBLE.format(who='f.follower_id')}"
+    " UNION SELECT mentioned.user_id FROM {mentioned}"
+    f"  AND {_VISIBLE.format(who='mentioned.user_id')}"
+)
+
+
 async def add_post(
     conn: Conn,
     *,
@@ -209,14 +217,44 @@ async def add_post(
     text: str,
     mentions: list[UUID],
     created_at: datetime,
+    keep: int,
+    every: int,
 ) -> None:
-    """Store a thread's opening post (private if the event or the group says so)."""
+    """Store a thread's opening post (private if the event or the group says so) and its
+    mentions, write it into its audience's timelines, and trim some of those: one statement.
+
+    Nothing is written when the post was already stored (a repeated event), so the timeline
+    insert needs no conflict check: no entry of a post can exist before its post does.
+
+    Trimming: counting a timeline costs a scan of `keep` index entries, so a post trims only
+    the owners whose hash with the post id falls on 0 modulo `every`: each timeline is cut
+    back to its newest `keep` entries about once per `every` posts it receives, at 1/`every`
+    of the cost. The choice depends on ids alone, so a replay trims exactly where the live
+    projection did. (The cut is found among the entries before this post's, which the
+    statement cannot see yet: the `keep - 1` newest of those stay, with this one.)
+    """
     await conn.execute(
-        "INSERT INTO posts (post_id, author_id, group_id, private, kind, title, text, "
-        "created_at, last_activity_at) "
-        "VALUES (%(post)s, %(author)s, %(group)s, %(private)s OR EXISTS (SELECT 1 FROM groups "
-        "WHERE group_id = %(group)s AND visibility = 'private'), %(kind)s, %(title)s, %(text)s, "
-        "%(at)s, %(at)s) ON CONFLICT DO NOTHING",
+        "WITH p AS (INSERT INTO posts (post_id, author_id, group_id, private, kind, title, "
+        "  text, created_at, last_activity_at) "
+        "  VALUES (%(post)s, %(author)s, %(group)s, %(private)s OR EXISTS (SELECT 1 FROM "
+        "  groups WHERE group_id = %(group)s AND visibility = 'private'), %(kind)s, %(title)s, "
+        "  %(text)s, %(at)s, %(at)s) ON CONFLICT DO NOTHING "
+        "  RETURNING post_id, author_id, group_id, private, created_at), "
+        "mentioned AS (INSERT INTO post_mentions (post_id, user_id) "
+        "  SELECT p.post_id, unnest(%(mentions)s::uuid[]) FROM p ON CONFLICT DO NOTHING "
+        "  RETURNING post_id, user_id), "
+        "fanned AS (INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
+        "  SELECT audience.owner_id, p.post_id, p.author_id, p.created_at FROM p "
+        "  CROSS JOIN LATERAL ("
+        + _AUDIENCE.format(mentioned="mentioned WHERE mentioned.post_id = p.post_id")
+        + ") audience RETURNING owner_id), "
+        "cut AS (SELECT o.owner_id, c.created_at, c.post_id FROM fanned o "
+        "  CROSS JOIN LATERAL (SELECT t.created_at, t.post_id FROM timeline_entries t "
+        "    WHERE t.owner_id = o.owner_id ORDER BY t.created_at DESC, t.post_id DESC "
+        "    OFFSET %(keep)s - 1 LIMIT 1) c "
+        "  WHERE abs(hashtextextended(o.owner_id::text || %(post)s::text, 0)) %% %(every)s = 0) "
+        "DELETE FROM timeline_entries e USING cut WHERE e.owner_id = cut.owner_id "
+        "AND (e.created_at, e.post_id) <= (cut.created_at, cut.post_id)",
         {
             "post": post_id,
             "author": author_id,
@@ -226,56 +264,22 @@ async def add_post(
             "title": title,
             "text": text,
             "at": created_at,
+            "mentions": mentions,
+            "keep": keep,
+            "every": every,
         },
     )
-    if mentions:
-        await conn.execute(
-            "INSERT INTO post_mentions (post_id, user_id) SELECT %s, unnest(%s::uuid[]) "
-            "ON CONFLICT DO NOTHING",
-            (post_id, mentions),
-        )
 
 
 async def fan_out(conn: Conn, post_id: UUID) -> None:
-    """Write the post into the timelines of its ordinary audiences: its author, the members
-    of its group, the author's followers (if they may see it), the people it mentions."""
+    """Write a stored post into the timelines of its ordinary audiences (if it is live)."""
     await conn.execute(
         "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
         "SELECT audience.owner_id, p.post_id, p.author_id, p.created_at FROM posts p "
         "CROSS JOIN LATERAL ("
-        "  SELECT p.author_id AS owner_id"
-        "  UNION SELECT m.user_id FROM members m JOIN groups g ON g.group_id = m.group_id"
-        "    WHERE m.group_id = p.group_id AND NOT g.read_fanout"
-        "  UNION SELECT f.follower_id FROM follows f"
-        "    WHERE f.followee_id = p.author_id AND NOT EXISTS (SELECT 1 FROM people a"
-        "      WHERE a.user_id = p.author_id AND a.read_fanout)"
-        f"    AND {_VISIBLE.format(who='f.follower_id')}"
-        "  UNION SELECT pm.user_id FROM post_mentions pm WHERE pm.post_id = p.post_id"
-        f"    AND {_VISIBLE.format(who='pm.user_id')}"
-        ") audience "
-        f"WHERE p.post_id = %(post)s AND {_LIVE} ON CONFLICT DO NOTHING",
+        + _AUDIENCE.format(mentioned="post_mentions mentioned WHERE mentioned.post_id = p.post_id")
+        + f") audience WHERE p.post_id = %(post)s AND {_LIVE} ON CONFLICT DO NOTHING",
         {"post": post_id},
-    )
-
-
-async def trim_audience(conn: Conn, post_id: UUID, *, keep: int, every: int) -> None:
-    """Cut some of the timelines this post reached down to their newest `keep` entries.
-
-    Counting a timeline costs a scan of `keep` index entries, so each post trims only the
-    owners whose hash with the post id falls on 0 modulo `every`: each timeline is trimmed
-    about once per `every` posts it receives, at 1/`every` of the cost. The choice depends on
-    ids alone, so a replay trims exactly where the live projection did.
-    """
-    await conn.execute(
-        "WITH cut AS (SELECT o.owner_id, c.created_at, c.post_id "
-        "  FROM (SELECT owner_id FROM timeline_entries WHERE post_id = %(post)s "
-        "    AND abs(hashtextextended(owner_id::text || %(post)s::text, 0)) %% %(every)s = 0) o "
-        "  CROSS JOIN LATERAL (SELECT t.created_at, t.post_id FROM timeline_entries t "
-        "    WHERE t.owner_id = o.owner_id ORDER BY t.created_at DESC, t.post_id DESC "
-        "    OFFSET %(keep)s LIMIT 1) c) "
-        "DELETE FROM timeline_entries e USING cut WHERE e.owner_id = cut.owner_id "
-        "AND (e.created_at, e.post_id) <= (cut.created_at, cut.post_id)",
-        {"post": str(post_id), "keep": keep, "every": every},
     )
 
 
@@ -316,44 +320,91 @@ async def unhide(conn: Conn, post_id: UUID) -> None:
     await fan_out(conn, post_id)
 
 
-async def count_reply(
-    conn: Conn,
-    post_id: UUID,
-    *,
-    delta: int,
-    replier_id: UUID | None = None,
-    post_author_id: UUID | None = None,
-    group_id: UUID | None = None,
-    at: datetime | None = None,
-) -> None:
-    """A reply came (delta 1) or went (-1); a new reply also raises the replier's affinity."""
+class Tally:
+    """Reply and reaction counts, affinities and last visits, summed over a batch in memory.
+
+    These updates commute with each other and with everything else the projection does (no
+    handler reads them), so the runner writes a whole batch of them with three set-based
+    statements (see plein_events.projection.Deferred) instead of two statements per event.
+    Counts never go below zero.
+    """
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        # post -> [reply delta, reaction delta, latest activity]
+        self.posts: dict[UUID, list[Any]] = {}
+        self.affinity: dict[tuple[UUID, UUID], int] = {}
+        self.seen: dict[UUID, datetime] = {}
+
+    def _post(self, post_id: UUID) -> list[Any]:
+        return self.posts.setdefault(post_id, [0, 0, None])
+
+    def reply(self, post_id: UUID, delta: int, at: datetime | None = None) -> None:
+        counts = self._post(post_id)
+        counts[0] += delta
+        if at is not None and (counts[2] is None or at > counts[2]):
+            counts[2] = at
+
+    def reaction(self, post_id: UUID, delta: int) -> None:
+        self._post(post_id)[1] += delta
+
+    def interaction(self, person_id: UUID, targets: list[UUID | None], delta: int) -> None:
+        """An interaction of a person with authors and groups (never with themselves)."""
+        for target in dict.fromkeys(targets):
+            if target is not None and target != person_id:
+                key = (person_id, target)
+                self.affinity[key] = self.affinity.get(key, 0) + delta
+
+    def visit(self, reader_id: UUID, seen_at: datetime) -> None:
+        if reader_id not in self.seen or seen_at > self.seen[reader_id]:
+            self.seen[reader_id] = seen_at
+
+    async def flush(self, conn: Conn) -> None:
+        try:
+            if self.posts:
+                await _add_post_counts(conn, self.posts)
+            if self.affinity:
+                await _add_affinity(conn, self.affinity)
+            if self.seen:
+                await _record_seen(conn, self.seen)
+        finally:
+            self.clear()
+
+
+async def _add_post_counts(conn: Conn, posts: dict[UUID, list[Any]]) -> None:
     await conn.execute(
-        "UPDATE posts SET reply_count = greatest(0, reply_count + %s), "
-        "last_activity_at = greatest(last_activity_at, %s) WHERE post_id = %s",
-        (delta, at, post_id),
+        "UPDATE posts p SET reply_count = greatest(0, p.reply_count + d.replies), "
+        "reaction_count = greatest(0, p.reaction_count + d.reactions), "
+        "last_activity_at = greatest(p.last_activity_at, d.at) "
+        "FROM unnest(%s::uuid[], %s::int[], %s::int[], %s::timestamptz[]) "
+        "AS d(post_id, replies, reactions, at) WHERE p.post_id = d.post_id",
+        (list(posts), *(list(column) for column in zip(*posts.values(), strict=True))),
     )
-    if replier_id is not None:
-        await add_affinity(conn, replier_id, [post_author_id, group_id], 1)
 
 
-async def count_reaction(conn: Conn, post_id: UUID, delta: int) -> None:
+async def _add_affinity(conn: Conn, affinity: dict[tuple[UUID, UUID], int]) -> None:
+    # Existing rows take the delta (floored at 0); new rows start at the delta (floored at 0).
     await conn.execute(
-        "UPDATE posts SET reaction_count = greatest(0, reaction_count + %s) WHERE post_id = %s",
-        (delta, post_id),
-    )
-
-
-async def add_affinity(conn: Conn, person_id: UUID, targets: list[UUID | None], delta: int) -> None:
-    """Count an interaction of a person with authors and groups (never with themselves)."""
-    ids = [t for t in targets if t is not None and t != person_id]
-    if not ids:
-        return
-    await conn.execute(
+        "WITH d AS (SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::int[]) "
+        "  AS d(person_id, target_id, delta)), "
+        "updated AS (UPDATE affinity a SET interactions = greatest(0, a.interactions + d.delta) "
+        "  FROM d WHERE a.person_id = d.person_id AND a.target_id = d.target_id "
+        "  RETURNING a.person_id, a.target_id) "
         "INSERT INTO affinity (person_id, target_id, interactions) "
-        "SELECT %(p)s, t, greatest(0, %(d)s) FROM unnest(%(t)s::uuid[]) t "
-        "ON CONFLICT (person_id, target_id) DO UPDATE "
-        "SET interactions = greatest(0, affinity.interactions + %(d)s)",
-        {"p": person_id, "t": ids, "d": delta},
+        "SELECT d.person_id, d.target_id, greatest(0, d.delta) FROM d WHERE NOT EXISTS "
+        "(SELECT 1 FROM updated u WHERE u.person_id = d.person_id AND u.target_id = d.target_id)",
+        ([p for p, _ in affinity], [t for _, t in affinity], list(affinity.values())),
+    )
+
+
+async def _record_seen(conn: Conn, seen: dict[UUID, datetime]) -> None:
+    await conn.execute(
+        "INSERT INTO readers (user_id, last_seen_at) "
+        "SELECT * FROM unnest(%s::uuid[], %s::timestamptz[]) ON CONFLICT (user_id) "
+        "DO UPDATE SET last_seen_at = greatest(readers.last_seen_at, EXCLUDED.last_seen_at)",
+        (list(seen), list(seen.values())),
     )
 
 
@@ -362,14 +413,6 @@ async def accept_answer(conn: Conn, post_id: UUID) -> None:
 
 
 # -- readers -------------------------------------------------------------------------------
-
-
-async def record_seen(conn: Conn, reader_id: UUID, seen_at: datetime) -> None:
-    await conn.execute(
-        "INSERT INTO readers (user_id, last_seen_at) VALUES (%s, %s) ON CONFLICT (user_id) "
-        "DO UPDATE SET last_seen_at = greatest(readers.last_seen_at, EXCLUDED.last_seen_at)",
-        (reader_id, seen_at),
-    )
 
 
 async def record_acknowledgement(conn: Conn, user_id: UUID, post_id: UUID) -> None:
