@@ -16,7 +16,9 @@ from plein_events.identity import (
     MemberLeft,
     MemberRemoved,
     Unfollowed,
+    UserDeactivated,
     UserErased,
+    UserReactivated,
 )
 from plein_events.posts import (
     AnnouncementPosted,
@@ -641,3 +643,26 @@ async def test_a_seen_report_must_name_between_one_and_200_posts(plein: Plein, s
         assert response.status_code == 422
     response = await plein.http.post("/feed/seen", json={"post_ids": [str(uuid4())]})
     assert response.status_code == 401
+
+
+async def test_a_deactivated_account_gets_nothing_and_its_timeline_returns_with_it(
+    plein: Plein, stream: Any
+) -> None:
+    ann, bob, chloe = await people(plein, "ann", "bob", "chloe")
+    team = await group(stream, "Team", ann, bob)
+    await stream.publish(Followed(follower_id=uid(bob), followee_id=uid(chloe)))
+    before, by_chloe = post(ann, "before", group_id=team), post(chloe, "by chloe")
+    await stream.publish(before)
+    await stream.publish(by_chloe)
+    await stream.publish(UserDeactivated(user_id=uid(bob)))
+    during = post(ann, "during", group_id=team)
+    await stream.publish(during)
+    await stream.caught_up()
+    assert await stream.home_ids(bob) == []
+    assert await timeline_rows(plein, during.post_id) == 1  # ann's own entry only
+    assert await stream.home_ids(ann) == [str(during.post_id), str(before.post_id)]
+
+    await stream.publish(UserReactivated(user_id=uid(bob)))
+    await stream.caught_up()
+    expected = [during, by_chloe, before]
+    assert await stream.home_ids(bob) == [str(p.post_id) for p in expected]

@@ -16,7 +16,9 @@ from plein_events.identity import (
     MemberRemoved,
     ProfileUpdated,
     Unfollowed,
+    UserDeactivated,
     UserErased,
+    UserReactivated,
     UserRegistered,
 )
 from plein_events.posts import (
@@ -58,6 +60,12 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
 
     async def on_user_erased(conn: Conn, event: UserErased, _: Envelope) -> None:
         await store.erase_person(conn, event.user_id)
+
+    async def on_user_deactivated(conn: Conn, event: UserDeactivated, _: Envelope) -> None:
+        await store.deactivate(conn, event.user_id)
+
+    async def on_user_reactivated(conn: Conn, event: UserReactivated, _: Envelope) -> None:
+        await store.reactivate(conn, event.user_id, keep=settings().timeline_max_entries)
 
     async def on_followed(conn: Conn, event: Followed, _: Envelope) -> None:
         s = settings()
@@ -165,6 +173,8 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
         UserRegistered: on_user_registered,
         ProfileUpdated: on_profile_updated,
         UserErased: on_user_erased,
+        UserDeactivated: on_user_deactivated,
+        UserReactivated: on_user_reactivated,
         Followed: on_followed,
         Unfollowed: on_unfollowed,
         GroupCreated: on_group_created,

@@ -29,6 +29,7 @@ TABLES = (
     "affinity",
     "readers",
     "acknowledgements",
+    "deactivated",
 )
 
 Conn = AsyncConnection[Any]
@@ -48,6 +49,8 @@ _BELONGS = (
     "AND bp.user_id = {who})))"
 )
 _LIVE = "NOT p.hidden AND NOT p.deleted"
+# Whether person {who} has an account that is not deactivated (only they get entries written).
+_ACTIVE = "NOT EXISTS (SELECT 1 FROM deactivated d WHERE d.user_id = {who})"
 
 
 # -- people and follows --------------------------------------------------------------------
@@ -73,6 +76,41 @@ async def erase_person(conn: Conn, user_id: UUID) -> None:
     )
 
 
+async def deactivate(conn: Conn, user_id: UUID) -> None:
+    """A deactivated account reads nothing: its timeline goes, and nothing is written to it."""
+    await conn.execute(
+        "INSERT INTO deactivated (user_id) VALUES (%s) ON CONFLICT DO NOTHING", (user_id,)
+    )
+    await conn.execute("DELETE FROM timeline_entries WHERE owner_id = %s", (user_id,))
+
+
+async def reactivate(conn: Conn, user_id: UUID, *, keep: int) -> None:
+    """A returning person's timeline is rebuilt: the newest `keep` live posts that belong in
+    it (their own, by people they follow, in their groups, mentioning them; large audiences
+    stay read-time), each source read through its own index."""
+    await conn.execute(
+        "WITH back AS (DELETE FROM deactivated WHERE user_id = %(u)s RETURNING user_id), "
+        "candidates AS ("
+        "  (SELECT p.post_id FROM posts p WHERE p.author_id = %(u)s"
+        f"   {_NEWEST_FIRST} LIMIT %(keep)s)"
+        "  UNION (SELECT x.post_id FROM follows f"
+        "   JOIN people a ON a.user_id = f.followee_id AND NOT a.read_fanout"
+        "   CROSS JOIN LATERAL (SELECT p.post_id FROM posts p WHERE p.author_id = f.followee_id"
+        f"     {_NEWEST_FIRST} LIMIT %(keep)s) x WHERE f.follower_id = %(u)s)"
+        "  UNION (SELECT x.post_id FROM members m"
+        "   JOIN groups g ON g.group_id = m.group_id AND NOT g.read_fanout"
+        "   CROSS JOIN LATERAL (SELECT p.post_id FROM posts p WHERE p.group_id = m.group_id"
+        f"     {_NEWEST_FIRST} LIMIT %(keep)s) x WHERE m.user_id = %(u)s)"
+        "  UNION (SELECT pm.post_id FROM post_mentions pm WHERE pm.user_id = %(u)s)) "
+        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
+        "SELECT %(u)s, p.post_id, p.author_id, p.created_at FROM candidates c "
+        "JOIN posts p ON p.post_id = c.post_id "
+        f"WHERE EXISTS (SELECT 1 FROM back) AND {_LIVE} AND {_VISIBLE.format(who='%(u)s')} "
+        f"{_NEWEST_FIRST} LIMIT %(keep)s ON CONFLICT DO NOTHING",
+        {"u": user_id, "keep": keep},
+    )
+
+
 async def add_follow(
     conn: Conn, follower_id: UUID, followee_id: UUID, *, backfill: int, threshold: int
 ) -> None:
@@ -92,6 +130,7 @@ async def add_follow(
         "SELECT %(f)s, p.post_id, p.author_id, p.created_at FROM posts p "
         f"WHERE p.author_id = %(t)s AND {_LIVE} AND {_VISIBLE.format(who='%(f)s')} "
         "AND EXISTS (SELECT 1 FROM counted WHERE NOT read_fanout) "
+        f"AND {_ACTIVE.format(who='%(f)s')} "
         "ORDER BY p.created_at DESC LIMIT %(n)s ON CONFLICT DO NOTHING",
         {"f": follower_id, "t": followee_id, "n": backfill, "threshold": threshold},
     )
@@ -169,6 +208,7 @@ async def add_member(
         "SELECT %(u)s, p.post_id, p.author_id, p.created_at FROM posts p "
         f"WHERE p.group_id = %(g)s AND {_LIVE} "
         "AND EXISTS (SELECT 1 FROM counted WHERE NOT read_fanout) "
+        f"AND {_ACTIVE.format(who='%(u)s')} "
         "ORDER BY p.created_at DESC LIMIT %(n)s ON CONFLICT DO NOTHING",
         {"g": group_id, "u": user_id, "threshold": threshold, "n": backfill},
     )
@@ -247,7 +287,7 @@ async def add_post(
         "  SELECT audience.owner_id, p.post_id, p.author_id, p.created_at FROM p "
         "  CROSS JOIN LATERAL ("
         + _AUDIENCE.format(mentioned="mentioned WHERE mentioned.post_id = p.post_id")
-        + ") audience RETURNING owner_id), "
+        + f") audience WHERE {_ACTIVE.format(who='audience.owner_id')} RETURNING owner_id), "
         "cut AS (SELECT o.owner_id, c.created_at, c.post_id FROM fanned o "
         "  CROSS JOIN LATERAL (SELECT t.created_at, t.post_id FROM timeline_entries t "
         "    WHERE t.owner_id = o.owner_id ORDER BY t.created_at DESC, t.post_id DESC "
@@ -278,7 +318,8 @@ async def fan_out(conn: Conn, post_id: UUID) -> None:
         "SELECT audience.owner_id, p.post_id, p.author_id, p.created_at FROM posts p "
         "CROSS JOIN LATERAL ("
         + _AUDIENCE.format(mentioned="post_mentions mentioned WHERE mentioned.post_id = p.post_id")
-        + f") audience WHERE p.post_id = %(post)s AND {_LIVE} ON CONFLICT DO NOTHING",
+        + f") audience WHERE p.post_id = %(post)s AND {_LIVE} "
+        f"AND {_ACTIVE.format(who='audience.owner_id')} ON CONFLICT DO NOTHING",
         {"post": post_id},
     )
 
@@ -302,7 +343,7 @@ async def edit_post(conn: Conn, post_id: UUID, text: str, mentions: list[UUID]) 
             "SELECT pm.user_id, p.post_id, p.author_id, p.created_at FROM posts p "
             "JOIN post_mentions pm ON pm.post_id = p.post_id "
             f"WHERE p.post_id = %(post)s AND {_LIVE} AND {_VISIBLE.format(who='pm.user_id')} "
-            "ON CONFLICT DO NOTHING",
+            f"AND {_ACTIVE.format(who='pm.user_id')} ON CONFLICT DO NOTHING",
             {"post": post_id},
         )
     await _prune(conn, "p.post_id = %(scope)s", post_id)
