@@ -186,3 +186,58 @@ async def test_poison_message_is_dead_lettered_and_the_projection_moves_on(bus: 
     letter = await bus.js.get_msg(DEAD_LETTER_STREAM_NAME, dlq.state.last_seq)
     assert letter.data == b"this is not json"
     assert letter.headers and letter.headers["Plein-Original-Subject"] == subject
+
+
+class FollowerCounts:
+    """A Deferred: follower counts summed in memory, written once per flush."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.flushes = 0
+        self.clear()
+
+    def clear(self) -> None:
+        self.counts: Counter[UUID] = Counter()
+
+    async def flush(self, conn: AsyncConnection[Any]) -> None:
+        self.flushes += 1
+        for followee, n in self.counts.items():
+            await conn.execute(
+                sql.SQL(
+                    "INSERT INTO {t} (followee_id, followers) VALUES (%s, %s) ON CONFLICT "
+                    "(followee_id) DO UPDATE SET followers = {t}.followers + EXCLUDED.followers"
+                ).format(t=sql.Identifier(self.table)),
+                (followee, n),
+            )
+        self.clear()
+
+
+async def test_deferred_writes_land_once_even_when_the_batch_is_redone_carefully(
+    bus: Bus,
+) -> None:
+    """What handlers gathered on a failed pipelined attempt is dropped, not written twice."""
+    await create_tally_table(bus, "deferred")
+    counts = FollowerCounts("deferred")
+    star = uuid4()
+
+    async def on_followed(conn: AsyncConnection[Any], event: Followed, _: Envelope) -> None:
+        if event.follower_id.int == 0:
+            raise ValueError("this handler cannot cope with the nil UUID")
+        counts.counts[event.followee_id] += 1
+
+    for i, follower in enumerate([uuid4(), uuid4(), UUID(int=0), uuid4()]):
+        envelope = envelope_for(
+            Followed(follower_id=follower, followee_id=star),
+            aggregate_id=f"d-{i}",
+            aggregate_version=1,
+            occurred_at=datetime.now(UTC),
+            actor_id=None,
+        )
+        await bus.js.publish(envelope.subject, envelope.model_dump_json().encode())
+    projection = Projection("deferred", {Followed: on_followed}, ("deferred",), deferred=counts)
+    runner = ProjectionRunner(projection, bus.pool, bus.js, batch_size=10, max_failures=1)
+    await run_until_caught_up(runner, await last_seq(bus))
+
+    assert await tally(bus, "deferred") == {star: 3}
+    assert runner.stats.dead_lettered == 1
+    assert counts.flushes >= 3  # the careful path flushes per event, inside its savepoint
