@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -14,6 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .runtime import RuntimeFactory
 
 app = typer.Typer(
     help="Plein: the social intranet that makes participation happen.", no_args_is_help=True
@@ -39,43 +44,73 @@ def run(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
     seed: Annotated[bool, typer.Option(help="seed the demo organisation on first start")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="processes serving the port (uvicorn workers); background workers still run "
+            "once, in the process holding their leader lock",
+        ),
+    ] = 1,
 ) -> None:
     """Serve Plein: every service under /api/<name> on one port (or just the ones named)."""
     from .embedded import mail_catcher, servers
     from .registry import load_services
+    from .runtime import RuntimeFactory
 
     settings = _settings()
     if host:
         settings.host = host
     if port:
         settings.port = port
-    services = load_services(service)
+    names = tuple(s.name for s in load_services(service))  # fails early on an unknown name
     with servers(settings) as (database_url, nats_url), mail_catcher(settings) as mail_dir:
         if mail_dir is not None:
             console.print(
                 f"  mail       smtp://{settings.smtp_host}:{settings.smtp_port}, kept in {mail_dir}"
             )
-        asyncio.run(
-            _serve(
-                settings,
-                services,
-                database_url,
-                nats_url,
-                seed=seed and settings.seed_demo and not service,
-            )
-        )
+        factory = RuntimeFactory(settings, names, database_url, nats_url)
+        seeding = seed and settings.seed_demo and not service
+        if workers == 1:
+            asyncio.run(_serve(factory, seed=seeding))
+        else:
+            _serve_processes(factory, workers, seed=seeding)
 
 
-async def _serve(
-    settings: Settings, services: list, database_url: str, nats_url: str, *, seed: bool
-) -> None:
+def _announce(factory: RuntimeFactory) -> None:
+    base = factory.settings.base_url
+    console.print(f"\n[bold green]Plein is running on {base}[/]")
+    for name in factory.service_names:
+        console.print(f"  {name:9} {base}/api/{name}   docs: {base}/api/{name}/docs")
+    console.print(f"  PostgreSQL {factory.database_url}\n  NATS       {factory.nats_url}")
+
+
+async def _seed(settings: Settings) -> None:
+    """Seed the demo organisation once per data dir, through the running HTTP API."""
     from .demo import DEMO_PASSWORD, seed_demo
-    from .runtime import Runtime
 
-    runtime = Runtime(settings, services, database_url=database_url, nats_url=nats_url)
+    marker = settings.data_dir / "seeded"
+    if marker.exists():
+        return
+    try:
+        if await seed_demo(settings.base_url, say=lambda m: console.print(f"  demo: {m}")):
+            console.print(f"  demo: log in as ann@example.com / {DEMO_PASSWORD}")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("seeded\n")
+    except Exception as error:  # the demo is a convenience; Plein runs without it
+        console.print(f"[yellow]  demo seed failed: {error!r}[/]")
+
+
+async def _serve(factory: RuntimeFactory, *, seed: bool) -> None:
+    """One process: the app, its background workers, and the demo seed once it answers."""
+    settings = factory.settings
     server = uvicorn.Server(
         uvicorn.Config(
-            runtime.asgi(), host=settings.host, port=settings.port, log_config=None, lifespan="on"
+            factory.runtime().asgi(),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            lifespan="on",
         )
     )
     serving = asyncio.create_task(server.serve())
@@ -84,23 +119,62 @@ async def _serve(
     if serving.done():
         await serving
         return
-    base = settings.base_url
-    console.print(f"\n[bold green]Plein is running on {base}[/]")
-    for s in runtime.services:
-        console.print(f"  {s.name:9} {base}/api/{s.name}   docs: {base}/api/{s.name}/docs")
-    console.print(f"  PostgreSQL {database_url}\n  NATS       {nats_url}")
+    _announce(factory)
     if seed:
-        marker = settings.data_dir / "seeded"
-        if not marker.exists():
-            try:
-                if await seed_demo(base, say=lambda m: console.print(f"  demo: {m}")):
-                    console.print(f"  demo: log in as ann@example.com / {DEMO_PASSWORD}")
-                marker.parent.mkdir(parents=True, exist_ok=True)
-                marker.write_text("seeded\n")
-            except Exception as error:  # the demo is a convenience; Plein runs without it
-                console.print(f"[yellow]  demo seed failed: {error!r}[/]")
+        await _seed(settings)
     console.print("Press Ctrl-C to stop.\n")
     await serving
+
+
+def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> None:
+    """`workers` processes accepting on one socket (uvicorn's supervisor restarts a dead one).
+
+    This process prepares streams and migrations once, so the workers start without racing
+    over them, and seeds the demo once they answer; each worker builds its app from the
+    same factory as a single process does.
+    """
+    import threading
+
+    from uvicorn.supervisors import Multiprocess
+
+    from .embedded import port_open
+    from .registry import load_services
+    from .runtime import prepare
+
+    settings = factory.settings
+    asyncio.run(
+        prepare(
+            settings,
+            load_services(factory.service_names),
+            database_url=factory.database_url,
+            nats_url=factory.nats_url,
+        )
+    )
+    config = uvicorn.Config(
+        replace(factory, prepared=True),
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_config=None,
+        lifespan="on",
+    )
+    socket = config.bind_socket()
+
+    def when_serving() -> None:
+        while not port_open(settings.host, settings.port):
+            time.sleep(0.1)
+        _announce(factory)
+        console.print(f"  {workers} worker processes")
+        if seed:
+            asyncio.run(_seed(settings))
+        console.print("Press Ctrl-C to stop.\n")
+
+    threading.Thread(target=when_serving, daemon=True).start()
+    try:
+        Multiprocess(config, sockets=[socket]).run()
+    finally:
+        socket.close()
 
 
 @app.command()
