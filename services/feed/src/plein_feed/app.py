@@ -174,17 +174,19 @@ async def _relevant(
     now: datetime,
     settings: FeedSettings,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Rank my latest `relevant_window` entries as of the cursor's moment; page by offset."""
+    """Rank my latest `relevant_window` entries as of the cursor's moment; page by offset.
+
+    Ranking reads only what it needs of the window; what a reader sees is read for the page.
+    """
     position = RankedCursor.decode(cursor) if cursor else RankedCursor(now, 0)
-    rows = await store.home_page(
+    rows = await store.home_features(
         conn, me, Cursor(position.as_of, _LAST_ID), settings.relevant_window
     )
-    by_id = {row["post_id"]: row for row in rows}
     ranked = rank((_candidate(r) for r in rows), position.as_of, settings)
     window = ranked[position.offset : position.offset + limit]
+    shown = await store.entries(conn, me, [candidate.post_id for candidate, _ in window])
     entries = []
-    for candidate, score in window:
-        row = dict(by_id[candidate.post_id])
+    for row, (_, score) in zip(shown, window, strict=True):
         row["score"] = score.total
         if explain:
             row["score_parts"] = score.parts
