@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import socket
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
@@ -127,15 +127,20 @@ async def _serve(factory: RuntimeFactory, *, seed: bool) -> None:
 
 
 def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> None:
-    """`workers` processes accepting on one socket (uvicorn's supervisor restarts a dead one).
+    """`workers` processes serving one port, each accepting on a socket of its own.
 
     This process prepares streams and migrations once, so the workers start without racing
-    over them, and seeds the demo once they answer; each worker builds its app from the
-    same factory as a single process does.
+    over them, seeds the demo once they answer, and restarts a worker that dies. Each worker
+    builds its app from the same factory as a single process does. The sockets share the port
+    with SO_REUSEPORT, so the kernel spreads new connections over the workers at random, as a
+    Kubernetes Service spreads them over pods; workers accepting from one shared socket
+    (uvicorn's `--workers`) let whichever wakes first take most of a burst of connections.
     """
+    import signal
     import threading
 
-    from uvicorn.supervisors import Multiprocess
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors.multiprocess import Process
 
     from .embedded import port_open
     from .registry import load_services
@@ -155,26 +160,62 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=workers,
         log_config=None,
         lifespan="on",
     )
-    socket = config.bind_socket()
+    sockets = [_reuse_port_socket(settings.host, settings.port) for _ in range(workers)]
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
 
     def when_serving() -> None:
         while not port_open(settings.host, settings.port):
-            time.sleep(0.1)
+            if stop.wait(0.1):
+                return
         _announce(factory)
         console.print(f"  {workers} worker processes")
         if seed:
             asyncio.run(_seed(settings))
         console.print("Press Ctrl-C to stop.\n")
 
+    def start(sock: socket.socket) -> Process:
+        process = Process(config, [sock])
+        process.start()
+        return process
+
+    processes = [start(sock) for sock in sockets]
     threading.Thread(target=when_serving, daemon=True).start()
     try:
-        Multiprocess(config, sockets=[socket]).run()
+        while not stop.wait(0.5):
+            for i, process in enumerate(processes):
+                if process.process.is_alive():
+                    continue
+                process.join()
+                if process.exitcode == STARTUP_FAILURE:  # broken app: a restart fails the same
+                    console.print(f"[red]worker {process.pid} failed to start; stopping[/]")
+                    stop.set()
+                    break
+                console.print(f"[yellow]worker {process.pid} died; starting another[/]")
+                processes[i] = start(sockets[i])
     finally:
-        socket.close()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
+        for sock in sockets:
+            sock.close()
+    if any(p.exitcode == STARTUP_FAILURE for p in processes):
+        raise typer.Exit(STARTUP_FAILURE)
+
+
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
 
 
 @app.command()
