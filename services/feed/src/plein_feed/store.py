@@ -16,7 +16,7 @@ from plein_events import FORMER_COLLEAGUE
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from .domain import Cursor
+from .domain import Candidate, Cursor
 
 TABLES = (
     "people",
@@ -387,22 +387,23 @@ async def last_seen_at(conn: Conn, reader_id: UUID) -> datetime | None:
 
 # -- reading -------------------------------------------------------------------------------
 
-# What ranking needs of an entry, from the reader %(me)s's point of view.
+# What ranking needs of an entry, from the reader %(me)s's point of view: a domain.Candidate,
+# column for field, in its order.
 _FEATURES = (
     "p.post_id, p.created_at, p.kind, p.reply_count, p.reaction_count, p.answered, "
-    "p.author_id = %(me)s AS own, "
     "EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = %(me)s "
     "  AND f.followee_id = p.author_id) AS follows_author, "
     "EXISTS (SELECT 1 FROM members m WHERE m.group_id = p.group_id "
     "  AND m.user_id = %(me)s) AS in_group, "
-    "EXISTS (SELECT 1 FROM post_mentions pm WHERE pm.post_id = p.post_id "
-    "  AND pm.user_id = %(me)s) AS mentions_me, "
-    "coalesce(p.author_id = (SELECT manager_id FROM people WHERE user_id = %(me)s), false) "
-    "  AS by_my_manager, "
     "coalesce((SELECT interactions FROM affinity WHERE person_id = %(me)s "
     "  AND target_id = p.author_id), 0) AS author_interactions, "
     "coalesce((SELECT interactions FROM affinity WHERE person_id = %(me)s "
-    "  AND target_id = p.group_id), 0) AS group_interactions "
+    "  AND target_id = p.group_id), 0) AS group_interactions, "
+    "coalesce(p.author_id = (SELECT manager_id FROM people WHERE user_id = %(me)s), false) "
+    "  AS by_my_manager, "
+    "EXISTS (SELECT 1 FROM post_mentions pm WHERE pm.post_id = p.post_id "
+    "  AND pm.user_id = %(me)s) AS mentions_me, "
+    "p.author_id = %(me)s AS own "
 )
 # Everything an entry shows and ranking needs.
 _ENTRY = (
@@ -481,13 +482,12 @@ async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> l
     return await _rows(conn, query, params)
 
 
-async def home_features(
-    conn: Conn, me: UUID, after: Cursor | None, limit: int
-) -> list[dict[str, Any]]:
-    """What ranking needs of the same entries as `home_page` (not what they show)."""
+async def home_features(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[Candidate]:
+    """The same entries as `home_page`, as ranking sees them (not what they show)."""
     params: dict[str, Any] = {"me": me, "limit": limit}
     query = f"{_home_candidates(after, params)}SELECT {_FEATURES} {_PAGE_POSTS}{_NEWEST_FIRST}"
-    return await _rows(conn, query, params)
+    cur = await conn.execute(query, params)
+    return [Candidate(*row) for row in await cur.fetchall()]
 
 
 async def entries(conn: Conn, me: UUID, post_ids: list[UUID]) -> list[dict[str, Any]]:
