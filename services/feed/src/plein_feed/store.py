@@ -471,8 +471,11 @@ def _home_candidates(after: Cursor | None, params: dict[str, Any]) -> str:
 
 # Each page entry's post by its primary key: joined plainly, the planner reads the whole posts
 # table once a page has a few hundred entries (a hash join), where a few hundred index lookups
-# cost far less; LATERAL makes it look each one up.
-_PAGE_POSTS = "FROM page CROSS JOIN LATERAL (SELECT * FROM posts WHERE post_id = page.post_id) p "
+# cost far less. The LIMIT keeps the planner from flattening the lookup back into a join.
+_PAGE_POSTS = (
+    "FROM page CROSS JOIN LATERAL "
+    "(SELECT * FROM posts WHERE post_id = page.post_id LIMIT 1) p "
+)
 
 
 async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[dict[str, Any]]:
@@ -498,7 +501,7 @@ async def entries(conn: Conn, me: UUID, post_ids: list[UUID]) -> list[dict[str, 
     return await _rows(
         conn,
         f"{_ENTRY} FROM unnest(%(ids)s::uuid[]) WITH ORDINALITY AS page (post_id, n) "
-        "CROSS JOIN LATERAL (SELECT * FROM posts WHERE post_id = page.post_id) p "
+        "CROSS JOIN LATERAL (SELECT * FROM posts WHERE post_id = page.post_id LIMIT 1) p "
         f"{_JOINS}ORDER BY page.n",
         params,
     )
