@@ -473,8 +473,7 @@ def _home_candidates(after: Cursor | None, params: dict[str, Any]) -> str:
 # table once a page has a few hundred entries (a hash join), where a few hundred index lookups
 # cost far less. The LIMIT keeps the planner from flattening the lookup back into a join.
 _PAGE_POSTS = (
-    "FROM page CROSS JOIN LATERAL "
-    "(SELECT * FROM posts WHERE post_id = page.post_id LIMIT 1) p "
+    "FROM page CROSS JOIN LATERAL (SELECT * FROM posts WHERE post_id = page.post_id LIMIT 1) p "
 )
 
 
