@@ -417,16 +417,10 @@ _NEWEST_FIRST = "ORDER BY p.created_at DESC, p.post_id DESC"
 
 
 def _keyset(after: Cursor | None, params: dict[str, Any], alias: str = "p") -> str:
-    """Older than `after`: `(created_at, post_id) < (at, pid)`, spelt so that the planner
-    estimates it from `created_at`'s statistics and walks the newest-first index in order
-    (it guesses a row comparison to keep few rows, then fetches them all and sorts)."""
     if after is None:
         return ""
     params.update(at=after.created_at, pid=after.post_id)
-    return (
-        f" AND {alias}.created_at <= %(at)s"
-        f" AND ({alias}.created_at < %(at)s OR {alias}.post_id < %(pid)s)"
-    )
+    return f" AND ({alias}.created_at, {alias}.post_id) < (%(at)s, %(pid)s)"
 
 
 async def _rows(conn: Conn, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
