@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE ?= copy
 
-.PHONY: help setup run test test-fast lint typecheck contract bench replay k8s-check clean
+.PHONY: help setup run test test-fast lint typecheck contract bench bench-tools replay k8s-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -26,7 +26,13 @@ lint: setup ## ruff and mypy
 contract: setup ## rewrite event JSON Schemas and the AsyncAPI document from the contract
 	$(UV) run plein contract
 
-bench: setup ## benchmarks, each next to a baseline measured in the same run
+bench-tools: ## the load generator bench/feed.py drives from outside (wrk, Debian package)
+	@command -v wrk >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	@wrk --version 2>&1 | head -1 || true
+
+bench: setup bench-tools ## benchmarks, each next to a baseline measured in the same run
 	$(UV) run python bench/pipeline.py
 	$(UV) run python bench/posts_thread.py
 	$(UV) run python bench/notify.py

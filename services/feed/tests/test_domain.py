@@ -2,6 +2,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from plein_feed.domain import (
     FOLLOWING,
     GROUP,
@@ -15,6 +17,7 @@ from plein_feed.domain import (
     fans_out_on_read,
     rank,
     reasons_for,
+    relevance,
     score,
     why,
 )
@@ -122,6 +125,38 @@ def test_weights_come_from_settings() -> None:
 def test_a_mention_from_yesterday_beats_a_plain_post_from_an_hour_ago() -> None:
     mention, plain = candidate(20, mentions_me=True), candidate(1)
     assert [c for c, _ in rank([plain, mention], NOW, SETTINGS)][0] == mention
+
+
+@given(
+    hours_old=st.floats(min_value=-2, max_value=24 * 60),
+    kind=st.sampled_from(["post", "question", "announcement"]),
+    counts=st.tuples(*[st.integers(min_value=0, max_value=10_000)] * 4),
+    flags=st.tuples(*[st.booleans()] * 6),
+    weights=st.tuples(*[st.floats(min_value=0, max_value=10)] * 3),
+)
+def test_ranking_uses_exactly_the_total_that_score_explains(
+    hours_old: float,
+    kind: str,
+    counts: tuple[int, int, int, int],
+    flags: tuple[bool, ...],
+    weights: tuple[float, float, float],
+) -> None:
+    entry = candidate(
+        hours_old,
+        kind=kind,
+        reply_count=counts[0],
+        reaction_count=counts[1],
+        author_interactions=counts[2],
+        group_interactions=counts[3],
+        answered=flags[0],
+        follows_author=flags[1],
+        in_group=flags[2],
+        by_my_manager=flags[3],
+        mentions_me=flags[4],
+        own=flags[5],
+    )
+    s = FeedSettings(weight_follow=weights[0], weight_activity=weights[1], boost_mention=weights[2])
+    assert relevance(entry, NOW, s) == score(entry, NOW, s).total
 
 
 def test_a_reader_reports_between_one_and_200_posts() -> None:

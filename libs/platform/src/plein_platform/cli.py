@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -14,6 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .runtime import RuntimeFactory
 
 app = typer.Typer(
     help="Plein: the social intranet that makes participation happen.", no_args_is_help=True
@@ -39,43 +44,73 @@ def run(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
     seed: Annotated[bool, typer.Option(help="seed the demo organisation on first start")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="processes serving the port (uvicorn workers); background workers still run "
+            "once, in the process holding their leader lock",
+        ),
+    ] = 1,
 ) -> None:
     """Serve Plein: every service under /api/<name> on one port (or just the ones named)."""
     from .embedded import mail_catcher, servers
     from .registry import load_services
+    from .runtime import RuntimeFactory
 
     settings = _settings()
     if host:
         settings.host = host
     if port:
         settings.port = port
-    services = load_services(service)
+    names = tuple(s.name for s in load_services(service))  # fails early on an unknown name
     with servers(settings) as (database_url, nats_url), mail_catcher(settings) as mail_dir:
         if mail_dir is not None:
             console.print(
                 f"  mail       smtp://{settings.smtp_host}:{settings.smtp_port}, kept in {mail_dir}"
             )
-        asyncio.run(
-            _serve(
-                settings,
-                services,
-                database_url,
-                nats_url,
-                seed=seed and settings.seed_demo and not service,
-            )
-        )
+        factory = RuntimeFactory(settings, names, database_url, nats_url)
+        seeding = seed and settings.seed_demo and not service
+        if workers == 1:
+            asyncio.run(_serve(factory, seed=seeding))
+        else:
+            _serve_processes(factory, workers, seed=seeding)
 
 
-async def _serve(
-    settings: Settings, services: list, database_url: str, nats_url: str, *, seed: bool
-) -> None:
+def _announce(factory: RuntimeFactory) -> None:
+    base = factory.settings.base_url
+    console.print(f"\n[bold green]Plein is running on {base}[/]")
+    for name in factory.service_names:
+        console.print(f"  {name:9} {base}/api/{name}   docs: {base}/api/{name}/docs")
+    console.print(f"  PostgreSQL {factory.database_url}\n  NATS       {factory.nats_url}")
+
+
+async def _seed(settings: Settings) -> None:
+    """Seed the demo organisation once per data dir, through the running HTTP API."""
     from .demo import DEMO_PASSWORD, seed_demo
-    from .runtime import Runtime
 
-    runtime = Runtime(settings, services, database_url=database_url, nats_url=nats_url)
+    marker = settings.data_dir / "seeded"
+    if marker.exists():
+        return
+    try:
+        if await seed_demo(settings.base_url, say=lambda m: console.print(f"  demo: {m}")):
+            console.print(f"  demo: log in as ann@example.com / {DEMO_PASSWORD}")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("seeded\n")
+    except Exception as error:  # the demo is a convenience; Plein runs without it
+        console.print(f"[yellow]  demo seed failed: {error!r}[/]")
+
+
+async def _serve(factory: RuntimeFactory, *, seed: bool) -> None:
+    """One process: the app, its background workers, and the demo seed once it answers."""
+    settings = factory.settings
     server = uvicorn.Server(
         uvicorn.Config(
-            runtime.asgi(), host=settings.host, port=settings.port, log_config=None, lifespan="on"
+            factory.runtime().asgi(),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            lifespan="on",
         )
     )
     serving = asyncio.create_task(server.serve())
@@ -84,23 +119,103 @@ async def _serve(
     if serving.done():
         await serving
         return
-    base = settings.base_url
-    console.print(f"\n[bold green]Plein is running on {base}[/]")
-    for s in runtime.services:
-        console.print(f"  {s.name:9} {base}/api/{s.name}   docs: {base}/api/{s.name}/docs")
-    console.print(f"  PostgreSQL {database_url}\n  NATS       {nats_url}")
+    _announce(factory)
     if seed:
-        marker = settings.data_dir / "seeded"
-        if not marker.exists():
-            try:
-                if await seed_demo(base, say=lambda m: console.print(f"  demo: {m}")):
-                    console.print(f"  demo: log in as ann@example.com / {DEMO_PASSWORD}")
-                marker.parent.mkdir(parents=True, exist_ok=True)
-                marker.write_text("seeded\n")
-            except Exception as error:  # the demo is a convenience; Plein runs without it
-                console.print(f"[yellow]  demo seed failed: {error!r}[/]")
+        await _seed(settings)
     console.print("Press Ctrl-C to stop.\n")
     await serving
+
+
+def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> None:
+    """`workers` processes serving one port, each accepting on a socket of its own.
+
+    This process prepares streams and migrations once, so the workers start without racing
+    over them, seeds the demo once they answer, and restarts a worker that dies. Each worker
+    builds its app from the same factory as a single process does. The sockets share the port
+    with SO_REUSEPORT, so the kernel spreads new connections over the workers at random, as a
+    Kubernetes Service spreads them over pods; workers accepting from one shared socket
+    (uvicorn's `--workers`) let whichever wakes first take most of a burst of connections.
+    """
+    import signal
+    import threading
+
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors.multiprocess import Process
+
+    from .embedded import port_open
+    from .registry import load_services
+    from .runtime import prepare
+
+    settings = factory.settings
+    asyncio.run(
+        prepare(
+            settings,
+            load_services(factory.service_names),
+            database_url=factory.database_url,
+            nats_url=factory.nats_url,
+        )
+    )
+    config = uvicorn.Config(
+        replace(factory, prepared=True),
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        lifespan="on",
+    )
+    sockets = [_reuse_port_socket(settings.host, settings.port) for _ in range(workers)]
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def when_serving() -> None:
+        while not port_open(settings.host, settings.port):
+            if stop.wait(0.1):
+                return
+        _announce(factory)
+        console.print(f"  {workers} worker processes")
+        if seed:
+            asyncio.run(_seed(settings))
+        console.print("Press Ctrl-C to stop.\n")
+
+    def start(sock: socket.socket) -> Process:
+        process = Process(config, [sock])
+        process.start()
+        return process
+
+    processes = [start(sock) for sock in sockets]
+    threading.Thread(target=when_serving, daemon=True).start()
+    try:
+        while not stop.wait(0.5):
+            for i, process in enumerate(processes):
+                if process.process.is_alive():
+                    continue
+                process.join()
+                if process.exitcode == STARTUP_FAILURE:  # broken app: a restart fails the same
+                    console.print(f"[red]worker {process.pid} failed to start; stopping[/]")
+                    stop.set()
+                    break
+                console.print(f"[yellow]worker {process.pid} died; starting another[/]")
+                processes[i] = start(sockets[i])
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
+        for sock in sockets:
+            sock.close()
+    if any(p.exitcode == STARTUP_FAILURE for p in processes):
+        raise typer.Exit(STARTUP_FAILURE)
+
+
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
 
 
 @app.command()

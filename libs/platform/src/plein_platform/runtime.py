@@ -2,13 +2,17 @@
 
 `plein run` runs them all behind one port (each under `/api/<name>`); `plein run --service X`
 runs one, as each Kubernetes Deployment does. Both are this class with another service list.
+`plein run --workers N` runs N such processes on one port (`RuntimeFactory` builds each one's
+app); background workers still run once, in whichever process holds their leader lock.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import nats
@@ -94,12 +98,16 @@ class Runtime:
         database_url: str,
         nats_url: str,
         run_workers: bool = True,
+        prepared: bool = False,
     ) -> None:
+        """`prepared`: streams and migrations are already in place (the parent of several
+        worker processes did it once), so start-up skips `prepare`."""
         self.settings = settings
         self.services = list(services)
         self.database_url = database_url
         self.nats_url = nats_url
         self.run_workers = run_workers
+        self.prepared = prepared
         self.nc: NATS | None = None
         self._stop = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -114,13 +122,14 @@ class Runtime:
         settings = self.settings
         self.nc = await connect_nats(self.nats_url)
         js = self.nc.jetstream()
-        await ensure_streams(js, settings.stream_duplicate_window_s, settings.stream_replicas)
+        if not self.prepared:
+            await ensure_streams(js, settings.stream_duplicate_window_s, settings.stream_replicas)
+            await migrate_services(self.database_url, self.services)
         verifier = TokenVerifier(
             settings.resolved_jwks_url,
             issuer=settings.token_issuer,
             audience=settings.token_audience,
         )
-        await migrate_services(self.database_url, self.services)
         for service in self.services:
             pool = schema_pool(self.database_url, service.name)
             await pool.open()
@@ -225,10 +234,44 @@ class Runtime:
                 },
             }
 
-        @app.get("/health", summary="Liveness of the whole process")
-        async def health() -> dict[str, str]:
-            return {"status": "ok"}
+        @app.get("/health", summary="Liveness of the whole process (and which one answered)")
+        async def health() -> dict[str, Any]:
+            return {"status": "ok", "pid": os.getpid()}
 
         for service in self.services:
             app.mount(f"/api/{service.name}", service.app)
         return app
+
+
+@dataclass(frozen=True)
+class RuntimeFactory:
+    """Builds the HTTP app of one `plein run` process: a Runtime of the named services.
+
+    Picklable, so that uvicorn can hand it to each of several worker processes (its app
+    factory); `plein run` with one process calls it directly. One code path either way.
+    """
+
+    settings: Settings
+    service_names: tuple[str, ...]
+    database_url: str
+    nats_url: str
+    prepared: bool = False
+
+    def runtime(self) -> Runtime:
+        from .registry import load_services
+
+        return Runtime(
+            self.settings,
+            load_services(self.service_names),
+            database_url=self.database_url,
+            nats_url=self.nats_url,
+            prepared=self.prepared,
+        )
+
+    def __call__(self) -> FastAPI:
+        from .telemetry import configure_logging, configure_tracing
+
+        # A worker process starts with nothing configured; the parent's set-up is not inherited.
+        configure_logging(self.settings)
+        configure_tracing(self.settings)
+        return self.runtime().asgi()

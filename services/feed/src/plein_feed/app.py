@@ -19,12 +19,12 @@ from . import store
 from .domain import (
     ANNOUNCEMENT,
     RAISED,
-    Candidate,
     Cursor,
     RankedCursor,
     Reader,
     rank,
     reasons_for,
+    score,
     why,
 )
 from .settings import FeedSettings
@@ -65,24 +65,6 @@ class FeedApplication(PleinApplication):
 
 
 # -- reading -------------------------------------------------------------------------------
-
-
-def _candidate(row: dict[str, Any]) -> Candidate:
-    return Candidate(
-        post_id=row["post_id"],
-        created_at=row["created_at"],
-        kind=row["kind"],
-        reply_count=row["reply_count"],
-        reaction_count=row["reaction_count"],
-        answered=row["answered"],
-        follows_author=row["follows_author"],
-        in_group=row["in_group"],
-        author_interactions=row["author_interactions"],
-        group_interactions=row["group_interactions"],
-        by_my_manager=row["by_my_manager"],
-        mentions_me=row["mentions_me"],
-        own=row["own"],
-    )
 
 
 def shape_entry(
@@ -174,20 +156,22 @@ async def _relevant(
     now: datetime,
     settings: FeedSettings,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Rank my latest `relevant_window` entries as of the cursor's moment; page by offset."""
+    """Rank my latest `relevant_window` entries as of the cursor's moment; page by offset.
+
+    Ranking reads only what it needs of the window; what a reader sees is read for the page.
+    """
     position = RankedCursor.decode(cursor) if cursor else RankedCursor(now, 0)
-    rows = await store.home_page(
+    candidates = await store.home_features(
         conn, me, Cursor(position.as_of, _LAST_ID), settings.relevant_window
     )
-    by_id = {row["post_id"]: row for row in rows}
-    ranked = rank((_candidate(r) for r in rows), position.as_of, settings)
+    ranked = rank(candidates, position.as_of, settings)
     window = ranked[position.offset : position.offset + limit]
+    shown = await store.entries(conn, me, [candidate.post_id for candidate, _ in window])
     entries = []
-    for candidate, score in window:
-        row = dict(by_id[candidate.post_id])
-        row["score"] = score.total
+    for row, (candidate, total) in zip(shown, window, strict=True):
+        row["score"] = total
         if explain:
-            row["score_parts"] = score.parts
+            row["score_parts"] = score(candidate, position.as_of, settings).parts
         entries.append(row)
     end = position.offset + limit
     next_cursor = RankedCursor(position.as_of, end).encode() if end < len(ranked) else None

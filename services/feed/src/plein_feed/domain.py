@@ -131,12 +131,42 @@ def score(candidate: Candidate, now: datetime, s: FeedSettings) -> Score:
     return Score(round(total, 6), {"recency": round(recency, 4), **parts})
 
 
+def relevance(candidate: Candidate, now: datetime, s: FeedSettings) -> float:
+    """`score(...).total` without keeping the parts: what ranking a whole window needs.
+
+    The same sum in the same order of the same rounded parts, so exactly the same float.
+    """
+    age_h = max(0.0, (now - candidate.created_at).total_seconds() / 3600)
+    recency = 0.5 ** (age_h / s.half_life_hours)
+    boost: float = 0
+    for value in (
+        s.weight_follow if candidate.follows_author else 0.0,
+        s.weight_author_interactions * math.log1p(candidate.author_interactions),
+        s.weight_group if candidate.in_group else 0.0,
+        s.weight_group_interactions * math.log1p(candidate.group_interactions),
+        s.weight_activity * math.log1p(candidate.reply_count + candidate.reaction_count),
+        s.boost_unanswered_question
+        if candidate.kind == "question"
+        and candidate.in_group
+        and not candidate.answered
+        and candidate.reply_count == 0
+        and not candidate.own
+        else 0.0,
+        s.boost_manager if candidate.by_my_manager else 0.0,
+        s.boost_mention if candidate.mentions_me else 0.0,
+    ):
+        if value:
+            boost += round(value, 4)
+    return round(recency * (1.0 + boost), 6)
+
+
 def rank(
     candidates: Iterable[Candidate], now: datetime, s: FeedSettings
-) -> list[tuple[Candidate, Score]]:
-    """Candidates best first; ties go to the newer post, then the larger id (a total order)."""
-    scored = [(c, score(c, now, s)) for c in candidates]
-    scored.sort(key=lambda cs: (cs[1].total, cs[0].created_at, cs[0].post_id.int), reverse=True)
+) -> list[tuple[Candidate, float]]:
+    """Candidates with their relevance, best first; ties go to the newer post, then the larger
+    id (a total order). `score` explains any one of them."""
+    scored = [(c, relevance(c, now, s)) for c in candidates]
+    scored.sort(key=lambda cs: (cs[1], cs[0].created_at, cs[0].post_id.int), reverse=True)
     return scored
 
 

@@ -16,7 +16,7 @@ from plein_events import FORMER_COLLEAGUE
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from .domain import Cursor
+from .domain import Candidate, Cursor
 
 TABLES = (
     "people",
@@ -471,23 +471,28 @@ async def last_seen_at(conn: Conn, reader_id: UUID) -> datetime | None:
 
 # -- reading -------------------------------------------------------------------------------
 
-# Everything an entry shows and ranking needs, from the reader %(me)s's point of view.
-_ENTRY = (
-    "SELECT p.post_id, p.author_id, a.display_name AS author_name, p.group_id, "
-    "g.name AS group_name, p.kind, p.title, p.text, p.created_at, p.reply_count, "
-    "p.reaction_count, p.answered, p.author_id = %(me)s AS own, "
+# What ranking needs of an entry, from the reader %(me)s's point of view: a domain.Candidate,
+# column for field, in its order.
+_FEATURES = (
+    "p.post_id, p.created_at, p.kind, p.reply_count, p.reaction_count, p.answered, "
     "EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = %(me)s "
     "  AND f.followee_id = p.author_id) AS follows_author, "
     "EXISTS (SELECT 1 FROM members m WHERE m.group_id = p.group_id "
     "  AND m.user_id = %(me)s) AS in_group, "
-    "EXISTS (SELECT 1 FROM post_mentions pm WHERE pm.post_id = p.post_id "
-    "  AND pm.user_id = %(me)s) AS mentions_me, "
-    "coalesce(p.author_id = (SELECT manager_id FROM people WHERE user_id = %(me)s), false) "
-    "  AS by_my_manager, "
     "coalesce((SELECT interactions FROM affinity WHERE person_id = %(me)s "
     "  AND target_id = p.author_id), 0) AS author_interactions, "
     "coalesce((SELECT interactions FROM affinity WHERE person_id = %(me)s "
-    "  AND target_id = p.group_id), 0) AS group_interactions "
+    "  AND target_id = p.group_id), 0) AS group_interactions, "
+    "coalesce(p.author_id = (SELECT manager_id FROM people WHERE user_id = %(me)s), false) "
+    "  AS by_my_manager, "
+    "EXISTS (SELECT 1 FROM post_mentions pm WHERE pm.post_id = p.post_id "
+    "  AND pm.user_id = %(me)s) AS mentions_me, "
+    "p.author_id = %(me)s AS own "
+)
+# Everything an entry shows and ranking needs.
+_ENTRY = (
+    "SELECT p.author_id, a.display_name AS author_name, p.group_id, g.name AS group_name, "
+    "p.title, p.text, " + _FEATURES
 )
 _JOINS = (
     "LEFT JOIN people a ON a.user_id = p.author_id LEFT JOIN groups g ON g.group_id = p.group_id "
@@ -508,17 +513,14 @@ async def _rows(conn: Conn, query: str, params: dict[str, Any]) -> list[dict[str
         return await cur.fetchall()
 
 
-async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[dict[str, Any]]:
-    """Up to `limit` entries of my home feed, newest first, older than `after`.
-
-    Merges my written timeline with what large audiences I belong to posted (read at read
-    time): each source yields at most `limit` rows through its own index, then the newest
-    `limit` of the union win.
-    """
-    params: dict[str, Any] = {"me": me, "limit": limit}
+def _home_candidates(after: Cursor | None, params: dict[str, Any]) -> str:
+    """`page (post_id, created_at)`: the newest `limit` entries of my home feed, older than
+    `after`. Merges my written timeline with what large audiences I belong to posted (read at
+    read time): each source yields at most `limit` rows through its own index, then the
+    newest `limit` of the union win."""
     e_after = _keyset(after, params, "e")
     p_after = _keyset(after, params, "p")
-    query = (
+    return (
         "WITH candidates AS ("
         "  (SELECT e.post_id, e.created_at FROM timeline_entries e WHERE e.owner_id = %(me)s"
         f"   {e_after} ORDER BY e.created_at DESC, e.post_id DESC LIMIT %(limit)s)"
@@ -542,10 +544,44 @@ async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> l
         f"   AND p.group_id IS NULL AND {_LIVE}{p_after} {_NEWEST_FIRST} LIMIT %(limit)s)"
         "), page AS (SELECT post_id, created_at FROM candidates "
         "  ORDER BY created_at DESC, post_id DESC LIMIT %(limit)s) "
-        f"{_ENTRY} FROM page JOIN posts p USING (post_id) {_JOINS}"
-        f"{_NEWEST_FIRST}"
     )
+
+
+# Each page entry's post by its primary key: joined plainly, the planner reads the whole posts
+# table once a page has a few hundred entries (a hash join), where a few hundred index lookups
+# cost far less. The LIMIT keeps the planner from flattening the lookup back into a join.
+_PAGE_POSTS = (
+    "FROM page CROSS JOIN LATERAL (SELECT * FROM posts WHERE post_id = page.post_id LIMIT 1) p "
+)
+
+
+async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` entries of my home feed, newest first, older than `after`."""
+    params: dict[str, Any] = {"me": me, "limit": limit}
+    query = f"{_home_candidates(after, params)}{_ENTRY} {_PAGE_POSTS}{_JOINS}{_NEWEST_FIRST}"
     return await _rows(conn, query, params)
+
+
+async def home_features(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[Candidate]:
+    """The same entries as `home_page`, as ranking sees them (not what they show)."""
+    params: dict[str, Any] = {"me": me, "limit": limit}
+    query = f"{_home_candidates(after, params)}SELECT {_FEATURES} {_PAGE_POSTS}{_NEWEST_FIRST}"
+    cur = await conn.execute(query, params)
+    return [Candidate(*row) for row in await cur.fetchall()]
+
+
+async def entries(conn: Conn, me: UUID, post_ids: list[UUID]) -> list[dict[str, Any]]:
+    """The entries of these posts as `home_page` shows them, in the order given."""
+    if not post_ids:
+        return []
+    params: dict[str, Any] = {"me": me, "ids": post_ids}
+    return await _rows(
+        conn,
+        f"{_ENTRY} FROM unnest(%(ids)s::uuid[]) WITH ORDINALITY AS page (post_id, n) "
+        "CROSS JOIN LATERAL (SELECT * FROM posts WHERE post_id = page.post_id LIMIT 1) p "
+        f"{_JOINS}ORDER BY page.n",
+        params,
+    )
 
 
 async def pinned(conn: Conn, me: UUID, limit: int) -> list[dict[str, Any]]:
@@ -580,13 +616,16 @@ async def raised(
 ) -> list[dict[str, Any]]:
     """Posts and questions in my groups still without a reply, oldest waiting first."""
     params: dict[str, Any] = {"me": me, "old": older_than, "new": newer_than, "limit": limit}
+    # The oldest few are chosen first; only they are then joined with names and features.
     return await _rows(
         conn,
-        f"{_ENTRY} FROM members mine JOIN posts p ON p.group_id = mine.group_id {_JOINS}"
-        f"WHERE mine.user_id = %(me)s AND {_LIVE} AND p.kind IN ('post', 'question') "
-        "AND p.reply_count = 0 AND NOT p.answered AND p.author_id <> %(me)s "
-        "AND p.created_at <= %(old)s AND p.created_at > %(new)s "
-        "ORDER BY p.created_at, p.post_id LIMIT %(limit)s",
+        "WITH page AS (SELECT p.post_id FROM members mine "
+        "  JOIN posts p ON p.group_id = mine.group_id "
+        f"  WHERE mine.user_id = %(me)s AND {_LIVE} AND p.kind IN ('post', 'question') "
+        "  AND p.reply_count = 0 AND NOT p.answered AND p.author_id <> %(me)s "
+        "  AND p.created_at <= %(old)s AND p.created_at > %(new)s "
+        "  ORDER BY p.created_at, p.post_id LIMIT %(limit)s) "
+        f"{_ENTRY} {_PAGE_POSTS}{_JOINS}ORDER BY p.created_at, p.post_id",
         params,
     )
 

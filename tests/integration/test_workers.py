@@ -1,0 +1,65 @@
+"""`plein run --workers N`: several processes serve one service on one port."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+import httpx
+import pytest
+from plein_platform.embedded import free_port
+from plein_platform.testing import Servers, fresh_database, fresh_streams
+
+pytestmark = pytest.mark.integration
+
+
+async def test_two_worker_processes_both_answer_on_one_port(servers: Servers) -> None:
+    database_url = await fresh_database(servers)
+    await fresh_streams(servers.nats_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "PLEIN_DATABASE_URL": database_url,
+        "PLEIN_NATS_URL": servers.nats_url,
+        "PLEIN_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "plein_platform.cli", "run", "--service", "feed"),
+        *("--workers", "2", "--port", str(port), "--no-seed"),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    errors = asyncio.create_task(process.stderr.read())  # drained all along: a full pipe blocks
+    base = f"http://127.0.0.1:{port}"
+    try:
+        pids: set[int] = set()
+        async with asyncio.timeout(60):
+            while len(pids) < 2:
+                assert process.returncode is None, await errors
+                # A new connection each time: the kernel hands it to whichever worker accepts.
+                async with httpx.AsyncClient(base_url=base) as http:
+                    try:
+                        answers = await asyncio.gather(
+                            *(http.get("/health") for _ in range(20)),
+                            *(http.get("/api/feed/ready") for _ in range(5)),
+                        )
+                    except httpx.TransportError:  # not listening yet
+                        await asyncio.sleep(0.2)
+                        continue
+                if any(a.status_code == 503 for a in answers):  # a worker still starting
+                    await asyncio.sleep(0.2)
+                    continue
+                assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+                pids |= {a.json()["pid"] for a in answers if a.url.path == "/health"}
+        assert process.pid not in pids  # the parent only supervises
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+    said = (await errors).decode()
+    assert process.returncode == 0, said
+    assert "Traceback" not in said, said  # e.g. workers racing to create tables
