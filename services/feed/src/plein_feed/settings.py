@@ -12,7 +12,7 @@ class FeedSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLEIN_FEED_", extra="ignore")
 
     # Fan-out: audiences above this size (group members, followers) are merged at read time.
-    fanout_threshold: int = Field(default=500, ge=1)
+    fanout_threshold: int = Field(default=100, ge=1)
     timeline_max_entries: int = Field(default=800, ge=10)
     trim_every_posts: int = Field(default=64, ge=1)
     backfill_on_follow: int = Field(default=20, ge=0)
