@@ -173,17 +173,29 @@ class ProjectionRunner:
         """Consume until `stop` is set. Cancelling mid-batch is safe: nothing is acked then."""
         await self.open_consumer()
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
+        # The next batch is fetched while this one is applied, so that decoding messages
+        # overlaps with PostgreSQL working through the pipelined statements (the consumer
+        # allows two batches unacknowledged; batches are still applied one after the other).
+        fetching = asyncio.ensure_future(self._fetch(sub))
         try:
             while not stop.is_set():
-                try:
-                    msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
-                # nats-py raises the builtin TimeoutError (not its own) when a pull request
-                # expires between messages; both only mean "nothing new yet".
-                except (TimeoutError, nats.errors.TimeoutError):
-                    continue
-                await self._apply_batch_with_retries(msgs, stop)
+                msgs = await fetching
+                fetching = asyncio.ensure_future(self._fetch(sub))
+                if msgs:
+                    await self._apply_batch_with_retries(msgs, stop)
         finally:
+            fetching.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await fetching
             await sub.unsubscribe()
+
+    async def _fetch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
+        try:
+            return await sub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
+        # nats-py raises the builtin TimeoutError (not its own) when a pull request expires
+        # between messages; both only mean "nothing new yet".
+        except (TimeoutError, nats.errors.TimeoutError):
+            return []
 
     async def _apply_batch_with_retries(self, msgs: list[Msg], stop: asyncio.Event) -> None:
         pause = 0.1
@@ -374,11 +386,12 @@ class ProjectionRunner:
         if progress:
             progress(0, total)
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
+        fetching = asyncio.ensure_future(self._fetch(sub))  # as in run(): fetch ahead
         try:
             while done < total:
-                try:
-                    msgs = await sub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
-                except (TimeoutError, nats.errors.TimeoutError):
+                msgs = await fetching
+                fetching = asyncio.ensure_future(self._fetch(sub))
+                if not msgs:
                     if await self.pending() == 0:
                         break
                     continue
@@ -387,6 +400,9 @@ class ProjectionRunner:
                 if progress:
                     progress(done, total)
         finally:
+            fetching.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await fetching
             await sub.unsubscribe()
         return done
 
