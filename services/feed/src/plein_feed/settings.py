@@ -14,7 +14,7 @@ class FeedSettings(BaseSettings):
     # Fan-out: audiences above this size (group members, followers) are merged at read time.
     fanout_threshold: int = Field(default=100, ge=1)
     timeline_max_entries: int = Field(default=800, ge=10)
-    trim_every_posts: int = Field(default=64, ge=1)
+    trim_every_posts: int = Field(default=256, ge=1)
     backfill_on_follow: int = Field(default=20, ge=0)
     backfill_on_join: int = Field(default=50, ge=0)
 
