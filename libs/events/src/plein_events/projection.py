@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -173,21 +173,33 @@ class ProjectionRunner:
         """Consume until `stop` is set. Cancelling mid-batch is safe: nothing is acked then."""
         await self.open_consumer()
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
-        # The next batch is fetched while this one is applied, so that decoding messages
-        # overlaps with PostgreSQL working through the pipelined statements (the consumer
-        # allows two batches unacknowledged; batches are still applied one after the other).
+        try:
+            async with contextlib.aclosing(self._batches(sub)) as batches:
+                async for msgs in batches:
+                    if stop.is_set():
+                        break
+                    if msgs:
+                        await self._apply_batch_with_retries(msgs, stop)
+        finally:
+            await sub.unsubscribe()
+
+    async def _batches(
+        self, sub: JetStreamContext.PullSubscription
+    ) -> AsyncGenerator[list[Msg], None]:
+        """Batches from `sub` (empty when nothing came in time), the next one fetched while the
+        caller applies this one: decoding overlaps with PostgreSQL working through the
+        pipelined statements (the consumer allows two batches unacknowledged; batches are
+        still applied one after the other)."""
         fetching = asyncio.ensure_future(self._fetch(sub))
         try:
-            while not stop.is_set():
+            while True:
                 msgs = await fetching
                 fetching = asyncio.ensure_future(self._fetch(sub))
-                if msgs:
-                    await self._apply_batch_with_retries(msgs, stop)
+                yield msgs
         finally:
             fetching.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await fetching
-            await sub.unsubscribe()
 
     async def _fetch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
         try:
@@ -386,23 +398,20 @@ class ProjectionRunner:
         if progress:
             progress(0, total)
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
-        fetching = asyncio.ensure_future(self._fetch(sub))  # as in run(): fetch ahead
         try:
-            while done < total:
-                msgs = await fetching
-                fetching = asyncio.ensure_future(self._fetch(sub))
-                if not msgs:
-                    if await self.pending() == 0:
+            async with contextlib.aclosing(self._batches(sub)) as batches:
+                async for msgs in batches:
+                    if done >= total:
                         break
-                    continue
-                await self.apply_batch(msgs)
-                done += len(msgs)
-                if progress:
-                    progress(done, total)
+                    if not msgs:
+                        if await self.pending() == 0:
+                            break
+                        continue
+                    await self.apply_batch(msgs)
+                    done += len(msgs)
+                    if progress:
+                        progress(done, total)
         finally:
-            fetching.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await fetching
             await sub.unsubscribe()
         return done
 
