@@ -10,6 +10,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import httpx
 import typer
 import uvicorn
 from rich.console import Console
@@ -142,7 +143,6 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors.multiprocess import Process
 
-    from .embedded import port_open
     from .registry import load_services
     from .runtime import prepare
 
@@ -169,7 +169,8 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
         signal.signal(signum, lambda *_: stop.set())
 
     def when_serving() -> None:
-        while not port_open(settings.host, settings.port):
+        # The port is open from the start (this process holds the sockets): wait for an answer.
+        while not _answers(f"http://{settings.host}:{settings.port}/health"):
             if stop.wait(0.1):
                 return
         _announce(factory)
@@ -206,6 +207,13 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
             sock.close()
     if any(p.exitcode == STARTUP_FAILURE for p in processes):
         raise typer.Exit(STARTUP_FAILURE)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1.0).is_success
+    except httpx.HTTPError:
+        return False
 
 
 def _reuse_port_socket(host: str, port: int) -> socket.socket:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -44,6 +46,26 @@ def platform_migrations() -> Traversable:
     return migrations_dir("plein_platform", __file__)
 
 
+def _schema_lock_key(schema: str) -> str:
+    return f"migrate:{schema}"
+
+
+@asynccontextmanager
+async def schema_lock(database_url: str, schema: str) -> AsyncIterator[None]:
+    """Held while one process migrates or starts the service of `schema`.
+
+    A service's start-up creates things too (the event store's tables, a first signing key,
+    the all-company group), with statements that race when replicas or `--workers` processes
+    start at once: CREATE TABLE IF NOT EXISTS can still fail on the catalog's unique index.
+    Under this lock they run one process at a time; it is released when the connection closes.
+    """
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        await conn.execute(
+            "SELECT pg_advisory_lock(hashtextextended(%s, 0))", (_schema_lock_key(schema),)
+        )
+        yield
+
+
 async def migrate(
     database_url: str, schema: str, sources: list[tuple[str, Traversable]]
 ) -> list[str]:
@@ -58,7 +80,7 @@ async def migrate(
         await conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
         async with conn.transaction():
             await conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"migrate:{schema}",)
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (_schema_lock_key(schema),)
             )
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("

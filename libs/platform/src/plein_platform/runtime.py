@@ -23,7 +23,7 @@ from plein_events.leader import leadership
 from plein_events.stream import ensure_streams
 
 from .auth import TokenVerifier
-from .database import migrate, platform_migrations, schema_pool
+from .database import migrate, platform_migrations, schema_lock, schema_pool
 from .problems import install_problem_handlers
 from .service import Service, ServiceContext, Worker
 from .settings import Settings
@@ -133,17 +133,18 @@ class Runtime:
         for service in self.services:
             pool = schema_pool(self.database_url, service.name)
             await pool.open()
-            await service.start(
-                ServiceContext(
-                    name=service.name,
-                    settings=settings,
-                    database_url=self.database_url,
-                    pool=pool,
-                    nc=self.nc,
-                    js=js,
-                    verifier=verifier,
+            async with schema_lock(self.database_url, service.name):
+                await service.start(
+                    ServiceContext(
+                        name=service.name,
+                        settings=settings,
+                        database_url=self.database_url,
+                        pool=pool,
+                        nc=self.nc,
+                        js=js,
+                        verifier=verifier,
+                    )
                 )
-            )
         if self.run_workers:
             self.start_workers()
         log.info("services started", services=[s.name for s in self.services])
