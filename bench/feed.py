@@ -54,9 +54,15 @@ from plein_feed import app as feed_app
 from plein_feed.consumers import timelines
 from plein_feed.service import FeedService
 from plein_feed.settings import FeedSettings
+from plein_feed.trimming import TimelineTrimmer
 from plein_identity.tokens import KeyStore, issue_access_token
 from plein_platform.database import migrate, platform_migrations, schema_pool
-from plein_platform.embedded import EmbeddedNats, embedded_postgres, free_port
+from plein_platform.embedded import (
+    PRODUCTION_SETTINGS,
+    EmbeddedNats,
+    embedded_postgres,
+    free_port,
+)
 from plein_platform.runtime import connect_nats
 from rich.console import Console
 from rich.progress import Progress
@@ -114,10 +120,16 @@ async def raw_fetch(js: Any, n: int) -> float:
     return n / elapsed
 
 
-async def project(runner: ProjectionRunner, n: int) -> float:
-    """The feed projection consumes the stream from an empty read model; returns events/s."""
+async def project(
+    runner: ProjectionRunner, n: int, trimmer: TimelineTrimmer | None = None
+) -> float:
+    """The feed projection consumes the stream from an empty read model; returns events/s.
+
+    With `trimmer`, its passes run beside the projection (as the service runs them), so the
+    throughput is what is left with trimming going on."""
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
+    trimming = asyncio.create_task(trimmer.run(stop)) if trimmer else None
     started = time.perf_counter()
     with Progress(console=console, transient=True) as progress:
         bar = progress.add_task("feed projection", total=n)
@@ -133,6 +145,8 @@ async def project(runner: ProjectionRunner, n: int) -> float:
     # moment it is told to stop; the projection is complete either way.
     with contextlib.suppress(TimeoutError):
         await task
+    if trimming:
+        await trimming
     return n / elapsed
 
 
@@ -441,7 +455,7 @@ async def main(args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plein-bench-feed-")))
         database_url = os.environ.get("PLEIN_DATABASE_URL") or stack.enter_context(
-            embedded_postgres(tmp / "postgres")
+            embedded_postgres(tmp / "postgres", settings=PRODUCTION_SETTINGS)
         )
         nats_url = os.environ.get("PLEIN_NATS_URL")
         if not nats_url:
@@ -563,10 +577,23 @@ async def project_from_scratch(
         [("platform", platform_migrations()), ("feed", service.migrations())],
     )
     await pool.open()
-    settings = FeedSettings()
+    settings = FeedSettings(trim_interval_s=args.trim_interval)
     runner = ProjectionRunner(timelines(lambda: settings), pool, js, batch_size=500)
-    results["projection_eps"] = await project(runner, n)
+    trimmer = TimelineTrimmer(pool, lambda: settings)
+    results["projection_eps"] = await project(runner, n, trimmer)
     results["fanout_threshold"] = settings.fanout_threshold
+    # What the projection left for the trimmer's next pass, and what that pass costs.
+    trim = await trimmer.trim()
+    results["trim_pass"] = {
+        "interval_s": args.trim_interval,
+        "timelines": trim.timelines,
+        "entries_deleted": trim.entries_deleted,
+        "seconds": trim.seconds,
+    }
+    console.print(
+        f"a trimming pass after the projection: {trim.timelines:,} timelines, "
+        f"{trim.entries_deleted:,} entries deleted in {trim.seconds:.1f} s"
+    )
     console.print(
         f"feed projection (fan-out threshold {settings.fanout_threshold}): "
         f"{results['projection_eps']:,.0f} events/s, "
@@ -626,6 +653,14 @@ def report(r: dict[str, Any]) -> None:
             f"{r['projection_eps']:,.0f}",
             f"raw fetch {r['baseline_fetch_eps']:,.0f}",
             f"{r['projection_eps'] / r['baseline_fetch_eps']:.2f}",
+        )
+    if "trim_pass" in r:
+        trim = r["trim_pass"]
+        table.add_row(
+            "a trimming pass after the projection (s; timelines cut, entries deleted)",
+            f"{trim['seconds']:.1f}",
+            f"{trim['timelines']:,} timelines, {trim['entries_deleted']:,} entries",
+            "",
         )
     if "fanout" in r:
         fan, nats = r["fanout"]["fanout_1000_write"], r["fanout"]["nats"]
@@ -707,6 +742,13 @@ if __name__ == "__main__":
         "--projection-only",
         action="store_true",
         help="phase 1 only (e.g. to compare PLEIN_FEED_FANOUT_THRESHOLD values)",
+    )
+    parser.add_argument(
+        "--trim-interval",
+        type=float,
+        default=60,
+        help="seconds between trimming passes beside the projection (the service's default "
+        "is longer; shorter here so that passes run during it)",
     )
     parser.add_argument("--out", type=Path, default=None)
     parsed = parser.parse_args()

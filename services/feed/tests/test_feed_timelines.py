@@ -25,6 +25,7 @@ from plein_events.posts import (
     AnswerAccepted,
     PostCreated,
     PostDeleted,
+    PostEdited,
     PostHidden,
     PostUnhidden,
     PraiseGiven,
@@ -95,6 +96,31 @@ async def test_a_mentioned_person_sees_the_post_and_why(plein: Plein, stream: An
     assert entry["post_id"] == str(p.post_id)
     assert entry["why"] == "mentions you"
     assert entry["reasons"] == ["mention"]
+
+
+async def test_an_edit_moves_the_post_to_whom_it_now_mentions(plein: Plein, stream: Any) -> None:
+    ann, bob, chloe, dave, eve = await people(plein, "ann", "bob", "chloe", "dave", "eve")
+    await stream.publish(Followed(follower_id=uid(eve), followee_id=uid(ann)))
+    p = post(ann, "@bob @chloe kijk even", mentions=[uid(bob), uid(chloe)])
+    await stream.publish(p)
+    # chloe is no longer mentioned, dave now is; eve (a follower) is mentioned too now
+    await stream.publish(
+        PostEdited(
+            post_id=p.post_id,
+            editor_id=uid(ann),
+            text="@bob @dave @eve kijk even",
+            mentions=[uid(bob), uid(dave), uid(eve)],
+        )
+    )
+    await stream.caught_up()
+    for person, sees in ((bob, True), (chloe, False), (dave, True), (eve, True), (ann, True)):
+        assert (await stream.home_ids(person) == [str(p.post_id)]) is sees, person.name
+    assert await timeline_rows(plein, p.post_id) == 4  # ann, bob, dave, eve
+
+    # A deletion finds every holder, whatever brought the post to them.
+    await stream.publish(PostDeleted(post_id=p.post_id, deleted_by=uid(ann)))
+    await stream.caught_up()
+    assert await timeline_rows(plein, p.post_id) == 0
 
 
 async def test_the_praised_see_their_praise(plein: Plein, stream: Any) -> None:
@@ -320,18 +346,37 @@ async def test_large_audiences_are_merged_at_read_time_not_written(
 
 
 async def test_timelines_are_trimmed_to_the_configured_length(plein: Plein, stream: Any) -> None:
-    stream.settings(timeline_max_entries=10, trim_every_posts=1)
-    ann, bob = await people(plein, "ann", "bob")
+    stream.settings(timeline_max_entries=10, trim_slack_entries=2)
+    ann, bob, chloe = await people(plein, "ann", "bob", "chloe")
     await stream.publish(Followed(follower_id=uid(bob), followee_id=uid(ann)))
+    await stream.publish(Followed(follower_id=uid(chloe), followee_id=uid(ann)))
     posts = [post(ann, f"p{i}") for i in range(15)]
     start = datetime.now(UTC) - timedelta(hours=1)
-    for i, p in enumerate(posts):
+    for i, p in enumerate(posts[:12]):
+        await stream.publish(p, at=start + timedelta(minutes=i))
+    await stream.publish(Unfollowed(follower_id=uid(chloe), followee_id=uid(ann)))
+    for i, p in enumerate(posts[12:], start=12):
         await stream.publish(p, at=start + timedelta(minutes=i))
     await stream.caught_up()
-    assert await stream.home_ids(bob) == [str(p.post_id) for p in reversed(posts[-10:])]
+    newest_first = [str(p.post_id) for p in reversed(posts)]
+    assert await stream.home_ids(bob) == newest_first  # longer than its length for a while
+    first_page = [e["post_id"] for e in (await stream.home(bob, limit=10))["entries"]]
+    trimmer = plein.runtime.service("feed").trimmer()  # type: ignore[attr-defined]
+
+    report = await trimmer.trim()
+
+    # Over the length by more than the slack: ann (15, her own) and bob (15); chloe holds none.
+    assert (report.timelines, report.entries_deleted) == (2, 10)
+    assert await stream.home_ids(bob) == first_page == newest_first[:10]
+    assert await _all_pages(plein, bob, "/feed/home", _nothing) == newest_first[:10]
+    assert (await trimmer.trim()).timelines == 0  # nothing over the length is left
 
 
 # -- paging --------------------------------------------------------------------------------
+
+
+async def _nothing() -> None:
+    pass
 
 
 async def _all_pages(plein: Plein, person: Person, path: str, between: Any) -> list[str]:

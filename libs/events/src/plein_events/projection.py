@@ -255,14 +255,15 @@ class ProjectionRunner:
                     if not careful:
                         await stack.enter_async_context(conn.pipeline())
                     for msg in msgs:
-                        seq = msg.metadata.sequence.stream
+                        meta = msg.metadata  # parsed from the reply subject at each access
+                        seq = meta.sequence.stream
                         if seq <= last:
                             self.stats.skipped += 1
                             continue
                         if careful:
-                            applied += await self._apply_carefully(conn, msg, seq)
+                            applied += await self._apply_carefully(conn, msg, seq, meta)
                         else:
-                            applied += await self._apply_fast(conn, msg, seq)
+                            applied += await self._apply_fast(conn, msg, seq, meta)
                         last = seq
                     if not careful:
                         await self._flush_deferred(conn)
@@ -298,8 +299,13 @@ class ProjectionRunner:
             attributes={"messaging.system": "nats", "messaging.message.id": str(seq)},
         )
 
-    async def _apply_fast(self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int) -> int:
-        if msg.metadata.num_delivered and msg.metadata.num_delivered > self.max_deliveries:
+    def _delivered_too_often(self, meta: Msg.Metadata) -> bool:
+        return bool(meta.num_delivered and meta.num_delivered > self.max_deliveries)
+
+    async def _apply_fast(
+        self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int, meta: Msg.Metadata
+    ) -> int:
+        if self._delivered_too_often(meta):
             raise PoisonMessage("delivered too often")
         decoded = await self._decode(msg)
         if decoded is None:
@@ -309,7 +315,9 @@ class ProjectionRunner:
             await handler(conn, event, envelope)
         return 1
 
-    async def _apply_carefully(self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int) -> int:
+    async def _apply_carefully(
+        self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int, meta: Msg.Metadata
+    ) -> int:
         try:
             decoded = await self._decode(msg)
         except (ValidationError, UnknownEventType, ValueError) as error:
@@ -318,7 +326,7 @@ class ProjectionRunner:
         if decoded is None:
             return 0
         handler, event, envelope = decoded
-        if msg.metadata.num_delivered and msg.metadata.num_delivered > self.max_deliveries:
+        if self._delivered_too_often(meta):
             await self._dead_letter(conn, msg, seq, PoisonMessage("delivered too often"))
             return 0
         last_error: Exception | None = None

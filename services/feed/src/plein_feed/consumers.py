@@ -45,7 +45,8 @@ Conn = AsyncConnection[Any]
 
 
 def timelines(settings: Callable[[], FeedSettings]) -> Projection:
-    """The `feed` projection; `settings()` gives the current fan-out and trimming limits."""
+    """The `feed` projection; `settings()` gives the current fan-out and backfill limits."""
+    posts = store.PendingPosts()  # consecutive opening posts, written together
     tally = store.Tally()  # counters, affinities and visits, written once per batch
 
     async def on_user_registered(conn: Conn, event: UserRegistered, _: Envelope) -> None:
@@ -101,25 +102,23 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
     async def on_member_left(conn: Conn, event: MemberLeft | MemberRemoved, _: Envelope) -> None:
         await store.remove_member(conn, event.group_id, event.user_id)
 
-    async def on_thread_started(conn: Conn, event: ThreadStarted, envelope: Envelope) -> None:
-        s = settings()
-        await store.add_post(
-            conn,
-            post_id=event.post_id,
-            author_id=event.author_id,
-            group_id=event.group_id,
-            private=event.group_private,
-            kind=event.kind,
-            title=event.title if isinstance(event, AnnouncementPosted) else "",
-            text=event.text,
-            # The praised hear about their praise the way the mentioned do.
-            mentions=[
-                *event.mentions,
-                *(event.praised_ids if isinstance(event, PraiseGiven) else []),
-            ],
-            created_at=envelope.occurred_at,
-            keep=s.timeline_max_entries,
-            every=s.trim_every_posts,
+    async def on_thread_started(_: Conn, event: ThreadStarted, envelope: Envelope) -> None:
+        posts.add(
+            store.NewPost(
+                post_id=event.post_id,
+                author_id=event.author_id,
+                group_id=event.group_id,
+                private=event.group_private,
+                kind=event.kind,
+                title=event.title if isinstance(event, AnnouncementPosted) else "",
+                text=event.text,
+                # The praised hear about their praise the way the mentioned do.
+                mentions=[
+                    *event.mentions,
+                    *(event.praised_ids if isinstance(event, PraiseGiven) else []),
+                ],
+                created_at=envelope.occurred_at,
+            )
         )
 
     async def on_post_edited(conn: Conn, event: PostEdited, _: Envelope) -> None:
@@ -193,6 +192,45 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
         PostsSeen: on_posts_seen,
         AnnouncementAcknowledged: on_acknowledged,
     }
+    # Whatever writes must see the posts that came before it (a follow backfills them, an
+    # edit or a deletion changes them): those handlers flush the pending posts first. The
+    # ones that only count (replies, reactions, visits) need not, so a run of posts stays
+    # one statement across the replies and reactions in between.
+    only_counting = {ReplyPosted, Reacted, Unreacted, PostsSeen}
+    handlers = {
+        cls: handler if cls in only_counting else _after(posts, handler)
+        for cls, handler in handlers.items()
+    }
     for thread_start in THREAD_STARTS:
         handlers[thread_start] = on_thread_started
-    return Projection(name="feed", handlers=handlers, tables=store.TABLES, deferred=tally)
+    return Projection(
+        name="feed",
+        handlers=handlers,
+        tables=store.TABLES,
+        deferred=BatchWrites(posts, tally),
+    )
+
+
+def _after(posts: store.PendingPosts, handler: Handler) -> Handler:
+    async def handle(conn: Conn, event: Any, envelope: Envelope) -> None:
+        await posts.flush(conn)
+        await handler(conn, event, envelope)
+
+    return handle
+
+
+class BatchWrites:
+    """What the handlers gather for the runner to write (plein_events.projection.Deferred):
+    the pending posts first, since the counts update them."""
+
+    def __init__(self, posts: store.PendingPosts, tally: store.Tally) -> None:
+        self.posts = posts
+        self.tally = tally
+
+    def clear(self) -> None:
+        self.posts.clear()
+        self.tally.clear()
+
+    async def flush(self, conn: Conn) -> None:
+        await self.posts.flush(conn)
+        await self.tally.flush(conn)

@@ -10,13 +10,14 @@ from fastapi import APIRouter
 from plein_events import Event
 from plein_events.projection import Projection
 from plein_platform.database import migrations_dir
-from plein_platform.service import EventSourcedService
+from plein_platform.service import EventSourcedService, Worker
 
 from . import api
 from .app import FeedApplication
 from .consumers import timelines
 from .contract import to_contract
 from .settings import FeedSettings
+from .trimming import TimelineTrimmer
 
 
 class FeedService(EventSourcedService):
@@ -43,6 +44,12 @@ class FeedService(EventSourcedService):
 
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)
+
+    def extra_workers(self) -> list[Worker]:
+        return [*super().extra_workers(), self.trimmer()]
+
+    def trimmer(self) -> TimelineTrimmer:
+        return TimelineTrimmer(self.ctx.pool, lambda: self.settings)
 
 
 SERVICE = FeedService

@@ -14,7 +14,10 @@ class FeedSettings(BaseSettings):
     # Fan-out: audiences above this size (group members, followers) are merged at read time.
     fanout_threshold: int = Field(default=100, ge=1)
     timeline_max_entries: int = Field(default=800, ge=10)
-    trim_every_posts: int = Field(default=256, ge=1)
+    # Timelines longer than the maximum by more than the slack are cut back every interval,
+    # apart from the projection (see trimming.py).
+    trim_interval_s: float = Field(default=300.0, gt=0)
+    trim_slack_entries: int = Field(default=100, ge=0)
     backfill_on_follow: int = Field(default=20, ge=0)
     backfill_on_join: int = Field(default=50, ge=0)
 

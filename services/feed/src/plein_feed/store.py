@@ -8,6 +8,7 @@ read and merged with the written entries.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -102,8 +103,8 @@ async def reactivate(conn: Conn, user_id: UUID, *, keep: int) -> None:
         "   CROSS JOIN LATERAL (SELECT p.post_id FROM posts p WHERE p.group_id = m.group_id"
         f"     {_NEWEST_FIRST} LIMIT %(keep)s) x WHERE m.user_id = %(u)s)"
         "  UNION (SELECT pm.post_id FROM post_mentions pm WHERE pm.user_id = %(u)s)) "
-        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
-        "SELECT %(u)s, p.post_id, p.author_id, p.created_at FROM candidates c "
+        "INSERT INTO timeline_entries (owner_id, post_id, created_at) "
+        "SELECT %(u)s, p.post_id, p.created_at FROM candidates c "
         "JOIN posts p ON p.post_id = c.post_id "
         f"WHERE EXISTS (SELECT 1 FROM back) AND {_LIVE} AND {_VISIBLE.format(who='%(u)s')} "
         f"{_NEWEST_FIRST} LIMIT %(keep)s ON CONFLICT DO NOTHING",
@@ -126,8 +127,8 @@ async def add_follow(
         "  ON CONFLICT (user_id) DO UPDATE SET follower_count = people.follower_count + 1, "
         "  read_fanout = people.read_fanout OR people.follower_count + 1 > %(threshold)s "
         "  RETURNING read_fanout) "
-        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
-        "SELECT %(f)s, p.post_id, p.author_id, p.created_at FROM posts p "
+        "INSERT INTO timeline_entries (owner_id, post_id, created_at) "
+        "SELECT %(f)s, p.post_id, p.created_at FROM posts p "
         f"WHERE p.author_id = %(t)s AND {_LIVE} AND {_VISIBLE.format(who='%(f)s')} "
         "AND EXISTS (SELECT 1 FROM counted WHERE NOT read_fanout) "
         f"AND {_ACTIVE.format(who='%(f)s')} "
@@ -144,17 +145,49 @@ async def remove_follow(conn: Conn, follower_id: UUID, followee_id: UUID) -> Non
         "WHERE user_id IN (SELECT followee_id FROM gone)",
         (follower_id, followee_id),
     )
-    await _prune(
-        conn, "p.author_id = %(scope)s AND e.owner_id = %(owner)s", followee_id, follower_id
+    await _prune(conn, "p.author_id = %(scope)s", followee_id, follower_id)
+
+
+async def _prune(conn: Conn, scope: str, scope_id: UUID, owner: UUID) -> None:
+    """Delete the entries of `owner` in `scope` that no longer belong in their timeline."""
+    await conn.execute(
+        "DELETE FROM timeline_entries e USING posts p WHERE e.owner_id = %(owner)s "
+        f"AND e.post_id = p.post_id AND {scope} AND NOT {_BELONGS.format(who='e.owner_id')}",
+        {"scope": scope_id, "owner": owner},
     )
 
 
-async def _prune(conn: Conn, scope: str, scope_id: UUID, owner: UUID | None = None) -> None:
-    """Delete the entries in `scope` that no longer belong in their owner's timeline."""
+# Who may hold an entry of post p: every way into a timeline (fan-out, backfill, a mention, a
+# return from deactivation) goes through one of these, and every way out of them (unfollow,
+# leave, an edit dropping a mention) prunes that person's entries at once. So a post's entries
+# are found by probing these people's timelines: no index by post is kept for it.
+_HOLDERS = (
+    "SELECT p.author_id AS owner_id"
+    " UNION SELECT f.follower_id FROM follows f WHERE f.followee_id = p.author_id"
+    " UNION SELECT pm.user_id FROM post_mentions pm WHERE pm.post_id = p.post_id"
+    " UNION SELECT unnest(%(also)s::uuid[])"
+)
+_MEMBER_HOLDERS = " UNION SELECT m.user_id FROM members m WHERE m.group_id = p.group_id"
+
+
+async def _prune_posts(
+    conn: Conn,
+    scope: str,
+    scope_id: UUID,
+    *,
+    members: bool = True,
+    also: list[UUID] | None = None,
+) -> None:
+    """Delete the entries of the posts in `scope` that no longer belong where they are.
+
+    `members=False` when the group's members keep its posts anyway; `also`: people who held
+    them for a reason that is gone already (a mention an edit removed)."""
+    holders = _HOLDERS + (_MEMBER_HOLDERS if members else "")
     await conn.execute(
-        "DELETE FROM timeline_entries e USING posts p WHERE e.post_id = p.post_id "
-        f"AND {scope} AND NOT {_BELONGS.format(who='e.owner_id')}",
-        {"scope": scope_id, "owner": owner},
+        f"DELETE FROM timeline_entries e USING posts p CROSS JOIN LATERAL ({holders}) h "
+        f"WHERE {scope} AND e.owner_id = h.owner_id AND e.created_at = p.created_at "
+        f"AND e.post_id = p.post_id AND NOT {_BELONGS.format(who='e.owner_id')}",
+        {"scope": scope_id, "also": also or []},
     )
 
 
@@ -184,8 +217,8 @@ async def upsert_group(
         "UPDATE posts SET private = %s WHERE group_id = %s AND private <> %s",
         (visibility == "private", group_id, visibility == "private"),
     )
-    if visibility == "private":
-        await _prune(conn, "p.group_id = %(scope)s", group_id)
+    if visibility == "private":  # its members keep its posts; everyone else loses them
+        await _prune_posts(conn, "p.group_id = %(scope)s", group_id, members=False)
 
 
 async def add_member(
@@ -204,8 +237,8 @@ async def add_member(
         "  read_fanout = groups.read_fanout OR groups.is_all_company "
         "    OR groups.member_count + 1 > %(threshold)s "
         "  RETURNING read_fanout) "
-        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
-        "SELECT %(u)s, p.post_id, p.author_id, p.created_at FROM posts p "
+        "INSERT INTO timeline_entries (owner_id, post_id, created_at) "
+        "SELECT %(u)s, p.post_id, p.created_at FROM posts p "
         f"WHERE p.group_id = %(g)s AND {_LIVE} "
         "AND EXISTS (SELECT 1 FROM counted WHERE NOT read_fanout) "
         f"AND {_ACTIVE.format(who='%(u)s')} "
@@ -224,7 +257,7 @@ async def remove_member(conn: Conn, group_id: UUID, user_id: UUID) -> None:
         "WHERE group_id IN (SELECT group_id FROM gone)",
         (group_id, user_id),
     )
-    await _prune(conn, "p.group_id = %(scope)s AND e.owner_id = %(owner)s", group_id, user_id)
+    await _prune(conn, "p.group_id = %(scope)s", group_id, user_id)
 
 
 # -- posts ---------------------------------------------------------------------------------
@@ -232,10 +265,13 @@ async def remove_member(conn: Conn, group_id: UUID, user_id: UUID) -> None:
 
 # Who a post `p` is written to, unless its audiences are read at read time: its author, the
 # members of its group, the author's followers who may see it, and the people in {mentioned}.
+# Whether an audience is read at read time is asked first, on its own (NOT EXISTS): joined
+# with the members instead, a prepared statement's generic plan read all 10,000 members of
+# the all-company group for each of its posts before finding that none were wanted.
 _AUDIENCE = (
     "SELECT p.author_id AS owner_id"
-    " UNION SELECT m.user_id FROM members m JOIN groups g ON g.group_id = m.group_id"
-    "  WHERE m.group_id = p.group_id AND NOT g.read_fanout"
+    " UNION SELECT m.user_id FROM members m WHERE m.group_id = p.group_id"
+    "  AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.group_id = p.group_id AND g.read_fanout)"
     " UNION SELECT f.follower_id FROM follows f"
     "  WHERE f.followee_id = p.author_id AND NOT EXISTS (SELECT 1 FROM people a"
     "    WHERE a.user_id = p.author_id AND a.read_fanout)"
@@ -245,68 +281,87 @@ _AUDIENCE = (
 )
 
 
-async def add_post(
-    conn: Conn,
-    *,
-    post_id: UUID,
-    author_id: UUID,
-    group_id: UUID | None,
-    private: bool,
-    kind: str,
-    title: str,
-    text: str,
-    mentions: list[UUID],
-    created_at: datetime,
-    keep: int,
-    every: int,
-) -> None:
-    """Store a thread's opening post (private if the event or the group says so) and its
-    mentions, write it into its audience's timelines, and trim some of those: one statement.
+@dataclass(frozen=True)
+class NewPost:
+    """A thread's opening post as the feed stores it."""
 
-    Nothing is written when the post was already stored (a repeated event), so the timeline
-    insert needs no conflict check: no entry of a post can exist before its post does.
+    post_id: UUID
+    author_id: UUID
+    group_id: UUID | None
+    private: bool
+    kind: str
+    title: str
+    text: str
+    mentions: list[UUID]
+    created_at: datetime
 
-    Trimming: counting a timeline costs a scan of `keep` index entries, so a post trims only
-    the owners whose hash with the post id falls on 0 modulo `every`: each timeline is cut
-    back to its newest `keep` entries about once per `every` posts it receives, at 1/`every`
-    of the cost. The choice depends on ids alone, so a replay trims exactly where the live
-    projection did. (The cut is found among the entries before this post's, which the
-    statement cannot see yet: the `keep - 1` newest of those stay, with this one.)
+
+class PendingPosts:
+    """Opening posts that arrived one after the other, stored and fanned out together.
+
+    A post costs one statement, and most of what a statement costs (the round trip, the
+    parameters, starting the plan) does not grow with the posts it carries. Posts are
+    independent of each other, so consecutive ones can go together; anything else that
+    writes (a follow, a join...) must see the posts before it, so the projection flushes
+    these first (consumers.py).
     """
+
+    def __init__(self) -> None:
+        self.posts: dict[UUID, NewPost] = {}
+
+    def add(self, post: NewPost) -> None:
+        self.posts.setdefault(post.post_id, post)  # a repeated event adds nothing
+
+    def clear(self) -> None:
+        self.posts = {}
+
+    async def flush(self, conn: Conn) -> None:
+        if self.posts:
+            posts, self.posts = list(self.posts.values()), {}
+            await add_posts(conn, posts)
+
+
+async def add_posts(conn: Conn, posts: list[NewPost]) -> None:
+    """Store threads' opening posts (private if the event or the group says so) and their
+    mentions, and write them into their audiences' timelines: one statement.
+
+    Nothing is written for a post already stored (a repeated event), so the timeline insert
+    needs no conflict check: no entry of a post can exist before its post does. Timelines are
+    cut back to their length apart from this (trimming.py).
+    """
+    mentions = [(post.post_id, user) for post in posts for user in post.mentions]
     await conn.execute(
-        "WITH p AS (INSERT INTO posts (post_id, author_id, group_id, private, kind, title, "
+        "WITH new AS (SELECT * FROM unnest(%(ids)s::uuid[], %(authors)s::uuid[], "
+        "  %(groups)s::uuid[], %(private)s::bool[], %(kinds)s::text[], %(titles)s::text[], "
+        "  %(texts)s::text[], %(ats)s::timestamptz[]) "
+        "  AS new(post_id, author_id, group_id, private, kind, title, text, created_at)), "
+        "p AS (INSERT INTO posts (post_id, author_id, group_id, private, kind, title, "
         "  text, created_at, last_activity_at) "
-        "  VALUES (%(post)s, %(author)s, %(group)s, %(private)s OR EXISTS (SELECT 1 FROM "
-        "  groups WHERE group_id = %(group)s AND visibility = 'private'), %(kind)s, %(title)s, "
-        "  %(text)s, %(at)s, %(at)s) ON CONFLICT DO NOTHING "
+        "  SELECT post_id, author_id, group_id, private OR EXISTS (SELECT 1 FROM groups g "
+        "  WHERE g.group_id = new.group_id AND g.visibility = 'private'), kind, title, text, "
+        "  created_at, created_at FROM new ON CONFLICT DO NOTHING "
         "  RETURNING post_id, author_id, group_id, private, created_at), "
         "mentioned AS (INSERT INTO post_mentions (post_id, user_id) "
-        "  SELECT p.post_id, unnest(%(mentions)s::uuid[]) FROM p ON CONFLICT DO NOTHING "
-        "  RETURNING post_id, user_id), "
-        "fanned AS (INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
-        "  SELECT audience.owner_id, p.post_id, p.author_id, p.created_at FROM p "
-        "  CROSS JOIN LATERAL ("
+        "  SELECT m.post_id, m.user_id FROM unnest(%(mention_posts)s::uuid[], "
+        "  %(mention_users)s::uuid[]) AS m(post_id, user_id) "
+        "  WHERE m.post_id IN (SELECT post_id FROM p) ON CONFLICT DO NOTHING "
+        "  RETURNING post_id, user_id) "
+        "INSERT INTO timeline_entries (owner_id, post_id, created_at) "
+        "SELECT audience.owner_id, p.post_id, p.created_at FROM p "
+        "CROSS JOIN LATERAL ("
         + _AUDIENCE.format(mentioned="mentioned WHERE mentioned.post_id = p.post_id")
-        + f") audience WHERE {_ACTIVE.format(who='audience.owner_id')} RETURNING owner_id), "
-        "cut AS (SELECT o.owner_id, c.created_at, c.post_id FROM fanned o "
-        "  CROSS JOIN LATERAL (SELECT t.created_at, t.post_id FROM timeline_entries t "
-        "    WHERE t.owner_id = o.owner_id ORDER BY t.created_at DESC, t.post_id DESC "
-        "    OFFSET %(keep)s - 1 LIMIT 1) c "
-        "  WHERE abs(hashtextextended(o.owner_id::text || %(post)s::text, 0)) %% %(every)s = 0) "
-        "DELETE FROM timeline_entries e USING cut WHERE e.owner_id = cut.owner_id "
-        "AND (e.created_at, e.post_id) <= (cut.created_at, cut.post_id)",
+        + f") audience WHERE {_ACTIVE.format(who='audience.owner_id')}",
         {
-            "post": post_id,
-            "author": author_id,
-            "group": group_id,
-            "private": private,
-            "kind": kind,
-            "title": title,
-            "text": text,
-            "at": created_at,
-            "mentions": mentions,
-            "keep": keep,
-            "every": every,
+            "ids": [post.post_id for post in posts],
+            "authors": [post.author_id for post in posts],
+            "groups": [post.group_id for post in posts],
+            "private": [post.private for post in posts],
+            "kinds": [post.kind for post in posts],
+            "titles": [post.title for post in posts],
+            "texts": [post.text for post in posts],
+            "ats": [post.created_at for post in posts],
+            "mention_posts": [post_id for post_id, _ in mentions],
+            "mention_users": [user for _, user in mentions],
         },
     )
 
@@ -314,8 +369,8 @@ async def add_post(
 async def fan_out(conn: Conn, post_id: UUID) -> None:
     """Write a stored post into the timelines of its ordinary audiences (if it is live)."""
     await conn.execute(
-        "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
-        "SELECT audience.owner_id, p.post_id, p.author_id, p.created_at FROM posts p "
+        "INSERT INTO timeline_entries (owner_id, post_id, created_at) "
+        "SELECT audience.owner_id, p.post_id, p.created_at FROM posts p "
         "CROSS JOIN LATERAL ("
         + _AUDIENCE.format(mentioned="post_mentions mentioned WHERE mentioned.post_id = p.post_id")
         + f") audience WHERE p.post_id = %(post)s AND {_LIVE} "
@@ -328,10 +383,12 @@ async def edit_post(conn: Conn, post_id: UUID, text: str, mentions: list[UUID]) 
     """New text and mentions: newly mentioned people get the post, un-mentioned ones lose it
     unless another reason keeps it."""
     await conn.execute("UPDATE posts SET text = %s WHERE post_id = %s", (text, post_id))
-    await conn.execute(
-        "DELETE FROM post_mentions WHERE post_id = %s AND NOT (user_id = ANY(%s::uuid[]))",
+    cur = await conn.execute(
+        "DELETE FROM post_mentions WHERE post_id = %s AND NOT (user_id = ANY(%s::uuid[])) "
+        "RETURNING user_id",
         (post_id, mentions),
     )
+    unmentioned = [row[0] for row in await cur.fetchall()]
     if mentions:
         await conn.execute(
             "INSERT INTO post_mentions (post_id, user_id) SELECT p.post_id, u FROM posts p, "
@@ -339,26 +396,56 @@ async def edit_post(conn: Conn, post_id: UUID, text: str, mentions: list[UUID]) 
             (mentions, post_id),
         )
         await conn.execute(
-            "INSERT INTO timeline_entries (owner_id, post_id, author_id, created_at) "
-            "SELECT pm.user_id, p.post_id, p.author_id, p.created_at FROM posts p "
+            "INSERT INTO timeline_entries (owner_id, post_id, created_at) "
+            "SELECT pm.user_id, p.post_id, p.created_at FROM posts p "
             "JOIN post_mentions pm ON pm.post_id = p.post_id "
             f"WHERE p.post_id = %(post)s AND {_LIVE} AND {_VISIBLE.format(who='pm.user_id')} "
             f"AND {_ACTIVE.format(who='pm.user_id')} ON CONFLICT DO NOTHING",
             {"post": post_id},
         )
-    await _prune(conn, "p.post_id = %(scope)s", post_id)
+    await _prune_posts(conn, "p.post_id = %(scope)s", post_id, also=unmentioned)
 
 
 async def take_down(conn: Conn, post_id: UUID, *, deleted: bool) -> None:
     """A deleted or hidden post leaves every timeline at once."""
     column = "deleted" if deleted else "hidden"
     await conn.execute(f"UPDATE posts SET {column} = true WHERE post_id = %s", (post_id,))
-    await conn.execute("DELETE FROM timeline_entries WHERE post_id = %s", (post_id,))
+    await _prune_posts(conn, "p.post_id = %(scope)s", post_id)
 
 
 async def unhide(conn: Conn, post_id: UUID) -> None:
     await conn.execute("UPDATE posts SET hidden = false WHERE post_id = %s", (post_id,))
     await fan_out(conn, post_id)
+
+
+# -- trimming ------------------------------------------------------------------------------
+
+
+async def long_timelines(conn: Conn, *, longer_than: int) -> list[UUID]:
+    """The owners whose timelines hold more than `longer_than` entries."""
+    cur = await conn.execute(
+        "SELECT owner_id FROM timeline_entries GROUP BY owner_id HAVING count(*) > %s",
+        (longer_than,),
+    )
+    return [row[0] for row in await cur.fetchall()]
+
+
+async def trim_timelines(conn: Conn, owners: list[UUID], *, keep: int) -> int:
+    """Cut these owners' timelines back to their newest `keep` entries; returns rows deleted.
+
+    Only entries older than each timeline's `keep`-th newest go, so what the feed shows
+    first is the same whenever the cut happens (live, or after a replay)."""
+    cur = await conn.execute(
+        "WITH cut AS (SELECT o.owner_id, c.created_at, c.post_id "
+        "  FROM unnest(%(owners)s::uuid[]) AS o(owner_id) "
+        "  CROSS JOIN LATERAL (SELECT t.created_at, t.post_id FROM timeline_entries t "
+        "    WHERE t.owner_id = o.owner_id ORDER BY t.created_at DESC, t.post_id DESC "
+        "    OFFSET %(keep)s LIMIT 1) c) "
+        "DELETE FROM timeline_entries e USING cut WHERE e.owner_id = cut.owner_id "
+        "AND (e.created_at, e.post_id) <= (cut.created_at, cut.post_id)",
+        {"owners": owners, "keep": keep},
+    )
+    return cur.rowcount
 
 
 class Tally:
@@ -616,15 +703,19 @@ async def raised(
 ) -> list[dict[str, Any]]:
     """Posts and questions in my groups still without a reply, oldest waiting first."""
     params: dict[str, Any] = {"me": me, "old": older_than, "new": newer_than, "limit": limit}
-    # The oldest few are chosen first; only they are then joined with names and features.
+    # Each of my groups yields its oldest few waiting posts, walking its live posts oldest
+    # first from the window's start and stopping at `limit` (most posts there get replies,
+    # so a few rows are read, not the group's week); the oldest of those win, and only they
+    # are then joined with names and features.
     return await _rows(
         conn,
-        "WITH page AS (SELECT p.post_id FROM members mine "
-        "  JOIN posts p ON p.group_id = mine.group_id "
-        f"  WHERE mine.user_id = %(me)s AND {_LIVE} AND p.kind IN ('post', 'question') "
-        "  AND p.reply_count = 0 AND NOT p.answered AND p.author_id <> %(me)s "
-        "  AND p.created_at <= %(old)s AND p.created_at > %(new)s "
-        "  ORDER BY p.created_at, p.post_id LIMIT %(limit)s) "
+        "WITH page AS (SELECT x.post_id, x.created_at FROM members mine "
+        "  CROSS JOIN LATERAL (SELECT p.post_id, p.created_at FROM posts p "
+        f"    WHERE p.group_id = mine.group_id AND {_LIVE} "
+        "    AND p.created_at > %(new)s AND p.created_at <= %(old)s "
+        "    AND p.kind IN ('post', 'question') AND p.reply_count = 0 AND NOT p.answered "
+        "    AND p.author_id <> %(me)s ORDER BY p.created_at, p.post_id LIMIT %(limit)s) x "
+        "  WHERE mine.user_id = %(me)s ORDER BY x.created_at, x.post_id LIMIT %(limit)s) "
         f"{_ENTRY} {_PAGE_POSTS}{_JOINS}ORDER BY p.created_at, p.post_id",
         params,
     )
@@ -679,7 +770,7 @@ async def profile_page(
 async def all_timelines(conn: Conn) -> list[tuple[Any, ...]]:
     """Every timeline entry, in a stable order (to compare a rebuild with the live state)."""
     cur = await conn.execute(
-        "SELECT owner_id, post_id, author_id, created_at FROM timeline_entries "
+        "SELECT owner_id, post_id, created_at FROM timeline_entries "
         "ORDER BY owner_id, created_at, post_id"
     )
     return await cur.fetchall()
