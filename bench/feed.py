@@ -709,12 +709,13 @@ def report(r: dict[str, Any]) -> None:
             )
     if "rebuild_minutes" in r:
         table.add_row("full rebuild by replay (minutes)", f"{r['rebuild_minutes']:.1f}", "", "")
-    table.add_row(
-        "timeline rows after the rebuild (after the projection: per post)",
-        f"{r['timeline_rows_after']:,}",
-        f"{r['timeline_rows']:,} ({r['timeline_rows'] / max(1, r['posts']):.0f} per post)",
-        "",
-    )
+    if "timeline_rows" in r:  # not with --reads-only
+        table.add_row(
+            "timeline rows after the rebuild (after the projection: per post)",
+            f"{r['timeline_rows_after']:,}",
+            f"{r['timeline_rows']:,} ({r['timeline_rows'] / max(1, r['posts']):.0f} per post)",
+            "",
+        )
     console.print(table)
 
 
