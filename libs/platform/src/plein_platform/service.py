@@ -4,12 +4,13 @@ a schema of its own. `plein run` runs any set of them from the same registry."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources.abc import Traversable
 from typing import Any, ClassVar, Protocol
 
+import structlog
 from fastapi import APIRouter, FastAPI, Request
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
@@ -25,6 +26,8 @@ from .errors import DomainError
 from .limits import BodySizeLimit
 from .problems import install_problem_handlers
 from .settings import Settings
+
+log = structlog.get_logger(__name__)
 
 
 def utc_now() -> datetime:
@@ -51,6 +54,26 @@ class Worker(Protocol):
     name: str
 
     async def run(self, stop: asyncio.Event) -> None: ...
+
+
+async def every(
+    interval_s: Callable[[], float],
+    step: Callable[[], Awaitable[object]],
+    stop: asyncio.Event,
+    *,
+    what: str,
+) -> None:
+    """A periodic worker's loop: `step` now, then every `interval_s()` seconds (read each
+    time, so settings may change) until `stop`. A failed step is logged; the next still runs."""
+    while not stop.is_set():
+        try:
+            await step()
+        except Exception as error:
+            log.exception(f"{what} failed", error=repr(error))
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval_s())
+        except TimeoutError:
+            pass
 
 
 class ServiceNotReady(DomainError):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from plein_platform.service import every
 from psycopg_pool import AsyncConnectionPool
 
 from . import store
@@ -44,15 +45,7 @@ class TimelineTrimmer:
         self.settings = settings
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.trim()
-            except Exception as error:  # one failed pass must not stop the next
-                log.exception("timeline trimming failed", error=repr(error))
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=self.settings().trim_interval_s)
-            except TimeoutError:
-                pass
+        await every(lambda: self.settings().trim_interval_s, self.trim, stop, what="trimming")
 
     async def trim(self) -> TrimReport:
         """One pass: cut every timeline longer than its length plus the slack."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
+from plein_platform.service import every
 
 from . import store
 from .app import entry_view
@@ -51,17 +52,12 @@ class Scheduler:
         self._lock = asyncio.Lock()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.tick()
-            except Exception as error:  # one failed tick must not stop the next
-                log.exception("notify scheduler tick failed", error=repr(error))
-            try:
-                await asyncio.wait_for(
-                    stop.wait(), timeout=self.service.settings.scheduler_interval_s
-                )
-            except TimeoutError:
-                pass
+        await every(
+            lambda: self.service.settings.scheduler_interval_s,
+            self.tick,
+            stop,
+            what="notify scheduler tick",
+        )
 
     async def tick(self) -> TickReport:
         async with self._lock:
