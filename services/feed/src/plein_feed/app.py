@@ -109,35 +109,36 @@ async def home(
 ) -> HomePage:
     """My home feed: pinned announcements and raised posts on the first page, then entries
     newest first (`latest`) or best first (`relevant`)."""
-    seen = await store.last_seen_at(conn, me)
-    pinned: list[dict[str, Any]] = []
-    raised: list[dict[str, Any]] = []
+    latest = order != "relevant"
+    after = Cursor.decode(cursor) if cursor and latest else None
+    # What the page needs, read in one round trip (store.together).
+    reads = {"seen": store.last_seen_read(me)}
     if cursor is None:
-        pinned = [
-            shape_entry(r, last_seen_at=seen, section=ANNOUNCEMENT)
-            for r in await store.pinned(conn, me, settings.pinned_max)
-        ]
+        reads["pinned"] = store.pinned_read(me, settings.pinned_max)
         if settings.raise_max:
-            raised = [
-                shape_entry(r, last_seen_at=seen, section=RAISED)
-                for r in await store.raised(
-                    conn,
-                    me,
-                    older_than=now - timedelta(hours=settings.raise_after_hours),
-                    newer_than=now - timedelta(days=settings.raise_within_days),
-                    limit=settings.raise_max,
-                )
-            ]
-    if order == "relevant":
-        entries, next_cursor = await _relevant(conn, me, cursor, limit, explain, now, settings)
-    else:
-        after = Cursor.decode(cursor) if cursor else None
-        rows = await store.home_page(conn, me, after, limit + 1)
+            reads["raised"] = store.raised_read(
+                me,
+                older_than=now - timedelta(hours=settings.raise_after_hours),
+                newer_than=now - timedelta(days=settings.raise_within_days),
+                limit=settings.raise_max,
+            )
+    if latest:
+        reads["page"] = store.home_page_read(me, after, limit + 1)
+    got = dict(zip(reads, await store.together(conn, *reads.values()), strict=True))
+    seen = got["seen"]
+    pinned = [
+        shape_entry(r, last_seen_at=seen, section=ANNOUNCEMENT) for r in got.get("pinned", [])
+    ]
+    raised = [shape_entry(r, last_seen_at=seen, section=RAISED) for r in got.get("raised", [])]
+    if latest:
+        rows = got["page"]
         more = len(rows) > limit
         entries = rows[:limit]
         next_cursor = (
             Cursor(entries[-1]["created_at"], entries[-1]["post_id"]).encode() if more else None
         )
+    else:
+        entries, next_cursor = await _relevant(conn, me, cursor, limit, explain, now, settings)
     return HomePage(
         pinned=pinned,
         raised=raised,

@@ -8,6 +8,7 @@ read and merged with the written entries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -550,10 +551,17 @@ async def record_acknowledgement(conn: Conn, user_id: UUID, post_id: UUID) -> No
     )
 
 
+def last_seen_read(reader_id: UUID) -> Read:
+    return Read(
+        "SELECT last_seen_at FROM readers WHERE user_id = %(me)s",
+        {"me": reader_id},
+        lambda rows: rows[0]["last_seen_at"] if rows else None,
+    )
+
+
 async def last_seen_at(conn: Conn, reader_id: UUID) -> datetime | None:
-    cur = await conn.execute("SELECT last_seen_at FROM readers WHERE user_id = %s", (reader_id,))
-    row = await cur.fetchone()
-    return row[0] if row else None
+    last_seen: datetime | None = (await together(conn, last_seen_read(reader_id)))[0]
+    return last_seen
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -600,6 +608,31 @@ async def _rows(conn: Conn, query: str, params: dict[str, Any]) -> list[dict[str
         return await cur.fetchall()
 
 
+def _all_rows(rows: list[dict[str, Any]]) -> Any:
+    return rows
+
+
+@dataclass(frozen=True)
+class Read:
+    """A query, and what its rows become: reads built this way can share one round trip."""
+
+    query: str
+    params: dict[str, Any]
+    result: Callable[[list[dict[str, Any]]], Any] = _all_rows
+
+
+async def together(conn: Conn, *reads: Read) -> list[Any]:
+    """Run `reads` in one round trip (a pipeline) and return their results in order: a home
+    page's four queries cost one wait for PostgreSQL instead of four."""
+    cursors = []
+    async with conn.pipeline():
+        for read in reads:
+            cur = conn.cursor(row_factory=dict_row)
+            await cur.execute(read.query, read.params)
+            cursors.append(cur)
+    return [read.result(await cur.fetchall()) for read, cur in zip(reads, cursors, strict=True)]
+
+
 def _home_candidates(after: Cursor | None, params: dict[str, Any]) -> str:
     """`page (post_id, created_at)`: the newest `limit` entries of my home feed, older than
     `after`. Merges my written timeline with what large audiences I belong to posted (read at
@@ -642,11 +675,16 @@ _PAGE_POSTS = (
 )
 
 
-async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[dict[str, Any]]:
+def home_page_read(me: UUID, after: Cursor | None, limit: int) -> Read:
     """Up to `limit` entries of my home feed, newest first, older than `after`."""
     params: dict[str, Any] = {"me": me, "limit": limit}
     query = f"{_home_candidates(after, params)}{_ENTRY} {_PAGE_POSTS}{_JOINS}{_NEWEST_FIRST}"
-    return await _rows(conn, query, params)
+    return Read(query, params)
+
+
+async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (await together(conn, home_page_read(me, after, limit)))[0]
+    return rows
 
 
 async def home_features(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[Candidate]:
@@ -671,11 +709,10 @@ async def entries(conn: Conn, me: UUID, post_ids: list[UUID]) -> list[dict[str, 
     )
 
 
-async def pinned(conn: Conn, me: UUID, limit: int) -> list[dict[str, Any]]:
+def pinned_read(me: UUID, limit: int) -> Read:
     """Announcements addressed to me (company-wide or in my groups) I have not acknowledged."""
     params: dict[str, Any] = {"me": me, "limit": limit}
-    return await _rows(
-        conn,
+    return Read(
         f"{_ENTRY} FROM posts p {_JOINS}"
         f"WHERE p.kind = 'announcement' AND {_LIVE} AND (p.group_id IS NULL OR EXISTS "
         "(SELECT 1 FROM members m WHERE m.group_id = p.group_id AND m.user_id = %(me)s)) "
@@ -698,17 +735,14 @@ async def announcement_visible_to(conn: Conn, me: UUID, post_id: UUID) -> dict[s
     return rows[0] if rows else None
 
 
-async def raised(
-    conn: Conn, me: UUID, *, older_than: datetime, newer_than: datetime, limit: int
-) -> list[dict[str, Any]]:
+def raised_read(me: UUID, *, older_than: datetime, newer_than: datetime, limit: int) -> Read:
     """Posts and questions in my groups still without a reply, oldest waiting first."""
     params: dict[str, Any] = {"me": me, "old": older_than, "new": newer_than, "limit": limit}
     # Each of my groups yields its oldest few waiting posts, walking its live posts oldest
     # first from the window's start and stopping at `limit` (most posts there get replies,
     # so a few rows are read, not the group's week); the oldest of those win, and only they
     # are then joined with names and features.
-    return await _rows(
-        conn,
+    return Read(
         "WITH page AS (SELECT x.post_id, x.created_at FROM members mine "
         "  CROSS JOIN LATERAL (SELECT p.post_id, p.created_at FROM posts p "
         f"    WHERE p.group_id = mine.group_id AND {_LIVE} "
