@@ -560,7 +560,7 @@ def last_seen_read(reader_id: UUID) -> Read:
 
 
 async def last_seen_at(conn: Conn, reader_id: UUID) -> datetime | None:
-    last_seen: datetime | None = (await together(conn, last_seen_read(reader_id)))[0]
+    last_seen: datetime | None = await read(conn, last_seen_read(reader_id))
     return last_seen
 
 
@@ -619,6 +619,11 @@ class Read:
     query: str
     params: dict[str, Any]
     result: Callable[[list[dict[str, Any]]], Any] = _all_rows
+
+
+async def read(conn: Conn, one: Read) -> Any:
+    """One read on its own (no pipeline to set up for a single query)."""
+    return one.result(await _rows(conn, one.query, one.params))
 
 
 async def together(conn: Conn, *reads: Read) -> list[Any]:
@@ -682,13 +687,8 @@ def home_page_read(me: UUID, after: Cursor | None, limit: int) -> Read:
     return Read(query, params)
 
 
-async def home_page(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = (await together(conn, home_page_read(me, after, limit)))[0]
-    return rows
-
-
 async def home_features(conn: Conn, me: UUID, after: Cursor | None, limit: int) -> list[Candidate]:
-    """The same entries as `home_page`, as ranking sees them (not what they show)."""
+    """The same entries as `home_page_read`, as ranking sees them (not what they show)."""
     params: dict[str, Any] = {"me": me, "limit": limit}
     query = f"{_home_candidates(after, params)}SELECT {_FEATURES} {_PAGE_POSTS}{_NEWEST_FIRST}"
     cur = await conn.execute(query, params)
@@ -696,7 +696,7 @@ async def home_features(conn: Conn, me: UUID, after: Cursor | None, limit: int) 
 
 
 async def entries(conn: Conn, me: UUID, post_ids: list[UUID]) -> list[dict[str, Any]]:
-    """The entries of these posts as `home_page` shows them, in the order given."""
+    """The entries of these posts as `home_page_read` shows them, in the order given."""
     if not post_ids:
         return []
     params: dict[str, Any] = {"me": me, "ids": post_ids}
