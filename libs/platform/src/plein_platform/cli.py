@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import httpx
 import typer
 import uvicorn
+import uvloop
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -73,7 +74,10 @@ def run(
         factory = RuntimeFactory(settings, names, database_url, nats_url)
         seeding = seed and settings.seed_demo and not service
         if workers == 1:
-            asyncio.run(_serve(factory, seed=seeding))
+            # The event loop uvicorn picks for its worker processes (uvloop), here too: a
+            # Kubernetes pod runs this single-process path.
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                runner.run(_serve(factory, seed=seeding))
         else:
             _serve_processes(factory, workers, seed=seeding)
 

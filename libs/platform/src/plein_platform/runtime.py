@@ -9,6 +9,7 @@ app); background workers still run once, in whichever process holds their leader
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -214,9 +215,15 @@ class Runtime:
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
         await self.start()
+        # Everything built so far (modules, apps, schemas) lives as long as the process. Frozen,
+        # the collector no longer walks it on each full collection: those ran every few seconds
+        # under load and each stopped the event loop for ~70 ms, every request in flight with it.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()  # what this runtime built may go once it has stopped
             await self.stop()
 
     def asgi(self) -> FastAPI:
