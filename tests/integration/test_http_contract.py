@@ -169,7 +169,7 @@ async def test_a_trace_follows_a_post_from_http_through_nats_into_the_feed(
         }
 
     async def consumed() -> None:
-        http = trace_ids("POST /posts")
+        http = trace_ids("POST /api/posts/posts")
         assert http, [s.name for s in spans.get_finished_spans()]
         assert http & trace_ids("publish PostCreated")
         assert http & trace_ids("feed PostCreated")

@@ -28,6 +28,7 @@ from .database import migrate, platform_migrations, schema_lock, schema_pool
 from .problems import install_problem_handlers
 from .service import Service, ServiceContext, Worker
 from .settings import Settings
+from .telemetry import HTTP_TELEMETRY
 
 log = structlog.get_logger(__name__)
 
@@ -228,7 +229,13 @@ class Runtime:
 
     def asgi(self) -> FastAPI:
         """One app with every service mounted under `/api/<name>`, as the ingress routes them."""
-        app = FastAPI(title="Plein", lifespan=self.lifespan, docs_url=None, redoc_url=None)
+        app = FastAPI(
+            title="Plein",
+            lifespan=self.lifespan,
+            docs_url=None,
+            redoc_url=None,
+            telemetry=HTTP_TELEMETRY,
+        )
         install_problem_handlers(app)
 
         @app.get("/", summary="What runs here")

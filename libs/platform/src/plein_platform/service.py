@@ -14,7 +14,6 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from plein_events import Event
 from plein_events.eventstore import EventStoreOutbox, PleinApplication, eventsourcing_env
 from plein_events.projection import Projection, ProjectionRunner
@@ -26,6 +25,7 @@ from .errors import DomainError
 from .limits import BodySizeLimit
 from .problems import install_problem_handlers
 from .settings import Settings
+from .telemetry import HTTP_TELEMETRY
 
 log = structlog.get_logger(__name__)
 
@@ -159,6 +159,7 @@ class Service:
             description=self.description,
             version="0.1.0",
             root_path_in_servers=False,
+            telemetry=HTTP_TELEMETRY,
         )
         app.state.service = self
         install_problem_handlers(app)
@@ -187,11 +188,6 @@ class Service:
 
         app.include_router(self.routes())
         app.add_middleware(BodySizeLimit, max_bytes=Settings().max_body_bytes)
-        # One server span per request carries the trace on; the ASGI send/receive spans under
-        # it (two or three a request) said nothing and cost CPU on every read.
-        FastAPIInstrumentor.instrument_app(
-            app, excluded_urls="health,ready", exclude_spans=["receive", "send"]
-        )
         return app
 
 
