@@ -288,3 +288,47 @@ async def test_an_erased_person_leaves_every_read_model(world: NotifyWorld) -> N
         ]:
             cur = await conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = %s", (bob.id,))
             assert (await cur.fetchone())[0] == 0, table  # type: ignore[index]
+
+
+async def test_one_reply_tells_each_person_in_the_thread_by_their_own_settings(
+    world: NotifyWorld,
+) -> None:
+    """A reply's recipients are recorded together: each is told once, by their own
+    preference, and an inactive one, the replier and a redelivery add nothing."""
+    ann = await world.register("ann", "Ann")
+    bob, cas, dirk, eef, fay = [
+        await world.register(h, h.title()) for h in ("bob", "cas", "dirk", "eef", "fay")
+    ]
+    off = await world.plein.http.patch(
+        "/notify/preferences", headers=cas.auth, json={"channels": {"reply": "off"}}
+    )
+    assert off.status_code == 200, off.text
+    post_id = await question_by(world, ann)
+    for person in (bob, cas, dirk, eef):
+        world.clock.advance(minutes=1)
+        await world.publish(reply(post_id, ann, person, f"from {person.name}"))
+    await world.publish(UserDeactivated(user_id=dirk.id))
+    world.clock.advance(minutes=1)
+    # Fay replies, mentioning Eef: everyone else in the thread hears of the reply once.
+    last = await world.publish(
+        reply(post_id, ann, fay, "@eef knows", mentions=[UUID(eef.id)]), copies=2
+    )
+    await world.caught_up()
+
+    async def texts(person: Any) -> list[str]:
+        return sorted(e["text"] for e in (await world.inbox(person))["entries"])
+
+    assert await texts(ann) == ["Fay, Eef and 3 others replied to your question"]
+    assert await texts(bob) == ["Fay, Eef and 2 others replied to a question you follow"]
+    assert await texts(cas) == []  # replies switched off
+    assert await texts(eef) == ["Fay mentioned you"]  # the mention says it already
+    assert await texts(fay) == []  # not told of their own reply
+    async with world.service.ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) FROM notifications WHERE recipient_id = %s", (dirk.id,)
+        )
+        assert (await cur.fetchone())[0] == 0  # deactivated: nothing, not even an entry
+    before = {p.name: await texts(p) for p in (ann, bob, eef)}
+    await world.republish(last)
+    await world.caught_up()
+    assert {p.name: await texts(p) for p in (ann, bob, eef)} == before

@@ -60,47 +60,59 @@ class Notifications:
     # -- delivery --------------------------------------------------------------------------
 
     async def deliver(
-        self, conn: Conn, n: store.NewNotification, *, email_at: datetime | None = None
+        self,
+        conn: Conn,
+        *notifications: store.NewNotification,
+        email_at: datetime | None = None,
     ) -> None:
-        """Record `n` if its recipient is an active person who wants this kind at all."""
-        if n.actor_id is not None and n.actor_id == n.recipient_id:
-            return  # nobody is told about what they did themselves
-        active, chosen = await store.recipient_choice(conn, n.recipient_id, n.kind)
-        if not active:
-            return
-        channel = channel_for(n.kind, {n.kind.value: chosen} if chosen else {})
-        if channel is Channel.OFF:
-            return
-        email_due = (email_at or n.at) if channel is Channel.EMAIL else None
-        await store.add_notification(conn, n, channel=channel, email_due=email_due)
+        """Record each notification whose recipient is an active person who wants its kind at
+        all, all of them in a few statements (`store.add_notifications`)."""
+        # Nobody is told about what they did themselves; a cause reaches a person once.
+        wanted = {
+            (n.recipient_id, n.group_key): n
+            for n in notifications
+            if n.actor_id is None or n.actor_id != n.recipient_id
+        }
+        choices = await store.recipient_choices(
+            conn, [(n.recipient_id, n.kind) for n in wanted.values()]
+        )
+        deliveries = []
+        for n in wanted.values():
+            if (n.recipient_id, n.kind) not in choices:
+                continue  # not a known active person
+            chosen = choices[n.recipient_id, n.kind]
+            channel = channel_for(n.kind, {n.kind.value: chosen} if chosen else {})
+            if channel is Channel.OFF:
+                continue
+            email_due = (email_at or n.at) if channel is Channel.EMAIL else None
+            deliveries.append(store.Delivery(n, channel, email_due))
+        await store.add_notifications(conn, deliveries)
 
     async def about_post(
         self,
         conn: Conn,
-        recipient_id: UUID,
+        recipients: list[UUID],
         *,
         group_id: UUID | None,
         group_private: bool,
         text: str | None,
         author_id: UUID | None,
-    ) -> dict[str, Any]:
-        """Where and what, as far as this recipient may know: a non-member of a private group
+    ) -> dict[UUID, dict[str, Any]]:
+        """Where and what, as far as each recipient may know: a non-member of a private group
         learns neither the group nor the text."""
+        outsiders: set[UUID] = set()
         # The event's flag, or what identity told us about the group: either makes it private.
-        hidden = (
-            group_id is not None
-            and (group_private or await store.group_is_private(conn, group_id))
-            and not await store.is_member(conn, group_id, recipient_id)
-        )
-        if hidden:
-            return {"group_id": None, "private_hidden": True, "excerpt": None}
+        if group_id is not None and (group_private or await store.group_is_private(conn, group_id)):
+            outsiders = set(recipients) - await store.members_among(conn, group_id, recipients)
         excerpt = text[: self.settings.excerpt_chars] if text else None
-        return {
+        shown = {
             "group_id": group_id,
             "private_hidden": False,
             "excerpt": excerpt,
             "excerpt_author": author_id if excerpt else None,
         }
+        hidden = {"group_id": None, "private_hidden": True, "excerpt": None}
+        return {r: hidden if r in outsiders else shown for r in recipients}
 
     # -- people and groups -----------------------------------------------------------------
 
@@ -162,9 +174,9 @@ class Notifications:
     async def on_membership_requested(
         self, conn: Conn, e: MembershipRequested, env: Envelope
     ) -> None:
-        for admin in await store.group_admins(conn, e.group_id):
-            await self.deliver(
-                conn,
+        await self.deliver(
+            conn,
+            *(
                 store.NewNotification(
                     recipient_id=admin,
                     kind=Kind.MEMBERSHIP_REQUEST,
@@ -173,8 +185,10 @@ class Notifications:
                     at=env.occurred_at,
                     actor_id=e.user_id,
                     group_id=e.group_id,
-                ),
-            )
+                )
+                for admin in await store.group_admins(conn, e.group_id)
+            ),
+        )
 
     async def on_role_granted(self, conn: Conn, e: RoleGranted, _: Envelope) -> None:
         await store.grant_role(conn, e.user_id, e.role)
@@ -201,22 +215,18 @@ class Notifications:
         told: set[UUID] = set()
         if isinstance(e, AnnouncementPosted):
             told = await self._announce(conn, e, env)
+        notices: list[tuple[Kind, UUID, str]] = []
         if isinstance(e, PraiseGiven):
-            for praised in e.praised_ids:
-                await self._post_notice(conn, Kind.PRAISE, praised, e, env, f"praise:{e.post_id}")
-                told.add(praised)
-        for mentioned in e.mentions:
-            if mentioned not in told:
-                await self._post_notice(
-                    conn, Kind.MENTION, mentioned, e, env, f"mention:{e.post_id}"
-                )
-
-    async def _post_notice(
-        self, conn: Conn, kind: Kind, recipient: UUID, e: ThreadStarted, env: Envelope, key: str
-    ) -> None:
+            notices += [(Kind.PRAISE, praised, f"praise:{e.post_id}") for praised in e.praised_ids]
+            told |= set(e.praised_ids)
+        notices += [
+            (Kind.MENTION, mentioned, f"mention:{e.post_id}")
+            for mentioned in e.mentions
+            if mentioned not in told
+        ]
         where = await self.about_post(
             conn,
-            recipient,
+            [recipient for _, recipient, _ in notices],
             group_id=e.group_id,
             group_private=e.group_private,
             text=e.text,
@@ -224,17 +234,20 @@ class Notifications:
         )
         await self.deliver(
             conn,
-            store.NewNotification(
-                recipient_id=recipient,
-                kind=kind,
-                group_key=key,
-                cause_key=f"{env.event_id}:{recipient}:{kind.value}",
-                at=env.occurred_at,
-                actor_id=e.author_id,
-                post_id=None if where["private_hidden"] else e.post_id,
-                post_kind=e.kind,
-                own_post=False,
-                **where,
+            *(
+                store.NewNotification(
+                    recipient_id=recipient,
+                    kind=kind,
+                    group_key=key,
+                    cause_key=f"{env.event_id}:{recipient}:{kind.value}",
+                    at=env.occurred_at,
+                    actor_id=e.author_id,
+                    post_id=None if where[recipient]["private_hidden"] else e.post_id,
+                    post_kind=e.kind,
+                    own_post=False,
+                    **where[recipient],
+                )
+                for kind, recipient, key in notices
             ),
         )
 
@@ -246,9 +259,9 @@ class Notifications:
         delay = timedelta(
             seconds=0 if e.email_immediately else self.settings.announcement_email_delay_s
         )
-        for recipient in audience:
-            await self.deliver(
-                conn,
+        await self.deliver(
+            conn,
+            *(
                 store.NewNotification(
                     recipient_id=recipient,
                     kind=Kind.ANNOUNCEMENT,
@@ -263,9 +276,11 @@ class Notifications:
                     excerpt=(e.title + "\n" if e.title else "")
                     + e.text[: self.settings.excerpt_chars],
                     excerpt_author=e.author_id,
-                ),
-                email_at=env.occurred_at + delay,
-            )
+                )
+                for recipient in audience
+            ),
+            email_at=env.occurred_at + delay,
+        )
         if e.group_id is not None:
             await self._check_guideline(conn, e.group_id, env)
         return set(audience)
@@ -280,9 +295,9 @@ class Notifications:
         year, week, _ = at.isocalendar()
         if not await store.claim_guideline_notice(conn, group_id, f"{year}-W{week:02d}"):
             return
-        for admin in await store.group_admins(conn, group_id):
-            await self.deliver(
-                conn,
+        await self.deliver(
+            conn,
+            *(
                 store.NewNotification(
                     recipient_id=admin,
                     kind=Kind.ANNOUNCEMENT_GUIDELINE,
@@ -290,8 +305,10 @@ class Notifications:
                     cause_key=f"{env.event_id}:{admin}:announcement_guideline",
                     at=at,
                     group_id=group_id,
-                ),
-            )
+                )
+                for admin in await store.group_admins(conn, group_id)
+            ),
+        )
 
     async def on_reply(self, conn: Conn, e: ReplyPosted, env: Envelope) -> None:
         at = env.occurred_at
@@ -300,18 +317,24 @@ class Notifications:
         earlier = await store.participants(conn, e.post_id)
         await store.add_participant(conn, e.post_id, e.author_id)
         mentioned = set(e.mentions)
-
-        async def tell(recipient: UUID, kind: Kind, group_key: str) -> None:
-            where = await self.about_post(
-                conn,
-                recipient,
-                group_id=e.group_id,
-                group_private=e.group_private,
-                text=e.text,
-                author_id=e.author_id,
-            )
-            await self.deliver(
-                conn,
+        told = [(r, Kind.MENTION, f"mention:{e.reply_id}") for r in dict.fromkeys(e.mentions)]
+        # Everyone already in the thread hears of the reply once (a mention says it already).
+        told += [
+            (r, Kind.REPLY, f"reply:{e.post_id}")
+            for r in dict.fromkeys([e.post_author_id, e.parent_author_id, *earlier])
+            if r is not None and r not in mentioned
+        ]
+        where = await self.about_post(
+            conn,
+            [recipient for recipient, _, _ in told],
+            group_id=e.group_id,
+            group_private=e.group_private,
+            text=e.text,
+            author_id=e.author_id,
+        )
+        await self.deliver(
+            conn,
+            *(
                 store.NewNotification(
                     recipient_id=recipient,
                     kind=kind,
@@ -319,26 +342,21 @@ class Notifications:
                     cause_key=f"{env.event_id}:{recipient}:{kind.value}",
                     at=at,
                     actor_id=e.author_id,
-                    post_id=None if where["private_hidden"] else e.post_id,
+                    post_id=None if where[recipient]["private_hidden"] else e.post_id,
                     post_kind=e.post_kind,
                     own_post=recipient == e.post_author_id,
-                    **where,
-                ),
-            )
-
-        for recipient in mentioned:
-            await tell(recipient, Kind.MENTION, f"mention:{e.reply_id}")
-        # Everyone already in the thread hears of the reply once (a mention says it already).
-        for recipient in dict.fromkeys([e.post_author_id, e.parent_author_id, *earlier]):
-            if recipient not in mentioned:
-                await tell(recipient, Kind.REPLY, f"reply:{e.post_id}")
+                    **where[recipient],
+                )
+                for recipient, kind, group_key in told
+            ),
+        )
 
     async def on_reacted(self, conn: Conn, e: Reacted, env: Envelope) -> None:
         if e.previous is not None:
             return  # a changed reaction is not news
         where = await self.about_post(
             conn,
-            e.target_author_id,
+            [e.target_author_id],
             group_id=e.group_id,
             group_private=e.group_private,
             text=None,
@@ -355,7 +373,7 @@ class Notifications:
                 actor_id=e.user_id,
                 post_id=e.post_id,
                 post_kind="reply" if e.reply_id else None,
-                **where,
+                **where[e.target_author_id],
             ),
         )
 
@@ -371,29 +389,32 @@ class Notifications:
                 actor_id=e.accepted_by,
                 post_id=e.post_id,
                 post_kind="question",
-                **await self.about_post(
-                    conn,
-                    e.reply_author_id,
-                    group_id=e.group_id,
-                    group_private=e.group_private,
-                    text=None,
-                    author_id=None,
-                ),
+                **(
+                    await self.about_post(
+                        conn,
+                        [e.reply_author_id],
+                        group_id=e.group_id,
+                        group_private=e.group_private,
+                        text=None,
+                        author_id=None,
+                    )
+                )[e.reply_author_id],
             ),
         )
 
     async def on_post_reported(self, conn: Conn, e: PostReported, env: Envelope) -> None:
-        for moderator in await store.holders_of(conn, "network_admin", "community_manager"):
-            where = await self.about_post(
-                conn,
-                moderator,
-                group_id=e.group_id,
-                group_private=e.group_private,
-                text=None,
-                author_id=None,
-            )
-            await self.deliver(
-                conn,
+        moderators = await store.holders_of(conn, "network_admin", "community_manager")
+        where = await self.about_post(
+            conn,
+            moderators,
+            group_id=e.group_id,
+            group_private=e.group_private,
+            text=None,
+            author_id=None,
+        )
+        await self.deliver(
+            conn,
+            *(
                 store.NewNotification(
                     recipient_id=moderator,
                     kind=Kind.REPORT,
@@ -402,9 +423,11 @@ class Notifications:
                     at=env.occurred_at,
                     actor_id=e.reported_by,
                     post_id=e.post_id,
-                    **where,
-                ),
-            )
+                    **where[moderator],
+                )
+                for moderator in moderators
+            ),
+        )
 
     async def on_post_deleted(self, conn: Conn, e: PostDeleted, _: Envelope) -> None:
         if e.reply_id is None:
@@ -423,17 +446,17 @@ class Notifications:
             conn, e.escalation_id, e.post_id, e.group_id, e.raised_to, env.occurred_at
         )
         thread_kind = await store.thread_kind(conn, e.post_id)
-        for recipient in e.raised_to:
-            where = await self.about_post(
-                conn,
-                recipient,
-                group_id=e.group_id,
-                group_private=e.group_private,
-                text=None,
-                author_id=None,
-            )
-            await self.deliver(
-                conn,
+        where = await self.about_post(
+            conn,
+            list(e.raised_to),
+            group_id=e.group_id,
+            group_private=e.group_private,
+            text=None,
+            author_id=None,
+        )
+        await self.deliver(
+            conn,
+            *(
                 store.NewNotification(
                     recipient_id=recipient,
                     kind=Kind.ESCALATION,
@@ -444,9 +467,11 @@ class Notifications:
                     post_kind=thread_kind,
                     own_post=False,
                     waited_hours=e.waited_hours,
-                    **where,
-                ),
-            )
+                    **where[recipient],
+                )
+                for recipient in e.raised_to
+            ),
+        )
 
     async def on_escalation_resolved(
         self, conn: Conn, e: EscalationResolved, env: Envelope

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,15 +95,21 @@ async def erase_person(conn: Conn, user_id: UUID) -> None:
     await conn.execute("DELETE FROM email_queue WHERE recipient_id = %s", (user_id,))
 
 
-async def recipient_choice(conn: Conn, user_id: UUID, kind: Kind) -> tuple[bool, str | None]:
-    """(whether `user_id` is a known active person, the channel they chose for `kind`)."""
+async def recipient_choices(
+    conn: Conn, wanted: list[tuple[UUID, Kind]]
+) -> dict[tuple[UUID, Kind], str | None]:
+    """For each (person, kind) whose person is known and active: the channel they chose for
+    that kind (None: the kind's default). Inactive and unknown people are left out."""
+    if not wanted:
+        return {}
     cur = await conn.execute(
-        "SELECT p.active, c.channel FROM people p LEFT JOIN preferences c "
-        "ON c.user_id = p.user_id AND c.kind = %s WHERE p.user_id = %s",
-        (kind.value, user_id),
+        "SELECT w.user_id, w.kind, c.channel "
+        "FROM unnest(%s::uuid[], %s::text[]) AS w(user_id, kind) "
+        "JOIN people p ON p.user_id = w.user_id AND p.active "
+        "LEFT JOIN preferences c ON c.user_id = w.user_id AND c.kind = w.kind",
+        ([user for user, _ in wanted], [kind.value for _, kind in wanted]),
     )
-    row = await cur.fetchone()
-    return (bool(row[0]), row[1]) if row else (False, None)
+    return {(user, Kind(kind)): channel for user, kind, channel in await cur.fetchall()}
 
 
 async def person(conn: Conn, user_id: UUID) -> dict[str, Any] | None:
@@ -145,11 +152,15 @@ async def group_is_private(conn: Conn, group_id: UUID) -> bool:
     return bool(row and row[0])
 
 
-async def is_member(conn: Conn, group_id: UUID, user_id: UUID) -> bool:
-    cur = await conn.execute(
-        "SELECT 1 FROM members WHERE group_id = %s AND user_id = %s", (group_id, user_id)
+async def members_among(conn: Conn, group_id: UUID, people: list[UUID]) -> set[UUID]:
+    """Which of `people` are members of the group."""
+    return set(
+        await _ids(
+            conn,
+            "SELECT user_id FROM members WHERE group_id = %s AND user_id = ANY(%s)",
+            (group_id, people),
+        )
     )
-    return await cur.fetchone() is not None
 
 
 async def group_members(conn: Conn, group_id: UUID) -> list[UUID]:
@@ -332,79 +343,116 @@ class NewNotification:
     waited_hours: float | None = None
 
 
-async def add_notification(
-    conn: Conn, n: NewNotification, *, channel: Channel, email_due: datetime | None
-) -> UUID | None:
-    """Record one cause for one recipient: a new entry, or an update of the unread entry with
-    the same group_key. None when the cause was already recorded (a redelivered event).
+@dataclass(frozen=True)
+class Delivery:
+    """A notification to record, on the channel its recipient chose (an e-mail due or not)."""
 
-    Three round trips at most (a reply reaches every participant of a thread, so this is the
-    projection's hot path): the cause and the entry, the actor and the wake-up, the e-mail."""
-    params = {
-        "cause": n.cause_key,
-        "id": uuid5(NAMESPACE_URL, f"plein:notify:{n.cause_key}"),
-        "recipient": n.recipient_id,
-        "kind": n.kind.value,
-        "group_key": n.group_key,
-        "post": n.post_id,
-        "group": n.group_id,
-        "post_kind": n.post_kind,
-        "own_post": n.own_post,
-        "hidden": n.private_hidden,
-        "excerpt": n.excerpt,
-        "excerpt_author": n.excerpt_author,
-        "waited": n.waited_hours,
-        "at": n.at,
-        "in_digest": channel is Channel.DIGEST,
-        "actor": n.actor_id,
-        "channel": INBOX_CHANNEL,
-        "recipient_text": str(n.recipient_id),
-    }
+    notification: NewNotification
+    channel: Channel
+    email_due: datetime | None
+
+
+# One row per delivery, as arrays for unnest: column, SQL type, value of a delivery.
+_DELIVERY_COLUMNS: tuple[tuple[str, str, Callable[[Delivery], Any]], ...] = (
+    ("cause", "text", lambda d: d.notification.cause_key),
+    ("id", "uuid", lambda d: uuid5(NAMESPACE_URL, f"plein:notify:{d.notification.cause_key}")),
+    ("recipient", "uuid", lambda d: d.notification.recipient_id),
+    ("kind", "text", lambda d: d.notification.kind.value),
+    ("group_key", "text", lambda d: d.notification.group_key),
+    ("post", "uuid", lambda d: d.notification.post_id),
+    ("grp", "uuid", lambda d: d.notification.group_id),
+    ("post_kind", "text", lambda d: d.notification.post_kind),
+    ("own_post", "boolean", lambda d: d.notification.own_post),
+    ("hidden", "boolean", lambda d: d.notification.private_hidden),
+    ("excerpt", "text", lambda d: d.notification.excerpt),
+    ("excerpt_author", "uuid", lambda d: d.notification.excerpt_author),
+    ("waited", "double precision", lambda d: d.notification.waited_hours),
+    ("at", "timestamptz", lambda d: d.notification.at),
+    ("in_digest", "boolean", lambda d: d.channel is Channel.DIGEST),
+)
+_DELIVERIES = (
+    "unnest("
+    + ", ".join(f"%({name})s::{sql}[]" for name, sql, _ in _DELIVERY_COLUMNS)
+    + ") AS i("
+    + ", ".join(name for name, _, _ in _DELIVERY_COLUMNS)
+    + ")"
+)
+
+
+async def add_notifications(conn: Conn, deliveries: list[Delivery]) -> int:
+    """Record each delivery's cause for its recipient: a new entry, or an update of their
+    unread entry with the same group_key. A cause already recorded (a redelivered event)
+    changes nothing. Returns how many causes were new.
+
+    Three statements whatever the number of recipients (an all-company announcement reaches
+    everyone): the causes and the entries, the actors and the wake-ups, the e-mails. A
+    handler's deliveries have distinct (recipient, group_key) pairs (`deliver` sees to it)."""
+    if not deliveries:
+        return 0
+    params = {name: [value(d) for d in deliveries] for name, _, value in _DELIVERY_COLUMNS}
     cur = await conn.execute(
-        "WITH cause AS (INSERT INTO causes (cause_key) VALUES (%(cause)s) "
-        " ON CONFLICT DO NOTHING RETURNING 1) "
+        f"WITH i AS (SELECT * FROM {_DELIVERIES}), "
+        "cause AS (INSERT INTO causes (cause_key) SELECT cause FROM i "
+        " ON CONFLICT DO NOTHING RETURNING cause_key) "
         "INSERT INTO notifications (id, recipient_id, kind, group_key, post_id, group_id, "
         "post_kind, own_post, private_hidden, excerpt, excerpt_author, waited_hours, "
         "created_at, updated_at, in_digest) "
-        "SELECT %(id)s::uuid, %(recipient)s::uuid, %(kind)s::text, %(group_key)s::text, "
-        "%(post)s::uuid, %(group)s::uuid, %(post_kind)s::text, %(own_post)s::boolean, "
-        "%(hidden)s::boolean, %(excerpt)s::text, %(excerpt_author)s::uuid, "
-        "%(waited)s::double precision, %(at)s::timestamptz, %(at)s::timestamptz, "
-        "%(in_digest)s::boolean WHERE EXISTS (SELECT 1 FROM cause) "
+        "SELECT i.id, i.recipient, i.kind, i.group_key, i.post, i.grp, i.post_kind, i.own_post, "
+        "i.hidden, i.excerpt, i.excerpt_author, i.waited, i.at, i.at, i.in_digest "
+        "FROM i JOIN cause ON cause.cause_key = i.cause "
         "ON CONFLICT (recipient_id, group_key) WHERE read_at IS NULL DO UPDATE SET "
         "updated_at = GREATEST(notifications.updated_at, EXCLUDED.updated_at), "
         "excerpt = COALESCE(EXCLUDED.excerpt, notifications.excerpt), "
         "excerpt_author = CASE WHEN EXCLUDED.excerpt IS NULL THEN notifications.excerpt_author "
         "ELSE EXCLUDED.excerpt_author END, "
         "in_digest = notifications.in_digest OR EXCLUDED.in_digest, digested_at = NULL, "
-        "change_seq = nextval('inbox_changes') RETURNING id",
+        "change_seq = nextval('inbox_changes') RETURNING id, recipient_id, group_key",
         params,
     )
-    row = await cur.fetchone()
-    if row is None:
-        return None
-    notification_id: UUID = row[0]
-    params["id"] = notification_id
-    if n.actor_id is not None:
-        # (xmax = 0) is true for a freshly inserted row: a known actor is not counted twice.
-        await conn.execute(
-            "WITH actor AS (INSERT INTO notification_actors (notification_id, actor_id, at) "
-            " VALUES (%(id)s, %(actor)s, %(at)s) ON CONFLICT (notification_id, actor_id) "
-            " DO UPDATE SET at = EXCLUDED.at RETURNING (xmax = 0) AS fresh), "
-            "bumped AS (UPDATE notifications SET actor_count = actor_count + "
-            " (SELECT count(*) FROM actor WHERE fresh) WHERE id = %(id)s RETURNING 1) "
-            "SELECT pg_notify(%(channel)s, %(recipient_text)s), (SELECT count(*) FROM bumped)",
-            params,
-        )
-    else:
-        await signal(conn, n.recipient_id)
-    if email_due is not None:
+    entries = {(recipient, key): entry for entry, recipient, key in await cur.fetchall()}
+    recorded = [
+        (d, entries[d.notification.recipient_id, d.notification.group_key])
+        for d in deliveries
+        if (d.notification.recipient_id, d.notification.group_key) in entries
+    ]
+    if not recorded:
+        return 0
+    acted = [(d, entry) for d, entry in recorded if d.notification.actor_id is not None]
+    # (xmax = 0) is true for a freshly inserted row: a known actor is not counted twice. The
+    # wake-ups reach live streams when the transaction commits.
+    await conn.execute(
+        "WITH actor AS (INSERT INTO notification_actors (notification_id, actor_id, at) "
+        " SELECT * FROM unnest(%(entries)s::uuid[], %(actors)s::uuid[], %(ats)s::timestamptz[]) "
+        " ON CONFLICT (notification_id, actor_id) DO UPDATE SET at = EXCLUDED.at "
+        " RETURNING notification_id, (xmax = 0) AS fresh), "
+        "bumped AS (UPDATE notifications n SET actor_count = n.actor_count + 1 FROM actor "
+        " WHERE n.id = actor.notification_id AND actor.fresh RETURNING 1) "
+        "SELECT count(pg_notify(%(channel)s, r)), (SELECT count(*) FROM bumped) "
+        "FROM unnest(%(recipients)s::text[]) AS r",
+        {
+            "entries": [entry for _, entry in acted],
+            "actors": [d.notification.actor_id for d, _ in acted],
+            "ats": [d.notification.at for d, _ in acted],
+            "channel": INBOX_CHANNEL,
+            "recipients": sorted({str(d.notification.recipient_id) for d, _ in recorded}),
+        },
+    )
+    mailed = [(d, entry) for d, entry in recorded if d.email_due is not None]
+    if mailed:
         await conn.execute(
             "INSERT INTO email_queue (cause_key, recipient_id, notification_id, kind, post_id, "
-            "due_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (cause_key) DO NOTHING",
-            (n.cause_key, n.recipient_id, notification_id, n.kind.value, n.post_id, email_due),
+            "due_at) SELECT * FROM unnest(%s::text[], %s::uuid[], %s::uuid[], %s::text[], "
+            "%s::uuid[], %s::timestamptz[]) ON CONFLICT (cause_key) DO NOTHING",
+            (
+                [d.notification.cause_key for d, _ in mailed],
+                [d.notification.recipient_id for d, _ in mailed],
+                [entry for _, entry in mailed],
+                [d.notification.kind.value for d, _ in mailed],
+                [d.notification.post_id for d, _ in mailed],
+                [d.email_due for d, _ in mailed],
+            ),
         )
-    return notification_id
+    return len(recorded)
 
 
 async def _recount(conn: Conn, notification_id: UUID) -> None:
