@@ -314,8 +314,7 @@ class Notifications:
         at = env.occurred_at
         if e.author_id != e.post_author_id:
             await store.record_reply(conn, e.post_id, e.reply_id, at)
-        earlier = await store.participants(conn, e.post_id)
-        await store.add_participant(conn, e.post_id, e.author_id)
+        earlier = await store.join_thread(conn, e.post_id, e.author_id)
         mentioned = set(e.mentions)
         told = [(r, Kind.MENTION, f"mention:{e.reply_id}") for r in dict.fromkeys(e.mentions)]
         # Everyone already in the thread hears of the reply once (a mention says it already).

@@ -247,9 +247,15 @@ async def add_participant(conn: Conn, post_id: UUID, user_id: UUID) -> None:
     )
 
 
-async def participants(conn: Conn, post_id: UUID) -> list[UUID]:
+async def join_thread(conn: Conn, post_id: UUID, user_id: UUID) -> list[UUID]:
+    """Add `user_id` to the thread's participants; returns those who were there before (the
+    statement's SELECT sees the table as it was when the statement began)."""
     return await _ids(
-        conn, "SELECT user_id FROM thread_participants WHERE post_id = %s", (post_id,)
+        conn,
+        "WITH joined AS (INSERT INTO thread_participants (post_id, user_id) VALUES (%(post)s, "
+        "%(user)s) ON CONFLICT DO NOTHING) "
+        "SELECT user_id FROM thread_participants WHERE post_id = %(post)s",
+        {"post": post_id, "user": user_id},
     )
 
 
