@@ -215,22 +215,47 @@ class Notifications:
         told: set[UUID] = set()
         if isinstance(e, AnnouncementPosted):
             told = await self._announce(conn, e, env)
-        notices: list[tuple[Kind, UUID, str]] = []
+        told_now: list[tuple[UUID, Kind, str]] = []
         if isinstance(e, PraiseGiven):
-            notices += [(Kind.PRAISE, praised, f"praise:{e.post_id}") for praised in e.praised_ids]
+            told_now += [(p, Kind.PRAISE, f"praise:{e.post_id}") for p in e.praised_ids]
             told |= set(e.praised_ids)
-        notices += [
-            (Kind.MENTION, mentioned, f"mention:{e.post_id}")
-            for mentioned in e.mentions
-            if mentioned not in told
-        ]
-        where = await self.about_post(
+        told_now += [(m, Kind.MENTION, f"mention:{e.post_id}") for m in e.mentions if m not in told]
+        await self._tell_about_post(
             conn,
-            [recipient for _, recipient, _ in notices],
+            env,
+            told_now,
+            post_id=e.post_id,
+            post_kind=e.kind,
+            post_author_id=e.author_id,
             group_id=e.group_id,
             group_private=e.group_private,
             text=e.text,
-            author_id=e.author_id,
+            actor_id=e.author_id,
+        )
+
+    async def _tell_about_post(
+        self,
+        conn: Conn,
+        env: Envelope,
+        told: list[tuple[UUID, Kind, str]],
+        *,
+        post_id: UUID,
+        post_kind: str | None,
+        post_author_id: UUID,
+        group_id: UUID | None,
+        group_private: bool,
+        text: str,
+        actor_id: UUID,
+    ) -> None:
+        """Tell each (recipient, kind, group_key) what `actor_id` wrote, as far as each of
+        them may know it."""
+        where = await self.about_post(
+            conn,
+            [recipient for recipient, _, _ in told],
+            group_id=group_id,
+            group_private=group_private,
+            text=text,
+            author_id=actor_id,
         )
         await self.deliver(
             conn,
@@ -238,16 +263,16 @@ class Notifications:
                 store.NewNotification(
                     recipient_id=recipient,
                     kind=kind,
-                    group_key=key,
+                    group_key=group_key,
                     cause_key=f"{env.event_id}:{recipient}:{kind.value}",
                     at=env.occurred_at,
-                    actor_id=e.author_id,
-                    post_id=None if where[recipient]["private_hidden"] else e.post_id,
-                    post_kind=e.kind,
-                    own_post=False,
+                    actor_id=actor_id,
+                    post_id=None if where[recipient]["private_hidden"] else post_id,
+                    post_kind=post_kind,
+                    own_post=recipient == post_author_id,
                     **where[recipient],
                 )
-                for kind, recipient, key in notices
+                for recipient, kind, group_key in told
             ),
         )
 
@@ -323,31 +348,17 @@ class Notifications:
             for r in dict.fromkeys([e.post_author_id, e.parent_author_id, *earlier])
             if r is not None and r not in mentioned
         ]
-        where = await self.about_post(
+        await self._tell_about_post(
             conn,
-            [recipient for recipient, _, _ in told],
+            env,
+            told,
+            post_id=e.post_id,
+            post_kind=e.post_kind,
+            post_author_id=e.post_author_id,
             group_id=e.group_id,
             group_private=e.group_private,
             text=e.text,
-            author_id=e.author_id,
-        )
-        await self.deliver(
-            conn,
-            *(
-                store.NewNotification(
-                    recipient_id=recipient,
-                    kind=kind,
-                    group_key=group_key,
-                    cause_key=f"{env.event_id}:{recipient}:{kind.value}",
-                    at=at,
-                    actor_id=e.author_id,
-                    post_id=None if where[recipient]["private_hidden"] else e.post_id,
-                    post_kind=e.post_kind,
-                    own_post=recipient == e.post_author_id,
-                    **where[recipient],
-                )
-                for recipient, kind, group_key in told
-            ),
+            actor_id=e.author_id,
         )
 
     async def on_reacted(self, conn: Conn, e: Reacted, env: Envelope) -> None:
