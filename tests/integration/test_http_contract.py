@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -45,6 +46,19 @@ async def test_bad_input_gets_a_problem_document(plein: Plein) -> None:
     assert_problem(
         await http.post(
             "/posts/posts", headers=ann.auth, content=b'{"text": "' + b"x" * 1_000_000 + b'"}'
+        ),
+        413,
+    )
+
+    async def streamed() -> AsyncIterator[bytes]:  # no Content-Length: sent in chunks
+        for _ in range(100):
+            yield b"x" * 10_000
+
+    assert_problem(
+        await http.post(
+            "/posts/posts",
+            headers={**ann.auth, "content-type": "application/json"},
+            content=streamed(),
         ),
         413,
     )

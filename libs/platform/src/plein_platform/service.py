@@ -187,6 +187,8 @@ class Service:
             }
 
         app.include_router(self.routes())
+        # FastAPI's own max_body_size answers a declared oversize body in plain text, not as
+        # a problem document; this one answers both ways of sending it with a problem.
         app.add_middleware(BodySizeLimit, max_bytes=Settings().max_body_bytes)
         return app
 
