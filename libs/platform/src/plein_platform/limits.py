@@ -9,10 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .problems import PROBLEM_MEDIA_TYPE
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimit:
     """ASGI middleware: 413 problem for bodies over `max_bytes`, declared or streamed."""
 
@@ -29,28 +25,32 @@ class BodySizeLimit:
             await self._refuse(scope, send)
             return
         received = 0
-        response_started = False
+        started = refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            # Past the limit the app is told the client went away (an exception here would
+            # reach FastAPI's body parsing and come out as a 400), and the 413 is sent here.
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    if not started:
+                        await self._refuse(scope, send)
+                    refused = True
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 is the answer
+            started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not response_started:
-                await self._refuse(scope, send)
+        await self.app(scope, limited_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         body = json.dumps(
