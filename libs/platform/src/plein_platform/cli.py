@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
@@ -74,6 +76,10 @@ def run(
         factory = RuntimeFactory(settings, names, database_url, nats_url)
         seeding = seed and settings.seed_demo and not service
         if workers == 1:
+            # uvicorn shuts down on SIGTERM, then raises the signal again; its default action
+            # would end the process there, leaving the embedded PostgreSQL and NATS running.
+            # As an exit instead, the `with` blocks above stop them.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
             # The event loop uvicorn picks for its worker processes (uvloop), here too: a
             # Kubernetes pod runs this single-process path.
             with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
@@ -141,7 +147,6 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
     Kubernetes Service spreads them over pods; workers accepting from one shared socket
     (uvicorn's `--workers`) let whichever wakes first take most of a burst of connections.
     """
-    import signal
     import threading
 
     from uvicorn.config import STARTUP_FAILURE
