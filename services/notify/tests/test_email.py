@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from plein_events.feed import AnnouncementAcknowledged, PostsSeen
-from plein_events.identity import GroupCreated, MemberJoined
+from plein_events.identity import GroupCreated, MemberJoined, UserDeactivated
 from plein_events.posts import AnnouncementPosted, PostCreated, Reacted, ReplyPosted
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)
@@ -272,3 +272,39 @@ async def test_a_weekly_digest_waits_a_week(world: NotifyWorld) -> None:
     world.clock.advance(days=6)
     await world.service.scheduler.tick()
     assert len(world.mail.to(ann.email)) == 2
+
+
+async def test_an_all_company_announcement_reaches_every_active_person_once(
+    world: NotifyWorld,
+) -> None:
+    ann = await world.register("ann", "Ann")
+    people = [await world.register(h, h.title()) for h in ("bob", "cas", "dirk", "eef", "fay")]
+    bob, cas, dirk, eef, fay = people
+    off = await world.plein.http.patch(
+        "/notify/preferences", headers=fay.auth, json={"channels": {"announcement": "in_app"}}
+    )
+    assert off.status_code == 200, off.text
+    await world.publish(UserDeactivated(user_id=eef.id))
+    await world.publish(
+        AnnouncementPosted(
+            post_id=uuid4(),
+            author_id=ann.id,
+            real_author_id=ann.id,
+            text="The canteen opens at noon",
+            title="Canteen",
+        ),
+        copies=2,  # a re-published event changes nothing
+    )
+    await world.caught_up()
+
+    for person in (bob, cas, dirk, fay):
+        [entry] = (await world.inbox(person))["entries"]
+        assert entry["text"] == "Ann posted an announcement"
+    assert (await world.inbox(ann))["entries"] == []  # not told of their own post
+    world.clock.advance(hours=2, minutes=1)
+    await world.service.scheduler.tick()
+    for person in (bob, cas, dirk):
+        [message] = world.mail.to(person.email)
+        assert message["Subject"] == "Ann posted an announcement"
+    assert world.mail.to(fay.email) == []  # in the app only, by her choice
+    assert world.mail.to(eef.email) == [] and world.mail.to(ann.email) == []
