@@ -25,21 +25,23 @@ class BodySizeLimit:
             await self._refuse(scope, send)
             return
         received = 0
-        started = refused = False
+        started = over = refused = False
 
         async def limited_receive() -> Message:
             # Past the limit the app is told the client went away (an exception here would
-            # reach FastAPI's body parsing and come out as a 400), and the 413 is sent here.
-            nonlocal received, refused
-            if refused:
+            # reach FastAPI's body parsing and come out as a 400), and the 413 is sent here,
+            # unless the app has already begun its own answer.
+            nonlocal received, over, refused
+            if over:
                 return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    over = True
                     if not started:
                         await self._refuse(scope, send)
-                    refused = True
+                        refused = True
                     return {"type": "http.disconnect"}
             return message
 
