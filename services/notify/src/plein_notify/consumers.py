@@ -100,6 +100,8 @@ class Notifications:
     ) -> dict[UUID, dict[str, Any]]:
         """Where and what, as far as each recipient may know: a non-member of a private group
         learns neither the group nor the text."""
+        if not recipients:
+            return {}  # most posts mention nobody: no query for them
         outsiders: set[UUID] = set()
         # The event's flag, or what identity told us about the group: either makes it private.
         if group_id is not None and (group_private or await store.group_is_private(conn, group_id)):
