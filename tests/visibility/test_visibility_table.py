@@ -50,8 +50,6 @@ from plein_platform.testing import Servers, fresh_database
 from plein_posts import store as posts_store
 from psycopg_pool import AsyncConnectionPool
 
-pytestmark = pytest.mark.integration
-
 SERVICES = ("posts", "feed", "notify", "metrics")
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -44,6 +44,18 @@ class Servers:
     nats: EmbeddedNats | None = None
 
 
+SERVER_FIXTURE = "servers"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `integration` every test that needs real servers: one that asks for `servers`,
+    itself or through any fixture it uses (`plein`, ...). `make test-fast` leaves them out;
+    a test that starts servers some other way carries the mark itself."""
+    for item in items:
+        if SERVER_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     base = tmp_path_factory.mktemp("plein-servers")
