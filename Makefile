@@ -26,8 +26,9 @@ test-fast: setup ## every test that needs no server (seconds): `make test` less 
 lint: setup typecheck ## ruff and mypy
 	$(UV) run ruff check .
 
-typecheck: setup ## mypy over the libraries and every service
+typecheck: setup ## mypy over the libraries and every service (--strict for the event contract)
 	$(UV) run mypy libs/events/src libs/platform/src services/*/src
+	$(UV) run mypy --strict libs/events/src
 
 contract: setup ## rewrite event JSON Schemas and the AsyncAPI document from the contract
 	$(UV) run plein contract
