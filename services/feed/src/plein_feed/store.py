@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from plein_events import FORMER_COLLEAGUE
+from plein_events.visibility import may_read_group
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
@@ -764,7 +765,9 @@ async def group_for(conn: Conn, me: UUID, group_id: UUID) -> dict[str, Any] | No
         "WHERE g.group_id = %(g)s",
         {"me": me, "g": group_id},
     )
-    if not rows or (rows[0]["visibility"] == "private" and not rows[0]["member"]):
+    if not rows or not may_read_group(
+        private=rows[0]["visibility"] == "private", member=rows[0]["member"]
+    ):
         return None
     return rows[0]
 
