@@ -24,6 +24,7 @@ from plein_events.identity import (
     GroupAdminGranted,
     GroupArchived,
     GroupCreated,
+    GroupUpdated,
     MemberInvited,
     MemberJoined,
     MemberLeft,
@@ -93,7 +94,8 @@ class Story:
         if post.group is not None:
             self.group = group = uuid4()
             if post.group.known:
-                visibility = "private" if post.group.private else "public"
+                private_then = post.group.private or post.group.made_public_later
+                visibility = "private" if private_then else "public"
                 events.append(GroupCreated(group_id=group, name="G", visibility=visibility))
             events.append(MemberJoined(group_id=group, user_id=self.author))
             events += self._standing(group, reader.standing)
@@ -112,11 +114,13 @@ class Story:
                 group_id=self.group,
                 # What posts puts in the event: a group it does not know counts as private.
                 group_private=post.group is not None
-                and (post.group.private or not post.group.known),
+                and (post.group.private or post.group.made_public_later or not post.group.known),
                 text=f"News about {self.word}",
                 mentions=[self.reader] if reader.mentioned else [],
             )
         )
+        if post.group is not None and post.group.made_public_later:
+            events.append(GroupUpdated(group_id=self.group, name="G", visibility="public"))
         if post.hidden:
             events.append(PostHidden(post_id=self.post, hidden_by=self.author, group_id=self.group))
         if post.deleted:

@@ -10,6 +10,7 @@ in the table) fails for every copy that does not follow it.
 The rule:
 - A post in no group (on a profile, or an announcement to the whole company) is for everyone.
 - A public group's posts are for everyone; archiving a group changes nothing about who reads.
+  What counts is the group as it is now, not as it was when the post was written.
 - A private group's posts are for its members and admins only. Having left, being invited,
   having asked to join, or being mentioned in the post gives nothing. A group the reader's
   service has not heard of counts as private: privacy fails closed.
@@ -44,6 +45,8 @@ class Group:
     private: bool
     archived: bool = False
     known: bool = True  # False: its GroupCreated has not reached the service yet
+    # Private when the post was written, public since: what counts is the group as it is.
+    made_public_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,17 @@ _FEED_KEEPS_ERASED = (
     "feed's UserErased only renames the person; identity emits no UserDeactivated with it, "
     "so an erased follower still gets entries written (nobody can sign in as them)"
 )
+_FEED_WRITES_ON_ARRIVAL = (
+    "a timeline takes a post when it arrives; a group going public later does not write its "
+    "older posts into followers' timelines (its page and the author's profile show them)"
+)
 _METRICS_COUNTS_ACCOUNT = (
     "feed's PostsSeen names who the feed was read as (the shared account), and the account "
     "is never a member, so the read does not count"
+)
+_METRICS_KEEPS_PRIVATE = (
+    "metrics keeps a thread private if it started in a private group (the event's flag), "
+    "so reads after the group went public do not count for non-members"
 )
 _METRICS_KEEPS_ADMIN = (
     "metrics' MemberLeft clears `member` but not `admin` (identity sends no GroupAdminRevoked "
@@ -157,6 +168,13 @@ CASES: tuple[Case, ...] = (
     Case("outsider, archived public group", Reader(_S.OUTSIDER), Post(Group(False, True)), True),
     Case("member, archived private group", Reader(_S.MEMBER), Post(Group(True, True)), True),
     Case("outsider, archived private group", Reader(_S.OUTSIDER), Post(Group(True, True)), False),
+    Case(
+        "outsider, private group made public after the post",
+        Reader(_S.OUTSIDER),
+        Post(Group(private=False, made_public_later=True)),
+        True,
+        {"metrics": _METRICS_KEEPS_PRIVATE, "feed.timeline": _FEED_WRITES_ON_ARRIVAL},
+    ),
     Case("outsider, group not known yet", Reader(_S.OUTSIDER), Post(UNKNOWN), False),
     Case("member, group not known yet", Reader(_S.MEMBER), Post(UNKNOWN), True),
     Case("outsider, profile post", Reader(_S.OUTSIDER), Post(None), True),
