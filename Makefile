@@ -19,9 +19,16 @@ test: setup k8s-check ## the whole suite against real PostgreSQL and NATS (embed
 	$(UV) run plein contract --check
 	$(UV) run pytest --ignore=tests/deploy
 
-lint: setup ## ruff and mypy
+test-fast: setup ## every test that needs no server (seconds): `make test` less the `integration` ones
+	$(UV) run plein contract --check
+	$(UV) run pytest -m "not integration" --ignore=tests/deploy -q
+
+lint: setup typecheck ## ruff and mypy
 	$(UV) run ruff check .
+
+typecheck: setup ## mypy over the libraries and every service (--strict for the event contract)
 	$(UV) run mypy libs/events/src libs/platform/src services/*/src
+	$(UV) run mypy --strict libs/events/src
 
 contract: setup ## rewrite event JSON Schemas and the AsyncAPI document from the contract
 	$(UV) run plein contract

@@ -157,7 +157,10 @@ def pod_labels(obj: dict[str, Any]) -> dict[str, str]:
 
 
 def workloads(rendered: Rendered) -> list[dict[str, Any]]:
-    return [o for o in rendered.objects if pod_spec(o) is not None]
+    found = [o for o in rendered.objects if pod_spec(o) is not None]
+    # The checks below look at each workload: none rendered would pass them all unseen.
+    assert found, f"overlay {rendered.overlay} renders no workloads"
+    return found
 
 
 def containers(rendered: Rendered) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from plein_platform.auth import TokenVerifier
+from plein_platform.auth import Principal, TokenVerifier
 from plein_platform.errors import NotAuthenticated
 
 ISSUER, AUDIENCE = "https://plein.test/identity", "plein"
@@ -47,9 +47,37 @@ async def test_a_remembered_token_still_expires_on_time() -> None:
 
 
 async def test_a_bad_token_is_never_remembered() -> None:
+    """A forgery of a remembered token (the same header and claims, another signature) is
+    checked, not recognised: what is remembered is the whole token, signature included."""
     key, kid = Ed25519PrivateKey.generate(), "k1"
     verifier = verifier_knowing(key, kid)
-    forged = token(Ed25519PrivateKey.generate(), kid, lives_s=60)
+    sub = str(uuid4())
+    claims = {"sub": sub, "iss": ISSUER, "aud": AUDIENCE, "iat": int(time.time())}
+    claims["exp"] = int(time.time()) + 60
+    genuine = jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid})
+    forged = jwt.encode(
+        claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid}
+    )
+    assert forged.rsplit(".", 1)[0] == genuine.rsplit(".", 1)[0] and forged != genuine
+
+    await verifier.verify(genuine)
     for _ in range(2):
-        with pytest.raises(NotAuthenticated):
+        with pytest.raises(NotAuthenticated, match="invalid"):
             await verifier.verify(forged)
+    assert (await verifier.verify(genuine)).user_id == UUID(sub)
+
+
+async def test_a_refused_token_is_checked_again_next_time() -> None:
+    """A refusal is not remembered: a token refused while its signing key could not be
+    fetched (identity unreachable) verifies once the key is known."""
+    key, kid = Ed25519PrivateKey.generate(), "k2"
+    verifier = TokenVerifier("http://127.0.0.1:9/jwks", issuer=ISSUER, audience=AUDIENCE)
+    fresh = token(key, kid, lives_s=60)
+    with pytest.raises(NotAuthenticated, match="unavailable"):
+        await verifier.verify(fresh)
+
+    known = verifier_knowing(key, kid)._keys[kid]
+    verifier._keys[kid] = known  # as if identity answered the next fetch
+    assert await verifier.verify(fresh) == Principal.from_claims(
+        jwt.decode(fresh, options={"verify_signature": False})
+    )

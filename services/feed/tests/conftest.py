@@ -8,15 +8,14 @@ test needs, and read the feed over HTTP.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from uuid import uuid4
 
 import pytest
-from plein_events import Event, envelope_for
+from plein_events import Event
 from plein_feed.settings import FeedSettings
 from plein_platform.runtime import connect_nats
-from plein_platform.testing import Person, Plein, eventually
+from plein_platform.testing import Person, Plein, eventually, publish
 
 
 class Stream:
@@ -27,18 +26,7 @@ class Stream:
         self.js = js
 
     async def publish(self, event: Event, *, at: datetime | None = None) -> None:
-        envelope = envelope_for(
-            event,
-            aggregate_id=str(uuid4()),
-            aggregate_version=1,
-            occurred_at=at or datetime.now(UTC),
-            actor_id=None,
-        )
-        await self.js.publish(
-            envelope.subject,
-            envelope.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": envelope.msg_id},
-        )
+        await publish(self.js, event, at=at)
 
     async def caught_up(self) -> None:
         """Wait until the feed projection has applied everything on the stream."""

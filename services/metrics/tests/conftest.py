@@ -97,23 +97,17 @@ def history() -> History:
 async def publish(nats_url: str, envelopes: list[Envelope]) -> int:
     """Publish hand-built contract events onto the real stream; returns the last sequence."""
     from plein_platform.runtime import connect_nats
+    from plein_platform.testing import publish as publish_one
 
     nc = await connect_nats(nats_url, name="metrics-test-publisher")
     try:
         js = nc.jetstream()
         last = 0
         for start in range(0, len(envelopes), 500):
-            acks = await asyncio.gather(
-                *(
-                    js.publish(
-                        env.subject,
-                        env.model_dump_json().encode(),
-                        headers={"Nats-Msg-Id": env.msg_id},
-                    )
-                    for env in envelopes[start : start + 500]
-                )
+            published = await asyncio.gather(
+                *(publish_one(js, env) for env in envelopes[start : start + 500])
             )
-            last = max([last, *(a.seq for a in acks)])
+            last = max([last, *(p.seq for p in published)])
         return last
     finally:
         await nc.close()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from plein_events import Envelope, Event, envelope_for
+from plein_events import Envelope, Event
 from plein_notify.service import NotifyService
 from plein_platform.embedded import free_port
 from plein_platform.testing import (
@@ -24,6 +24,7 @@ from plein_platform.testing import (
     fresh_database,
     fresh_streams,
     harness_settings,
+    publish,
     start_plein,
 )
 
@@ -88,14 +89,10 @@ class NotifyWorld:
         """Put a contract event onto the real stream, as its producer's relay would.
         `copies` > 1 re-publishes it under new message ids (a relay crash outside the
         duplicate window): the same event id arrives several times."""
-        envelope = envelope_for(
-            event,
-            aggregate_id=str(uuid.uuid4()),
-            aggregate_version=1,
-            occurred_at=at or self.clock.now,
-            actor_id=None,
-        )
-        for _ in range(copies):
+        assert self.plein.runtime.nc is not None
+        js = self.plein.runtime.nc.jetstream()
+        envelope = (await publish(js, event, at=at or self.clock.now)).envelope
+        for _ in range(copies - 1):
             await self.republish(envelope)
         return envelope
 
@@ -103,11 +100,7 @@ class NotifyWorld:
         """Publish `envelope` again under a new message id, past JetStream's de-duplication."""
         assert self.plein.runtime.nc is not None
         js = self.plein.runtime.nc.jetstream()
-        await js.publish(
-            envelope.subject,
-            envelope.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": f"{envelope.msg_id}:{uuid.uuid4()}"},
-        )
+        await publish(js, envelope, msg_id=f"{envelope.msg_id}:{uuid.uuid4()}")
 
     async def caught_up(self) -> None:
         """Wait until notify's projection applied everything on the stream."""

@@ -8,12 +8,11 @@ delegations arrive here the way posts really gets them: as identity's contract e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from plein_events import Event, envelope_for
+from plein_events import Event
 from plein_events.identity import (
     DelegateGranted,
     DelegateRevoked,
@@ -24,7 +23,7 @@ from plein_events.identity import (
     MemberLeft,
     RoleGranted,
 )
-from plein_platform.testing import Person, Plein, eventually
+from plein_platform.testing import Person, Plein, eventually, publish
 
 
 @dataclass
@@ -38,18 +37,7 @@ class Identity:
         assert nc is not None
         js = nc.jetstream()
         for event in events:
-            envelope = envelope_for(
-                event,
-                aggregate_id=str(uuid4()),
-                aggregate_version=1,
-                occurred_at=datetime.now(UTC),
-                actor_id=None,
-            )
-            await js.publish(
-                envelope.subject,
-                envelope.model_dump_json().encode(),
-                headers={"Nats-Msg-Id": envelope.msg_id},
-            )
+            await publish(js, event)
         await self.settled()
 
     async def settled(self) -> None:

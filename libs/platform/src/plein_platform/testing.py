@@ -14,14 +14,18 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID, uuid4
 
 import httpx
 import psycopg
 import pytest
 import uvicorn
+from nats.js import JetStreamContext
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from plein_events import Envelope, Event, envelope_for
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
@@ -42,6 +46,18 @@ class Servers:
     admin_database_url: str
     nats_url: str
     nats: EmbeddedNats | None = None
+
+
+SERVER_FIXTURE = "servers"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `integration` every test that needs real servers: one that asks for `servers`,
+    itself or through any fixture it uses (`plein`, ...). `make test-fast` leaves them out;
+    a test that starts servers some other way carries the mark itself."""
+    for item in items:
+        if SERVER_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +136,44 @@ async def eventually(
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(interval_s)
+
+
+@dataclass(frozen=True)
+class Published:
+    envelope: Envelope
+    seq: int  # where it landed in the stream
+
+
+async def publish(
+    js: JetStreamContext,
+    message: Event | Envelope,
+    *,
+    at: datetime | None = None,
+    actor_id: UUID | None = None,
+    msg_id: str | None = None,
+) -> Published:
+    """Put a contract event onto the real stream as its producer's relay would: in an envelope
+    (a new aggregate, version 1, `at` or now), on its type's subject, under the relay's
+    `Nats-Msg-Id`, waiting for the stream's ack. Tests stand in this way for the services
+    whose events they need. An envelope is published as it is; `msg_id` replaces the
+    de-duplication id (a relay re-publishing after the duplicate window)."""
+    envelope = (
+        message
+        if isinstance(message, Envelope)
+        else envelope_for(
+            message,
+            aggregate_id=str(uuid4()),
+            aggregate_version=1,
+            occurred_at=at or datetime.now(UTC),
+            actor_id=actor_id,
+        )
+    )
+    ack = await js.publish(
+        envelope.subject,
+        envelope.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": msg_id or envelope.msg_id},
+    )
+    return Published(envelope, ack.seq)
 
 
 @dataclass

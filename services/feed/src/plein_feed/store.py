@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from plein_events import FORMER_COLLEAGUE
+from plein_events.visibility import may_read_group
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
@@ -764,7 +765,9 @@ async def group_for(conn: Conn, me: UUID, group_id: UUID) -> dict[str, Any] | No
         "WHERE g.group_id = %(g)s",
         {"me": me, "g": group_id},
     )
-    if not rows or (rows[0]["visibility"] == "private" and not rows[0]["member"]):
+    if not rows or not may_read_group(
+        private=rows[0]["visibility"] == "private", member=rows[0]["member"]
+    ):
         return None
     return rows[0]
 
@@ -772,12 +775,15 @@ async def group_for(conn: Conn, me: UUID, group_id: UUID) -> dict[str, Any] | No
 async def group_page(
     conn: Conn, me: UUID, group_id: UUID, after: Cursor | None, limit: int
 ) -> list[dict[str, Any]]:
+    """A group's live posts that I may see, newest first. `group_for` opens the page; each
+    post's own privacy still counts: a group the feed has not heard of yet has a nameless
+    public row (a membership came first) while its posts arrive marked private."""
     params: dict[str, Any] = {"me": me, "g": group_id, "limit": limit}
     p_after = _keyset(after, params)
     return await _rows(
         conn,
-        f"{_ENTRY} FROM posts p {_JOINS}WHERE p.group_id = %(g)s AND {_LIVE}{p_after} "
-        f"{_NEWEST_FIRST} LIMIT %(limit)s",
+        f"{_ENTRY} FROM posts p {_JOINS}WHERE p.group_id = %(g)s AND {_LIVE} "
+        f"AND {_VISIBLE.format(who='%(me)s')}{p_after} {_NEWEST_FIRST} LIMIT %(limit)s",
         params,
     )
 

@@ -17,6 +17,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
+from plein_events.visibility import may_read_group
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 
 MAX_TEXT_CHARS = 10_000
@@ -92,9 +93,13 @@ class Access:
 
     @property
     def may_read(self) -> bool:
+        """The one rule (plein_events.visibility) for this place: a group posts does not know
+        yet arrives here already marked private."""
         if self.group is None:
             return True
-        return not self.group.private or self.member or self.group_admin
+        return may_read_group(
+            private=self.group.private, member=self.member, admin=self.group_admin
+        )
 
     @property
     def may_contribute(self) -> bool:
