@@ -77,7 +77,7 @@ async def test_no_email_ever_holds_private_text_for_someone_not_a_member_when_it
             members[word].add(i)
         posts: list[tuple[UUID, int]] = []
         first = min(founders)  # there is always something private, mentioning everyone
-        steps = [("post", first, 2 ** len(HANDLES) - 1), ("tick", first, 0), *steps]
+        steps = [("post", first, 2 ** len(HANDLES) - 1), *steps]
         for n, (action, i, arg) in enumerate(steps):
             who = people[i]
             if action == "join" and i not in members[word]:
@@ -130,12 +130,13 @@ async def test_no_email_ever_holds_private_text_for_someone_not_a_member_when_it
         await tick(0)
 
     @settings(
-        max_examples=8,
+        max_examples=15,
         deadline=None,
         database=None,
+        derandomize=True,  # the same examples in every run: bounded, and reproducible in CI
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(st.sets(person, min_size=2, max_size=3), st.lists(step, max_size=8))
+    @given(st.sets(person, min_size=2, max_size=3), st.lists(step, max_size=10))
     def property_holds(founders: set[int], steps: list[tuple[str, int, int]]) -> None:
         asyncio.run_coroutine_threadsafe(run(founders, steps), loop).result()
 
