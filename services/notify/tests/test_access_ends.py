@@ -206,11 +206,15 @@ async def test_activity_after_access_ended_adds_nothing_to_an_earlier_entry_and_
     before = {way: len(world.mail.to(p.email)) for way, p in c.losers.items()}
     assert all(before.values())
     await end_access(world, c)
+    entries_before = {way: (await world.inbox(c.losers[way]))["entries"] for way in STILL_SIGNED_IN}
 
     world.clock.advance(minutes=5)
     await world.publish(reply_in(c, post_id, c.keep, "Zed from legal agrees"))
     await world.caught_up()
     await world.service.scheduler.tick()
+
+    for way in STILL_SIGNED_IN:  # nothing folded in: not even a newer time
+        assert (await world.inbox(c.losers[way]))["entries"] == entries_before[way], way
 
     for way, person in c.losers.items():
         assert len(world.mail.to(person.email)) == before[way], way  # no fresh e-mail
