@@ -70,7 +70,7 @@ async def cast(world: NotifyWorld) -> Cast:
     return Cast(group_id, ann, keep, losers)
 
 
-async def end_access(world: NotifyWorld, c: Cast) -> None:
+async def end_access(world: NotifyWorld, c: Cast, *, wait: bool = True) -> None:
     """Each loser's access ends its own way (the group turns private first, so removal and
     leaving are from a private group)."""
     await world.publish(GroupUpdated(group_id=c.group_id, name=GROUP, visibility="private"))
@@ -80,7 +80,8 @@ async def end_access(world: NotifyWorld, c: Cast) -> None:
     await world.publish(MemberLeft(group_id=c.group_id, user_id=c.losers["left"].id))
     await world.publish(UserDeactivated(user_id=c.losers["deactivated"].id))
     await world.publish(UserErased(user_id=c.losers["erased"].id))
-    await world.caught_up()
+    if wait:
+        await world.caught_up()
 
 
 def body(message: Any) -> str:
@@ -362,3 +363,18 @@ async def test_an_escalation_is_not_delivered_once_access_ended(world: NotifyWor
     await assert_withdrawn(world, c)
     listing = await world.plein.http.get("/notify/escalations", headers=outsider.auth)
     assert listing.status_code == 200 and listing.json() == []
+
+
+async def test_a_removal_already_on_the_stream_wins_over_a_tick_that_comes_right_after_it(
+    world: NotifyWorld,
+) -> None:
+    c = await cast(world)
+    await world.publish(mention_all(c, SECRET))
+    await world.caught_up()
+    # No waiting for notify to apply these: the tick itself must not send before it has.
+    await end_access(world, c, wait=False)
+    report = await world.service.scheduler.tick()
+    assert report.emails_sent == 1  # the control's
+    assert_no_private_mail(world, c)
+    for person in c.losers.values():
+        assert world.mail.to(person.email) == []

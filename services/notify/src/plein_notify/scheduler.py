@@ -5,6 +5,7 @@ so tests move time by hand and call `tick()`."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -65,9 +66,30 @@ class Scheduler:
             report = TickReport()
             await self.escalate(now, report)
             await self.resolve(report)
-            await self.send_due_emails(now, report)
-            await self.send_digests(now, report)
+            if await self.read_model_current():
+                await self.send_due_emails(now, report)
+                await self.send_digests(now, report)
             return report
+
+    async def read_model_current(self) -> bool:
+        """Whether notify has applied every event already on the stream, waiting a little for
+        it: e-mail is checked against the read model, so a removal published before this tick
+        must be applied before anything is sent. False: the e-mails wait for the next tick."""
+        runner = self.service.runners.get("notify")
+        if runner is None:
+            return True  # no projection to wait for
+        deadline = time.monotonic() + self.service.settings.catch_up_before_sending_s
+        while True:
+            try:
+                if await runner.pending() == 0:
+                    return True
+            except Exception as error:  # the broker is away: nothing is known to be applied
+                log.warning("notify cannot tell how far it is", error=repr(error))
+                return False
+            if time.monotonic() > deadline:
+                log.info("e-mail waits: notify is still applying events")
+                return False
+            await asyncio.sleep(0.05)
 
     # -- escalations -----------------------------------------------------------------------
 
