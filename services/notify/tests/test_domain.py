@@ -3,6 +3,7 @@ from uuid import uuid4
 
 import pytest
 from plein_notify.domain import (
+    Access,
     Channel,
     Cursor,
     DigestFrequency,
@@ -12,7 +13,11 @@ from plein_notify.domain import (
     add_working_hours,
     channel_for,
     digest_due,
+    escalation_reaches,
     escalation_recipients,
+    may_email,
+    may_listen,
+    may_see,
     summary,
     working_hours_between,
     worth_a_digest_line,
@@ -133,3 +138,46 @@ def test_inbox_cursor_round_trips_and_rejects_forgeries() -> None:
     assert Cursor.decode(cursor.encode()) == cursor
     with pytest.raises(InvalidInput):
         Cursor.decode("bogus")
+
+
+@pytest.mark.parametrize(
+    ("access", "sees"),
+    [
+        (Access(active=True, group_private=False, member=False), True),  # public, or no group
+        (Access(active=True, group_private=True, member=True), True),
+        (Access(active=True, group_private=True, member=False), False),  # left, removed
+        (Access(active=False, group_private=False, member=False), False),  # deactivated
+        (Access(active=False, group_private=True, member=True), False),
+    ],
+)
+def test_only_an_active_person_sees_and_only_a_member_where_the_group_is_private(
+    access: Access, sees: bool
+) -> None:
+    assert may_see(access) is sees
+    assert may_email(Kind.MENTION, access, in_a_group=True) is sees
+
+
+def test_a_group_announcement_is_not_emailed_to_someone_who_left_even_a_public_group() -> None:
+    left = Access(active=True, group_private=False, member=False)
+    assert not may_email(Kind.ANNOUNCEMENT, left, in_a_group=True)
+    assert may_email(Kind.ANNOUNCEMENT, left, in_a_group=False)  # all-company: everyone
+
+
+def test_a_private_groups_escalation_skips_outside_managers_unless_it_opened_them() -> None:
+    admin, inside, outside, author = uuid4(), uuid4(), uuid4(), uuid4()
+    managers = [inside, outside]
+    assert escalation_recipients([admin], managers, author, only_members={inside}) == [
+        admin,
+        inside,
+    ]
+    assert escalation_recipients([admin], managers, author) == [admin, inside, outside]
+    outsider = Access(active=True, group_private=True, member=False)
+    assert not escalation_reaches(outsider, outside_managers_welcome=False)
+    assert escalation_reaches(outsider, outside_managers_welcome=True)
+
+
+def test_a_live_stream_goes_on_only_while_its_token_is_valid_and_its_person_active() -> None:
+    expires = FRIDAY_10
+    assert may_listen(active=True, token_expires_at=expires, now=expires - timedelta(seconds=1))
+    assert not may_listen(active=True, token_expires_at=expires, now=expires)
+    assert not may_listen(active=False, token_expires_at=expires, now=expires - timedelta(hours=1))

@@ -182,20 +182,49 @@ async def test_a_question_answered_in_time_is_never_escalated(world: NotifyWorld
     assert (await world.service.scheduler.tick()).escalations_raised == []
 
 
-async def test_escalation_from_a_private_group_shows_no_group_to_a_non_member(
+async def test_private_group_escalation_reaches_only_admins_and_member_managers_unless_opened(
     world: NotifyWorld,
 ) -> None:
     w = await setup_group(world, private=True)
+    # Ola is a community manager inside the group; Carla one outside it.
+    await world.publish(MemberJoined(group_id=w["group_id"], user_id=w["ola"].id))
+    await world.publish(RoleGranted(user_id=w["ola"].id, role="community_manager"))
     # The post event does not even say the group is private: notify knows it from identity.
     await question_in(world, w["group_id"], w["ann"], world.clock.now)
     await world.caught_up()
     world.clock.advance(hours=30)
-    await world.service.scheduler.tick()
+    [first] = (await world.service.scheduler.tick()).escalations_raised
+    await eventually(lambda: _has_escalation(world, w["adam"]))
+    await eventually(lambda: _has_escalation(world, w["ola"]))
+    await world.caught_up()
+    assert (await world.inbox(w["carla"]))["entries"] == []  # not even that it exists
+    [admin_entry] = (await world.inbox(w["adam"]))["entries"]
+    assert "Facilities" in admin_entry["text"]
+
+    http = world.plein.http
+    listing = await http.get("/notify/escalations", headers=w["carla"].auth)
+    assert listing.status_code == 200 and listing.json() == []
+    listing = await http.get("/notify/escalations", headers=w["ola"].auth)
+    assert [e["escalation_id"] for e in listing.json()] == [str(first)]
+
+    # Only the group's admins open it; to an outsider the group does not exist.
+    path = f"/notify/groups/{w['group_id']}/escalations"
+    body = {"outside_community_managers": True}
+    assert (await http.put(path, headers=w["ann"].auth, json=body)).status_code == 403
+    assert (await http.put(path, headers=w["carla"].auth, json=body)).status_code == 404
+    opened = await http.put(path, headers=w["adam"].auth, json=body)
+    assert opened.status_code == 200 and opened.json() == body
+    assert (await http.get(path, headers=w["adam"].auth)).json() == body
+
+    await question_in(world, w["group_id"], w["ann"], world.clock.now)
+    await world.caught_up()
+    world.clock.advance(hours=30)
+    [second] = (await world.service.scheduler.tick()).escalations_raised
     await eventually(lambda: _has_escalation(world, w["carla"]))
     [entry] = (await world.inbox(w["carla"]))["entries"]
     assert "Facilities" not in entry["text"] and entry["group_id"] is None
-    [admin_entry] = (await world.inbox(w["adam"]))["entries"]
-    assert "Facilities" in admin_entry["text"]
+    listing = await http.get("/notify/escalations", headers=w["carla"].auth)
+    assert {e["escalation_id"] for e in listing.json()} == {str(first), str(second)}
 
 
 async def test_admins_get_one_gentle_notice_when_a_group_exceeds_the_announcement_guideline(

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import jwt
+import pytest
+from plein_events.identity import UserDeactivated, UserErased
 from plein_events.posts import PostCreated, ReplyPosted
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)
@@ -118,3 +122,78 @@ async def test_a_stream_needs_a_token_and_accepts_one_in_the_query(world: Notify
         assert response.status_code == 200
         hello = await SSEReader(response).next()
         assert hello["event"] == "unread"
+
+
+def mention_of(person: Any, author: Any) -> PostCreated:
+    return PostCreated(
+        post_id=uuid4(),
+        author_id=author.id,
+        real_author_id=author.id,
+        text="@you a word",
+        mentions=[UUID(person.id)],
+    )
+
+
+async def test_an_open_stream_ends_when_its_person_is_deactivated_or_erased(
+    world: NotifyWorld,
+) -> None:
+    ann = await world.register("ann", "Ann")
+    bob = await world.register("bob", "Bob")
+    http = world.plein.http
+    async with (
+        http.stream("GET", "/notify/stream", headers=ann.auth) as for_ann,
+        http.stream("GET", "/notify/stream", params={"access_token": bob.token}) as for_bob,
+    ):
+        ann_events, bob_events = SSEReader(for_ann), SSEReader(for_bob)
+        assert (await ann_events.next())["event"] == "unread"
+        assert (await bob_events.next())["event"] == "unread"
+        await world.publish(UserDeactivated(user_id=ann.id))
+        await world.publish(UserErased(user_id=bob.id))
+        with pytest.raises(EOFError):
+            await ann_events.next()
+        with pytest.raises(EOFError):
+            await bob_events.next()
+
+
+async def test_an_open_stream_ends_when_its_token_expires(world: NotifyWorld) -> None:
+    ann = await world.register("ann", "Ann")
+    bob = await world.register("bob", "Bob")
+    claims = jwt.decode(ann.token, options={"verify_signature": False})
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    world.clock.now = expires_at - timedelta(minutes=1)
+    async with world.plein.http.stream(
+        "GET", "/notify/stream", params={"access_token": ann.token}
+    ) as response:
+        events = SSEReader(response)
+        assert (await events.next())["event"] == "unread"
+        await world.publish(mention_of(ann, bob))
+        assert (await events.next())["data"]["text"] == "Bob mentioned you"  # still valid
+
+        world.clock.now = expires_at + timedelta(seconds=1)
+        await world.publish(mention_of(ann, bob))
+        with pytest.raises(EOFError):  # ended, without the news that came after expiry
+            await events.next()
+
+
+async def test_an_acting_as_token_is_refused_on_the_query_form_as_on_the_header_form(
+    world: NotifyWorld,
+) -> None:
+    ann = await world.register("ann", "Ann")
+    plein = world.plein
+    account_id = await plein.shared_account("HR desk", [ann])
+    acting = await plein.act_as(ann, account_id)
+    for revoked in (False, True):
+        # Notify keeps no delegations (a shared account has no inbox): refused either way.
+        async with plein.http.stream("GET", "/notify/stream", headers=acting.auth) as header:
+            assert header.status_code == 403, revoked
+        async with plein.http.stream(
+            "GET", "/notify/stream", params={"access_token": acting.token}
+        ) as query:
+            assert query.status_code == 403, revoked
+            assert query.headers["content-type"].startswith("application/problem+json")
+        if not revoked:
+            response = await plein.http.delete(
+                f"/identity/shared-accounts/{account_id}/delegates/{ann.id}",
+                headers=plein.network_admin.auth,
+            )
+            assert response.status_code == 204, response.text

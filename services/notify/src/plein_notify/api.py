@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import jwt
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from plein_platform.auth import Principal
+from plein_platform.delegation import check_delegation, projection_name
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from plein_platform.service import ServiceNotReady, current_principal, service_of
+from plein_platform.service import ServiceNotReady, bearer_token, current_principal, service_of
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
@@ -22,11 +25,14 @@ from .app import entry_view
 from .domain import (
     DEFAULT_CHANNELS,
     DEFAULT_DIGEST,
+    Access,
     Channel,
     Cursor,
     DigestFrequency,
     Kind,
     channel_for,
+    escalation_reaches,
+    may_listen,
 )
 from .mail import KIND_LABELS, UnsubscribeLinks
 
@@ -74,6 +80,13 @@ class EscalationRaisedOut(BaseModel):
     escalation_id: UUID
 
 
+class EscalationRouting(BaseModel):
+    """Whether a group's escalations also reach community managers outside it (for a private
+    group; a public group's always do)."""
+
+    outside_community_managers: bool
+
+
 class Escalation(BaseModel):
     escalation_id: UUID
     post_id: UUID
@@ -87,16 +100,37 @@ def _service(request: Request) -> Any:
     return service_of(request)
 
 
-async def stream_principal(
+@dataclass(frozen=True)
+class StreamCaller:
+    principal: Principal
+    token_expires_at: datetime
+
+
+async def stream_caller(
     request: Request, access_token: Annotated[str | None, Query(max_length=4096)] = None
-) -> Principal:
-    """The caller of a live stream: the bearer token, or `?access_token=` because a browser's
-    EventSource cannot send headers."""
+) -> StreamCaller:
+    """The caller of a live stream and when their token expires (the stream ends then): the
+    bearer token, or `?access_token=` because a browser's EventSource cannot send headers.
+    Both forms are checked alike, acting-as included."""
     if request.headers.get("authorization"):
-        return await current_principal(request)
-    if not access_token:
+        token = bearer_token(request)
+        principal = await current_principal(request)
+    elif access_token:
+        token = access_token
+        service = service_of(request)
+        principal = await service.ctx.verifier.verify(token)
+        # The same delegation check as `current_principal` on the header form. Notify keeps
+        # no delegations today (a shared account has no inbox), so acting-as is refused.
+        if projection_name(service.name) in service.runners:
+            async with service.ctx.pool.connection() as conn:
+                principal = await check_delegation(conn, principal)
+        else:
+            principal = await check_delegation(None, principal)
+    else:
         raise NotAuthenticated("A bearer token is required.")
-    return await service_of(request).ctx.verifier.verify(access_token)
+    # Verified above; only its expiry is read here.
+    exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+    return StreamCaller(principal, datetime.fromtimestamp(float(exp), UTC))
 
 
 async def _preferences(conn: Any, user_id: UUID) -> dict[str, Any]:
@@ -165,11 +199,11 @@ def routes() -> APIRouter:
     @router.get("/stream", summary="My inbox, live (Server-Sent Events; resumable)")
     async def stream(
         request: Request,
-        principal: Annotated[Principal, Depends(stream_principal)],
+        caller: Annotated[StreamCaller, Depends(stream_caller)],
         last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     ) -> EventSourceResponse:
         service = _service(request)
-        me = principal.user_id
+        me = caller.principal.user_id
         resume_from = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
 
         signals = service.signals
@@ -186,6 +220,13 @@ def routes() -> APIRouter:
                 yield {"event": "unread", "data": json.dumps({"unread_count": unread})}
                 while True:
                     async with service.ctx.pool.connection() as conn:
+                        person = await store.person(conn, me)
+                        if not may_listen(
+                            active=bool(person and person["active"]),
+                            token_expires_at=caller.token_expires_at,
+                            now=service.now(),
+                        ):
+                            return  # token expired, or deactivated or erased: the stream ends
                         rows = await store.entries_changed_since(conn, me, seq)
                         unread = await store.unread_count(conn, me) if rows else unread
                     for row in rows:
@@ -199,8 +240,9 @@ def routes() -> APIRouter:
                     if len(rows) == 100:
                         continue
                     wake.clear()
+                    left_s = (caller.token_expires_at - service.now()).total_seconds()
                     try:
-                        await asyncio.wait_for(wake.wait(), timeout=15)
+                        await asyncio.wait_for(wake.wait(), timeout=max(0.0, min(15, left_s)))
                     except TimeoutError:
                         pass  # look again anyway: a lost signal costs at most this long
 
@@ -262,7 +304,63 @@ def routes() -> APIRouter:
             moderators = await store.holders_of(conn, "network_admin", "community_manager")
             if principal.user_id not in moderators:
                 raise Forbidden("Only community managers and network admins see escalations.")
-            return await store.escalations(conn, open_only=open_only)
+            rows = await store.escalations(conn, principal.user_id, open_only=open_only)
+        # A private group's escalations, and that the group exists, are for its members
+        # unless its admins opened them to outside community managers.
+        return [
+            row
+            for row in rows
+            if escalation_reaches(
+                Access(
+                    active=True,
+                    group_private=bool(row["group_private"]),
+                    member=bool(row["viewer_member"]),
+                ),
+                outside_managers_welcome=bool(row["outside_managers_welcome"]),
+            )
+        ]
+
+    async def _admin_of(request: Request, group_id: UUID, principal: Principal) -> None:
+        async with _service(request).ctx.pool.connection() as conn:
+            if principal.user_id in await store.group_admins(conn, group_id):
+                return
+            private = await store.group_is_private(conn, group_id)
+            if private and not await store.is_member(conn, group_id, principal.user_id):
+                raise NotFound(f"There is no group {group_id}.")  # nor says that it exists
+        raise Forbidden("Only the group's admins decide where its escalations go.")
+
+    @router.get(
+        "/groups/{group_id}/escalations",
+        response_model=EscalationRouting,
+        summary="Where a group's escalations go (its admins ask)",
+    )
+    async def escalation_routing(
+        request: Request,
+        group_id: UUID,
+        principal: Annotated[Principal, Depends(current_principal)],
+    ) -> dict[str, bool]:
+        await _admin_of(request, group_id, principal)
+        async with _service(request).ctx.pool.connection() as conn:
+            welcome = await store.outside_managers_welcome(conn, group_id)
+        return {"outside_community_managers": welcome}
+
+    @router.put(
+        "/groups/{group_id}/escalations",
+        response_model=EscalationRouting,
+        summary="Open a private group's escalations to outside community managers, or not",
+    )
+    async def set_escalation_routing(
+        request: Request,
+        group_id: UUID,
+        body: EscalationRouting,
+        principal: Annotated[Principal, Depends(current_principal)],
+    ) -> dict[str, bool]:
+        await _admin_of(request, group_id, principal)
+        async with _service(request).ctx.pool.connection() as conn:
+            await store.set_outside_managers_welcome(
+                conn, group_id, body.outside_community_managers
+            )
+        return {"outside_community_managers": body.outside_community_managers}
 
     @router.post(
         "/escalations",

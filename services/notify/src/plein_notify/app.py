@@ -9,7 +9,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from plein_events.eventstore import PleinApplication
 
-from .domain import Escalation, Kind, summary
+from .domain import WITHDRAWN, Access, Escalation, Kind, may_email, may_see, summary
 
 
 class NotifyApplication(PleinApplication):
@@ -49,9 +49,37 @@ class NotifyApplication(PleinApplication):
         return True
 
 
+def access_of(row: dict[str, Any]) -> Access:
+    """The recipient's access now, from an entry row of `store._ENTRY`."""
+    return Access(
+        active=bool(row["recipient_active"]),
+        group_private=bool(row["group_private_now"]),
+        member=bool(row["recipient_member"]),
+    )
+
+
+def mailable(row: dict[str, Any]) -> bool:
+    """Whether an e-mail (at once, later, or a digest line) about this entry may go now."""
+    return may_email(Kind(row["kind"]), access_of(row), in_a_group=row["group_id"] is not None)
+
+
 def entry_view(row: dict[str, Any]) -> dict[str, Any]:
-    """An inbox entry as the API and e-mails show it."""
+    """An inbox entry as the API, the live stream and e-mails show it, as far as its recipient
+    may see it now: once they may not, names, excerpt and links are withdrawn."""
     kind = Kind(row["kind"])
+    if not may_see(access_of(row)):
+        return {
+            "id": row["id"],
+            "kind": kind.value,
+            "text": WITHDRAWN,
+            "excerpt": None,
+            "post_id": None,
+            "group_id": None,
+            "actor_count": 0,
+            "unread": row["read_at"] is None,
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+        }
     hidden = bool(row["private_hidden"])
     return {
         "id": row["id"],

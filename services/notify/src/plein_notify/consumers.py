@@ -45,7 +45,7 @@ from plein_events.projection import Handler, Projection
 from psycopg import AsyncConnection
 
 from . import store
-from .domain import Channel, Kind, channel_for
+from .domain import TOLD_WITHOUT_PLACE, Channel, Kind, channel_for
 from .settings import NotifySettings
 
 Conn = AsyncConnection[Any]
@@ -67,11 +67,14 @@ class Notifications:
     ) -> None:
         """Record each notification whose recipient is an active person who wants its kind at
         all, all of them in a few statements (`store.add_notifications`)."""
-        # Nobody is told about what they did themselves; a cause reaches a person once.
+        # Nobody is told about what they did themselves; a cause reaches a person once. News
+        # from a place the recipient may not see reaches them only if it is addressed to
+        # them: nothing else is recorded, nor folded into an entry they had before.
         wanted = {
             (n.recipient_id, n.group_key): n
             for n in notifications
-            if n.actor_id is None or n.actor_id != n.recipient_id
+            if (n.actor_id is None or n.actor_id != n.recipient_id)
+            and (not n.private_hidden or n.kind in TOLD_WITHOUT_PLACE)
         }
         choices = await store.recipient_choices(
             conn, [(n.recipient_id, n.kind) for n in wanted.values()]
@@ -104,12 +107,16 @@ class Notifications:
             return {}  # most posts mention nobody: no query for them
         outsiders: set[UUID] = set()
         # The event's flag, or what identity told us about the group: either makes it private.
-        if group_id is not None and (group_private or await store.group_is_private(conn, group_id)):
+        private = group_id is not None and (
+            group_private or await store.group_is_private(conn, group_id)
+        )
+        if private and group_id is not None:
             outsiders = set(recipients) - await store.members_among(conn, group_id, recipients)
         excerpt = text[: self.settings.excerpt_chars] if text else None
         shown = {
             "group_id": group_id,
             "private_hidden": False,
+            "group_private": private,
             "excerpt": excerpt,
             "excerpt_author": author_id if excerpt else None,
         }
@@ -132,12 +139,14 @@ class Notifications:
     async def on_user_deactivated(self, conn: Conn, e: UserDeactivated, _: Envelope) -> None:
         await store.set_active(conn, e.user_id, False)
         await store.forget_inbox(conn, e.user_id)
+        await store.signal(conn, e.user_id)  # their open live streams end
 
     async def on_user_reactivated(self, conn: Conn, e: UserReactivated, _: Envelope) -> None:
         await store.set_active(conn, e.user_id, True)
 
     async def on_user_erased(self, conn: Conn, e: UserErased, _: Envelope) -> None:
         await store.erase_person(conn, e.user_id)
+        await store.signal(conn, e.user_id)  # their open live streams end
 
     async def on_followed(self, conn: Conn, e: Followed, env: Envelope) -> None:
         await self.deliver(
@@ -156,16 +165,21 @@ class Notifications:
         await store.upsert_group(conn, e.group_id, e.name, e.visibility == "private")
 
     async def on_group_updated(self, conn: Conn, e: GroupUpdated, _: Envelope) -> None:
+        was_private = await store.group_is_private(conn, e.group_id)
         await store.upsert_group(conn, e.group_id, e.name, e.visibility == "private")
+        if e.visibility == "private" and not was_private:
+            await store.touch_outsiders_entries(conn, e.group_id)
 
     async def on_member_joined(self, conn: Conn, e: MemberJoined, _: Envelope) -> None:
         await store.add_member(conn, e.group_id, e.user_id)
 
     async def on_member_left(self, conn: Conn, e: MemberLeft, _: Envelope) -> None:
         await store.remove_member(conn, e.group_id, e.user_id)
+        await store.touch_entries_in_group(conn, e.group_id, e.user_id)
 
     async def on_member_removed(self, conn: Conn, e: MemberRemoved, _: Envelope) -> None:
         await store.remove_member(conn, e.group_id, e.user_id)
+        await store.touch_entries_in_group(conn, e.group_id, e.user_id)
 
     async def on_admin_granted(self, conn: Conn, e: GroupAdminGranted, _: Envelope) -> None:
         await store.add_member(conn, e.group_id, e.user_id, admin=True)
@@ -298,6 +312,7 @@ class Notifications:
                     actor_id=e.author_id,
                     post_id=e.post_id,
                     group_id=e.group_id,
+                    group_private=e.group_private,
                     post_kind=e.kind,
                     own_post=False,
                     excerpt=(e.title + "\n" if e.title else "")
@@ -466,6 +481,12 @@ class Notifications:
             text=None,
             author_id=None,
         )
+        # Who lost access since it was raised (or was never let in) is not told: a private
+        # group's escalations reach outsiders only where its admins opened them.
+        welcome = e.group_id is not None and await store.outside_managers_welcome(conn, e.group_id)
+        # (`private_hidden`: the group is private and they are not in it; `deliver` leaves
+        # inactive people out.)
+        reached = [r for r in e.raised_to if not where[r]["private_hidden"] or welcome]
         await self.deliver(
             conn,
             *(
@@ -481,7 +502,7 @@ class Notifications:
                     waited_hours=e.waited_hours,
                     **where[recipient],
                 )
-                for recipient in e.raised_to
+                for recipient in reached
             ),
         )
 

@@ -1,5 +1,5 @@
-"""Pure notification rules: kinds, channels and their defaults, how an entry reads, working
-hours, the inbox cursor. No I/O."""
+"""Pure notification rules: kinds, channels and their defaults, who may be told what, how an
+entry reads, working hours, the inbox cursor. No I/O."""
 
 from __future__ import annotations
 
@@ -89,6 +89,52 @@ def digest_due(
     if frequency is DigestFrequency.WEEKLY:
         return now - last_sent >= timedelta(days=7) - timedelta(hours=1)
     return last_sent.date() < now.date()
+
+
+# -- access at the moment of delivery -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """What notify's read model of identity's events says, now, about a recipient and the place
+    a notification is about."""
+
+    active: bool  # the recipient is a known, active person
+    group_private: bool  # the notification's group is private now (False: public, or none)
+    member: bool  # the recipient is a member of that group now
+
+
+def may_see(access: Access) -> bool:
+    """Whether the recipient may see what happened there now: an active person, and a member
+    when the group is private. Every delivery asks this when it delivers (an entry shown or
+    streamed, an e-mail sent, a digest line), so a removal, a leave, a group turned private, a
+    deactivation or an erasure that came first always wins. (The one visibility rule of
+    plein_events takes this place once it lands.)"""
+    return access.active and (not access.group_private or access.member)
+
+
+def may_email(kind: Kind, access: Access, *, in_a_group: bool) -> bool:
+    """Whether an e-mail about an entry may go now: the recipient may see it, and an
+    announcement to a group still has them among its members (it was addressed to them)."""
+    if not may_see(access):
+        return False
+    return not (kind is Kind.ANNOUNCEMENT and in_a_group and not access.member)
+
+
+# Kinds a person is told of without seeing where it happened ("Ann mentioned you in a private
+# group"): addressed to them, or their duty. Any other news from a place they may not see (a
+# reply in a thread they took part in before they left) tells them nothing at all: no new
+# entry, and nothing folded into an earlier one.
+TOLD_WITHOUT_PLACE = frozenset({Kind.MENTION, Kind.REPORT, Kind.ESCALATION})
+
+# What an entry shows once its recipient may no longer see where it happened. The entry stays
+# (as an e-mail already sent does); its names, excerpt and links are withdrawn.
+WITHDRAWN = "A conversation in a group you can no longer see"
+
+
+def may_listen(*, active: bool, token_expires_at: datetime, now: datetime) -> bool:
+    """A live stream goes on while its token is valid and its person active."""
+    return active and now < token_expires_at
 
 
 # -- how an entry reads --------------------------------------------------------------------
@@ -259,12 +305,28 @@ class Escalation(Aggregate):
 
 
 def escalation_recipients(
-    admins: list[UUID], managers_now: list[UUID], author_id: UUID
+    admins: list[UUID],
+    managers_now: list[UUID],
+    author_id: UUID,
+    *,
+    only_members: set[UUID] | None = None,
 ) -> list[UUID]:
     """Group admins and the community managers on duty (a backup for one who is away), each
-    once, never the author who is waiting for an answer."""
+    once, never the author who is waiting for an answer.
+
+    `only_members`: a private group that did not open its escalations to outside community
+    managers keeps them among its members; only the managers on duty among these are told."""
+    if only_members is not None:
+        managers_now = [m for m in managers_now if m in only_members]
     seen: dict[UUID, None] = {}
     for person in [*admins, *managers_now]:
         if person != author_id:
             seen.setdefault(person, None)
     return list(seen)
+
+
+def escalation_reaches(access: Access, *, outside_managers_welcome: bool) -> bool:
+    """Whether an escalation reaches (or is listed to) a person: one who may see the group,
+    or, where the group opened its escalations, any community manager (told without the
+    group's name)."""
+    return may_see(access) or (access.active and outside_managers_welcome)

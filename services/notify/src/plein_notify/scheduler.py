@@ -5,6 +5,7 @@ so tests move time by hand and call `tick()`."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ import structlog
 from plein_platform.service import every
 
 from . import store
-from .app import entry_view
+from .app import entry_view, mailable
 from .domain import (
     DEFAULT_DIGEST,
     DigestFrequency,
@@ -65,9 +66,30 @@ class Scheduler:
             report = TickReport()
             await self.escalate(now, report)
             await self.resolve(report)
-            await self.send_due_emails(now, report)
-            await self.send_digests(now, report)
+            if await self.read_model_current():
+                await self.send_due_emails(now, report)
+                await self.send_digests(now, report)
             return report
+
+    async def read_model_current(self) -> bool:
+        """Whether notify has applied every event already on the stream, waiting a little for
+        it: e-mail is checked against the read model, so a removal published before this tick
+        must be applied before anything is sent. False: the e-mails wait for the next tick."""
+        runner = self.service.runners.get("notify")
+        if runner is None:
+            return True  # no projection to wait for
+        deadline = time.monotonic() + self.service.settings.catch_up_before_sending_s
+        while True:
+            try:
+                if await runner.pending() == 0:
+                    return True
+            except Exception as error:  # the broker is away: nothing is known to be applied
+                log.warning("notify cannot tell how far it is", error=repr(error))
+                return False
+            if time.monotonic() > deadline:
+                log.info("e-mail waits: notify is still applying events")
+                return False
+            await asyncio.sleep(0.05)
 
     # -- escalations -----------------------------------------------------------------------
 
@@ -84,17 +106,25 @@ class Scheduler:
                 report.escalations_raised.append(escalation_id)
 
     async def raise_for(self, thread: dict[str, Any], now: datetime) -> UUID | None:
-        """Escalate one thread to its group's admins and the community managers on duty;
-        None when it was escalated before."""
+        """Escalate one thread to its group's admins and the community managers on duty (of a
+        private group, those among its members, unless it opened its escalations to outside
+        community managers); None when it was escalated before."""
+        group_id = thread["group_id"]
         async with self.service.ctx.pool.connection() as conn:
-            admins = await store.group_admins(conn, thread["group_id"])
+            admins = await store.group_admins(conn, group_id)
             managers = await store.community_managers_now(conn, now)
+            private = thread["group_private"] or await store.group_is_private(conn, group_id)
+            only_members = None
+            if private and not await store.outside_managers_welcome(conn, group_id):
+                only_members = await store.members_among(conn, group_id, managers)
         return await asyncio.to_thread(
             self.service.application.raise_escalation,
             post_id=thread["post_id"],
-            group_id=thread["group_id"],
-            group_private=thread["group_private"],
-            raised_to=escalation_recipients(admins, managers, thread["author_id"]),
+            group_id=group_id,
+            group_private=private,
+            raised_to=escalation_recipients(
+                admins, managers, thread["author_id"], only_members=only_members
+            ),
             waited_hours=round(working_hours_between(thread["created_at"], now), 1),
         )
 
@@ -134,9 +164,12 @@ class Scheduler:
             for email in claimed:
                 try:
                     message = await self._immediate_message(email, links)
-                    if message is not None:
-                        await mailer.send(message)
-                        report.emails_sent += 1
+                    if message is None:
+                        async with pool.connection() as conn:
+                            await store.cancel_email(conn, email["id"])
+                        continue
+                    await mailer.send(message)
+                    report.emails_sent += 1
                 except Exception as error:
                     log.warning("e-mail not sent", email_id=email["id"], error=repr(error))
                     async with pool.connection() as conn:
@@ -144,11 +177,13 @@ class Scheduler:
                     return  # the server is unwell: try again next tick
 
     async def _immediate_message(self, email: dict[str, Any], links: UnsubscribeLinks) -> Any:
+        """The message to send now; None when it must not go: its recipient is gone or may no
+        longer see what it is about (checked now, not when it was queued)."""
         async with self.service.ctx.pool.connection() as conn:
             recipient = await store.person(conn, email["recipient_id"])
             row = await store.entry(conn, email["notification_id"])
-        if recipient is None or row is None:
-            return None  # erased, or the entry left the read model
+        if recipient is None or row is None or not mailable(row):
+            return None  # erased, deactivated, the entry gone, or its place out of reach
         view = entry_view(row)
         kind = Kind(email["kind"])
         return compose(
@@ -182,13 +217,15 @@ class Scheduler:
             async with pool.connection() as conn:
                 recipient = await store.person(conn, candidate["user_id"])
                 rows = await store.digest_entries(conn, candidate["user_id"])
-            if recipient is None:
+            if recipient is None or not recipient["active"]:
                 continue
+            # Each line is checked now: what its recipient may no longer see is left out
+            # (and marked digested below, so it does not wait for a later digest either).
             views = [entry_view(row) for row in rows]
             lines = [
                 Line(Kind(v["kind"]), v["text"], v["excerpt"])
-                for v in views
-                if worth_a_digest_line(Kind(v["kind"]), int(v["actor_count"]))
+                for row, v in zip(rows, views, strict=True)
+                if mailable(row) and worth_a_digest_line(Kind(v["kind"]), int(v["actor_count"]))
             ]
             if lines:
                 kinds = list(dict.fromkeys(line.kind for line in lines))

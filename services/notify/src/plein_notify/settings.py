@@ -21,4 +21,9 @@ class NotifySettings(BaseSettings):
     )
     digest_hour_utc: int = Field(default=7, ge=0, le=23, description="when digests go out")
     scheduler_interval_s: float = Field(default=30.0, description="how often the scheduler runs")
+    catch_up_before_sending_s: float = Field(
+        default=10.0,
+        description="how long a tick waits for notify to apply the stream's events before it "
+        "sends e-mail (what it has not applied by then waits for the next tick)",
+    )
     excerpt_chars: int = 280

@@ -139,6 +139,51 @@ async def remove_member(conn: Conn, group_id: UUID, user_id: UUID) -> None:
     )
 
 
+async def touch_entries_in_group(conn: Conn, group_id: UUID, user_id: UUID) -> None:
+    """`user_id`'s entries about the group change how they read (they left, or were removed):
+    give them a new change_seq and wake the person's live streams to show them again."""
+    await conn.execute(
+        "UPDATE notifications SET change_seq = nextval('inbox_changes') "
+        "WHERE group_id = %s AND recipient_id = %s",
+        (group_id, user_id),
+    )
+    await signal(conn, user_id)
+
+
+async def touch_outsiders_entries(conn: Conn, group_id: UUID) -> None:
+    """The group turned private: non-members' entries about it change how they read."""
+    await conn.execute(
+        "WITH touched AS (UPDATE notifications n SET change_seq = nextval('inbox_changes') "
+        " WHERE n.group_id = %(group)s AND NOT EXISTS (SELECT 1 FROM members m "
+        " WHERE m.group_id = n.group_id AND m.user_id = n.recipient_id) "
+        " RETURNING n.recipient_id) "
+        "SELECT count(pg_notify(%(channel)s, r::text)) FROM (SELECT DISTINCT recipient_id AS r "
+        "FROM touched) AS t",
+        {"group": group_id, "channel": INBOX_CHANNEL},
+    )
+
+
+async def outside_managers_welcome(conn: Conn, group_id: UUID) -> bool:
+    """Whether the group's admins opened its escalations to community managers outside it."""
+    cur = await conn.execute(
+        "SELECT outside_managers FROM group_escalation_choices WHERE group_id = %s", (group_id,)
+    )
+    row = await cur.fetchone()
+    return bool(row and row[0])
+
+
+async def set_outside_managers_welcome(conn: Conn, group_id: UUID, welcome: bool) -> None:
+    await conn.execute(
+        "INSERT INTO group_escalation_choices (group_id, outside_managers) VALUES (%s, %s) "
+        "ON CONFLICT (group_id) DO UPDATE SET outside_managers = EXCLUDED.outside_managers",
+        (group_id, welcome),
+    )
+
+
+async def is_member(conn: Conn, group_id: UUID, user_id: UUID) -> bool:
+    return bool(await members_among(conn, group_id, [user_id]))
+
+
 async def revoke_admin(conn: Conn, group_id: UUID, user_id: UUID) -> None:
     await conn.execute(
         "UPDATE members SET is_admin = false WHERE group_id = %s AND user_id = %s",
@@ -344,6 +389,7 @@ class NewNotification:
     post_kind: str | None = None
     own_post: bool = True
     private_hidden: bool = False
+    group_private: bool = False  # the group was private when this was made
     excerpt: str | None = None
     excerpt_author: UUID | None = None
     waited_hours: float | None = None
@@ -370,6 +416,7 @@ _DELIVERY_COLUMNS: tuple[tuple[str, str, Callable[[Delivery], Any]], ...] = (
     ("post_kind", "text", lambda d: d.notification.post_kind),
     ("own_post", "boolean", lambda d: d.notification.own_post),
     ("hidden", "boolean", lambda d: d.notification.private_hidden),
+    ("grp_private", "boolean", lambda d: d.notification.group_private),
     ("excerpt", "text", lambda d: d.notification.excerpt),
     ("excerpt_author", "uuid", lambda d: d.notification.excerpt_author),
     ("waited", "double precision", lambda d: d.notification.waited_hours),
@@ -401,10 +448,10 @@ async def add_notifications(conn: Conn, deliveries: list[Delivery]) -> int:
         "cause AS (INSERT INTO causes (cause_key) SELECT cause FROM i "
         " ON CONFLICT DO NOTHING RETURNING cause_key) "
         "INSERT INTO notifications (id, recipient_id, kind, group_key, post_id, group_id, "
-        "post_kind, own_post, private_hidden, excerpt, excerpt_author, waited_hours, "
-        "created_at, updated_at, in_digest) "
+        "post_kind, own_post, private_hidden, group_private, excerpt, excerpt_author, "
+        "waited_hours, created_at, updated_at, in_digest) "
         "SELECT i.id, i.recipient, i.kind, i.group_key, i.post, i.grp, i.post_kind, i.own_post, "
-        "i.hidden, i.excerpt, i.excerpt_author, i.waited, i.at, i.at, i.in_digest "
+        "i.hidden, i.grp_private, i.excerpt, i.excerpt_author, i.waited, i.at, i.at, i.in_digest "
         "FROM i JOIN cause ON cause.cause_key = i.cause "
         "ON CONFLICT (recipient_id, group_key) WHERE read_at IS NULL DO UPDATE SET "
         "updated_at = GREATEST(notifications.updated_at, EXCLUDED.updated_at), "
@@ -475,14 +522,22 @@ async def signal(conn: Conn, recipient_id: UUID) -> None:
     await conn.execute("SELECT pg_notify(%s, %s)", (INBOX_CHANNEL, str(recipient_id)))
 
 
+# An entry with the facts its delivery is decided on now (plein_notify.domain.Access): whether
+# its recipient is active, whether its group is private now (the group's row when notify knows
+# the group, else what was known when the entry was made), whether the recipient is a member.
 _ENTRY = (
     "SELECT n.id, n.kind, n.post_id, n.group_id, n.post_kind, n.own_post, n.private_hidden, "
     "n.excerpt, n.waited_hours, n.actor_count, n.created_at, n.updated_at, n.read_at, "
     "n.change_seq, g.name AS group_name, "
     "ARRAY(SELECT p.display_name FROM notification_actors a JOIN people p "
     "ON p.user_id = a.actor_id WHERE a.notification_id = n.id "
-    "ORDER BY a.at DESC, a.actor_id LIMIT 3) AS actor_names "
+    "ORDER BY a.at DESC, a.actor_id LIMIT 3) AS actor_names, "
+    "COALESCE(r.active, false) AS recipient_active, "
+    "COALESCE(g.private, n.group_private) AS group_private_now, "
+    "EXISTS (SELECT 1 FROM members m WHERE m.group_id = n.group_id "
+    "AND m.user_id = n.recipient_id) AS recipient_member "
     "FROM notifications n LEFT JOIN groups g ON g.group_id = n.group_id "
+    "LEFT JOIN people r ON r.user_id = n.recipient_id "
 )
 
 
@@ -608,6 +663,13 @@ async def claim_due_emails(conn: Conn, now: datetime, limit: int = 50) -> list[d
     )
 
 
+async def cancel_email(conn: Conn, email_id: int) -> None:
+    """An e-mail claimed for sending whose recipient may no longer see what it is about."""
+    await conn.execute(
+        "UPDATE email_queue SET cancelled = true, sent_at = NULL WHERE id = %s", (email_id,)
+    )
+
+
 async def release_email(conn: Conn, email_id: int, error: str) -> None:
     await conn.execute(
         "UPDATE email_queue SET sent_at = NULL, last_error = %s WHERE id = %s", (error, email_id)
@@ -705,6 +767,18 @@ async def answered_open_escalations(conn: Conn) -> list[dict[str, Any]]:
     )
 
 
-async def escalations(conn: Conn, *, open_only: bool) -> list[dict[str, Any]]:
-    where = "WHERE resolved_at IS NULL " if open_only else ""
-    return await _rows(conn, f"SELECT * FROM escalations {where}ORDER BY raised_at DESC LIMIT 200")
+async def escalations(conn: Conn, viewer_id: UUID, *, open_only: bool) -> list[dict[str, Any]]:
+    """Escalations, each with what deciding whether `viewer_id` may see it needs: is its group
+    private, is the viewer a member, did the group open its escalations to outsiders."""
+    where = "WHERE e.resolved_at IS NULL " if open_only else ""
+    return await _rows(
+        conn,
+        "SELECT e.*, COALESCE(g.private, false) AS group_private, "
+        "EXISTS (SELECT 1 FROM members m WHERE m.group_id = e.group_id "
+        "AND m.user_id = %(viewer)s) AS viewer_member, "
+        "COALESCE(c.outside_managers, false) AS outside_managers_welcome "
+        "FROM escalations e LEFT JOIN groups g ON g.group_id = e.group_id "
+        "LEFT JOIN group_escalation_choices c ON c.group_id = e.group_id "
+        f"{where}ORDER BY e.raised_at DESC LIMIT 200",
+        {"viewer": viewer_id},
+    )
