@@ -11,6 +11,7 @@ from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
+from plein_events.visibility import may_read_group
 from plein_platform.errors import InvalidInput
 
 
@@ -108,9 +109,9 @@ def may_see(access: Access) -> bool:
     """Whether the recipient may see what happened there now: an active person, and a member
     when the group is private. Every delivery asks this when it delivers (an entry shown or
     streamed, an e-mail sent, a digest line), so a removal, a leave, a group turned private, a
-    deactivation or an erasure that came first always wins. (The one visibility rule of
-    plein_events takes this place once it lands.)"""
-    return access.active and (not access.group_private or access.member)
+    deactivation or an erasure that came first always wins. Membership is decided by the one
+    visibility rule of plein_events."""
+    return access.active and may_read_group(private=access.group_private, member=access.member)
 
 
 def may_email(kind: Kind, access: Access, *, in_a_group: bool) -> bool:
