@@ -263,5 +263,6 @@ class EventSourcedService(Service):
                 self.ctx.js,
                 batch_size=s.relay_batch_size,
                 poll_interval_s=s.relay_poll_interval_s,
+                producer=self.name,
             )
         ]
