@@ -235,7 +235,9 @@ class ProjectionRunner:
                 )
                 pause = 0.05
             except (nats.errors.Error, TimeoutError, psycopg.OperationalError) as error:
-                # NATS or PostgreSQL unreachable for now: try again shortly, from the tracking row.
+                # NATS or PostgreSQL unreachable for now (or the consumer refused): try again
+                # shortly, from the tracking row.
+                self.stats.resumes += 1
                 log.warning(
                     "projection waits for its servers",
                     projection=self.projection.name,
