@@ -138,7 +138,12 @@ async def pipeline(database_url: str, nats_url: str, n: int) -> tuple[float, flo
     js = nc.jetstream()
     await ensure_streams(js)
     relay = OutboxRelay(
-        "outbox:bench", EventStoreOutbox(app, to_contract), pool, js, batch_size=1000
+        "outbox:bench",
+        EventStoreOutbox(app, to_contract),
+        pool,
+        js,
+        batch_size=1000,
+        producer=Followed.producer,
     )
     runner = ProjectionRunner(
         Projection("bench", {Followed: on_followed}, ("bench_follows",)), pool, js, batch_size=500

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from nats.js.api import DeliverPolicy
 from plein_events import Envelope, Followed, envelope_for
 from plein_events.projection import Projection, ProjectionRunner
 from plein_events.stream import DEAD_LETTER_STREAM_NAME, STREAM_NAME
@@ -56,9 +57,12 @@ async def tally(bus: Bus, name: str) -> dict[UUID, int]:
         return dict(await cur.fetchall())
 
 
-async def publish_follows(bus: Bus, count: int, stars: list[UUID]) -> Counter[UUID]:
+async def publish_follows(
+    bus: Bus, count: int, stars: list[UUID], *, first: int = 0
+) -> Counter[UUID]:
+    """`count` Followed events from fans `first`, `first + 1`...; returns the tally they make."""
     expected: Counter[UUID] = Counter()
-    rng = random.Random(7)
+    rng = random.Random(7 + first)
     for i in range(0, count, 200):
         acks = []
         for j in range(i, min(i + 200, count)):
@@ -66,7 +70,7 @@ async def publish_follows(bus: Bus, count: int, stars: list[UUID]) -> Counter[UU
             expected[star] += 1
             envelope = envelope_for(
                 Followed(follower_id=uuid4(), followee_id=star),
-                aggregate_id=f"fan-{j}",
+                aggregate_id=f"fan-{first + j}",
                 aggregate_version=1,
                 occurred_at=datetime.now(UTC),
                 actor_id=None,
@@ -241,3 +245,64 @@ async def test_deferred_writes_land_once_even_when_the_batch_is_redone_carefully
     assert await tally(bus, "deferred") == {star: 3}
     assert runner.stats.dead_lettered == 1
     assert counts.flushes >= 3  # the careful path flushes per event, inside its savepoint
+
+
+async def wait_for_position(runner: ProjectionRunner, seq: int) -> None:
+    async with asyncio.timeout(60):
+        while await runner.position() < seq:
+            await asyncio.sleep(0.05)
+
+
+async def test_consumer_deleted_on_the_server_is_recreated_from_the_tracking_row(bus: Bus) -> None:
+    stars = [uuid4() for _ in range(5)]
+    expected = await publish_follows(bus, 300, stars)
+    await create_tally_table(bus, "tally")
+    projection, _ = tally_projection("tally")
+    runner = ProjectionRunner(
+        projection, bus.pool, bus.js, batch_size=50, fetch_timeout_s=0.2, verify_idle_every_s=0.2
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        await wait_for_position(runner, await last_seq(bus))
+        await bus.js.delete_consumer(STREAM_NAME, runner.consumer_name)  # an operator's mistake
+        expected.update(await publish_follows(bus, 200, stars, first=300))
+        await wait_for_position(runner, await last_seq(bus))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+    assert await tally(bus, "tally") == dict(expected)
+    assert runner.stats.resumes >= 1
+    assert await runner.pending() == 0
+
+
+async def test_consumer_that_moved_past_undelivered_messages_is_caught_and_nothing_skipped(
+    bus: Bus,
+) -> None:
+    # What a restarted server may bring back: the consumer's state ahead of what this client
+    # received (with the "all" ack policy, one ack covers everything before it).
+    stars = [uuid4() for _ in range(5)]
+    expected = await publish_follows(bus, 100, stars)
+    await create_tally_table(bus, "tally")
+    projection, _ = tally_projection("tally")
+    runner = ProjectionRunner(
+        projection, bus.pool, bus.js, batch_size=50, fetch_timeout_s=0.2, verify_idle_every_s=3600
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        await wait_for_position(runner, await last_seq(bus))
+        await bus.js.delete_consumer(STREAM_NAME, runner.consumer_name)
+        expected.update(await publish_follows(bus, 100, stars, first=100))  # never delivered...
+        config = runner._consumer_config(projection.subjects)
+        config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+        config.opt_start_seq = await last_seq(bus) + 1  # ...the consumer starts after them
+        await bus.js.add_consumer(STREAM_NAME, config)
+        assert await runner.pending() == 100  # the lag tells the truth before the repair
+        expected.update(await publish_follows(bus, 50, stars, first=200))
+        await wait_for_position(runner, await last_seq(bus))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+    assert await tally(bus, "tally") == dict(expected)
+    assert runner.stats.resumes == 1

@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from .contract import Envelope, Event, envelope_for
@@ -72,6 +73,9 @@ def eventsourcing_env(database_url: str, schema: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "5",
         "POSTGRES_MAX_OVERFLOW": "5",
         "POSTGRES_LOCK_TIMEOUT": "5",
+        # Check each pooled connection as it is taken: after PostgreSQL restarts, writes get a
+        # fresh connection instead of failing on a dead one.
+        "POSTGRES_PRE_PING": "y",
     }
 
 
@@ -131,3 +135,20 @@ class EventStoreOutbox:
                     envelope = self.seal(envelope)
             out.append(Outgoing(notification.id, envelope, trace))
         return out
+
+    def position_of(self, aggregate_id: str, version: int) -> int | None:
+        """The log position of the stored event (`aggregate_id`, `version`); None if absent."""
+        recorder: Any = self.app.recorder
+        query = sql.SQL(
+            "SELECT notification_id FROM {}.{} WHERE originator_id = %s AND originator_version = %s"
+        ).format(
+            sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name)
+        )
+        try:
+            originator_id = UUID(aggregate_id)
+        except ValueError:
+            return None
+        with recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(query, (originator_id, version))
+            row = cursor.fetchone()
+        return int(row["notification_id"]) if row else None

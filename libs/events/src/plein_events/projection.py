@@ -6,6 +6,15 @@ projection's tracking row (the last stream sequence applied), committed, then ac
 Sequences at or below the tracking row are skipped, so redelivery after a crash is harmless.
 A message whose handler fails `max_failures` times is moved to the dead-letter subject, recorded
 in `dead_letters`, and the projection moves on.
+
+The tracking row is the only truth about what was applied; the consumer's state on the server is
+not (a restarted server may bring it back older or newer than what this client received, and
+with the "all" ack policy one ack covers every earlier message, received or not). So the runner
+works like JetStream's ordered consumers: it expects every delivery to carry the next consumer
+sequence and a higher stream sequence, and on anything else (a gap, a redelivery, a reconnect,
+the consumer gone from the server, nothing pending while the stream holds more on its
+subjects) it throws its consumer away and creates a new one from just after the tracking row.
+Nothing past a gap is ever applied or acknowledged.
 """
 
 from __future__ import annotations
@@ -76,6 +85,11 @@ class RunnerStats:
     skipped: int = 0
     dead_lettered: int = 0
     batches: int = 0
+    resumes: int = 0  # consumers recreated from the tracking row after an interruption
+
+
+class Resume(Exception):
+    """Delivery can no longer be trusted to follow the tracking row: start again from it."""
 
 
 class ProjectionRunner:
@@ -90,6 +104,7 @@ class ProjectionRunner:
         max_deliveries: int = 10,
         ack_wait_s: float = 30.0,
         fetch_timeout_s: float = 1.0,
+        verify_idle_every_s: float = 2.0,
     ) -> None:
         self.projection = projection
         self.pool = pool
@@ -99,6 +114,7 @@ class ProjectionRunner:
         self.max_deliveries = max_deliveries
         self.ack_wait_s = ack_wait_s
         self.fetch_timeout_s = fetch_timeout_s
+        self.verify_idle_every_s = verify_idle_every_s
         self.stats = RunnerStats()
         self._handlers = {cls.type_name: h for cls, h in projection.handlers.items()}
         # Sealed personal fields are opened before handlers see an event (erased: placeholders).
@@ -162,26 +178,116 @@ class ProjectionRunner:
         except NotFoundError:
             pass
 
+    async def last_subject_seq(self) -> int:
+        """The stream sequence of the newest message on this projection's subjects (0: none)."""
+
+        async def last_on(subject: str) -> int:
+            try:
+                msg = await self.js.get_last_msg(STREAM_NAME, subject, direct=True)
+            except NotFoundError:
+                return 0
+            return int(msg.seq or 0)
+
+        return max([0, *await asyncio.gather(*(last_on(s) for s in self.projection.subjects))])
+
     async def pending(self) -> int:
-        """Messages in the stream this projection has not yet acknowledged."""
-        info = await self.js.consumer_info(STREAM_NAME, self.consumer_name)
-        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        """Messages on this projection's subjects in the stream after its tracking row.
+
+        Measured against the stream, not against what the consumer believes it delivered:
+        the server counts them for a throw-away consumer that starts after the tracking row.
+        """
+        position = await self.position()
+        if await self.last_subject_seq() <= position:
+            return 0
+        config = ConsumerConfig(
+            filter_subjects=self.projection.subjects,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=position + 1,
+            ack_policy=AckPolicy.NONE,
+            inactive_threshold=30.0,  # gone by itself should the delete below not happen
+        )
+        info = await self.js.add_consumer(STREAM_NAME, config)
+        try:
+            return int(info.num_pending or 0)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.js.delete_consumer(STREAM_NAME, info.name)
 
     # -- processing -------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until `stop` is set. Cancelling mid-batch is safe: nothing is acked then."""
+        """Consume until `stop` is set. Cancelling mid-batch is safe: nothing is acked then.
+
+        Any interruption (NATS down or restarted, the consumer lost, a delivery gap) ends the
+        current consumer; the next one starts from the tracking row.
+        """
+        pause = 0.05
+        while not stop.is_set():
+            try:
+                await self._consume(stop)
+                return
+            except Resume as why:
+                self.stats.resumes += 1
+                log.warning(
+                    "projection resumes from its tracking row",
+                    projection=self.projection.name,
+                    reason=str(why),
+                )
+                pause = 0.05
+            except (nats.errors.Error, TimeoutError, psycopg.OperationalError) as error:
+                # NATS or PostgreSQL unreachable for now (or the consumer refused): try again
+                # shortly, from the tracking row.
+                self.stats.resumes += 1
+                log.warning(
+                    "projection waits for its servers",
+                    projection=self.projection.name,
+                    error=repr(error),
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
+                pause = min(pause * 2, 1.0)
+
+    async def _consume(self, stop: asyncio.Event) -> None:
+        """One consumer's life: from the tracking row until `stop` or a reason to `Resume`."""
+        nc = self.js._nc  # the connection's reconnect count tells that in-flight deliveries died
+        reconnects = nc.stats["reconnects"]
         await self.open_consumer()
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
+        delivery = _DeliveryOrder()
+        loop = asyncio.get_running_loop()
+        verified_at = loop.time()
         try:
             async with contextlib.aclosing(self._batches(sub)) as batches:
                 async for msgs in batches:
                     if stop.is_set():
-                        break
+                        return
+                    if nc.stats["reconnects"] != reconnects:
+                        # Whatever was in flight when the connection broke is lost; the consumer
+                        # on a restarted server may be older or newer than what was received.
+                        raise Resume("reconnected to NATS")
                     if msgs:
+                        delivery.check(msgs)
                         await self._apply_batch_with_retries(msgs, stop)
+                        verified_at = loop.time()
+                    elif loop.time() - verified_at >= self.verify_idle_every_s:
+                        await self._verify_idle()
+                        verified_at = loop.time()
         finally:
-            await sub.unsubscribe()
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def _verify_idle(self) -> None:
+        """Idle: the consumer still exists, and the stream holds nothing on this projection's
+        subjects past the tracking row that the consumer no longer means to deliver."""
+        try:
+            info = await self.js.consumer_info(STREAM_NAME, self.consumer_name)
+        except NotFoundError as error:
+            raise Resume("consumer gone from the server") from error
+        if info.num_pending or info.num_ack_pending:
+            return  # more is coming (or waits for its ack)
+        position = await self.position()
+        if await self.last_subject_seq() > position:
+            raise Resume("the stream holds messages the consumer will not deliver")
 
     async def _batches(
         self, sub: JetStreamContext.PullSubscription
@@ -443,3 +549,26 @@ class ProjectionRunner:
             "lag": lag,
             "dead_letters": int(row[0]) if row else 0,
         }
+
+
+class _DeliveryOrder:
+    """Deliveries of one consumer: consumer sequences 1, 2, 3... and rising stream sequences.
+
+    A jump in the consumer sequence means deliveries were lost on the way (a pull request cut
+    off by a reconnect); a repeated or lower one, or a stream sequence that does not rise, means
+    redelivery or a consumer reset on the server. Either way the batch is not to be trusted.
+    """
+
+    def __init__(self) -> None:
+        self.consumer_seq = 0
+        self.stream_seq = 0
+
+    def check(self, msgs: Sequence[Msg]) -> None:
+        for msg in msgs:
+            seq = msg.metadata.sequence
+            if seq.consumer != self.consumer_seq + 1 or seq.stream <= self.stream_seq:
+                raise Resume(
+                    f"delivery out of order: consumer seq {seq.consumer} after"
+                    f" {self.consumer_seq}, stream seq {seq.stream} after {self.stream_seq}"
+                )
+            self.consumer_seq, self.stream_seq = seq.consumer, seq.stream

@@ -4,6 +4,11 @@ Position is recorded only after JetStream acknowledged every event of the batch,
 anywhere re-publishes; JetStream drops copies within its duplicate window (`Nats-Msg-Id`) and
 consumers skip sequences they have seen. While NATS is down HTTP writes still succeed (they
 only touch PostgreSQL) and the relay keeps retrying with a growing pause.
+
+A relay that starts (or restarts after a crash) first looks at the producer's last message in
+the stream: if its recorded position is behind that message (a crash between the publish and
+the record), it resumes after it. So a relay down for longer than the duplicate window
+publishes no copy; within one run, a batch retried after a failure relies on the window.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from typing import Protocol
 import psycopg
 import structlog
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 from opentelemetry import trace
 from psycopg_pool import AsyncConnectionPool
 
+from .contract import subject_for
 from .eventstore import Outgoing
+from .stream import STREAM_NAME
 from .tracing import context_from, tracer
 
 log = structlog.get_logger(__name__)
@@ -35,6 +43,8 @@ class OutboxSource(Protocol):
 
     def read_after(self, position: int, limit: int) -> Sequence[Outgoing]: ...
 
+    def position_of(self, aggregate_id: str, version: int) -> int | None: ...
+
 
 class OutboxRelay:
     def __init__(
@@ -48,8 +58,12 @@ class OutboxRelay:
         poll_interval_s: float = 1.0,
         publish_timeout_s: float = 5.0,
         max_backoff_s: float = 2.0,
+        producer: str | None = None,
     ) -> None:
+        """`producer`: the service whose subjects (`plein.<producer>.*`) this relay alone
+        publishes on; with it, a start resumes after the producer's last message in the stream."""
         self.name = name
+        self.producer = producer
         self.source = source
         self.pool = pool
         self.js = js
@@ -76,6 +90,32 @@ class OutboxRelay:
                 "SET position = EXCLUDED.position, updated_at = now()",
                 (self.name, position),
             )
+
+    async def resume(self) -> int:
+        """The position this run starts from: the recorded one, or the position of the
+        producer's last message in the stream when that one is further."""
+        recorded = await self.position()
+        in_stream = await self._last_in_stream()
+        if in_stream is None or in_stream <= recorded:
+            return recorded
+        log.info("outbox relay resumes after the stream", relay=self.name, position=in_stream)
+        await self._record(in_stream)
+        return in_stream
+
+    async def _last_in_stream(self) -> int | None:
+        """The log position of the producer's newest message in the stream, if it has one."""
+        if self.producer is None:
+            return None
+        try:
+            last = await self.js.get_last_msg(STREAM_NAME, subject_for(self.producer, "*"))
+        except NotFoundError:
+            return None
+        # Nats-Msg-Id is "<producer>:<aggregate_id>:<aggregate_version>" (Envelope.msg_id).
+        producer, _, rest = str((last.headers or {}).get("Nats-Msg-Id", "")).partition(":")
+        aggregate_id, _, version = rest.rpartition(":")
+        if producer != self.producer or not version.isdigit():
+            return None
+        return await asyncio.to_thread(self.source.position_of, aggregate_id, int(version))
 
     async def _publish(self, item: Outgoing) -> None:
         envelope = item.envelope
@@ -128,9 +168,13 @@ class OutboxRelay:
         """Publish until `stop` is set, waking on the event store's NOTIFY or a poll interval."""
         listener = await self._listen()
         backoff = 0.05
+        resumed = False
         try:
             while not stop.is_set():
                 try:
+                    if not resumed:
+                        await self.resume()
+                        resumed = True
                     published = await self.publish_pending()
                     backoff = 0.05
                 except NotReadyToPublish:

@@ -11,7 +11,8 @@ from pathlib import Path
 import psycopg
 import structlog
 from psycopg import sql
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger(__name__)
 
@@ -19,7 +20,11 @@ PLATFORM_MIGRATIONS = "platform"
 
 
 def schema_pool(database_url: str, schema: str, *, max_size: int = 10) -> AsyncConnectionPool:
-    """A pool (not yet opened) whose connections see only `schema` by default."""
+    """A pool (not yet opened) whose connections see only `schema` by default.
+
+    Each connection is checked as it is handed out (one empty round trip): after PostgreSQL
+    restarts, the dead ones are discarded there instead of failing the request that got them.
+    """
     return AsyncConnectionPool(
         database_url,
         kwargs={"options": f"-c search_path={schema}", "autocommit": True},
@@ -27,7 +32,67 @@ def schema_pool(database_url: str, schema: str, *, max_size: int = 10) -> AsyncC
         max_size=max_size,
         open=False,
         name=schema,
+        check=AsyncConnectionPool.check_connection,
+        # While PostgreSQL is away the pool retries with a doubling pause; a short give-up
+        # keeps that pause short, and the next request starts a fresh attempt at once.
+        reconnect_timeout=5.0,
     )
+
+
+def is_connection_lost(error: BaseException) -> bool:
+    """True for an error that says the connection died (server gone, restarted, or shut it),
+    not for one about the statement or the pool (timeouts, locks, an exhausted pool)."""
+    if not isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+        return False
+    if isinstance(error, PoolTimeout):
+        return False
+    state = getattr(error, "sqlstate", None)
+    # 08: connection exception; 57P01-57P03: the server shut down, crashed or cannot connect.
+    return state is None or state.startswith(("08", "57P"))
+
+
+class RetryReadsOnLostConnection:
+    """ASGI middleware: a read-only request (GET, HEAD) that failed because its database
+    connection died is tried once more, if nothing of its answer was sent yet.
+
+    A connection can die between the pool's check and the query (PostgreSQL restarting under
+    load); reads are safe to repeat, writes are not (they answer 5xx and the client decides).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        received: list[Message] = []
+        started = False
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                received.append(message)
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, recording_receive, watched_send)
+            return
+        except Exception as error:
+            if started or not is_connection_lost(error):
+                raise
+            log.warning("read retried after a lost database connection", error=repr(error))
+        replay = iter(received)
+
+        async def replaying_receive() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replaying_receive, send)
 
 
 def migrations_dir(package: str, source_file: str) -> Traversable:

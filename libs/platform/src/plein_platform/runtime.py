@@ -13,7 +13,7 @@ import gc
 import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import nats
@@ -89,6 +89,26 @@ async def prepare(
     finally:
         await nc.close()
     return await migrate_services(database_url, services)
+
+
+@dataclass
+class RestartBackoff:
+    """The pause before restarting a crashed worker: doubling while it keeps crashing, and back
+    to the first once it had run fine for `healthy_s` (an outage long ago is no reason to wait
+    the longest pause after the next one)."""
+
+    first_s: float = 0.2
+    max_s: float = 10.0
+    healthy_s: float = 30.0
+    _next_s: float = field(init=False, default=0.0)
+
+    def after_crash(self, ran_s: float) -> float:
+        """The pause to take now, after a run that lasted `ran_s` seconds."""
+        if self._next_s == 0.0 or ran_s >= self.healthy_s:
+            self._next_s = self.first_s
+        pause = self._next_s
+        self._next_s = min(self._next_s * 2, self.max_s)
+        return pause
 
 
 class Runtime:
@@ -186,8 +206,10 @@ class Runtime:
     async def _supervise(self, worker: Worker) -> None:
         """Run a worker under its leader lock; restart it after a crash, with a pause."""
         stop = self._stop
-        pause = 0.2
+        backoff = RestartBackoff()
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
+            started = loop.time()
             try:
                 async with leadership(self.database_url, worker.name):
                     await worker.run(stop)
@@ -197,10 +219,10 @@ class Runtime:
             except Exception as error:
                 log.exception("worker crashed; restarting", worker=worker.name, error=repr(error))
                 try:
+                    pause = backoff.after_crash(loop.time() - started)
                     await asyncio.wait_for(stop.wait(), timeout=pause)
                 except TimeoutError:
                     pass
-                pause = min(pause * 2, 10.0)
 
     async def stop(self) -> None:
         await self.stop_workers()

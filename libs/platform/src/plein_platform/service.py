@@ -21,6 +21,7 @@ from plein_events.relay import OutboxRelay
 from psycopg_pool import AsyncConnectionPool
 
 from .auth import Principal, TokenVerifier, bearer_token
+from .database import RetryReadsOnLostConnection
 from .errors import DomainError
 from .limits import BodySizeLimit
 from .problems import install_problem_handlers
@@ -187,6 +188,7 @@ class Service:
             }
 
         app.include_router(self.routes())
+        app.add_middleware(RetryReadsOnLostConnection)
         # FastAPI's own max_body_size answers a declared oversize body in plain text, not as
         # a problem document; this one answers both ways of sending it with a problem.
         app.add_middleware(BodySizeLimit, max_bytes=Settings().max_body_bytes)
@@ -263,5 +265,6 @@ class EventSourcedService(Service):
                 self.ctx.js,
                 batch_size=s.relay_batch_size,
                 poll_interval_s=s.relay_poll_interval_s,
+                producer=self.name,
             )
         ]

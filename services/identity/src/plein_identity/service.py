@@ -82,6 +82,7 @@ class IdentityService(EventSourcedService):
                 self.ctx.js,
                 batch_size=s.relay_batch_size,
                 poll_interval_s=s.relay_poll_interval_s,
+                producer=self.name,
             ),
             KeySharing(self.ctx.pool, self.ctx.js),
         ]
