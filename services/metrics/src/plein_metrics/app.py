@@ -23,11 +23,12 @@ class Metrics:
     async def _authorise(self, viewer: Principal, scope: Scope) -> set[str]:
         """The groups the viewer may see; refuses people without a metrics role.
 
-        Roles come from the token and from metrics' own record of RoleGranted/RoleRevoked
-        (a role granted a minute ago works before the person's next token).
+        Roles come from metrics' own record of identity's RoleGranted/RoleRevoked, never from
+        the token: a role revoked a minute ago is refused at once, one granted a minute ago
+        works before the person's next token.
         """
         person = str(viewer.real_user_id)
-        roles = set(viewer.roles) | await store.roles_of(self.pool, person)
+        roles = await store.roles_of(self.pool, person)
         if not roles & self.settings.viewer_roles:
             raise Forbidden("Metrics are for network admins and community managers.")
         visible = await store.visible_groups(self.pool, person)

@@ -19,6 +19,8 @@ WINDOWS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "threads": (("at", "<", "hi"),),
     "answers": (("at", "<", "hi"),),
     "escalations": (("raised_at", "<", "hi"),),
+    "person_history": (("at", "<", "hi"),),
+    "membership_history": (("at", "<", "hi"),),
 }
 
 
@@ -117,8 +119,16 @@ async def dump_tables(pool: AsyncConnectionPool) -> dict[str, list[dict[str, Any
 
 
 async def roles_of(pool: AsyncConnectionPool, user_id: str) -> set[str]:
+    """The network roles identity's events say the person holds now; none once they are
+    deactivated or erased."""
     async with pool.connection() as conn:
-        cur = await conn.execute("SELECT role FROM roles WHERE user_id = %s AND held", (user_id,))
+        cur = await conn.execute(
+            "SELECT r.role FROM roles r JOIN people p ON p.user_id = r.user_id "
+            "WHERE r.user_id = %(user)s AND r.held AND NOT p.erased AND coalesce(("
+            "  SELECT s.active FROM person_status s WHERE s.user_id = %(user)s"
+            "  ORDER BY s.at DESC, s.event_id DESC LIMIT 1), true)",
+            {"user": user_id},
+        )
         return {row[0] for row in await cur.fetchall()}
 
 
