@@ -43,3 +43,6 @@ CREATE TABLE acknowledgements (
     at       timestamptz NOT NULL,
     PRIMARY KEY (post_id, user_id)
 );
+
+-- Read receipts read one post's activity.
+CREATE INDEX activity_post ON activity (post_id);

@@ -167,6 +167,8 @@ async def test_export_keeps_erased_people_erased_and_private_content_out(
     for path in tmp_path.rglob("*.parquet"):
         text = str(pq.read_table(path).to_pylist())
         assert "b@example.com" not in text and FORMER_COLLEAGUE not in text, path
+        # the read model keeps names for the ambassadors list, never an erased person's
+        assert "'display_name': 'B'" not in text and '"display_name": "B"' not in text, path
 
 
 async def test_export_from_a_sequence_or_a_time(

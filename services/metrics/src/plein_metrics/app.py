@@ -1,4 +1,4 @@
-"""Metrics use cases: who may see KPIs, and the reports they see."""
+"""Metrics use cases: who may see KPIs and read receipts, and the reports they see."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from psycopg_pool import AsyncConnectionPool
 
 from . import store
 from .domain import Period, Scope, compare, compute_report
+from .receipts import may_see_receipts, receipts
 from .settings import MetricsSettings
+
+
+def _ids(viewer: Principal) -> set[str]:
+    """The person, and the shared account they act as (what they wrote as)."""
+    return {str(viewer.real_user_id), str(viewer.user_id)}
 
 
 class Metrics:
@@ -37,10 +43,14 @@ class Metrics:
             raise NotFound(f"There is no group {scope.value} you can see.")
         return visible
 
-    async def report(self, viewer: Principal, period: Period, scope: Scope) -> dict[str, Any]:
+    async def report(
+        self, viewer: Principal, period: Period, scope: Scope, ambassadors: int | None = None
+    ) -> dict[str, Any]:
         visible = await self._authorise(viewer, scope)
         data = await store.load_dataset(self.pool, period)
-        return await asyncio.to_thread(compute_report, data, period, scope, self.config, visible)
+        return await asyncio.to_thread(
+            compute_report, data, period, scope, self.config, visible, ambassadors
+        )
 
     async def compare(
         self, viewer: Principal, baseline: Period, followup: Period, scope: Scope
@@ -48,3 +58,41 @@ class Metrics:
         return compare(
             await self.report(viewer, baseline, scope), await self.report(viewer, followup, scope)
         )
+
+    async def _receipt_rights(self, viewer: Principal) -> tuple[set[str], set[str], set[str]]:
+        ids = _ids(viewer)
+        roles = await store.roles_of(self.pool, str(viewer.real_user_id))
+        member_of = await store.groups_of(self.pool, str(viewer.real_user_id))
+        return roles, await store.admin_of(self.pool, ids), member_of
+
+    async def receipt(self, viewer: Principal, post_id: str) -> dict[str, Any]:
+        """The read receipt of one thread, for its author, its group's admins and community
+        managers."""
+        thread = await store.thread(self.pool, post_id)
+        roles, admin_of, member_of = await self._receipt_rights(viewer)
+        ids = _ids(viewer)
+        if thread is None or (
+            thread["private"]
+            and thread["author_id"] not in ids
+            and thread["group_id"] not in member_of | admin_of
+        ):
+            raise NotFound(f"There is no post {post_id} you can see.")
+        if not may_see_receipts(ids, thread, roles, admin_of, member_of):
+            raise Forbidden(
+                "Read receipts are for the author, group admins and community managers."
+            )
+        data = await store.load_posts(self.pool, [post_id])
+        return receipts(data, [post_id])[0]
+
+    async def announcement_receipts(self, viewer: Principal, period: Period) -> dict[str, Any]:
+        """The receipts of the period's announcements the viewer may see receipts of."""
+        roles, admin_of, member_of = await self._receipt_rights(viewer)
+        ids = _ids(viewer)
+        threads = [
+            t
+            for t in await store.announcements_between(self.pool, period)
+            if may_see_receipts(ids, t, roles, admin_of, member_of)
+        ]
+        data = await store.load_posts(self.pool, [t["post_id"] for t in threads])
+        found = receipts(data, [t["post_id"] for t in threads])
+        return {"period": period.describe(), "announcements": found}

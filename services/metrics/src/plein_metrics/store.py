@@ -151,3 +151,61 @@ async def visible_groups(pool: AsyncConnectionPool, user_id: str) -> set[str]:
             (user_id,),
         )
         return {row[0] for row in await cur.fetchall()}
+
+
+async def _rows(
+    conn: AsyncConnection[Any], table: str, where: str | None = None, params: Any = None
+) -> list[dict[str, Any]]:
+    select, _ = select_sql(table, _pg_micros, _pg_condition)
+    cur = await conn.execute(select + (f" WHERE {where}" if where else ""), params)  # type: ignore[arg-type]
+    names = [d.name for d in cur.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+
+
+async def announcements_between(pool: AsyncConnectionPool, period: Period) -> list[dict[str, Any]]:
+    """The announcements posted in the period, oldest first."""
+    async with pool.connection() as conn:
+        rows = await _rows(
+            conn,
+            "threads",
+            "kind = 'announcement' AND at >= %(lo)s AND at < %(hi)s",
+            {"lo": from_us(period.start), "hi": from_us(period.end)},
+        )
+    return sorted(rows, key=lambda t: (t["at"], t["post_id"]))
+
+
+async def thread(pool: AsyncConnectionPool, post_id: str) -> dict[str, Any] | None:
+    async with pool.connection() as conn:
+        rows = await _rows(conn, "threads", "post_id = %(post)s", {"post": post_id})
+    return rows[0] if rows else None
+
+
+async def load_posts(pool: AsyncConnectionPool, post_ids: list[str]) -> Dataset:
+    """The rows the read receipts of these threads need."""
+    ids = {"ids": post_ids}
+    async with pool.connection() as conn:
+        threads = await _rows(conn, "threads", "post_id = ANY(%(ids)s)", ids)
+        groups = list({t["group_id"] for t in threads if t["group_id"] is not None})
+        return Dataset(
+            people=await _rows(conn, "people"),
+            person_status=await _rows(conn, "person_status"),
+            person_history=[],
+            groups=await _rows(conn, "groups"),
+            membership_history=await _rows(
+                conn, "membership_history", "group_id = ANY(%(groups)s)", {"groups": groups}
+            ),
+            threads=threads,
+            activity=await _rows(conn, "activity", "post_id = ANY(%(ids)s)", ids),
+            answers=[],
+            escalations=[],
+            acknowledgements=await _rows(conn, "acknowledgements", "post_id = ANY(%(ids)s)", ids),
+        )
+
+
+async def admin_of(pool: AsyncConnectionPool, user_ids: set[str]) -> set[str]:
+    """Groups any of these ids is an admin of now."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT group_id FROM memberships WHERE user_id = ANY(%s) AND admin", (list(user_ids),)
+        )
+        return {row[0] for row in await cur.fetchall()}
