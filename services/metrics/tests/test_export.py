@@ -279,6 +279,11 @@ async def test_offline_kpis_equal_live_kpis_on_the_demo_organisation(
     assert live["population"] >= 20 and live["funnel"]["create"]["people"] > 0
     offline = offline_report(tmp_path, Period.of_dates(yesterday, today), Scope("org"), Config())
     assert offline == live
+    # the README's example: the demo's Sales has k = 5 people, so its KPIs show
+    sales = await live_report(plein, viewer, {**params, "scope": "department:Sales"})
+    assert sales["population"] == 5 and sales["funnel"]["create"]["people"] >= 2  # noah, pieter
+    period = Period.of_dates(yesterday, today)
+    assert offline_report(tmp_path, period, Scope.parse("department:Sales"), Config()) == sales
     # identity seals personal fields on the stream; the export opened them
     registered = pq.read_table(tmp_path / "events" / "UserRegistered.parquet").to_pylist()
     emails = {r["email"] for r in registered}
