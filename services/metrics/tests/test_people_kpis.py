@@ -167,3 +167,23 @@ def test_read_receipts_are_for_the_author_group_admins_and_community_managers() 
     assert not may_see_receipts({"kim"}, private, {"community_manager"}, set(), set())
     assert may_see_receipts({"kim"}, private, {"community_manager"}, set(), {"p"})
     assert not may_see_receipts({"bob"}, public, {"network_admin"}, set(), {"g"})
+
+
+def test_a_period_shorter_than_a_week_has_no_weekly_rate(history: History) -> None:
+    day = Period.of_dates(jan(12).date(), jan(12).date())
+    load = compute_report(fold(history.envelopes).dataset(), day, Scope("org"), K2)["announcements"]
+    groups = {g["name"]: g for g in load["groups"]}
+    # ann12 in Sales team: 1, not "7 per week"; within 2 x max(1/7, 1) = 2
+    assert groups["Sales team"]["announcements"] == 1
+    assert groups["Sales team"]["per_week"] is None and not groups["Sales team"]["over_guideline"]
+    assert load["weeks"] == 0.14
+
+
+def test_waits_are_rounded_and_written_as_a_person_reads_them(history: History) -> None:
+    ids, log = history.ids, history.log
+    post = log.post("quick", ids["b"], jan(17, 9))
+    log.reply("instant", ids["c"], datetime(2026, 1, 17, 9, 0, 0, 10, tzinfo=UTC), post, ids["b"])
+    day = Period.of_dates(jan(17).date(), jan(17).date())
+    r = compute_report(fold(history.envelopes).dataset(), day, Scope("org"), K2)
+    assert r["responsiveness"]["median_hours_to_first_reply"] == 0.0  # not 2.8e-09
+    assert r["responsiveness"]["median_time_to_first_reply"] == "under a minute"
