@@ -269,6 +269,7 @@ class Report:
         self.window_rows = [r for r in data.activity if lo <= r["at"] < hi and self._visible(r)]
         self.scoped_rows = [r for r in self.window_rows if self._in_scope(r)]
         self.rows = [r for r in self.scoped_rows if period.start <= r["at"] < period.end]
+        self._row_departments: dict[int, str | None] = {}
 
     # -- who and what counts ----------------------------------------------------------------
 
@@ -351,14 +352,13 @@ class Report:
             thread["author_id"], thread["group_id"], bool(thread["private"]), thread["at"]
         )
 
-    def _people_doing(self, kind: str, rows: list[Row] | None = None) -> set[str]:
-        if rows is not None:
-            return {r["user_id"] for r in rows if r["kind"] == kind}
-        if not hasattr(self, "_doing"):
-            self._doing: dict[str, set[str]] = defaultdict(set)
-            for r in self.rows:
-                self._doing[r["kind"]].add(r["user_id"])
-        return self._doing[kind]
+    @staticmethod
+    def _doing(rows: list[Row]) -> dict[str, set[str]]:
+        """Who did what (read, respond, create) in these rows."""
+        out: dict[str, set[str]] = {"read": set(), "respond": set(), "create": set()}
+        for r in rows:
+            out[r["kind"]].add(r["user_id"])
+        return out
 
     # -- the funnel and its breakdowns ------------------------------------------------------
 
@@ -367,6 +367,12 @@ class Report:
     ) -> dict[str, Any]:
         """Share of the population who read, responded (reply or reaction), created a thread."""
         people = self.population if population is None else population
+        if rows is None:
+            if not hasattr(self, "_doing_all"):
+                self._doing_all = self._doing(self.rows)
+            doing_by_kind = self._doing_all
+        else:
+            doing_by_kind = self._doing(rows)
         targets = self.config.targets
         out: dict[str, Any] = {}
         for kind, target in (
@@ -374,7 +380,7 @@ class Report:
             ("respond", targets.respond),
             ("create", targets.create),
         ):
-            doing = len(self._people_doing(kind, rows) & people)
+            doing = len(doing_by_kind[kind] & people)
             share = _share(doing, len(people))
             out[kind] = {
                 "people": doing,
@@ -392,11 +398,18 @@ class Report:
                 out[department].add(uid)
         return out
 
+    def _row_department(self, row: Row) -> str | None:
+        """The department of a row's author at the time (each row looked up once)."""
+        key = id(row)
+        if key not in self._row_departments:
+            self._row_departments[key] = self.department_at(row["user_id"], row["at"])
+        return self._row_departments[key]
+
     def department_rows(self) -> dict[str | None, list[Row]]:
         """The period's activity per department its author was in at the time."""
         out: dict[str | None, list[Row]] = defaultdict(list)
         for r in self.rows:
-            out[self.department_at(r["user_id"], r["at"])].append(r)
+            out[self._row_department(r)].append(r)
         return out
 
     def _hidden_departments(self, people: dict[str | None, set[str]]) -> set[str | None]:
@@ -606,7 +619,7 @@ class Report:
         for r in rows:
             if r["kind"] != "respond" or r["target_user_id"] not in self.people:
                 continue
-            source = self.department_at(r["user_id"], r["at"])
+            source = self._row_department(r)
             target = self.department_at(r["target_user_id"], r["at"])
             if source and target:
                 cells[(source, target)].append(r)
