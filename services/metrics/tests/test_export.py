@@ -73,6 +73,47 @@ async def test_offline_kpis_equal_live_kpis_on_the_hand_built_history(
     assert live["population"] == 3 and live["funnel"]["create"]["people"] == 1
 
 
+async def test_offline_equals_live_with_history_changes_and_per_department_compare(
+    plein: Plein, history: History, tmp_path: Path
+) -> None:
+    """The new rules' inputs (a department move, a member leaving, a reaction taken back and
+    given again, a best answer switched, an acknowledgement): offline == live, compare
+    included."""
+    from plein_events.feed import AnnouncementAcknowledged
+    from plein_events.identity import MemberLeft
+    from plein_events.posts import Unreacted
+    from plein_metrics.domain import compare
+    from plein_metrics.synthetic import uid
+
+    ids, log = history.ids, history.log
+    log.add(ProfileUpdated(user_id=ids["f"], email="f@example.com", display_name="F",
+                           department="Sales"), jan(12))  # fmt: skip
+    log.add(MemberLeft(group_id=ids["G1"], user_id=ids["c"]), jan(10))
+    log.add(Unreacted(post_id=ids["p1"], target_author_id=ids["a"], user_id=ids["e"],
+                      reaction="like", group_id=ids["G1"]), jan(13))  # fmt: skip
+    log.react(ids["e"], jan(13, 1), ids["p1"], ids["a"], group=ids["G1"])
+    r7 = log.reply("r7", ids["f"], jan(13), ids["q1"], ids["d"], kind="question")
+    log.accept(ids["q1"], r7, ids["f"], ids["d"], jan(14))
+    log.add(AnnouncementAcknowledged(post_id=uid("ann12"), user_id=ids["b"]), jan(12, 10))
+    viewer = await setup(plein, history.envelopes, K2)
+    await export_to(plein, tmp_path)
+    weeks = ("2026-01-05/2026-01-11", "2026-01-12/2026-01-18")
+    for scope in ("org", "department:Sales", f"group:{ids['G1']}"):
+        response = await plein.http.get(
+            "/metrics/compare",
+            params={"baseline": weeks[0], "followup": weeks[1], "scope": scope},
+            headers=viewer.auth,
+        )
+        assert response.status_code == 200, response.text
+        offline = compare(
+            *(offline_report(tmp_path, Period.parse(w), Scope.parse(scope), K2) for w in weeks)
+        )
+        assert offline == response.json(), scope
+        if scope == "org":  # f counts for Sales from Jan 12: a b c, then a b c f
+            sales = {d["department"]: d for d in offline["departments"]}["Sales"]
+            assert (sales["population"]["baseline"], sales["population"]["followup"]) == (3, 4)
+
+
 async def test_offline_kpis_equal_live_kpis_on_a_generated_organisation(
     plein: Plein, tmp_path: Path
 ) -> None:

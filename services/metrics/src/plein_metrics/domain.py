@@ -269,13 +269,17 @@ class Report:
         self.window_rows = [r for r in data.activity if lo <= r["at"] < hi and self._visible(r)]
         self.scoped_rows = [r for r in self.window_rows if self._in_scope(r)]
         self.rows = [r for r in self.scoped_rows if period.start <= r["at"] < period.end]
-        self._row_departments: dict[int, str | None] = {}
 
     # -- who and what counts ----------------------------------------------------------------
 
     def department_at(self, user: str, moment: int) -> str | None:
         timeline = self.departments_of.get(user)
-        return None if timeline is None else timeline.at(moment)
+        if timeline is None:
+            return None
+        times = timeline.times
+        if len(times) == 1:  # never moved: no search
+            return timeline.values[0] if times[0] <= moment else None
+        return timeline.at(moment)
 
     def departments_during(self, user: str) -> set[str | None]:
         timeline = self.departments_of.get(user)
@@ -309,13 +313,15 @@ class Report:
         """Whether an activity counts at all: a read only of a post that existed when it was
         on screen and that its reader could see then; anything in a private group only by
         its members and admins at the time; in a group scope only the group's own."""
-        group, private = row["group_id"], bool(row["private"])
+        group, private = row["group_id"], row["private"]
         if row["kind"] == "read":
             thread = self.threads.get(row["post_id"])
             if thread is None or thread["at"] > row["at"]:
                 return False  # no such post (yet): nothing was on screen
-            group, private = thread["group_id"], bool(thread["private"])
-        group, private = self._where(group, private)
+            group, private = thread["group_id"], thread["private"]
+        if group is None and self.scope.kind != "group":
+            return True  # outside groups: everyone may see it
+        group, private = self._where(group, bool(private))
         if private or self.scope.kind == "group":
             member = self.memberships.member_at(group, row["user_id"], row["at"])
             if not may_see(private, member):
@@ -398,18 +404,12 @@ class Report:
                 out[department].add(uid)
         return out
 
-    def _row_department(self, row: Row) -> str | None:
-        """The department of a row's author at the time (each row looked up once)."""
-        key = id(row)
-        if key not in self._row_departments:
-            self._row_departments[key] = self.department_at(row["user_id"], row["at"])
-        return self._row_departments[key]
-
     def department_rows(self) -> dict[str | None, list[Row]]:
         """The period's activity per department its author was in at the time."""
         out: dict[str | None, list[Row]] = defaultdict(list)
+        at = self.department_at
         for r in self.rows:
-            out[self._row_department(r)].append(r)
+            out[at(r["user_id"], r["at"])].append(r)
         return out
 
     def _hidden_departments(self, people: dict[str | None, set[str]]) -> set[str | None]:
@@ -443,11 +443,12 @@ class Report:
         over the group's own activity while they were in it (fewer than k: suppressed)."""
         start, end = self.period.start, self.period.end
         rows: dict[str, list[Row]] = defaultdict(list)
+        member_at = self.memberships.member_at
         for r in self.rows:
             group = r["group_id"]
             if group is None and r["kind"] == "read":
                 group = self.threads[r["post_id"]]["group_id"]
-            if group is not None and self.memberships.member_at(group, r["user_id"], r["at"]):
+            if group is not None and member_at(group, r["user_id"], r["at"]):
                 rows[group].append(r)
         out = []
         for group in sorted(self.groups):
@@ -619,7 +620,7 @@ class Report:
         for r in rows:
             if r["kind"] != "respond" or r["target_user_id"] not in self.people:
                 continue
-            source = self._row_department(r)
+            source = self.department_at(r["user_id"], r["at"])
             target = self.department_at(r["target_user_id"], r["at"])
             if source and target:
                 cells[(source, target)].append(r)
@@ -781,9 +782,6 @@ class Report:
 
     # -- activity ---------------------------------------------------------------------------
 
-    def _active_between(self, start: int, end: int) -> set[str]:
-        return {r["user_id"] for r in self.scoped_rows if start <= r["at"] < end}
-
     def activity(self) -> dict[str, Any]:
         """DAU: mean over the period's days of people active that day; WAU and MAU: people
         active in the last 7 and 30 days of the period; engaged people and community health;
@@ -794,14 +792,22 @@ class Report:
             by_day[(r["at"] - start) // DAY].add(r["user_id"])
         daily = [len(by_day[day]) for day in range(self.period.days)]
         dau = sum(daily) / len(daily) if daily else None
-        wau = len(self._active_between(end - WAU_DAYS * DAY, end))
-        mau = len(self._active_between(end - MAU_DAYS * DAY, end))
-        days: dict[str, set[int]] = defaultdict(set)
+        last: dict[str, int] = {}  # each person's last activity before the period ends
+        days: dict[str, set[int]] = defaultdict(set)  # and their days of the last 28
+        engaged_since = end - ENGAGED_WINDOW_DAYS * DAY
         for r in self.scoped_rows:
-            if r["at"] >= end - ENGAGED_WINDOW_DAYS * DAY:
-                days[r["user_id"]].add((r["at"] - end) // DAY)
+            at, user = r["at"], r["user_id"]
+            if at > last.get(user, -1 << 62):
+                last[user] = at
+            if at >= engaged_since:
+                days[user].add((at - end) // DAY)
+
+        def active_since(start: int) -> int:
+            return sum(1 for at in last.values() if at >= start)
+
+        wau, mau = active_since(end - WAU_DAYS * DAY), active_since(end - MAU_DAYS * DAY)
         engaged = sum(1 for d in days.values() if len(d) >= self.config.engaged_days)
-        year = len(self._active_between(end - HEALTH_DAYS * DAY, end))
+        year = active_since(end - HEALTH_DAYS * DAY)
         return {
             "dau": dau,
             "wau": wau,
