@@ -213,6 +213,9 @@ def test_bad_periods_and_scopes_are_invalid_input() -> None:
         Period.of_dates(jan(5).date(), jan(4).date())
     with pytest.raises(InvalidInput):
         Scope.parse("team:x")
+    with pytest.raises(InvalidInput):  # longer than ten years: a report walks its days
+        Period.parse("2000-01-01/2026-01-01")
+    assert Period.parse("2016-01-03/2026-01-01").days == 3652
 
 
 def test_docs_carry_every_definition_word_for_word() -> None:

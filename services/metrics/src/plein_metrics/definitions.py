@@ -5,7 +5,8 @@ from __future__ import annotations
 
 COMMON = (
     "A period is FROM..TO in UTC calendar days, both included, between 1971-01-01 and "
-    "9998-12-31. A scope is `org`, `department:<name>` or `group:<group id>`. A period's "
+    "9998-12-31 and at most 3660 days long. A scope is `org`, `department:<name>` or "
+    "`group:<group id>`. A period's "
     "numbers use what was true at the time of each activity (departments, manager flags, "
     "group memberships, from identity's events), so that nothing that happens after a period "
     "changes its numbers. The population is every person registered before the period ends "

@@ -36,6 +36,7 @@ MONDAY = 4 * DAY  # 1970-01-05, a Monday: weeks are counted from it
 
 FIRST_DAY = date(1971, 1, 1)
 LAST_DAY = date(9998, 12, 31)
+MAX_DAYS = 3660  # ten years
 
 
 class TooFewPeople(DomainError):
@@ -75,6 +76,9 @@ class Period:
             raise InvalidInput(
                 f"A period lies between {FIRST_DAY} and {LAST_DAY}, not {first}..{last}."
             )
+        if (last - first).days >= MAX_DAYS:
+            # a report walks its days and weeks: a longer one would hold the service up
+            raise InvalidInput(f"A period is at most {MAX_DAYS} days long, not {first}..{last}.")
         start = datetime(first.year, first.month, first.day, tzinfo=UTC)
         end = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
         return cls(to_us(start), to_us(end))
