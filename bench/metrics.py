@@ -34,8 +34,9 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from plein_events.projection import ProjectionRunner
 from plein_events.stream import STREAM_NAME, ensure_streams
 from plein_metrics.consumers import metrics_projection
-from plein_metrics.domain import Config, Period, Scope, compute_report
+from plein_metrics.domain import compute_report
 from plein_metrics.export import export_stream
+from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.offline import offline_report, public_groups
 from plein_metrics.service import MetricsService
 from plein_metrics.store import load_dataset

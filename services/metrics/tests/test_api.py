@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from plein_events.identity import GroupAdminGranted, MemberJoined, RoleGranted
-from plein_metrics.domain import Config, Period, Scope, compute_report
+from plein_metrics.domain import compute_report
+from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.readmodel import fold
 from plein_platform.testing import Plein
 

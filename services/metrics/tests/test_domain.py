@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import pytest
 from plein_events.identity import UserErased
-from plein_metrics.domain import (
-    Config,
-    Period,
-    Scope,
-    TooFewPeople,
-    compare,
-    compute_report,
-    gini,
-    top_share,
-)
+from plein_metrics.compare import compare
+from plein_metrics.domain import compute_report, gini, top_share
+from plein_metrics.inputs import Config, Period, Scope, TooFewPeople
 from plein_metrics.readmodel import fold
 from plein_platform.errors import InvalidInput
 

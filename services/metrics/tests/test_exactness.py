@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from plein_events.identity import ProfileUpdated, UserRegistered
 from plein_events.posts import Unreacted
-from plein_metrics.domain import Config, Period, Scope, compute_report
+from plein_metrics.domain import compute_report
+from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.readmodel import fold
 from plein_metrics.synthetic import organisation
 

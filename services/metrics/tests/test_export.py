@@ -18,8 +18,9 @@ from plein_events import FORMER_COLLEAGUE
 from plein_events.identity import ProfileUpdated, RoleGranted, UserErased
 from plein_events.projection import ProjectionRunner
 from plein_metrics.consumers import metrics_projection
-from plein_metrics.domain import Config, Period, Scope, compute_report
+from plein_metrics.domain import compute_report
 from plein_metrics.export import export_stream
+from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.offline import offline_report
 from plein_metrics.readmodel import TABLES, fold
 from plein_metrics.store import dump_tables
@@ -82,7 +83,7 @@ async def test_offline_equals_live_with_history_changes_and_per_department_compa
     from plein_events.feed import AnnouncementAcknowledged
     from plein_events.identity import MemberLeft
     from plein_events.posts import Unreacted
-    from plein_metrics.domain import compare
+    from plein_metrics.compare import compare
     from plein_metrics.synthetic import uid
 
     ids, log = history.ids, history.log

@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 
 import pytest
 from plein_events.feed import AnnouncementAcknowledged
-from plein_metrics.domain import Config, Period, Scope, compare, compute_report
+from plein_metrics.compare import compare
+from plein_metrics.domain import compute_report
+from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.readmodel import fold
 from plein_metrics.receipts import may_see_receipts, receipts
 from plein_metrics.synthetic import uid

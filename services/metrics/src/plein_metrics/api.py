@@ -12,7 +12,7 @@ from plein_platform.service import current_principal, service_of
 
 from .app import Metrics
 from .definitions import described
-from .domain import Period, Scope
+from .inputs import Period, Scope
 
 Viewer = Annotated[Principal, Depends(current_principal)]
 From = Annotated[date, Query(alias="from", description="first day (UTC), included")]

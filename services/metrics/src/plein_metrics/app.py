@@ -10,7 +10,9 @@ from plein_platform.errors import Forbidden, NotFound
 from psycopg_pool import AsyncConnectionPool
 
 from . import store
-from .domain import Period, Scope, compare, compute_report
+from .compare import compare
+from .domain import compute_report
+from .inputs import Period, Scope
 from .receipts import may_see_receipts, receipts
 from .settings import MetricsSettings
 

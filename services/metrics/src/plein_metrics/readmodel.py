@@ -38,7 +38,7 @@ from plein_events.identity import (
 from plein_events.notify import EscalationRaised, EscalationResolved
 from plein_events.posts import THREAD_STARTS, AnswerAccepted, Reacted, ReplyPosted, ThreadStarted
 
-from .domain import Dataset, to_us
+from .inputs import Dataset, to_us
 
 DATASET_TABLES = (
     "people",

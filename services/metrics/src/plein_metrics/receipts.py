@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .domain import Dataset, Row, _active_during, _share, from_us
+from .domain import _active_during, _share
 from .history import Memberships
+from .inputs import Dataset, Row, from_us
 
 
 def may_see_receipts(

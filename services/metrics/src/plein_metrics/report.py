@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from .domain import HEADLINES, headline  # noqa: E402
+from .compare import HEADLINES, headline  # noqa: E402
 
 
 def _fmt(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .domain import Config, Targets, Weights
+from .inputs import Config, Targets, Weights
 
 
 class MetricsSettings(BaseSettings):

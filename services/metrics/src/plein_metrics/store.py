@@ -9,7 +9,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 from psycopg_pool import AsyncConnectionPool
 
-from .domain import Dataset, Period, activity_window, from_us
+from .inputs import Dataset, Period, activity_window, from_us
 from .readmodel import DATASET_TABLES, TABLES, Change
 
 # Which rows of each table a report reads (column, operator, bound): written once, rendered
