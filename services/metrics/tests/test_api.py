@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from plein_events.identity import GroupAdminGranted, MemberJoined, RoleGranted
-from plein_metrics.domain import Config, Period, Scope, compute_report
+from plein_metrics.domain import compute_report
+from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.readmodel import fold
 from plein_platform.testing import Plein
 
@@ -139,6 +140,104 @@ async def test_small_scopes_and_bad_input_get_problems(plein: Plein, history: Hi
         assert response.status_code == 422, params
     response = await plein.http.get(
         "/metrics/compare", params={"baseline": "2026-01", "followup": "x"}, headers=viewer.auth
+    )
+    assert response.status_code == 422
+
+
+async def test_dates_far_in_the_past_or_future_are_a_problem_not_a_crash(
+    plein: Plein, history: History
+) -> None:
+    viewer = await live(plein, history)
+    for params in (
+        {"from": "0001-01-01", "to": "0001-01-31"},
+        {"from": "9999-12-01", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "9999-12-31"},
+    ):
+        response = await plein.http.get("/metrics/kpis", params=params, headers=viewer.auth)
+        assert response.status_code == 422, (params, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    for baseline, followup in (
+        ("0001-01-01/0001-01-31", "2026-01-05/2026-01-18"),
+        ("2026-01-05/2026-01-18", "9999-12-01/9999-12-31"),
+    ):
+        response = await plein.http.get(
+            "/metrics/compare",
+            params={"baseline": baseline, "followup": followup},
+            headers=viewer.auth,
+        )
+        assert response.status_code == 422, (baseline, response.text)
+        assert "between 1971-01-01 and 9998-12-31" in response.json()["detail"]
+
+
+async def test_a_revoked_community_manager_is_refused_at_once(plein: Plein) -> None:
+    from plein_platform.testing import eventually
+
+    await plein.register("first", "First Person")  # identity makes the first a network admin
+    kim = await plein.grant_role(await plein.register("kim", "Kim Manager"), "community_manager")
+
+    async def opens() -> None:  # once metrics has read identity's RoleGranted
+        response = await plein.http.get("/metrics/kpis", params=PERIOD, headers=kim.auth)
+        assert response.status_code == 200, response.text
+
+    await eventually(opens, timeout_s=60)
+    response = await plein.http.delete(
+        f"/identity/users/{kim.id}/roles/community_manager", headers=plein.network_admin.auth
+    )
+    assert response.status_code == 204, response.text
+
+    async def refused() -> None:
+        response = await plein.http.get("/metrics/kpis", params=PERIOD, headers=kim.auth)
+        assert response.status_code == 403, response.text
+
+    # the same token, valid for minutes yet and still saying community_manager
+    await eventually(refused, timeout_s=60)
+
+
+async def test_read_receipts_over_http(plein: Plein, history: History) -> None:
+    from uuid import UUID
+
+    from plein_events.feed import AnnouncementAcknowledged
+    from plein_metrics.synthetic import uid
+
+    ids = history.ids
+    ann = uid("ann12")
+    history.log.seen(ids["b"], jan(12, 10), ann)
+    history.log.add(
+        AnnouncementAcknowledged(post_id=ann, user_id=ids["b"], group_id=ids["G1"]), jan(12)
+    )
+    viewer = await live(plein, history)
+    response = await plein.http.get(f"/metrics/posts/{ann}/receipts", headers=viewer.auth)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["audience"], body["seen"], body["acknowledged"]) == (2, 1, 1)
+    assert body["summary"] == "seen by 1 of 2, acknowledged by 1"
+    listed = await plein.http.get(
+        "/metrics/announcements/receipts", params=PERIOD, headers=viewer.auth
+    )
+    assert listed.status_code == 200, listed.text
+    found = {a["post_id"]: a for a in listed.json()["announcements"]}
+    # the five Sales team announcements; the private group's one is not the viewer's to see
+    assert len(found) == 5 and found[str(ann)] == body
+    member = await plein.register("dirk", "Dirk Member")
+    response = await plein.http.get(f"/metrics/posts/{ann}/receipts", headers=member.auth)
+    assert response.status_code == 403
+    private = uid("annP")
+    response = await plein.http.get(f"/metrics/posts/{private}/receipts", headers=viewer.auth)
+    assert response.status_code == 404
+    missing = UUID(int=5)
+    response = await plein.http.get(f"/metrics/posts/{missing}/receipts", headers=viewer.auth)
+    assert response.status_code == 404
+
+
+async def test_ambassadors_per_request(plein: Plein, history: History) -> None:
+    viewer = await live(plein, history)
+    response = await plein.http.get(
+        "/metrics/ambassadors", params={**PERIOD, "ambassadors": "5"}, headers=viewer.auth
+    )
+    assert response.status_code == 200, response.text
+    assert [a["name"] for a in response.json()["ambassadors"]] == ["A", "D", "E", "C", "G"]
+    response = await plein.http.get(
+        "/metrics/ambassadors", params={**PERIOD, "ambassadors": "0"}, headers=viewer.auth
     )
     assert response.status_code == 422
 

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import pytest
 from plein_events.identity import UserErased
-from plein_metrics.domain import (
-    Config,
-    Period,
-    Scope,
-    TooFewPeople,
-    compare,
-    compute_report,
-    gini,
-    top_share,
-)
+from plein_metrics.compare import compare
+from plein_metrics.domain import compute_report, gini, top_share
+from plein_metrics.inputs import Config, Period, Scope, TooFewPeople
 from plein_metrics.readmodel import fold
 from plein_platform.errors import InvalidInput
 
@@ -106,15 +99,17 @@ def test_cross_department_share_and_matrix_suppresses_small_cells(history: Histo
     assert (cross["interactions"], cross["cross"]) == (7, 3)  # e->a, d->a, a->d
     assert cross["share"] == pytest.approx(3 / 7)
     cells = {(c["from"], c["to"]): c for c in cross["matrix"]}
-    assert cells[("Sales", "Sales")] == {
-        "from": "Sales",
-        "to": "Sales",
-        "interactions": 3,
-        "suppressed": False,
-    }
     # IT -> Sales: two responders (d, e) but one recipient (a): it would single a out
     assert cells[("IT", "Sales")]["suppressed"] and cells[("IT", "Sales")]["interactions"] is None
     assert cells[("IT", "IT")]["suppressed"] and cells[("Sales", "IT")]["suppressed"]
+    # Sales -> Sales (3: b, c, a to a and b) would be shown, but then IT -> IT would be the
+    # diagonal's total (interactions - cross = 4) minus 3: it is hidden too
+    assert cells[("Sales", "Sales")] == {
+        "from": "Sales",
+        "to": "Sales",
+        "interactions": None,
+        "suppressed": True,
+    }
 
 
 def test_ambassadors_are_the_top_n_by_weighted_score(history: History) -> None:
@@ -211,6 +206,9 @@ def test_bad_periods_and_scopes_are_invalid_input() -> None:
         Period.of_dates(jan(5).date(), jan(4).date())
     with pytest.raises(InvalidInput):
         Scope.parse("team:x")
+    with pytest.raises(InvalidInput):  # longer than ten years: a report walks its days
+        Period.parse("2000-01-01/2026-01-01")
+    assert Period.parse("2016-01-03/2026-01-01").days == 3652
 
 
 def test_docs_carry_every_definition_word_for_word() -> None:
@@ -224,7 +222,7 @@ def test_docs_carry_every_definition_word_for_word() -> None:
         assert " ".join(definition.split()) in text
 
 
-def test_reactivated_person_counts_again_and_leaving_a_group_ends_membership(
+def test_reactivated_person_counts_again_and_leaving_a_group_later_changes_nothing(
     history: History,
 ) -> None:
     from plein_events.identity import MemberLeft, UserReactivated
@@ -234,19 +232,31 @@ def test_reactivated_person_counts_again_and_leaving_a_group_ends_membership(
     history.log.add(MemberLeft(group_id=history.ids["G1"], user_id=c), jan(25))
     assert report(history)["population"] == 10  # x is back from Jan 15
     group = report(history, f"group:{history.ids['G1']}")
-    assert group["population"] == 2  # a, b: c left (membership is as it stands now)
-    assert group["funnel"]["respond"]["people"] == 2
+    assert group["population"] == 3  # a, b, c: c was a member during the period
+    assert group["funnel"]["respond"]["people"] == 3
 
 
-def test_private_group_activity_stops_counting_for_someone_who_left(history: History) -> None:
-    from plein_events.identity import GroupAdminRevoked
+def test_leaving_a_group_mid_period_ends_what_counts_for_it(history: History) -> None:
+    from plein_events.identity import MemberLeft
 
-    history.log.add(
-        GroupAdminRevoked(group_id=history.ids["P1"], user_id=history.ids["a"]), jan(25)
-    )
-    inequality = report(history)["inequality"]
-    # a's reply r4 in the private group no longer counts: 18 - 1
-    assert inequality["contributions"] == 17
+    c, g1, p1 = history.ids["c"], history.ids["G1"], history.ids["p1"]
+    history.log.add(MemberLeft(group_id=g1, user_id=c), jan(10))
+    history.log.reply("r8", c, jan(12), p1, history.ids["a"], group=g1)  # after leaving
+    group = report(history, f"group:{g1}")
+    assert group["population"] == 3  # c was a member from Jan 5 to 10
+    assert group["inequality"]["contributions"] == 9  # a 7 + b 1 + c's reaction; not r8
+    # in the organisation, r8 is c's reply all the same
+    assert report(history)["inequality"]["contributions"] == 19
+
+
+def test_private_group_activity_counts_by_who_was_a_member_then(history: History) -> None:
+    from plein_events.identity import GroupAdminRevoked, MemberJoined
+
+    p1 = history.ids["P1"]
+    history.log.add(GroupAdminRevoked(group_id=p1, user_id=history.ids["a"]), jan(25))
+    assert report(history)["inequality"]["contributions"] == 18  # a's r4: an admin then
+    history.log.add(MemberJoined(group_id=p1, user_id=history.ids["f"]), jan(25))
+    assert report(history)["inequality"]["contributions"] == 18  # f's r5: no member then
 
 
 def test_a_naive_seen_at_is_read_as_utc(history: History) -> None:

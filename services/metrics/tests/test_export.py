@@ -18,8 +18,9 @@ from plein_events import FORMER_COLLEAGUE
 from plein_events.identity import ProfileUpdated, RoleGranted, UserErased
 from plein_events.projection import ProjectionRunner
 from plein_metrics.consumers import metrics_projection
-from plein_metrics.domain import Config, Period, Scope, compute_report
+from plein_metrics.domain import compute_report
 from plein_metrics.export import export_stream
+from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.offline import offline_report
 from plein_metrics.readmodel import TABLES, fold
 from plein_metrics.store import dump_tables
@@ -71,6 +72,47 @@ async def test_offline_kpis_equal_live_kpis_on_the_hand_built_history(
             offline = offline_report(tmp_path, period, Scope.parse(scope), K2)
             assert offline == live, (scope, first)
     assert live["population"] == 3 and live["funnel"]["create"]["people"] == 1
+
+
+async def test_offline_equals_live_with_history_changes_and_per_department_compare(
+    plein: Plein, history: History, tmp_path: Path
+) -> None:
+    """The new rules' inputs (a department move, a member leaving, a reaction taken back and
+    given again, a best answer switched, an acknowledgement): offline == live, compare
+    included."""
+    from plein_events.feed import AnnouncementAcknowledged
+    from plein_events.identity import MemberLeft
+    from plein_events.posts import Unreacted
+    from plein_metrics.compare import compare
+    from plein_metrics.synthetic import uid
+
+    ids, log = history.ids, history.log
+    log.add(ProfileUpdated(user_id=ids["f"], email="f@example.com", display_name="F",
+                           department="Sales"), jan(12))  # fmt: skip
+    log.add(MemberLeft(group_id=ids["G1"], user_id=ids["c"]), jan(10))
+    log.add(Unreacted(post_id=ids["p1"], target_author_id=ids["a"], user_id=ids["e"],
+                      reaction="like", group_id=ids["G1"]), jan(13))  # fmt: skip
+    log.react(ids["e"], jan(13, 1), ids["p1"], ids["a"], group=ids["G1"])
+    r7 = log.reply("r7", ids["f"], jan(13), ids["q1"], ids["d"], kind="question")
+    log.accept(ids["q1"], r7, ids["f"], ids["d"], jan(14))
+    log.add(AnnouncementAcknowledged(post_id=uid("ann12"), user_id=ids["b"]), jan(12, 10))
+    viewer = await setup(plein, history.envelopes, K2)
+    await export_to(plein, tmp_path)
+    weeks = ("2026-01-05/2026-01-11", "2026-01-12/2026-01-18")
+    for scope in ("org", "department:Sales", f"group:{ids['G1']}"):
+        response = await plein.http.get(
+            "/metrics/compare",
+            params={"baseline": weeks[0], "followup": weeks[1], "scope": scope},
+            headers=viewer.auth,
+        )
+        assert response.status_code == 200, response.text
+        offline = compare(
+            *(offline_report(tmp_path, Period.parse(w), Scope.parse(scope), K2) for w in weeks)
+        )
+        assert offline == response.json(), scope
+        if scope == "org":  # f counts for Sales from Jan 12: a b c, then a b c f
+            sales = {d["department"]: d for d in offline["departments"]}["Sales"]
+            assert (sales["population"]["baseline"], sales["population"]["followup"]) == (3, 4)
 
 
 async def test_offline_kpis_equal_live_kpis_on_a_generated_organisation(
@@ -167,6 +209,8 @@ async def test_export_keeps_erased_people_erased_and_private_content_out(
     for path in tmp_path.rglob("*.parquet"):
         text = str(pq.read_table(path).to_pylist())
         assert "b@example.com" not in text and FORMER_COLLEAGUE not in text, path
+        # the read model keeps names for the ambassadors list, never an erased person's
+        assert "'display_name': 'B'" not in text and '"display_name": "B"' not in text, path
 
 
 async def test_export_from_a_sequence_or_a_time(
@@ -277,6 +321,11 @@ async def test_offline_kpis_equal_live_kpis_on_the_demo_organisation(
     assert live["population"] >= 20 and live["funnel"]["create"]["people"] > 0
     offline = offline_report(tmp_path, Period.of_dates(yesterday, today), Scope("org"), Config())
     assert offline == live
+    # the README's example: the demo's Sales has k = 5 people, so its KPIs show
+    sales = await live_report(plein, viewer, {**params, "scope": "department:Sales"})
+    assert sales["population"] == 5 and sales["funnel"]["create"]["people"] >= 2  # noah, pieter
+    period = Period.of_dates(yesterday, today)
+    assert offline_report(tmp_path, period, Scope.parse("department:Sales"), Config()) == sales
     # identity seals personal fields on the stream; the export opened them
     registered = pq.read_table(tmp_path / "events" / "UserRegistered.parquet").to_pylist()
     emails = {r["email"] for r in registered}

@@ -50,6 +50,10 @@ PEOPLE = [
     Person("rosa", "Rosa Brouwer", "Finance", "Controller", "quinten"),
     Person("sanne", "Sanne de Wit", "Engineering", "QA Engineer", "daan"),
     Person("tom", "Tom Dijkstra", "Marketing", "Designer", "ann"),
+    # Sales and Engineering have at least k = 5 people, so that a department's KPIs show
+    # (`scope=department:Sales`, the README's example); smaller ones are refused.
+    Person("umar", "Umar Yilmaz", "Sales", "Account Manager", "noah"),
+    Person("vera", "Vera Kok", "Sales", "Sales Engineer", "noah"),
 ]
 MANAGERS = {p.manager for p in PEOPLE if p.manager} | {p.handle for p in PEOPLE if not p.manager}
 
@@ -74,6 +78,8 @@ FOLLOWS = {
     "greet": ["daan", "sanne"],
     "jeroen": ["ilse"],
     "pieter": ["noah"],
+    "umar": ["noah", "olivia"],
+    "vera": ["noah", "pieter", "daan"],
 }
 
 POSTS = [

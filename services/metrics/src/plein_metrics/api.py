@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from plein_platform.auth import Principal
@@ -11,7 +12,7 @@ from plein_platform.service import current_principal, service_of
 
 from .app import Metrics
 from .definitions import described
-from .domain import Period, Scope
+from .inputs import Period, Scope
 
 Viewer = Annotated[Principal, Depends(current_principal)]
 From = Annotated[date, Query(alias="from", description="first day (UTC), included")]
@@ -19,12 +20,18 @@ To = Annotated[date, Query(alias="to", description="last day (UTC), included")]
 ScopeParam = Annotated[
     str, Query(description="org, department:<name> or group:<group id>", max_length=200)
 ]
+Top = Annotated[
+    int | None,
+    Query(ge=1, le=1000, description="how many ambassadors to list (default from settings)"),
+]
 VIEWS = {
     "inequality": ("inequality",),
     "responsiveness": ("responsiveness",),
     "leadership": ("leadership",),
     "cross-department": ("cross_department",),
     "ambassadors": ("ambassadors",),
+    "personas": ("personas",),
+    "groups": ("groups",),
     "announcements": ("announcements",),
     "activity": ("activity",),
 }
@@ -49,23 +56,28 @@ def routes() -> APIRouter:
             "leadership",
             "cross_department",
             "ambassadors",
+            "personas",
             "announcements",
             "activity",
+            "groups",
         ),
     )
     async def kpis(
-        request: Request, viewer: Viewer, from_: From, to: To, scope: ScopeParam = "org"
+        request: Request,
+        viewer: Viewer,
+        from_: From,
+        to: To,
+        scope: ScopeParam = "org",
+        ambassadors: Top = None,
     ) -> dict[str, Any]:
         return await _metrics(request).report(
-            viewer, Period.of_dates(from_, to), Scope.parse(scope)
+            viewer, Period.of_dates(from_, to), Scope.parse(scope), ambassadors
         )
 
     @router.get(
         "/compare",
         summary="Baseline vs follow-up: the KPIs of two periods side by side, with deltas",
-        description=described("population", "funnel")
-        + "\n\nbaseline and followup are FROM/TO (ISO dates, both included); each delta is the "
-        "follow-up's value minus the baseline's.",
+        description=described("population", "funnel", "compare"),
     )
     async def compare(
         request: Request,
@@ -77,6 +89,24 @@ def routes() -> APIRouter:
         return await _metrics(request).compare(
             viewer, Period.parse(baseline), Period.parse(followup), Scope.parse(scope)
         )
+
+    @router.get(
+        "/announcements/receipts",
+        summary="Read receipts of the period's announcements",
+        description=described("receipts"),
+    )
+    async def announcement_receipts(
+        request: Request, viewer: Viewer, from_: From, to: To
+    ) -> dict[str, Any]:
+        return await _metrics(request).announcement_receipts(viewer, Period.of_dates(from_, to))
+
+    @router.get(
+        "/posts/{post_id}/receipts",
+        summary="Read receipt, reach and engagement of one post",
+        description=described("receipts"),
+    )
+    async def post_receipt(request: Request, viewer: Viewer, post_id: UUID) -> dict[str, Any]:
+        return await _metrics(request).receipt(viewer, str(post_id))
 
     for path, (section,) in VIEWS.items():
         router.add_api_route(
@@ -91,10 +121,15 @@ def routes() -> APIRouter:
 
 def _view(section: str) -> Any:
     async def view(
-        request: Request, viewer: Viewer, from_: From, to: To, scope: ScopeParam = "org"
+        request: Request,
+        viewer: Viewer,
+        from_: From,
+        to: To,
+        scope: ScopeParam = "org",
+        ambassadors: Top = None,
     ) -> dict[str, Any]:
         report = await _metrics(request).report(
-            viewer, Period.of_dates(from_, to), Scope.parse(scope)
+            viewer, Period.of_dates(from_, to), Scope.parse(scope), ambassadors
         )
         return {
             "period": report["period"],

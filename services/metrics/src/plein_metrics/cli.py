@@ -20,7 +20,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from .domain import Period, Scope, compare
+from .compare import compare
+from .inputs import Period, Scope
 from .settings import MetricsSettings
 
 if TYPE_CHECKING:

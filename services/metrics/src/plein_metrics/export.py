@@ -141,7 +141,7 @@ class Export:
                     "occurred_at": envelope.occurred_at,
                     "table": change.table,
                     "update": list(change.update),
-                    "row": json.dumps(change.row, default=str),
+                    "row": change.row,
                 }
             )
         if isinstance(event, UserErased):
@@ -173,6 +173,13 @@ class Export:
             out.append(row)
         return out
 
+    def _redacted_change(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        """A change as written: an erased person's name is emptied in every change, the
+        earlier ones included (the read model itself forgot it at the erasure)."""
+        if row.get("display_name") is not None and row.get("user_id") in self.erased:
+            return {**row, "display_name": None}
+        return row
+
     def write(self, directory: Path) -> dict[str, int]:
         """Write every table; returns rows written per table."""
         written: dict[str, int] = {}
@@ -198,8 +205,12 @@ class Export:
                 ("row", pa.string()),
             ]
         )
+        changes = [
+            {**c, "row": json.dumps(self._redacted_change(c["table"], c["row"]), default=str)}
+            for c in self.changes
+        ]
         pq.write_table(
-            pa.Table.from_pylist(self.changes, schema=changes_schema),
+            pa.Table.from_pylist(changes, schema=changes_schema),
             directory / "changes.parquet",
         )
         written["changes"] = len(self.changes)

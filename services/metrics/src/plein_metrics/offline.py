@@ -14,7 +14,8 @@ from typing import Any
 import duckdb
 from plein_platform.errors import NotFound
 
-from .domain import Config, Dataset, Period, Scope, activity_window, compute_report, to_us
+from .domain import compute_report
+from .inputs import Config, Dataset, Period, Scope, activity_window, to_us
 from .readmodel import DATASET_TABLES, TABLES, Change, MemoryModel
 from .store import WINDOWS, select_sql
 

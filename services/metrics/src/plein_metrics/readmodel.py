@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from plein_events import Envelope, Event, parse_payload
-from plein_events.feed import PostsSeen
+from plein_events import FORMER_COLLEAGUE, Envelope, Event, parse_payload
+from plein_events.feed import AnnouncementAcknowledged, PostsSeen
 from plein_events.identity import (
     GroupAdminGranted,
     GroupAdminRevoked,
@@ -38,13 +38,14 @@ from plein_events.identity import (
 from plein_events.notify import EscalationRaised, EscalationResolved
 from plein_events.posts import THREAD_STARTS, AnswerAccepted, Reacted, ReplyPosted, ThreadStarted
 
-from .domain import Dataset, to_us
+from .inputs import Dataset, to_us
 
 DATASET_TABLES = (
     "people",
     "person_status",
+    "person_history",
     "groups",
-    "memberships",
+    "membership_history",
     "threads",
     "activity",
     "answers",
@@ -71,6 +72,21 @@ TABLES: dict[str, Table] = {
                 "is_manager": "bool",
                 "registered_at": "ts",
                 "erased": "bool",
+                # shown to metrics viewers next to ambassadors; emptied when erased
+                "display_name": "text",
+            },
+        ),
+        # Every department and manager flag a person had, from when: a period's numbers use
+        # what was true at the time of each activity, never what is known later.
+        Table(
+            "person_history",
+            ("event_id",),
+            {
+                "event_id": "text",
+                "user_id": "text",
+                "at": "ts",
+                "department": "text",
+                "is_manager": "bool",
             },
         ),
         # Every (de/re)activation, so that "active during the period" can be answered later.
@@ -84,10 +100,24 @@ TABLES: dict[str, Table] = {
             ("group_id",),
             {"group_id": "text", "name": "text", "private": "bool", "all_company": "bool"},
         ),
+        # Current memberships: who may see a group's scope and its announcements' receipts.
         Table(
             "memberships",
             ("group_id", "user_id"),
             {"group_id": "text", "user_id": "text", "member": "bool", "admin": "bool"},
+        ),
+        # Every join, leave, admin grant and revocation, for membership at the time.
+        Table(
+            "membership_history",
+            ("event_id",),
+            {
+                "event_id": "text",
+                "group_id": "text",
+                "user_id": "text",
+                "at": "ts",
+                "role": "text",  # member | admin
+                "held": "bool",
+            },
         ),
         Table("roles", ("user_id", "role"), {"user_id": "text", "role": "text", "held": "bool"}),
         Table(
@@ -103,6 +133,9 @@ TABLES: dict[str, Table] = {
             },
         ),
         # The tidy activity table: one row per read post, reply, first reaction, thread start.
+        # A reaction's key is its person and target (not its event), so that only the first
+        # reaction of a person to a target is ever kept: taking it back and reacting again is
+        # the same response.
         Table(
             "activity",
             ("event_id", "n"),
@@ -121,10 +154,18 @@ TABLES: dict[str, Table] = {
                 "private": "bool",
             },
         ),
+        # Every acceptance (an asker may switch the best answer later; an earlier period keeps
+        # the answer it had).
         Table(
             "answers",
-            ("post_id",),
-            {"post_id": "text", "reply_id": "text", "reply_author_id": "text", "at": "ts"},
+            ("event_id",),
+            {
+                "event_id": "text",
+                "post_id": "text",
+                "reply_id": "text",
+                "reply_author_id": "text",
+                "at": "ts",
+            },
         ),
         Table(
             "escalations",
@@ -136,6 +177,11 @@ TABLES: dict[str, Table] = {
                 "raised_at": "ts",
                 "resolved_at": "ts",
             },
+        ),
+        Table(
+            "acknowledgements",
+            ("post_id", "user_id"),
+            {"post_id": "text", "user_id": "text", "at": "ts"},
         ),
     )
 }
@@ -154,6 +200,8 @@ def _s(value: Any) -> str | None:
 
 def _people(e: UserRegistered | ProfileUpdated, env: Envelope) -> Iterator[Change]:
     registered = isinstance(e, UserRegistered)
+    # a sealed name whose key is shredded reads as FORMER_COLLEAGUE: it is no name
+    name = None if e.display_name == FORMER_COLLEAGUE else e.display_name
     yield Change(
         "people",
         {
@@ -162,10 +210,21 @@ def _people(e: UserRegistered | ProfileUpdated, env: Envelope) -> Iterator[Chang
             "is_manager": e.is_manager,
             "registered_at": env.occurred_at if registered else None,
             "erased": False,
+            "display_name": name,
         },
-        ("department", "is_manager", "registered_at")
+        ("department", "is_manager", "registered_at", "display_name")
         if registered
-        else ("department", "is_manager"),
+        else ("department", "is_manager", "display_name"),
+    )
+    yield Change(
+        "person_history",
+        {
+            "event_id": str(env.event_id),
+            "user_id": str(e.user_id),
+            "at": env.occurred_at,
+            "department": e.department,
+            "is_manager": e.is_manager,
+        },
     )
     if registered:
         yield _status(e.user_id, env, True)
@@ -185,8 +244,9 @@ def _erased(e: UserErased, env: Envelope) -> Iterator[Change]:
             "is_manager": False,
             "registered_at": None,
             "erased": True,
+            "display_name": None,
         },
-        ("erased",),
+        ("erased", "display_name"),
     )
 
 
@@ -212,6 +272,9 @@ def _membership(column: str, value: bool) -> Callable[[Any, Envelope], Iterator[
         row["admin"] = False
         row[column] = value
         yield Change("memberships", row, (column,))
+        history: dict[str, Any] = {"event_id": str(env.event_id), "group_id": str(e.group_id)}
+        history.update(user_id=str(e.user_id), at=env.occurred_at, role=column, held=value)
+        yield Change("membership_history", history)
 
     return changes
 
@@ -282,7 +345,7 @@ def _reply(e: ReplyPosted, env: Envelope) -> Iterator[Change]:
 def _reaction(e: Reacted, env: Envelope) -> Iterator[Change]:
     if e.previous is not None:
         return  # a changed reaction is the same response, not a new one
-    yield _activity(
+    change = _activity(
         env,
         user_id=e.user_id,
         kind="respond",
@@ -293,6 +356,9 @@ def _reaction(e: Reacted, env: Envelope) -> Iterator[Change]:
         group_id=e.group_id,
         private=e.group_private,
     )
+    # keyed by person and target: a reaction after an Unreacted is no new row (insert-once)
+    change.row["event_id"] = f"reaction:{e.user_id}:{e.reply_id or e.post_id}"
+    yield change
 
 
 def _seen(e: PostsSeen, env: Envelope) -> Iterator[Change]:
@@ -311,13 +377,18 @@ def _answer(e: AnswerAccepted, env: Envelope) -> Iterator[Change]:
     yield Change(
         "answers",
         {
+            "event_id": str(env.event_id),
             "post_id": str(e.post_id),
             "reply_id": str(e.reply_id),
             "reply_author_id": str(e.reply_author_id),
             "at": env.occurred_at,
         },
-        ("reply_id", "reply_author_id", "at"),
     )
+
+
+def _acknowledged(e: AnnouncementAcknowledged, env: Envelope) -> Iterator[Change]:
+    row = {"post_id": str(e.post_id), "user_id": str(e.user_id), "at": env.occurred_at}
+    yield Change("acknowledgements", row)  # the first acknowledgement is the receipt
 
 
 def _escalation(e: EscalationRaised | EscalationResolved, env: Envelope) -> Iterator[Change]:
@@ -355,6 +426,7 @@ FOLDS: dict[type[Event], Callable[[Any, Envelope], Iterable[Change]]] = {
     Reacted: _reaction,
     PostsSeen: _seen,
     AnswerAccepted: _answer,
+    AnnouncementAcknowledged: _acknowledged,
     EscalationRaised: _escalation,
     EscalationResolved: _escalation,
 }

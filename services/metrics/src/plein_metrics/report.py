@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from .domain import HEADLINES, headline  # noqa: E402
+from .compare import HEADLINES, headline  # noqa: E402
 
 
 def _fmt(value: Any) -> str:
@@ -129,7 +129,7 @@ def html_report(
     head = "<th>KPI</th>" + ("<th>baseline</th>" if baseline else "") + "<th>value</th>"
     period = report["period"]
     ambassadors = "".join(
-        f"<li>{html.escape(a['user_id'])} ({html.escape(a['department'] or '–')}): "
+        f"<li>{html.escape(a['name'] or a['user_id'])} ({html.escape(a['department'] or '–')}): "
         f"{a['score']}</li>"
         for a in report["ambassadors"]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .domain import Config, Targets, Weights
+from .inputs import Config, Targets, Weights
 
 
 class MetricsSettings(BaseSettings):
@@ -19,8 +19,9 @@ class MetricsSettings(BaseSettings):
     weight_reply: int = 2
     weight_reaction: int = 1
     weight_accepted_answer: int = 5
-    ambassadors: int = Field(default=10, ge=1, le=100)
+    ambassadors: int = Field(default=10, ge=1, le=1000)
     announcements_per_week: float = 2.0
+    engaged_days: int = Field(default=10, ge=1, le=28, description="of the last 28 days")
     viewer_roles: frozenset[str] = frozenset({"network_admin", "community_manager"})
 
     def config(self) -> Config:
@@ -35,4 +36,5 @@ class MetricsSettings(BaseSettings):
             ),
             ambassadors=self.ambassadors,
             announcements_per_week=self.announcements_per_week,
+            engaged_days=self.engaged_days,
         )

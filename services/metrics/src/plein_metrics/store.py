@@ -9,7 +9,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 from psycopg_pool import AsyncConnectionPool
 
-from .domain import Dataset, Period, activity_window, from_us
+from .inputs import Dataset, Period, activity_window, from_us
 from .readmodel import DATASET_TABLES, TABLES, Change
 
 # Which rows of each table a report reads (column, operator, bound): written once, rendered
@@ -19,6 +19,8 @@ WINDOWS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "threads": (("at", "<", "hi"),),
     "answers": (("at", "<", "hi"),),
     "escalations": (("raised_at", "<", "hi"),),
+    "person_history": (("at", "<", "hi"),),
+    "membership_history": (("at", "<", "hi"),),
 }
 
 
@@ -117,8 +119,16 @@ async def dump_tables(pool: AsyncConnectionPool) -> dict[str, list[dict[str, Any
 
 
 async def roles_of(pool: AsyncConnectionPool, user_id: str) -> set[str]:
+    """The network roles identity's events say the person holds now; none once they are
+    deactivated or erased."""
     async with pool.connection() as conn:
-        cur = await conn.execute("SELECT role FROM roles WHERE user_id = %s AND held", (user_id,))
+        cur = await conn.execute(
+            "SELECT r.role FROM roles r JOIN people p ON p.user_id = r.user_id "
+            "WHERE r.user_id = %(user)s AND r.held AND NOT p.erased AND coalesce(("
+            "  SELECT s.active FROM person_status s WHERE s.user_id = %(user)s"
+            "  ORDER BY s.at DESC, s.event_id DESC LIMIT 1), true)",
+            {"user": user_id},
+        )
         return {row[0] for row in await cur.fetchall()}
 
 
@@ -139,5 +149,63 @@ async def visible_groups(pool: AsyncConnectionPool, user_id: str) -> set[str]:
             "UNION SELECT m.group_id FROM memberships m WHERE m.user_id = %s "
             "AND (m.member OR m.admin)",
             (user_id,),
+        )
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def _rows(
+    conn: AsyncConnection[Any], table: str, where: str | None = None, params: Any = None
+) -> list[dict[str, Any]]:
+    select, _ = select_sql(table, _pg_micros, _pg_condition)
+    cur = await conn.execute(select + (f" WHERE {where}" if where else ""), params)  # type: ignore[arg-type]
+    names = [d.name for d in cur.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+
+
+async def announcements_between(pool: AsyncConnectionPool, period: Period) -> list[dict[str, Any]]:
+    """The announcements posted in the period, oldest first."""
+    async with pool.connection() as conn:
+        rows = await _rows(
+            conn,
+            "threads",
+            "kind = 'announcement' AND at >= %(lo)s AND at < %(hi)s",
+            {"lo": from_us(period.start), "hi": from_us(period.end)},
+        )
+    return sorted(rows, key=lambda t: (t["at"], t["post_id"]))
+
+
+async def thread(pool: AsyncConnectionPool, post_id: str) -> dict[str, Any] | None:
+    async with pool.connection() as conn:
+        rows = await _rows(conn, "threads", "post_id = %(post)s", {"post": post_id})
+    return rows[0] if rows else None
+
+
+async def load_posts(pool: AsyncConnectionPool, post_ids: list[str]) -> Dataset:
+    """The rows the read receipts of these threads need."""
+    ids = {"ids": post_ids}
+    async with pool.connection() as conn:
+        threads = await _rows(conn, "threads", "post_id = ANY(%(ids)s)", ids)
+        groups = list({t["group_id"] for t in threads if t["group_id"] is not None})
+        return Dataset(
+            people=await _rows(conn, "people"),
+            person_status=await _rows(conn, "person_status"),
+            person_history=[],
+            groups=await _rows(conn, "groups"),
+            membership_history=await _rows(
+                conn, "membership_history", "group_id = ANY(%(groups)s)", {"groups": groups}
+            ),
+            threads=threads,
+            activity=await _rows(conn, "activity", "post_id = ANY(%(ids)s)", ids),
+            answers=[],
+            escalations=[],
+            acknowledgements=await _rows(conn, "acknowledgements", "post_id = ANY(%(ids)s)", ids),
+        )
+
+
+async def admin_of(pool: AsyncConnectionPool, user_ids: set[str]) -> set[str]:
+    """Groups any of these ids is an admin of now."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT group_id FROM memberships WHERE user_id = ANY(%s) AND admin", (list(user_ids),)
         )
         return {row[0] for row in await cur.fetchall()}
