@@ -127,8 +127,11 @@ class Story:
             events.append(
                 PostDeleted(post_id=self.post, deleted_by=self.author, group_id=self.group)
             )
-        # What feed publishes when the post was on the reader's screen (metrics counts it).
-        events.append(PostsSeen(reader_id=self.reads_as, post_ids=[self.post], seen_at=NOW))
+        # What feed publishes when the post was on the reader's screen (metrics counts it),
+        # after everything above happened (`tell` dates the n-th event NOW + n ms): metrics
+        # judges a read by the reader's standing at the moment it was seen.
+        seen_at = NOW + timedelta(seconds=1)
+        events.append(PostsSeen(reader_id=self.reads_as, post_ids=[self.post], seen_at=seen_at))
         return events
 
     def _standing(self, group: UUID, standing: Standing) -> list[Event]:
