@@ -13,6 +13,8 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from plein_events.visibility import may_read_group
+
 from .history import Memberships, timelines
 from .inputs import (
     DAY,
@@ -98,8 +100,8 @@ def _active_during(events: list[Row], start: int, end: int) -> bool:
 
 def may_see(private: bool, member_then: bool) -> bool:
     """Whether a person may see a post: anyone a public one, only the group's members and
-    admins (at the time) a private group's."""
-    return not private or member_then
+    admins (at the time) a private group's, by the one visibility rule of plein_events."""
+    return may_read_group(private=private, member=member_then)
 
 
 PERSONAS = ("catalyst", "responder", "engager", "observer", "inactive")
