@@ -6,7 +6,7 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
@@ -236,6 +236,12 @@ class Conversations:
         post = await asyncio.to_thread(self.events.post, post_id)
         access = await self.access(principal, post.group_id)
         access.require_read()
+        messages = [post.root, *post.replies]
+        if any(m.author_id != m.real_author_id for m in messages):
+            # Someone wrote as a shared account: may this reader see who? (Access.sees_real_author)
+            async with self.pool.connection() as conn:
+                delegate_of, reported = await store.unmasking(conn, access.real_user_id, post.id)
+            access = replace(access, delegate_of=delegate_of, reported=reported)
         return post, access
 
     # -- changing a thread -------------------------------------------------------------------
