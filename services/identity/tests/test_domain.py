@@ -140,6 +140,20 @@ def test_a_group_keeps_at_least_one_admin() -> None:
     assert group.leave(owner, owner) is True
 
 
+def test_the_last_admin_leaves_only_naming_a_member_as_the_next_admin() -> None:
+    group, owner = make_group("public")
+    with pytest.raises(Conflict):
+        group.leave(owner, owner)  # the only member: archive it instead
+    member, outsider = uuid4(), uuid4()
+    group.join(member, member)
+    with pytest.raises(InvalidInput):
+        group.leave(owner, owner, successor_id=outsider)
+    with pytest.raises(Forbidden):
+        group.leave(member, member, successor_id=owner)
+    assert group.leave(owner, owner, successor_id=member) is True
+    assert group.admins == {member} and group.members == {member}
+
+
 def test_the_all_company_group_has_a_fixed_id_and_fixed_members() -> None:
     group = Group(
         name="Everyone", description="", visibility="public", created_by=None, is_all_company=True

@@ -304,7 +304,7 @@ class IdentityApplication(PleinApplication):
             case "request":
                 group.request_membership(actor_id, args.get("message", ""), actor_id)
             case "leave":
-                group.leave(actor_id, actor_id)
+                group.leave(actor_id, actor_id, args.get("successor_id"))
             case "approve":
                 group.approve(args["user_id"], actor_id, admin)
             case "decline":

@@ -442,12 +442,32 @@ class Group(Aggregate):
         self._invited(user_id=user_id, actor_id=actor_id)
         return True
 
-    def leave(self, user_id: UUID, actor_id: UUID) -> bool:
+    def leave(self, user_id: UUID, actor_id: UUID, successor_id: UUID | None = None) -> bool:
+        """`user_id` leaves; an admin may name `successor_id`, a member who becomes admin as
+        they go. The last admin must: a group is never left without anyone to run it."""
         self._must_be_open()
         if user_id not in self.members:
             return False
-        if self.admins == {user_id} and len(self.members) > 1:
-            raise Conflict("You are this group's last admin: make someone else admin first.")
+        if successor_id is not None:
+            if user_id not in self.admins:
+                raise Forbidden("Only an admin of this group names another admin.")
+            if successor_id == user_id or successor_id not in self.members:
+                raise InvalidInput(
+                    "The admin you name must be another member of this group.",
+                    successor_id=str(successor_id),
+                )
+        elif self.admins == {user_id}:
+            if len(self.members) == 1:
+                raise Conflict(
+                    "You are this group's only member and admin: archive the group instead, "
+                    "or invite someone and name them admin as you leave (successor_id)."
+                )
+            raise Conflict(
+                "You are this group's last admin: name another member as admin as you leave "
+                "(successor_id), or make someone admin first."
+            )
+        if successor_id is not None and successor_id not in self.admins:
+            self._admin_granted(user_id=successor_id, actor_id=actor_id)
         self._left(user_id=user_id, actor_id=actor_id)
         return True
 
