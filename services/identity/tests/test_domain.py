@@ -10,6 +10,7 @@ from plein_identity.domain import (
     email_domain_allowed,
     login_delay,
     normalise_email,
+    search_words,
 )
 from plein_identity.passwords import hash_password, verify_password
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -178,3 +179,15 @@ def test_a_name_cursor_round_trips_and_rejects_garbage() -> None:
     assert NameCursor.decode(cursor.encode()) == cursor
     with pytest.raises(InvalidInput):
         NameCursor.decode("not-a-cursor")
+
+
+def test_a_search_word_is_cut_back_to_what_its_singular_starts_with() -> None:
+    assert search_words("Fietsen katten TEAMS auto's Chloé Ben Hans") == [
+        "fiets",
+        "kat",
+        "team",
+        "auto",
+        "chloé",
+        "ben",
+        "hans",
+    ]

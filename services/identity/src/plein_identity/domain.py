@@ -596,3 +596,27 @@ class NameCursor:
 
     def key(self) -> tuple[str, UUID]:
         return self.name, self.id
+
+
+# -- people search ---------------------------------------------------------------------------
+
+_VOWELS = set("aeiouy")
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a people search, each cut back to what its singular starts with, so a
+    Dutch or English plural ("fietsen", "katten", "teams", "auto's") finds the singular
+    ("fiets", "kat", "team", "auto"). What is cut is always a tail, so every match of the word
+    as typed is still a match. Accents and case are left to the database (`folded`)."""
+    words = []
+    for word in query.lower().split():
+        if word.endswith(("'s", "\u2019s")) and len(word) > 4:
+            word = word[:-2]
+        elif word.endswith("en") and len(word) >= 5:
+            word = word[:-2]
+            if word[-1] == word[-2] and word[-1] not in _VOWELS:
+                word = word[:-1]  # katten, bussen: the consonant doubled before -en
+        elif word.endswith("s") and len(word) >= 5 and word[-2] != "s":
+            word = word[:-1]
+        words.append(word)
+    return list(dict.fromkeys(words))

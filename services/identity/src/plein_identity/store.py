@@ -12,6 +12,8 @@ from plein_events import FORMER_COLLEAGUE
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
+from .domain import search_words
+
 Conn = AsyncConnection[Any]
 
 DIRECTORY_TABLES = (
@@ -216,12 +218,13 @@ async def search_people(
     """Active people (and shared accounts) by name, department, title; alphabetical, keyset."""
     conditions = ["NOT erased", "active"]
     params: dict[str, Any] = {"limit": limit}
-    if text:
+    # Every word somewhere in the name, title or department, accents and case ignored
+    # (`folded`, migration 0003), plurals found by their singular (search_words).
+    for i, word in enumerate(search_words(text or "")):
         conditions.append(
-            "(display_name ILIKE %(text)s OR job_title ILIKE %(text)s "
-            " OR department ILIKE %(text)s)"
+            f"folded(concat_ws(' ', display_name, job_title, department)) LIKE folded(%(word{i})s)"
         )
-        params["text"] = f"%{_like(text)}%"
+        params[f"word{i}"] = f"%{_like(word)}%"
     if department:
         conditions.append("lower(department) = lower(%(department)s)")
         params["department"] = department
