@@ -1,3 +1,4 @@
+import itertools
 from uuid import uuid4
 
 import pytest
@@ -8,6 +9,7 @@ from plein_identity.domain import (
     NameCursor,
     User,
     email_domain_allowed,
+    handle_candidates,
     login_delay,
     normalise_email,
     search_words,
@@ -191,3 +193,12 @@ def test_a_search_word_is_cut_back_to_what_its_singular_starts_with() -> None:
         "ben",
         "hans",
     ]
+
+
+def test_a_handle_is_the_name_in_ascii_then_numbered() -> None:
+    first = list(itertools.islice(handle_candidates("Chloé Ørsted-de Wit"), 3))
+    assert first == ["chloeorsteddewit", "chloeorsteddewit2", "chloeorsteddewit3"]
+    assert next(handle_candidates("李")) == "li"
+    assert next(handle_candidates("!!!")) == "colleague"
+    long = list(itertools.islice(handle_candidates("x" * 40), 10))
+    assert all(len(h) <= 30 for h in long) and len(set(long)) == 10

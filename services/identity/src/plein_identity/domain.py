@@ -4,12 +4,16 @@ them (who may see or change what, registration domains, login throttling). No I/
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
+from anyascii import anyascii
 from eventsourcing.domain import Aggregate, event
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -71,8 +75,10 @@ class User(Aggregate):
         manager_id: UUID | None = None,
         invited_by: UUID | None = None,
         actor_id: UUID | None = None,
+        handle: str | None = None,
     ) -> None:
         self.email = email
+        self.handle = handle
         self.display_name = display_name
         self.password_hash = password_hash
         self.department = department
@@ -266,6 +272,33 @@ class User(Aggregate):
     def _must_be_present(self) -> None:
         if self.erased:
             raise NotFound(f"There is no user {self.id}.")
+
+
+class Handle(Aggregate):
+    """Claims an @handle for one person, as EmailAddress claims an address: a second claim of
+    the same handle conflicts in the event store, atomically with the registration."""
+
+    @staticmethod
+    def create_id(handle: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"plein:handle:{handle}")
+
+    @event("Claimed")
+    def __init__(self, handle: str, user_id: UUID) -> None:
+        self.handle = handle
+        self.user_id = user_id
+
+
+MAX_HANDLE_CHARS = 30
+
+
+def handle_candidates(display_name: str) -> Iterator[str]:
+    """The @handles a person may get, best first: their name in lower-case ASCII letters and
+    digits ("Chloé Ørsted" -> "chloeorsted", "李" -> "li"), then with 2, 3, ... appended."""
+    base = re.sub(r"[^a-z0-9]", "", anyascii(display_name).lower())[:MAX_HANDLE_CHARS]
+    base = base or "colleague"
+    yield base
+    for n in itertools.count(2):
+        yield f"{base[: MAX_HANDLE_CHARS - len(str(n))]}{n}"
 
 
 class EmailAddress(Aggregate):

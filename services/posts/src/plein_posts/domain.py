@@ -43,6 +43,15 @@ def topics_in(text: str) -> list[str]:
     return list(seen)
 
 
+# "@ann" mentions the person with handle "ann"; "ann@example.com" mentions nobody.
+_HANDLE = re.compile(r"(?<![\w@])@([a-z0-9]{1,30})(?![\w@])", re.IGNORECASE | re.ASCII)
+
+
+def handles_in(text: str) -> list[str]:
+    """The @handles a text names, lower-cased, each once, in order of appearance."""
+    return list(dict.fromkeys(m.group(1).lower() for m in _HANDLE.finditer(text)))
+
+
 def clean_text(text: str, *, limit: int = MAX_TEXT_CHARS, what: str = "A post") -> str:
     """The text as it will be stored: stripped, non-empty, within `limit` characters.
 

@@ -45,19 +45,31 @@ def _visible(alias: str) -> str:
 # -- access read model (identity's events) ---------------------------------------------------
 
 
-async def upsert_person(conn: Conn, user_id: UUID, display_name: str) -> None:
+async def upsert_person(
+    conn: Conn, user_id: UUID, display_name: str, handle: str | None = None
+) -> None:
     await conn.execute(
-        "INSERT INTO people (user_id, display_name) VALUES (%s, %s) "
-        "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name "
-        "WHERE NOT people.erased",
-        (user_id, display_name),
+        "INSERT INTO people (user_id, display_name, handle) VALUES (%s, %s, lower(%s)) "
+        "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
+        "handle = coalesce(EXCLUDED.handle, people.handle) WHERE NOT people.erased",
+        (user_id, display_name, handle),
     )
+
+
+async def people_by_handle(conn: Conn, handles: list[str]) -> list[UUID]:
+    """The people (not erased) with these @handles, in the order of `handles`."""
+    cur = await conn.execute(
+        "SELECT p.user_id FROM unnest(%s::text[]) WITH ORDINALITY AS h(handle, n) "
+        "JOIN people p ON p.handle = h.handle AND NOT p.erased ORDER BY h.n",
+        (handles,),
+    )
+    return [row[0] for row in await cur.fetchall()]
 
 
 async def erase_person(conn: Conn, user_id: UUID) -> None:
     await conn.execute(
         "INSERT INTO people (user_id, display_name, erased) VALUES (%s, '', true) "
-        "ON CONFLICT (user_id) DO UPDATE SET display_name = '', erased = true",
+        "ON CONFLICT (user_id) DO UPDATE SET display_name = '', handle = NULL, erased = true",
         (user_id,),
     )
 
