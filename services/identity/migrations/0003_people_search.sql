@@ -9,3 +9,6 @@ CREATE FUNCTION folded(t text) RETURNS text
     RETURN replace(replace(replace(translate(
         lower(regexp_replace(normalize(t, NFD), '[\u0300-\u036f]', '', 'g')),
         'øłđı', 'oldi'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe');
+
+-- Each person's @handle (UserRegistered.handle), shown in search results and searched too.
+ALTER TABLE people ADD COLUMN handle text;

@@ -103,6 +103,9 @@ async def test_people_search_ignores_accents_and_case_and_finds_plurals(plein: P
     assert await names("vries ann") == ["Ann de Vries"]
     assert await names("fietsen finance") == []
     assert await names("100%") == []
+    # The handle is in every result and found too.
+    found = await plein.http.get("/identity/people", params={"q": "chloeorsted"}, headers=me.auth)
+    assert [p["handle"] for p in found.json()["people"]] == ["chloeorsted"]
 
 
 async def test_a_profile_change_shows_in_the_next_search(plein: Plein) -> None:
