@@ -150,6 +150,51 @@ async def test_an_erased_author_shows_as_a_former_colleague(plein: Plein, stream
     assert "Ann" not in entry["why"]
 
 
+async def test_an_erased_follower_gets_no_timeline_entries_written_any_more(
+    plein: Plein, stream: Any
+) -> None:
+    ann, bob = await people(plein, "ann", "bob")
+    team = await group(stream, "Team", ann, bob)
+    await stream.publish(Followed(follower_id=uid(bob), followee_id=uid(ann)))
+    before = post(ann, "before", group_id=team)
+    await stream.publish(before)
+    await stream.caught_up()
+    assert await timeline_rows(plein, before.post_id) == 2  # ann's and bob's
+
+    await stream.publish(UserErased(user_id=uid(bob)))
+    after = post(ann, "after", group_id=team, mentions=[uid(bob)])
+    await stream.publish(after)
+    await stream.caught_up()
+    # Follower, member and mentioned: still nothing is written for an erased person, and
+    # what had been shown to them is gone.
+    assert await timeline_rows(plein, after.post_id) == 1  # ann's own entry only
+    assert await timeline_rows(plein, before.post_id) == 1
+    assert await stream.home_ids(ann) == [str(after.post_id), str(before.post_id)]
+
+
+async def test_feeds_show_a_shared_account_never_the_person_behind_it(
+    plein: Plein, stream: Any
+) -> None:
+    ann, hr, cees = await people(plein, "ann", "hr", "cees")
+    team = await group(stream, "Team", cees)
+    await stream.publish(Followed(follower_id=uid(cees), followee_id=uid(hr)))
+    news = PostCreated(
+        post_id=uuid4(),
+        author_id=uid(hr),
+        real_author_id=uid(ann),
+        text="Nieuw beleid",
+        group_id=team,
+    )
+    await stream.publish(news)
+    await stream.caught_up()
+    for path in ("/feed/home", f"/feed/groups/{team}", f"/feed/people/{hr.id}"):
+        response = await plein.http.get(path, headers=cees.auth)
+        assert response.status_code == 200, (path, response.text)
+        assert [e["post_id"] for e in response.json()["entries"]] == [str(news.post_id)]
+        assert response.json()["entries"][0]["author_id"] == hr.id
+        assert ann.id not in response.text and "Ann" not in response.text, path
+
+
 async def _registered_name(plein: Plein, person: Person, name: str) -> None:
     async with plein.runtime.service("feed").ctx.pool.connection() as conn:
         cur = await conn.execute(

@@ -1,3 +1,4 @@
+import itertools
 from uuid import uuid4
 
 import pytest
@@ -8,8 +9,10 @@ from plein_identity.domain import (
     NameCursor,
     User,
     email_domain_allowed,
+    handle_candidates,
     login_delay,
     normalise_email,
+    search_words,
 )
 from plein_identity.passwords import hash_password, verify_password
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -140,6 +143,20 @@ def test_a_group_keeps_at_least_one_admin() -> None:
     assert group.leave(owner, owner) is True
 
 
+def test_the_last_admin_leaves_only_naming_a_member_as_the_next_admin() -> None:
+    group, owner = make_group("public")
+    with pytest.raises(Conflict):
+        group.leave(owner, owner)  # the only member: archive it instead
+    member, outsider = uuid4(), uuid4()
+    group.join(member, member)
+    with pytest.raises(InvalidInput):
+        group.leave(owner, owner, successor_id=outsider)
+    with pytest.raises(Forbidden):
+        group.leave(member, member, successor_id=owner)
+    assert group.leave(owner, owner, successor_id=member) is True
+    assert group.admins == {member} and group.members == {member}
+
+
 def test_the_all_company_group_has_a_fixed_id_and_fixed_members() -> None:
     group = Group(
         name="Everyone", description="", visibility="public", created_by=None, is_all_company=True
@@ -164,3 +181,24 @@ def test_a_name_cursor_round_trips_and_rejects_garbage() -> None:
     assert NameCursor.decode(cursor.encode()) == cursor
     with pytest.raises(InvalidInput):
         NameCursor.decode("not-a-cursor")
+
+
+def test_a_search_word_is_cut_back_to_what_its_singular_starts_with() -> None:
+    assert search_words("Fietsen katten TEAMS auto's Chloé Ben Hans") == [
+        "fiets",
+        "kat",
+        "team",
+        "auto",
+        "chloé",
+        "ben",
+        "hans",
+    ]
+
+
+def test_a_handle_is_the_name_in_ascii_then_numbered() -> None:
+    first = list(itertools.islice(handle_candidates("Chloé Ørsted-de Wit"), 3))
+    assert first == ["chloeorsteddewit", "chloeorsteddewit2", "chloeorsteddewit3"]
+    assert next(handle_candidates("李")) == "li"
+    assert next(handle_candidates("!!!")) == "colleague"
+    long = list(itertools.islice(handle_candidates("x" * 40), 10))
+    assert all(len(h) <= 30 for h in long) and len(set(long)) == 10

@@ -49,6 +49,48 @@ async def test_anyone_joins_and_leaves_a_public_group(plein: Plein) -> None:
     assert await member_ids(plein, group_id, bob) == [ann.id]
 
 
+async def test_the_last_admin_leaves_only_by_naming_another_admin(plein: Plein) -> None:
+    _, bob, chloe, daan = [await plein.register(h) for h in ("ann", "bob", "chloe", "daan")]
+    alone = await make_group(plein, bob, "Solo", "public")
+    refused = await plein.http.post(f"/identity/groups/{alone}/leave", headers=bob.auth)
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "archive" in refused.json()["detail"]
+    assert await member_ids(plein, alone, bob) == [bob.id]  # nothing half-written
+
+    group_id = await make_group(plein, bob, "Lunch", "public")
+    for person in (chloe, daan):
+        await plein.http.post(f"/identity/groups/{group_id}/join", headers=person.auth)
+    refused = await plein.http.post(f"/identity/groups/{group_id}/leave", headers=bob.auth)
+    assert refused.status_code == 409 and "successor_id" in refused.json()["detail"]
+    outsider = await plein.register("eve")
+    for body, status in (({"successor_id": outsider.id}, 422), ({"successor_id": bob.id}, 422)):
+        wrong = await plein.http.post(
+            f"/identity/groups/{group_id}/leave", headers=bob.auth, json=body
+        )
+        assert wrong.status_code == status, wrong.text
+        assert wrong.headers["content-type"].startswith("application/problem+json")
+    # A member who is no admin names nobody.
+    named = await plein.http.post(
+        f"/identity/groups/{group_id}/leave", headers=daan.auth, json={"successor_id": chloe.id}
+    )
+    assert named.status_code == 403, named.text
+
+    left = await plein.http.post(
+        f"/identity/groups/{group_id}/leave", headers=bob.auth, json={"successor_id": chloe.id}
+    )
+    assert left.status_code == 200, left.text
+    assert await member_ids(plein, group_id, chloe) == sorted([chloe.id, daan.id])
+    members = await plein.http.get(f"/identity/groups/{group_id}/members", headers=chloe.auth)
+    admins = [m["id"] for m in members.json()["members"] if m.get("is_admin")]
+    assert admins == [chloe.id]
+    # The new admin runs the group: she makes daan admin.
+    granted = await plein.http.put(
+        f"/identity/groups/{group_id}/admins/{daan.id}", headers=chloe.auth
+    )
+    assert granted.status_code == 200, granted.text
+
+
 async def test_a_non_member_never_sees_a_private_group(plein: Plein) -> None:
     ann, bob, chloe = [await plein.register(h) for h in ("ann", "bob", "chloe")]
     group_id = await make_group(plein, bob, "Reorganisation 2027", "private")

@@ -80,6 +80,34 @@ async def test_unicode_names_are_found_by_search_with_a_cursor(plein: Plein) -> 
     assert bad.status_code == 422
 
 
+async def test_people_search_ignores_accents_and_case_and_finds_plurals(plein: Plein) -> None:
+    me = await plein.register("ann", "Ann de Vries", department="Marketing")
+    await plein.register("chloe", "Chloé Ørsted", department="Fiets", job_title="Monteur")
+    await plein.register("kat", "Kees Bakker", department="Kat & hond", job_title="Teamlead")
+    await plein.register("bob", "Bob Jansen", department="Finance")
+
+    async def names(q: str) -> list[str]:
+        found = await plein.http.get("/identity/people", params={"q": q}, headers=me.auth)
+        assert found.status_code == 200, found.text
+        return [p["display_name"] for p in found.json()["people"]]
+
+    for q in ("chloe", "CHLOÉ", "chloé orsted", "ørsted"):
+        assert await names(q) == ["Chloé Ørsted"], q
+    # Dutch and English plurals find the singular; the singular still finds longer words.
+    assert await names("fietsen") == ["Chloé Ørsted"]
+    assert await names("fiets") == ["Chloé Ørsted"]
+    assert await names("katten") == ["Kees Bakker"]
+    assert await names("teams") == ["Kees Bakker"]
+    assert await names("monteurs") == ["Chloé Ørsted"]
+    # Every word counts, in any order; a word nobody has finds nobody.
+    assert await names("vries ann") == ["Ann de Vries"]
+    assert await names("fietsen finance") == []
+    assert await names("100%") == []
+    # The handle is in every result and found too.
+    found = await plein.http.get("/identity/people", params={"q": "chloeorsted"}, headers=me.auth)
+    assert [p["handle"] for p in found.json()["people"]] == ["chloeorsted"]
+
+
 async def test_a_profile_change_shows_in_the_next_search(plein: Plein) -> None:
     ann = await plein.register("ann", "Ann")
     bob = await plein.register("bob", "Bob")

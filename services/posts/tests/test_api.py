@@ -43,3 +43,38 @@ async def test_a_thread_reads_its_own_writes_with_nested_replies(
         assert page["posts"][0]["reply_count"] == 2
 
     await eventually(listed)
+
+
+async def test_an_at_handle_in_the_text_mentions_that_person_and_ids_still_work(
+    plein: Plein, identity: Any
+) -> None:
+    http = plein.http
+    first = await plein.register("ann", "Ann de Vries")
+    second = await plein.register("ann2", "Ann de Vries")
+    chloe, bob = await identity.people("chloe", "bob")
+    handles = [
+        (await http.get(f"/identity/users/{p.id}", headers=bob.auth)).json()["handle"]
+        for p in (first, second, chloe)
+    ]
+    assert handles == ["anndevries", "anndevries2", "chloe"]  # unique, from the name
+
+    created = await http.post(
+        "/posts/posts",
+        headers=bob.auth,
+        json={
+            "text": "Hoi @AnnDeVries2 en @niemand, mail ann@example.com",
+            "mentions": [chloe.id],
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["mentions"] == [second.id, chloe.id]
+    post_id = created.json()["id"]
+    reply = await http.post(
+        f"/posts/posts/{post_id}/replies", headers=chloe.auth, json={"text": "@anndevries ook?"}
+    )
+    assert reply.status_code == 201
+    assert [r["mentions"] for r in reply.json()["replies"]] == [[first.id]]
+    edited = await http.patch(
+        f"/posts/posts/{post_id}", headers=bob.auth, json={"text": "Alleen @chloe nu"}
+    )
+    assert edited.json()["mentions"] == [chloe.id]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import jwt
+from plein_events.identity import RoleGranted
 from plein_platform.testing import Person, Plein, eventually
 
 
@@ -116,6 +118,83 @@ async def test_a_shared_account_posts_only_through_a_current_delegate(
     identity.problem(
         await plein.http.post("/posts/posts", headers=acting.auth, json={"text": "Nog eens"}), 403
     )
+
+
+async def test_the_person_behind_a_shared_account_is_shown_only_to_delegates_admins_and_moderators(
+    plein: Plein, identity: Any
+) -> None:
+    ann, kim, cees, nina, mo, hr = await identity.people("ann", "kim", "cees", "nina", "mo", "hr")
+    await identity.delegate(hr, ann)
+    await identity.delegate(hr, kim)
+    await identity.publish(RoleGranted(user_id=UUID(nina.id), role="network_admin"))
+    await identity.community_manager(mo)
+    http = plein.http
+    acting = Person(hr.id, hr.email, await _token_acting(plein, hr, ann), "HR")
+    created = await http.post(
+        "/posts/posts", headers=acting.auth, json={"text": "Nieuw #verlofbeleid vanaf maart"}
+    )
+    assert created.status_code == 201, created.text
+    post_id = created.json()["id"]
+    assert created.json()["real_author_id"] == ann.id  # the writer sees their own words
+    reply = await http.post(
+        f"/posts/posts/{post_id}/replies", headers=acting.auth, json={"text": "Vragen welkom"}
+    )
+    assert reply.status_code == 201
+    await http.post(f"/posts/posts/{post_id}/replies", headers=cees.auth, json={"text": "Jammer"})
+
+    async def surfaces(who: Person) -> dict[str, Any]:
+        thread = (await http.get(f"/posts/posts/{post_id}", headers=who.auth)).json()
+        topic = (await http.get("/posts/topics/verlofbeleid/posts", headers=who.auth)).json()
+        person = (await http.get(f"/posts/people/{hr.id}/posts", headers=who.auth)).json()
+        search = await http.get("/posts/search?q=verlofbeleid", headers=who.auth)
+        assert [p["post_id"] for p in topic["posts"]] == [post_id]
+        assert [p["post_id"] for p in person["posts"]] == [post_id]
+        assert [h["post_id"] for h in search.json()["hits"]] == [post_id]
+        return {
+            "thread": thread["real_author_id"],
+            "replies": [r["real_author_id"] for r in thread["replies"]],
+            "topic": topic["posts"][0]["real_author_id"],
+            "person": person["posts"][0]["real_author_id"],
+            "search_names_ann": ann.id in search.text,
+        }
+
+    # Everyone else sees the account only; a person's own reply still names them.
+    for reader in (cees, mo):
+        seen = await eventually(lambda reader=reader: surfaces(reader))
+        assert seen == {
+            "thread": None,
+            "replies": [None, cees.id],
+            "topic": None,
+            "person": None,
+            "search_names_ann": False,
+        }
+    # Another delegate of the account, reading as herself, and a network admin see Ann.
+    for reader in (kim, nina):
+        assert await surfaces(reader) == {
+            "thread": ann.id,
+            "replies": [ann.id, cees.id],
+            "topic": ann.id,
+            "person": ann.id,
+            "search_names_ann": False,
+        }
+
+    # A moderator handling a report of the post sees who wrote it, in the thread; the reply
+    # nobody reported stays the account's.
+    reported = await http.post(
+        f"/posts/posts/{post_id}/reports", headers=cees.auth, json={"reason": "Wie schreef dit?"}
+    )
+    assert reported.status_code == 202
+
+    async def moderator_sees_ann() -> None:
+        thread = (await http.get(f"/posts/posts/{post_id}", headers=mo.auth)).json()
+        assert thread["real_author_id"] == ann.id
+        assert [r["real_author_id"] for r in thread["replies"]] == [None, cees.id]
+
+    await eventually(moderator_sees_ann)
+    # The reporter is no moderator: still the account only.
+    assert (await http.get(f"/posts/posts/{post_id}", headers=cees.auth)).json()[
+        "real_author_id"
+    ] is None
 
 
 async def _token_acting(plein: Plein, account: Person, person: Person) -> str:

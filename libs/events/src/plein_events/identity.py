@@ -34,6 +34,9 @@ class UserRegistered(Event):
     is_manager: bool = False
     manager_id: UUID | None = None
     invited_by: UUID | None = None
+    # The person's unique @handle (derived from the name at registration, never reused),
+    # by which posts resolves "@ann" in a text. None in events from before handles.
+    handle: Annotated[str | None, Personal] = None
 
 
 @event_type("identity")

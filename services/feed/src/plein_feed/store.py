@@ -72,11 +72,14 @@ async def upsert_person(
 
 
 async def erase_person(conn: Conn, user_id: UUID) -> None:
-    """Forget an erased person's name; their entries stay attributed to a former colleague."""
+    """Forget an erased person's name (what they wrote stays, attributed to a former
+    colleague), and stop keeping a timeline for them: nobody will read it again, and what
+    was shown to them is theirs too, so it goes the way a deactivated account's does."""
     await conn.execute(
         "UPDATE people SET display_name = %s, department = NULL WHERE user_id = %s",
         (FORMER_COLLEAGUE, user_id),
     )
+    await deactivate(conn, user_id)
 
 
 async def deactivate(conn: Conn, user_id: UUID) -> None:

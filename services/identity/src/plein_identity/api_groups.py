@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 from plein_platform.errors import Forbidden
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from . import store
 from .api import Caller, PersonCaller, identity, page, run
@@ -48,6 +48,14 @@ class PersonRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: UUID
+
+
+class Leaving(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    successor_id: UUID | None = Field(
+        default=None, description="a member who becomes admin as I leave (required of the last)"
+    )
 
 
 class GroupOut(BaseModel):
@@ -217,8 +225,13 @@ def routes() -> APIRouter:
         return await _change(request, group_id, principal.user_id, "join")
 
     @router.post("/groups/{group_id}/leave", response_model=GroupOut, summary="Leave a group")
-    async def leave(group_id: UUID, request: Request, principal: PersonCaller) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "leave")
+    async def leave(
+        group_id: UUID, request: Request, principal: PersonCaller, body: Leaving | None = None
+    ) -> dict[str, Any]:
+        """The group's last admin names a member as the next admin (`successor_id`), or is
+        refused with 409: a group is never left without anyone to run it."""
+        successor = body.successor_id if body else None
+        return await _change(request, group_id, principal.user_id, "leave", successor_id=successor)
 
     @router.post(
         "/groups/{group_id}/requests",

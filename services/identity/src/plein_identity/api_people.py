@@ -29,6 +29,7 @@ CursorParam = Annotated[str | None, Query(max_length=400)]
 class Profile(BaseModel):
     id: UUID
     kind: str = "person"
+    handle: str | None = Field(default=None, description="unique; `@handle` in a post mentions")
     display_name: str
     department: str | None = None
     job_title: str | None = None
@@ -107,6 +108,7 @@ def profile_of(user: User) -> dict[str, Any]:
     return {
         "id": user.id,
         "kind": "person",
+        "handle": getattr(user, "handle", None),
         **user.profile(),
         "active": user.active,
         "roles": sorted(user.roles),

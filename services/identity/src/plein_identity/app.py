@@ -18,9 +18,11 @@ from .domain import (
     NETWORK_ADMIN,
     EmailAddress,
     Group,
+    Handle,
     Network,
     SharedAccount,
     User,
+    handle_candidates,
     normalise_email,
 )
 from .passwords import hash_password, verify_password
@@ -57,12 +59,14 @@ class IdentityApplication(PleinApplication):
         email = normalise_email(email)
         if profile.get("manager_id") is not None:
             self.person(profile["manager_id"])
+        handle = self._free_handle(display_name)
         user = User(
             email=email,
             display_name=display_name,
             password_hash=hash_password(password) if password else None,
             invited_by=invited_by,
             actor_id=invited_by,
+            handle=handle,
             **profile,
         )
         user.join_all_company()
@@ -70,13 +74,17 @@ class IdentityApplication(PleinApplication):
         if founding:
             user.grant_role(NETWORK_ADMIN, actor_id=None)
         self.keyring.create(user.id)
-        claim = EmailAddress(email=email, user_id=user.id)
+        claims = [
+            EmailAddress(email=email, user_id=user.id),
+            Handle(handle=handle, user_id=user.id),
+        ]
         try:
-            self.save(user, claim, *([Network(first_admin_id=user.id)] if founding else []))
+            self.save(user, *claims, *([Network(first_admin_id=user.id)] if founding else []))
         except IntegrityError:
             self.keyring.discard(user.id)
-            if founding and not self._email_taken(email):
-                # Someone else founded the network a moment ago: register as a member.
+            if not self._email_taken(email):
+                # Someone else founded the network, or took this handle, a moment ago:
+                # register again (as a member, with the next free handle).
                 return self.register(
                     email=email,
                     password=password,
@@ -93,6 +101,15 @@ class IdentityApplication(PleinApplication):
         except AggregateNotFoundError:
             return True
         return False
+
+    def _free_handle(self, display_name: str) -> str:
+        """The first @handle derived from `display_name` that nobody has claimed."""
+        for handle in handle_candidates(display_name):
+            try:
+                self.repository.get(Handle.create_id(handle))
+            except AggregateNotFoundError:
+                return handle
+        raise AssertionError("handle_candidates never ends")
 
     def _email_taken(self, email: str) -> bool:
         try:
@@ -304,7 +321,7 @@ class IdentityApplication(PleinApplication):
             case "request":
                 group.request_membership(actor_id, args.get("message", ""), actor_id)
             case "leave":
-                group.leave(actor_id, actor_id)
+                group.leave(actor_id, actor_id, args.get("successor_id"))
             case "approve":
                 group.approve(args["user_id"], actor_id, admin)
             case "decline":

@@ -60,7 +60,9 @@ def _profile(event: UserRegistered | ProfileUpdated) -> dict[str, Any]:
 
 
 async def on_registered(conn: Conn, event: UserRegistered, envelope: Envelope) -> None:
-    await store.upsert_person(conn, _profile(event), envelope.occurred_at)
+    await store.upsert_person(
+        conn, {**_profile(event), "handle": event.handle}, envelope.occurred_at
+    )
 
 
 async def on_profile_updated(conn: Conn, event: ProfileUpdated, envelope: Envelope) -> None:

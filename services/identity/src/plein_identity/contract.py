@@ -54,7 +54,9 @@ def _profile(e: Any) -> dict[str, Any]:
 def _user_event(e: Any) -> Event | None:
     match e:
         case User.Registered():
-            return UserRegistered(**_profile(e), invited_by=e.invited_by)
+            return UserRegistered(
+                **_profile(e), invited_by=e.invited_by, handle=getattr(e, "handle", None)
+            )
         case User.ProfileUpdated():
             return ProfileUpdated(**_profile(e), changed=list(e.changed))
         case User.JoinedAllCompany():

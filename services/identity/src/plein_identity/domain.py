@@ -4,12 +4,16 @@ them (who may see or change what, registration domains, login throttling). No I/
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
+from anyascii import anyascii
 from eventsourcing.domain import Aggregate, event
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -71,8 +75,10 @@ class User(Aggregate):
         manager_id: UUID | None = None,
         invited_by: UUID | None = None,
         actor_id: UUID | None = None,
+        handle: str | None = None,
     ) -> None:
         self.email = email
+        self.handle = handle
         self.display_name = display_name
         self.password_hash = password_hash
         self.department = department
@@ -268,6 +274,33 @@ class User(Aggregate):
             raise NotFound(f"There is no user {self.id}.")
 
 
+class Handle(Aggregate):
+    """Claims an @handle for one person, as EmailAddress claims an address: a second claim of
+    the same handle conflicts in the event store, atomically with the registration."""
+
+    @staticmethod
+    def create_id(handle: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"plein:handle:{handle}")
+
+    @event("Claimed")
+    def __init__(self, handle: str, user_id: UUID) -> None:
+        self.handle = handle
+        self.user_id = user_id
+
+
+MAX_HANDLE_CHARS = 30
+
+
+def handle_candidates(display_name: str) -> Iterator[str]:
+    """The @handles a person may get, best first: their name in lower-case ASCII letters and
+    digits ("Chloé Ørsted" -> "chloeorsted", "李" -> "li"), then with 2, 3, ... appended."""
+    base = re.sub(r"[^a-z0-9]", "", anyascii(display_name).lower())[:MAX_HANDLE_CHARS]
+    base = base or "colleague"
+    yield base
+    for n in itertools.count(2):
+        yield f"{base[: MAX_HANDLE_CHARS - len(str(n))]}{n}"
+
+
 class EmailAddress(Aggregate):
     """Claims an e-mail address for one user: its id is derived from the address, so a second
     claim of the same address conflicts in the event store, atomically with the registration."""
@@ -442,12 +475,32 @@ class Group(Aggregate):
         self._invited(user_id=user_id, actor_id=actor_id)
         return True
 
-    def leave(self, user_id: UUID, actor_id: UUID) -> bool:
+    def leave(self, user_id: UUID, actor_id: UUID, successor_id: UUID | None = None) -> bool:
+        """`user_id` leaves; an admin may name `successor_id`, a member who becomes admin as
+        they go. The last admin must: a group is never left without anyone to run it."""
         self._must_be_open()
         if user_id not in self.members:
             return False
-        if self.admins == {user_id} and len(self.members) > 1:
-            raise Conflict("You are this group's last admin: make someone else admin first.")
+        if successor_id is not None:
+            if user_id not in self.admins:
+                raise Forbidden("Only an admin of this group names another admin.")
+            if successor_id == user_id or successor_id not in self.members:
+                raise InvalidInput(
+                    "The admin you name must be another member of this group.",
+                    successor_id=str(successor_id),
+                )
+        elif self.admins == {user_id}:
+            if len(self.members) == 1:
+                raise Conflict(
+                    "You are this group's only member and admin: archive the group instead, "
+                    "or invite someone and name them admin as you leave (successor_id)."
+                )
+            raise Conflict(
+                "You are this group's last admin: name another member as admin as you leave "
+                "(successor_id), or make someone admin first."
+            )
+        if successor_id is not None and successor_id not in self.admins:
+            self._admin_granted(user_id=successor_id, actor_id=actor_id)
         self._left(user_id=user_id, actor_id=actor_id)
         return True
 
@@ -576,3 +629,27 @@ class NameCursor:
 
     def key(self) -> tuple[str, UUID]:
         return self.name, self.id
+
+
+# -- people search ---------------------------------------------------------------------------
+
+_VOWELS = set("aeiouy")
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a people search, each cut back to what its singular starts with, so a
+    Dutch or English plural ("fietsen", "katten", "teams", "auto's") finds the singular
+    ("fiets", "kat", "team", "auto"). What is cut is always a tail, so every match of the word
+    as typed is still a match. Accents and case are left to the database (`folded`)."""
+    words = []
+    for word in query.lower().split():
+        if word.endswith(("'s", "\u2019s")) and len(word) > 4:
+            word = word[:-2]
+        elif word.endswith("en") and len(word) >= 5:
+            word = word[:-2]
+            if word[-1] == word[-2] and word[-1] not in _VOWELS:
+                word = word[:-1]  # katten, bussen: the consonant doubled before -en
+        elif word.endswith("s") and len(word) >= 5 and word[-2] != "s":
+            word = word[:-1]
+        words.append(word)
+    return list(dict.fromkeys(words))

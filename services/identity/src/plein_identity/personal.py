@@ -35,10 +35,11 @@ log = structlog.get_logger(__name__)
 _PROFILE = ["email", "display_name", "job_title", "location", "photo_url", "bio", "languages"]
 # Domain event class -> (attribute naming the person, personal attributes).
 PERSONAL_ATTRIBUTES: dict[str, tuple[str, list[str]]] = {
-    "User.Registered": ("originator_id", [*_PROFILE, "password_hash"]),
+    "User.Registered": ("originator_id", [*_PROFILE, "password_hash", "handle"]),
     "User.ProfileUpdated": ("originator_id", _PROFILE),
     "User.PasswordChanged": ("originator_id", ["password_hash"]),
     "EmailAddress.Claimed": ("user_id", ["email"]),
+    "Handle.Claimed": ("user_id", ["handle"]),
 }
 
 

@@ -12,6 +12,8 @@ from plein_events import FORMER_COLLEAGUE
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
+from .domain import search_words
+
 Conn = AsyncConnection[Any]
 
 DIRECTORY_TABLES = (
@@ -46,18 +48,19 @@ async def seen_version(conn: Conn, aggregate_id: str) -> int:
 
 async def upsert_person(conn: Conn, profile: dict[str, Any], registered_at: datetime) -> None:
     await conn.execute(
-        "INSERT INTO people (user_id, email, display_name, department, job_title, location, "
-        " photo_url, bio, languages, is_manager, manager_id, registered_at) "
-        "VALUES (%(user_id)s, %(email)s, %(display_name)s, %(department)s, %(job_title)s, "
-        " %(location)s, %(photo_url)s, %(bio)s, %(languages)s, %(is_manager)s, %(manager_id)s, "
-        " %(registered_at)s) "
+        "INSERT INTO people (user_id, email, display_name, handle, department, job_title, "
+        " location, photo_url, bio, languages, is_manager, manager_id, registered_at) "
+        "VALUES (%(user_id)s, %(email)s, %(display_name)s, %(handle)s, %(department)s, "
+        " %(job_title)s, %(location)s, %(photo_url)s, %(bio)s, %(languages)s, %(is_manager)s, "
+        " %(manager_id)s, %(registered_at)s) "
         "ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, "
+        " handle = coalesce(EXCLUDED.handle, people.handle), "
         " display_name = EXCLUDED.display_name, department = EXCLUDED.department, "
         " job_title = EXCLUDED.job_title, location = EXCLUDED.location, "
         " photo_url = EXCLUDED.photo_url, bio = EXCLUDED.bio, languages = EXCLUDED.languages, "
         " is_manager = EXCLUDED.is_manager, manager_id = EXCLUDED.manager_id "
         "WHERE NOT people.erased",
-        {**profile, "registered_at": registered_at},
+        {"handle": None, **profile, "registered_at": registered_at},
     )
 
 
@@ -95,7 +98,8 @@ async def change_role(conn: Conn, user_id: UUID, role: str, granted: bool) -> No
 async def erase_person(conn: Conn, user_id: UUID) -> None:
     """Drop everything personal about someone; what stays says only 'former colleague'."""
     await conn.execute(
-        "UPDATE people SET email = NULL, display_name = %s, job_title = NULL, location = NULL, "
+        "UPDATE people SET email = NULL, display_name = %s, handle = NULL, job_title = NULL, "
+        " location = NULL, "
         " photo_url = NULL, bio = NULL, languages = '{}', active = false, erased = true, "
         " roles = '{}', away_until = NULL, backup_id = NULL WHERE user_id = %s",
         (FORMER_COLLEAGUE, user_id),
@@ -193,7 +197,7 @@ async def drop_invitation(conn: Conn, group_id: UUID, user_id: UUID) -> None:
 # -- directory: read by the API ----------------------------------------------------------------
 
 PERSON_COLUMNS = (
-    "user_id AS id, kind, display_name, department, job_title, location, photo_url, bio, "
+    "user_id AS id, kind, display_name, handle, department, job_title, location, photo_url, bio, "
     "languages, is_manager, manager_id, active, roles, away_until, backup_id"
 )
 
@@ -216,12 +220,14 @@ async def search_people(
     """Active people (and shared accounts) by name, department, title; alphabetical, keyset."""
     conditions = ["NOT erased", "active"]
     params: dict[str, Any] = {"limit": limit}
-    if text:
+    # Every word somewhere in the name, handle, title or department, accents and case ignored
+    # (`folded`, migration 0003), plurals found by their singular (search_words).
+    for i, word in enumerate(search_words(text or "")):
         conditions.append(
-            "(display_name ILIKE %(text)s OR job_title ILIKE %(text)s "
-            " OR department ILIKE %(text)s)"
+            "folded(concat_ws(' ', display_name, handle, job_title, department)) "
+            f"LIKE folded(%(word{i})s)"
         )
-        params["text"] = f"%{_like(text)}%"
+        params[f"word{i}"] = f"%{_like(word)}%"
     if department:
         conditions.append("lower(department) = lower(%(department)s)")
         params["department"] = department

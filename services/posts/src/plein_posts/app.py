@@ -6,7 +6,7 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
@@ -29,6 +29,7 @@ from .domain import (
     Message,
     Post,
     clean_text,
+    handles_in,
     poll_options,
     topics_in,
 )
@@ -107,6 +108,15 @@ class Conversations:
             )
         return ids
 
+    async def _mentions(self, text: str, ids: list[UUID]) -> list[UUID]:
+        """Whom a text mentions: the people whose @handle it names (resolved here, on the
+        write side, so every reader and consumer gets ids), then the ids a client sent."""
+        handles = handles_in(text)
+        if handles:
+            async with self.pool.connection() as conn:
+                ids = [*await store.people_by_handle(conn, handles), *ids]
+        return await self._check_people(ids, "mentions")
+
     async def _place(self, principal: Principal, group_id: UUID | None) -> Access:
         access = await self.access(principal, group_id)
         if access.group is not None and not access.group.known:
@@ -127,7 +137,7 @@ class Conversations:
     ) -> Started:
         access = await self._place(principal, group_id)
         text = clean_text(text)
-        mentions = await self._check_people(mentions, "mentions")
+        mentions = await self._mentions(text, mentions)
         post = self._new_post(access, text=text, kind=kind, mentions=mentions)
         await asyncio.to_thread(self.events.save, post)
         return Started(post, access)
@@ -148,7 +158,7 @@ class Conversations:
         access.require_announce()
         title = clean_text(title, limit=MAX_TITLE_CHARS, what="An announcement's title")
         text = clean_text(text)
-        mentions = await self._check_people(mentions, "mentions")
+        mentions = await self._mentions(text, mentions)
         hard_limit = self.settings.announcements_hard_limit_per_week
 
         def save() -> Started:
@@ -236,6 +246,12 @@ class Conversations:
         post = await asyncio.to_thread(self.events.post, post_id)
         access = await self.access(principal, post.group_id)
         access.require_read()
+        messages = [post.root, *post.replies]
+        if any(m.author_id != m.real_author_id for m in messages):
+            # Someone wrote as a shared account: may this reader see who? (Access.sees_real_author)
+            async with self.pool.connection() as conn:
+                delegate_of, reported = await store.unmasking(conn, access.real_user_id, post.id)
+            access = replace(access, delegate_of=delegate_of, reported=reported)
         return post, access
 
     # -- changing a thread -------------------------------------------------------------------
@@ -272,7 +288,7 @@ class Conversations:
         parent_id: UUID | None,
         mentions: list[UUID],
     ) -> Message:
-        mentions = await self._check_people(mentions, "mentions")
+        mentions = await self._mentions(text, mentions)
         reply_id = uuid4()
         now = self.clock()
         return await self.change(
@@ -290,7 +306,7 @@ class Conversations:
         text: str,
         mentions: list[UUID],
     ) -> bool:
-        mentions = await self._check_people(mentions, "mentions")
+        mentions = await self._mentions(text, mentions)
         now = self.clock()
         return await self.change(
             principal, post_id, lambda p, a: p.edit(a, reply_id, text, mentions, now)

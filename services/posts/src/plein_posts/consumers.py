@@ -49,7 +49,8 @@ Conn = AsyncConnection[Any]
 
 
 async def on_person(conn: Conn, event: UserRegistered | ProfileUpdated, _: Envelope) -> None:
-    await store.upsert_person(conn, event.user_id, event.display_name)
+    handle = event.handle if isinstance(event, UserRegistered) else None
+    await store.upsert_person(conn, event.user_id, event.display_name, handle)
 
 
 async def on_shared_account(conn: Conn, event: SharedAccountCreated, _: Envelope) -> None:

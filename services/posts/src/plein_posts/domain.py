@@ -43,6 +43,15 @@ def topics_in(text: str) -> list[str]:
     return list(seen)
 
 
+# "@ann" mentions the person with handle "ann"; "ann@example.com" mentions nobody.
+_HANDLE = re.compile(r"(?<![\w@])@([a-z0-9]{1,30})(?![\w@])", re.IGNORECASE | re.ASCII)
+
+
+def handles_in(text: str) -> list[str]:
+    """The @handles a text names, lower-cased, each once, in order of appearance."""
+    return list(dict.fromkeys(m.group(1).lower() for m in _HANDLE.finditer(text)))
+
+
 def clean_text(text: str, *, limit: int = MAX_TEXT_CHARS, what: str = "A post") -> str:
     """The text as it will be stored: stripped, non-empty, within `limit` characters.
 
@@ -90,6 +99,10 @@ class Access:
     group_admin: bool = False
     community_manager: bool = False
     network_admin: bool = False
+    # Filled for reading a thread: the shared accounts the reader is a delegate of, and the
+    # messages of the thread with an open report (which its moderators are handling).
+    delegate_of: frozenset[UUID] = frozenset()
+    reported: frozenset[UUID] = frozenset()
 
     @property
     def may_read(self) -> bool:
@@ -121,6 +134,22 @@ class Access:
             and not self.group.archived
             and self.may_read
             and (self.group_admin or self.community_manager)
+        )
+
+    def sees_real_author(self, message_id: UUID, author_id: UUID, real_author_id: UUID) -> bool:
+        """Whether the person behind a shared account's message is shown to this reader.
+
+        A shared account exists so that no individual takes the reactions to bad news
+        personally: the real author is kept for accountability only. It is shown to the
+        account's delegates, network admins, moderators handling a report of the message,
+        and the writer themselves; everyone else sees the account alone.
+        """
+        return (
+            author_id == real_author_id
+            or real_author_id == self.real_user_id
+            or self.network_admin
+            or author_id in self.delegate_of
+            or (message_id in self.reported and self.may_moderate)
         )
 
     def require_read(self) -> None:

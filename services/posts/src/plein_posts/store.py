@@ -45,19 +45,31 @@ def _visible(alias: str) -> str:
 # -- access read model (identity's events) ---------------------------------------------------
 
 
-async def upsert_person(conn: Conn, user_id: UUID, display_name: str) -> None:
+async def upsert_person(
+    conn: Conn, user_id: UUID, display_name: str, handle: str | None = None
+) -> None:
     await conn.execute(
-        "INSERT INTO people (user_id, display_name) VALUES (%s, %s) "
-        "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name "
-        "WHERE NOT people.erased",
-        (user_id, display_name),
+        "INSERT INTO people (user_id, display_name, handle) VALUES (%s, %s, lower(%s)) "
+        "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
+        "handle = coalesce(EXCLUDED.handle, people.handle) WHERE NOT people.erased",
+        (user_id, display_name, handle),
     )
+
+
+async def people_by_handle(conn: Conn, handles: list[str]) -> list[UUID]:
+    """The people (not erased) with these @handles, in the order of `handles`."""
+    cur = await conn.execute(
+        "SELECT p.user_id FROM unnest(%s::text[]) WITH ORDINALITY AS h(handle, n) "
+        "JOIN people p ON p.handle = h.handle AND NOT p.erased ORDER BY h.n",
+        (handles,),
+    )
+    return [row[0] for row in await cur.fetchall()]
 
 
 async def erase_person(conn: Conn, user_id: UUID) -> None:
     await conn.execute(
         "INSERT INTO people (user_id, display_name, erased) VALUES (%s, '', true) "
-        "ON CONFLICT (user_id) DO UPDATE SET display_name = '', erased = true",
+        "ON CONFLICT (user_id) DO UPDATE SET display_name = '', handle = NULL, erased = true",
         (user_id,),
     )
 
@@ -318,10 +330,34 @@ async def add_report(
 
 # -- reads -----------------------------------------------------------------------------------
 
+# The person behind a shared account only for its delegates, network admins and themselves
+# (the rule of Access.sees_real_author; moderators see it in the thread of a reported message).
+_REAL_AUTHOR = (
+    "CASE WHEN t.real_author_id = t.author_id OR t.real_author_id = %(viewer)s "
+    "OR EXISTS (SELECT 1 FROM roles ro WHERE ro.user_id = %(viewer)s "
+    "AND ro.role = 'network_admin') "
+    "OR EXISTS (SELECT 1 FROM delegations dl WHERE dl.account_id = t.author_id "
+    "AND dl.user_id = %(viewer)s) THEN t.real_author_id END AS real_author_id"
+)
 _THREAD_COLUMNS = (
-    "t.post_id, t.group_id, t.author_id, t.real_author_id, t.kind, t.title, d.text, t.topics, "
+    f"t.post_id, t.group_id, t.author_id, {_REAL_AUTHOR}, t.kind, t.title, d.text, t.topics, "
     "t.created_at, t.reply_count, t.accepted_reply_id"
 )
+
+
+async def unmasking(
+    conn: Conn, viewer: UUID, post_id: UUID
+) -> tuple[frozenset[UUID], frozenset[UUID]]:
+    """The shared accounts `viewer` is a delegate of, and the messages of thread `post_id`
+    with an open report: what decides whether a reader sees who wrote as an account."""
+    cur = await conn.execute(
+        "SELECT array(SELECT account_id FROM delegations WHERE user_id = %(viewer)s), "
+        "array(SELECT target_id FROM reports WHERE post_id = %(post)s AND NOT closed)",
+        {"viewer": viewer, "post": post_id},
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return frozenset(row[0]), frozenset(row[1])
 
 
 async def thread_page(

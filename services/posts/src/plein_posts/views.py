@@ -20,7 +20,9 @@ def message_view(message: Message, access: Access) -> dict[str, Any]:
         "id": message.id,
         "parent_id": message.parent_id,
         "author_id": message.author_id,
-        "real_author_id": message.real_author_id,
+        "real_author_id": message.real_author_id
+        if access.sees_real_author(message.id, message.author_id, message.real_author_id)
+        else None,
         "created_at": message.created_at,
         "text": None if concealed else message.text,
         "placeholder": DELETED if message.deleted else HIDDEN if concealed else None,
