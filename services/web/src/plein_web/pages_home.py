@@ -1,0 +1,200 @@
+"""Home (latest and relevant, pinned announcements, raised questions, "More"), compose, the
+thread page (replies, reactions, best answer) and the seen reports that make "read" real."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from .gateway import ApiProblem
+from .i18n import gettext
+from .people import profiles
+from .visits import Acting, Person
+
+router = APIRouter()
+
+REACTIONS = [
+    ("like", "👍"),
+    ("love", "❤️"),
+    ("celebrate", "🎉"),
+    ("thanks", "🙏"),
+    ("insightful", "💡"),
+    ("funny", "😄"),
+]
+Order = Literal["latest", "relevant"]
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def my_groups(visit: Person) -> list[dict[str, Any]]:
+    body = await visit.get("/identity/groups", mine="true")
+    groups: list[dict[str, Any]] = [g for g in body["groups"] if not g.get("archived")]
+    return groups
+
+
+@router.get("/")
+async def home(visit: Person, order: Order = "latest", cursor: str | None = None) -> Response:
+    size = visit.web.settings.page_size
+    page, groups = await asyncio.gather(
+        visit.get("/feed/home", order=order, cursor=cursor, limit=size), my_groups(visit)
+    )
+    template = (
+        "_entries.html" if cursor and visit.request.headers.get("hx-request") else "home.html"
+    )
+    return visit.web.renderer.page(
+        visit, template, page=page, order=order, groups=groups, compose_error=None, form={}
+    )
+
+
+@router.post("/posts")
+async def compose(
+    visit: Acting,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+    target: Annotated[str, Form(max_length=64)] = "",
+    kind: Annotated[Literal["post", "question"], Form()] = "post",
+    mentions: Annotated[list[UUID] | None, Form()] = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "text": text,
+        "kind": kind,
+        "mentions": [str(m) for m in mentions or []],
+    }
+    if target:
+        body["group_id"] = target
+    try:
+        post = await visit.api("POST", "/posts/posts", json=body)
+    except ApiProblem as problem:
+        page, groups = await asyncio.gather(
+            visit.get("/feed/home", limit=visit.web.settings.page_size), my_groups(visit)
+        )
+        return visit.web.renderer.page(
+            visit,
+            "home.html",
+            status_code=problem.status,
+            page=page,
+            order="latest",
+            groups=groups,
+            compose_error=problem.message,
+            form={"text": text, "target": target, "kind": kind},
+        )
+    return see_other(f"/posts/{post['id']}")
+
+
+@router.post("/announcements/{post_id}/read")
+async def mark_announcement_read(visit: Acting, post_id: UUID) -> Response:
+    await visit.api("POST", f"/feed/announcements/{post_id}/acknowledgement")
+    return see_other("/")
+
+
+@router.post("/seen")
+async def seen(visit: Acting, request: Request) -> Response:
+    """The posts that were on screen (sent by the page's script, in batches)."""
+    body = await request.json()
+    ids = [str(UUID(str(i))) for i in (body.get("post_ids") or [])][:100]
+    if ids:
+        await visit.api("POST", "/feed/seen", json={"post_ids": ids})
+    return Response(status_code=204)
+
+
+@router.get("/people/suggest")
+async def suggest(visit: Person, q: str = "") -> Response:
+    """People whose name starts like `q`, for @mention autocomplete."""
+    if not q.strip():
+        return JSONResponse({"people": []})
+    body = await visit.get("/identity/people", q=q.strip()[:100], limit=8)
+    people = [
+        {"id": p["id"], "name": p["display_name"], "title": p.get("job_title") or ""}
+        for p in body.get("people", body.get("results", []))
+    ]
+    return JSONResponse({"people": people})
+
+
+def _authors(message: dict[str, Any], into: set[str]) -> set[str]:
+    into.add(str(message["author_id"]))
+    for reply in message.get("replies", []):
+        _authors(reply, into)
+    return into
+
+
+@router.get("/posts/{post_id}")
+async def thread(visit: Person, post_id: UUID) -> Response:
+    post = await visit.get(f"/posts/posts/{post_id}")
+    names = await profiles(visit, _authors(post, set()))
+    group = None
+    if post.get("group_id"):
+        try:
+            group = await visit.get(f"/identity/groups/{post['group_id']}")
+        except ApiProblem:
+            group = None
+    return visit.web.renderer.page(
+        visit,
+        "thread.html",
+        post=post,
+        people=names,
+        group=group,
+        reactions=REACTIONS,
+        reply_error=None,
+    )
+
+
+@router.post("/posts/{post_id}/replies")
+async def reply(
+    visit: Acting,
+    post_id: UUID,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+    parent_id: Annotated[str, Form(max_length=64)] = "",
+    mentions: Annotated[list[UUID] | None, Form()] = None,
+) -> Response:
+    body: dict[str, Any] = {"text": text, "mentions": [str(m) for m in mentions or []]}
+    if parent_id:
+        body["parent_id"] = parent_id
+    try:
+        await visit.api("POST", f"/posts/posts/{post_id}/replies", json=body)
+    except ApiProblem as problem:
+        post = await visit.get(f"/posts/posts/{post_id}")
+        names = await profiles(visit, _authors(post, set()))
+        return visit.web.renderer.page(
+            visit,
+            "thread.html",
+            status_code=problem.status,
+            post=post,
+            people=names,
+            group=None,
+            reactions=REACTIONS,
+            reply_error=problem.message,
+        )
+    return see_other(f"/posts/{post_id}#replies")
+
+
+@router.post("/posts/{post_id}/reaction")
+async def react(
+    visit: Acting,
+    post_id: UUID,
+    reaction: Annotated[str, Form(max_length=20)] = "like",
+    reply_id: Annotated[str, Form(max_length=64)] = "",
+    current: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Toggle: the reaction I already gave is taken back; another one replaces it."""
+    path = f"/posts/posts/{post_id}"
+    if reply_id:
+        path += f"/replies/{UUID(reply_id)}"
+    if current and current == reaction:
+        await visit.api("DELETE", f"{path}/reaction")
+    else:
+        await visit.api("PUT", f"{path}/reaction", json={"reaction": reaction})
+    return see_other(f"/posts/{post_id}#{reply_id or 'post'}")
+
+
+@router.post("/posts/{post_id}/best-answer")
+async def best_answer(visit: Acting, post_id: UUID, reply_id: Annotated[UUID, Form()]) -> Response:
+    await visit.api("PUT", f"/posts/posts/{post_id}/best-answer", json={"reply_id": str(reply_id)})
+    return see_other(f"/posts/{post_id}#{reply_id}")
+
+
+_ = gettext  # strings of this module are in its templates
