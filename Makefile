@@ -19,10 +19,10 @@ web-assets: ## the web client's front-end packages (htmx), from services/web/pac
 		npm ci --prefix services/web --no-audit --no-fund --silent; \
 	else echo "npm not found: the web client works without htmx (plain pages)"; fi
 
-browser: ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
+browser: ## Debian's Chromium (and an emoji font) for the browser tests: Playwright drives /usr/bin/chromium
 	@[ -x /usr/bin/chromium ] || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji; }
 
 run: setup ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
 	$(UV) run plein run

@@ -46,7 +46,7 @@ def routes() -> APIRouter:
             path = STATIC / name
         if "/" in name or not path.is_file():
             return Response(status_code=404)
-        media = "text/javascript" if name.endswith(".js") else None
+        media = {".js": "text/javascript", ".svg": "image/svg+xml"}.get(path.suffix)
         return FileResponse(
             path, media_type=media, headers={"cache-control": "public, max-age=3600"}
         )

@@ -38,12 +38,27 @@ async def my_groups(visit: Person) -> list[dict[str, Any]]:
     return groups
 
 
+def _without_read(page: dict[str, Any], acknowledged: str | None) -> dict[str, Any]:
+    """Home as the person expects it: an announcement just marked read is gone at once (the
+    feed learns it a moment later, from the event), and a pinned one is not listed twice."""
+    pinned = [e for e in page.get("pinned", []) if str(e["post_id"]) != acknowledged]
+    hidden = {str(e["post_id"]) for e in pinned}
+    entries = [e for e in page["entries"] if str(e["post_id"]) not in hidden]
+    return {**page, "pinned": pinned, "entries": entries}
+
+
 @router.get("/")
-async def home(visit: Person, order: Order = "latest", cursor: str | None = None) -> Response:
+async def home(
+    visit: Person,
+    order: Order = "latest",
+    cursor: str | None = None,
+    acknowledged: UUID | None = None,
+) -> Response:
     size = visit.web.settings.page_size
-    page, groups = await asyncio.gather(
+    answer, groups = await asyncio.gather(
         visit.get("/feed/home", order=order, cursor=cursor, limit=size), my_groups(visit)
     )
+    page = _without_read(answer, str(acknowledged) if acknowledged else None)
     template = (
         "_entries.html" if cursor and visit.request.headers.get("hx-request") else "home.html"
     )
@@ -89,7 +104,7 @@ async def compose(
 @router.post("/announcements/{post_id}/read")
 async def mark_announcement_read(visit: Acting, post_id: UUID) -> Response:
     await visit.api("POST", f"/feed/announcements/{post_id}/acknowledgement")
-    return see_other("/")
+    return see_other(f"/?acknowledged={post_id}")
 
 
 @router.post("/seen")

@@ -69,7 +69,16 @@ async def groups(visit: Person) -> Response:
 
 @router.get("/groups/{group_id}")
 async def group(visit: Person, group_id: UUID, cursor: str | None = None) -> Response:
-    info = await visit.get(f"/identity/groups/{group_id}")
+    try:
+        info = await visit.get(f"/identity/groups/{group_id}")
+    except ApiProblem as problem:
+        if problem.status != 404:
+            raise
+        # A private group shows nothing of itself to a non-member, not even that it exists;
+        # someone given its link may still ask to join (identity decides).
+        return visit.web.renderer.page(
+            visit, "group_closed.html", status_code=404, group_id=group_id
+        )
     feed: dict[str, Any] = {"entries": [], "next_cursor": None}
     members: dict[str, Any] = {"members": [], "next_cursor": None}
     requests: list[dict[str, Any]] = []
@@ -100,7 +109,7 @@ async def membership(
         return Response(status_code=404)
     body = {"message": message} if action == "request" else None
     await visit.api("POST", f"/identity/groups/{group_id}/{paths[action]}", json=body)
-    return see_other(f"/groups/{group_id}")
+    return see_other(f"/groups/{group_id}" + ("?requested=true" if action == "request" else ""))
 
 
 @router.post("/groups/{group_id}/requests/{user_id}/{decision}")

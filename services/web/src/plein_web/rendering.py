@@ -114,7 +114,12 @@ class Renderer:
     def page(
         self, visit: Visit | None, template: str, status_code: int = 200, **context: Any
     ) -> HTMLResponse:
-        return HTMLResponse(self.render(visit, template, **context), status_code=status_code)
+        response = HTMLResponse(self.render(visit, template, **context), status_code=status_code)
+        if visit and visit.request.headers.get("hx-boosted"):
+            # After a redirect htmx would show the form's address; show the page's own.
+            url = visit.request.url
+            response.headers["HX-Push-Url"] = url.path + (f"?{url.query}" if url.query else "")
+        return response
 
     def render(self, visit: Visit | None, template: str, **context: Any) -> str:
         request: Request | None = visit.request if visit else None

@@ -104,6 +104,8 @@
     let active = -1;
     let query = null;
     const close = () => { list.hidden = true; list.innerHTML = ""; active = -1; area.setAttribute("aria-expanded", "false"); };
+    list.id = (area.id || "compose") + "-suggestions";
+    area.setAttribute("aria-controls", list.id);
     area.setAttribute("role", "combobox");
     area.setAttribute("aria-autocomplete", "list");
     area.setAttribute("aria-expanded", "false");
