@@ -68,12 +68,18 @@ class Gateway:
     """One shared connection pool to the APIs (`PLEIN_WEB_API_URL`, default PUBLIC_URL/api)."""
 
     def __init__(self, api_url: str) -> None:
+        # One base for all (`http://127.0.0.1:8000/api`), or one per service with `{service}`
+        # (`http://{service}/api` in Kubernetes: each API straight from its Service).
         self.api_url = api_url.rstrip("/")
         self.http = httpx.AsyncClient(
-            base_url=self.api_url,
             timeout=httpx.Timeout(30.0, connect=5.0),
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
+
+    def url(self, path: str) -> str:
+        """The address of an API path such as `/identity/tokens`."""
+        service = path.lstrip("/").split("/", 1)[0]
+        return self.api_url.replace("{service}", service) + path
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -84,7 +90,7 @@ class Gateway:
         headers = dict(kwargs.pop("headers", None) or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        response = await self.http.request(method, path, headers=headers, **kwargs)
+        response = await self.http.request(method, self.url(path), headers=headers, **kwargs)
         if response.status_code == 401 and token:
             raise SignInNeeded()
         if response.status_code >= 400:
@@ -103,7 +109,7 @@ class Gateway:
 
     async def refresh(self, refresh_token: str, now: datetime) -> Tokens:
         response = await self.http.post(
-            "/identity/tokens/refresh", json={"refresh_token": refresh_token}
+            self.url("/identity/tokens/refresh"), json={"refresh_token": refresh_token}
         )
         if response.status_code in (400, 401, 403, 404, 422):
             raise SignInNeeded()
@@ -113,7 +119,9 @@ class Gateway:
 
     async def sign_out(self, refresh_token: str) -> None:
         try:
-            await self.http.post("/identity/logout", json={"refresh_token": refresh_token})
+            await self.http.post(
+                self.url("/identity/logout"), json={"refresh_token": refresh_token}
+            )
         except httpx.HTTPError:
             pass  # the session is gone here either way; the token expires on its own
 
@@ -123,7 +131,7 @@ class Gateway:
     ) -> AsyncIterator[httpx.Response]:
         async with self.http.stream(
             "GET",
-            path,
+            self.url(path),
             headers={**headers, "Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(None, connect=5.0),
         ) as response:
