@@ -90,9 +90,9 @@ async def test_morning_journey(demo: Demo, visitors, size: str) -> None:  # type
     # The asker reacts to the answer and accepts it.
     await page.goto(thread_url)
     answer = page.locator("article.reply").filter(has_text="top cupboard")
-    await answer.get_by_role("button", name=re.compile("^like")).click()
+    await answer.get_by_role("button", name=re.compile("^Like")).click()
     answer = page.locator("article.reply").filter(has_text="top cupboard")
-    await expect(answer.get_by_role("button", name=re.compile("^like"))).to_have_attribute(
+    await expect(answer.get_by_role("button", name=re.compile("^Like"))).to_have_attribute(
         "aria-pressed", "true"
     )
     await answer.get_by_role("button", name="Accept as best answer").click()
@@ -136,4 +136,120 @@ async def test_morning_journey(demo: Demo, visitors, size: str) -> None:  # type
     assert not [e for e in asker.console_errors if "Content Security Policy" in e], (
         asker.console_errors
     )
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_a_form_post_without_the_csrf_token_is_refused(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("bob")
+    word = f"forged{uuid.uuid4().hex[:8]}"
+    # The browser's own cookie goes along (as with a forged cross-site form), the token not.
+    response = await visitor.context.request.post(
+        demo.base_url + "/posts", form={"text": f"{word} from elsewhere"}, max_redirects=0
+    )
+    assert response.status == 403
+    wrong = await visitor.context.request.post(
+        demo.base_url + "/posts",
+        form={"text": f"{word} again", "csrf_token": "not-the-token"},
+        max_redirects=0,
+    )
+    assert wrong.status == 403
+    found = await demo.api("bob", "GET", "/posts/people/" + demo.id_of("bob") + "/posts")
+    assert word not in found.text
+
+
+async def test_the_session_cookie_is_http_only_and_same_site_lax(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("chloe")
+    (cookie,) = [c for c in await visitor.context.cookies() if c["name"] == "plein_session"]
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+    assert "plein_session" not in await visitor.page.evaluate("document.cookie")
+    # No token reaches the page either: not in the HTML, not in storage.
+    html = await visitor.page.content()
+    assert "access_token" not in html and "eyJ" not in html
+    assert await visitor.page.evaluate("Object.keys(localStorage).length") == 0
+
+
+async def test_a_private_group_post_never_appears_for_a_non_member(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    word = f"geheim{uuid.uuid4().hex[:8]}"
+    leadership = demo.group("Leadership team")
+    created = await demo.api(
+        "daan", "POST", "/posts/posts", json={"text": f"Board notes {word}", "group_id": leadership}
+    )
+    assert created.status_code == 201, created.text
+    post_id = created.json()["id"]
+
+    member: Visitor = await visitors()
+    await member.sign_in("ilse")
+    await reload_until_visible(member.page, "article.entry", word)  # it is there for members
+
+    outsider: Visitor = await visitors("phone")
+    await outsider.sign_in("tom")
+    for path in (
+        "/",
+        "/?order=relevant",
+        f"/groups/{leadership}",
+        f"/search?q={word}",
+        f"/people/{demo.id_of('daan')}",
+        f"/posts/{post_id}",
+        "/notifications",
+    ):
+        await outsider.goto(path)
+        # What a person reads (the search box's own value is not in the page's text).
+        assert word not in await outsider.page.inner_text("body"), path
+    await outsider.goto(f"/posts/{post_id}")
+    await expect(outsider.page.get_by_role("heading", level=1)).not_to_contain_text("Board")
+
+
+async def test_a_lost_session_goes_to_sign_in_and_back(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors(locale="nl-NL")
+    await visitor.sign_in("kim")
+    await visitor.context.clear_cookies()
+    await visitor.goto("/groups?from=mail")
+    await expect(visitor.page).to_have_url(re.compile(r"/sign-in\?next="))
+    # No profile language: the browser's Dutch is used.
+    await expect(visitor.page.get_by_role("button", name="Inloggen")).to_be_visible()
+    await visitor.page.get_by_label("E-mailadres").fill("kim@example.com")
+    await visitor.page.get_by_label("Wachtwoord").fill("plein-demo-2026")
+    await visitor.page.get_by_role("button", name="Inloggen").click()
+    await expect(visitor.page).to_have_url(re.compile(r"/groups\?from=mail$"))
+    await expect(visitor.page.get_by_role("heading", name="Groepen")).to_be_visible()
+
+
+async def test_register_from_an_invitation_then_erase_my_account(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    email = f"guest{uuid.uuid4().hex[:6]}@partner.example"
+    invitation = await demo.api("ann", "POST", "/identity/invitations", json={"email": email})
+    assert invitation.status_code in (200, 201), invitation.text
+    link = invitation.json()["url"]
+    assert "/register?invitation=" in link
+
+    for size in ("phone",):
+        visitor: Visitor = await visitors(size)
+        await visitor.goto(link.split(demo.base_url, 1)[-1])
+        page = visitor.page
+        await page.get_by_label("Your name").fill("Gast Partner")
+        await page.get_by_label("E-mail address").fill(email)
+        await page.get_by_label("Password (at least 8 characters)").fill("short")
+        await page.get_by_role("button", name="Create account").click()
+        # The API's problem is shown next to the field, the form keeps what was typed.
+        await expect(page.locator(".field-error")).to_be_visible()
+        await expect(page.get_by_label("Your name")).to_have_value("Gast Partner")
+        await visitor.check("register-problem")
+        await page.get_by_label("Password (at least 8 characters)").fill("a-long-enough-secret")
+        await page.get_by_role("button", name="Create account").click()
+        await expect(page).to_have_url(demo.base_url + "/")
+
+        await visitor.goto("/my-data")
+        await page.get_by_label('Type "erase" to confirm').fill("nope")
+        await page.get_by_role("button", name="Erase my account").click()
+        await expect(page.get_by_role("alert")).to_contain_text("erase")
+        await page.get_by_label('Type "erase" to confirm').fill("erase")
+        await page.get_by_role("button", name="Erase my account").click()
+        await expect(page).to_have_url(re.compile("/sign-in"))
+        await expect(page.get_by_role("status")).to_contain_text("erased")
+        await page.get_by_label("E-mail address").fill(email)
+        await page.get_by_label("Password").fill("a-long-enough-secret")
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("alert")).to_be_visible()
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)

@@ -93,3 +93,40 @@ def day(moment: datetime | str | None) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return format_date(moment, "long", locale=Locale.parse(current_language.get()))
+
+
+def N_(message: str) -> str:
+    """Marks a word for the catalogue that templates translate from data (`_(kind)`)."""
+    return message
+
+
+DATA_WORDS = [
+    # reactions
+    N_("like"),
+    N_("love"),
+    N_("celebrate"),
+    N_("thanks"),
+    N_("insightful"),
+    N_("funny"),
+    # notification kinds
+    N_("mention"),
+    N_("reply"),
+    N_("reaction"),
+    N_("follower"),
+    N_("announcement"),
+    N_("praise"),
+    N_("answer_accepted"),
+    N_("membership_request"),
+    N_("report"),
+    N_("escalation"),
+    # channels and digests
+    N_("off"),
+    N_("in_app"),
+    N_("digest"),
+    N_("email"),
+    N_("daily"),
+    N_("weekly"),
+    # placeholders of concealed messages
+    N_("deleted message"),
+    N_("hidden by a moderator"),
+]

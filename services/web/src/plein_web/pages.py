@@ -158,11 +158,21 @@ def install_error_pages(app: FastAPI) -> None:
         target = f"/sign-in?next={quote(back)}"
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": target})
+        if "text/html" not in request.headers.get("accept", "") or request.url.path == "/live":
+            return Response(status_code=401)  # a script's call: nothing to redirect
         return see_other(target)
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:
         the_visit = getattr(request.state, "visit", None) or await visit(request)
+        if request.url.path == "/sign-in":
+            return the_visit.web.renderer.page(
+                the_visit,
+                "sign_in.html",
+                status_code=403,
+                next="/",
+                error=gettext("The sign-in form had expired. Please sign in again."),
+            )
         return the_visit.web.renderer.page(
             the_visit,
             "error.html",

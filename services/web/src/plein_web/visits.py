@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -146,10 +147,19 @@ async def visit(request: Request) -> Visit:
     async with web.ctx.pool.connection() as conn:
         if cookie:
             session = await store.find_session(conn, cookie, now)
-        if session is None:
+        if (
+            session is None
+            and request.method == "GET"
+            and "text/html" in request.headers.get("accept", "")
+        ):
             ttl = web.settings.anonymous_session_ttl_s
             session = await store.new_session(conn, now, ttl)
             set_cookie(session.id, ttl)
+    if session is None:
+        # Scripts' calls (seen reports, the live stream) and forms posted without a session
+        # get none: creating one would replace, under their feet, the cookie of the page the
+        # person is signing in on.
+        session = Session(id="", csrf_token=secrets.token_urlsafe(32), expires_at=now)
     the_visit = Visit(request, web, session, now)
     current_language.set(the_visit.language)
     request.state.visit = the_visit
