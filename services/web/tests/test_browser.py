@@ -53,6 +53,13 @@ async def test_morning_journey(demo: Demo, visitors, size: str) -> None:  # type
     await pinned.get_by_role("button", name="Mark as read").click()
     await expect(page.locator("article.pinned")).to_have_count(0)
 
+    # The posts that were on screen were reported as seen: the feed now knows this visit.
+    async def visit_recorded() -> None:
+        home = await demo.api(people["asker"], "GET", "/feed/home", params={"limit": 1})
+        assert home.json()["last_seen_at"] is not None
+
+    await eventually(visit_recorded, timeout_s=30, interval_s=0.3)
+
     # The colleague is signed in elsewhere, on the notifications page.
     colleague: Visitor = await visitors(size)
     await colleague.sign_in(people["colleague"])

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import pages_home, pages_notify, pages_people
 from .gateway import ApiProblem, SignInNeeded
 from .i18n import current_language, gettext
-from .visits import Acting, Anyone, AnyoneChanging, CsrfRefused, visit, web_of
+from .visits import Acting, Anyone, AnyoneChanging, CsrfRefused, for_scripts, visit, web_of
 
 STATIC = Path(__file__).parent / "static"
 # Front-end packages (installed by `make setup` from package-lock.json): what /assets serves.
@@ -158,7 +158,7 @@ def install_error_pages(app: FastAPI) -> None:
         target = f"/sign-in?next={quote(back)}"
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": target})
-        if "text/html" not in request.headers.get("accept", "") or request.url.path == "/live":
+        if for_scripts(request):
             return Response(status_code=401)  # a script's call: nothing to redirect
         return see_other(target)
 

@@ -40,6 +40,14 @@ class CsrfRefused(Exception):
     """A state-changing request without this session's CSRF token."""
 
 
+# What the page's script calls (not pages): they never start a session nor redirect.
+SCRIPT_PATHS = frozenset({"/live", "/seen", "/people/suggest", "/unread-count"})
+
+
+def for_scripts(request: Request) -> bool:
+    return request.url.path in SCRIPT_PATHS
+
+
 def web_of(request: Request) -> WebService:
     service: WebService = request.app.state.service
     return service
@@ -147,11 +155,7 @@ async def visit(request: Request) -> Visit:
     async with web.ctx.pool.connection() as conn:
         if cookie:
             session = await store.find_session(conn, cookie, now)
-        if (
-            session is None
-            and request.method == "GET"
-            and "text/html" in request.headers.get("accept", "")
-        ):
+        if session is None and request.method == "GET" and not for_scripts(request):
             ttl = web.settings.anonymous_session_ttl_s
             session = await store.new_session(conn, now, ttl)
             set_cookie(session.id, ttl)
