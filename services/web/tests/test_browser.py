@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Page, expect
 from plein_platform.testing import eventually
 
-from .conftest import Demo, Visitor
+from .conftest import ARTIFACTS, Demo, Visitor
 
 pytestmark = pytest.mark.integration
 
@@ -49,6 +49,7 @@ async def test_morning_journey(demo: Demo, visitors, size: str) -> None:  # type
     # The pinned announcement is on top of home until it is marked read.
     await reload_until_visible(page, "article.pinned", "hybride werkbeleid")
     await asker.check("home")
+    await page.screenshot(path=str(ARTIFACTS / f"home-screen-{size}.png"))  # for the README
     pinned = page.locator("article.pinned").filter(has_text="hybride werkbeleid")
     await pinned.get_by_role("button", name="Mark as read").click()
     await expect(page.locator("article.pinned")).to_have_count(0)

@@ -107,3 +107,9 @@ def test_someone_without_a_photo_gets_initials() -> None:
     assert initials("Ann de Vries") == "AV"
     assert initials("Chloé") == "C"
     assert initials("") == "?"
+
+
+def test_a_mentioned_persons_whole_name_is_marked() -> None:
+    html = str(rich_text("Ask @Farid El Amrani or @eva", ["Farid El Amrani"]))
+    assert '<span class="mention">@Farid El Amrani</span>' in html
+    assert '<span class="mention">@eva</span>' in html

@@ -7,6 +7,7 @@ import asyncio
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from cachetools import TTLCache
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
@@ -32,10 +33,23 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+# A person's groups change rarely and every page with the compose box shows them: kept for a
+# short while per process (joining or leaving here forgets them at once).
+_groups: TTLCache[str, list[dict[str, Any]]] = TTLCache(maxsize=10_000, ttl=30)
+
+
 async def my_groups(visit: Person) -> list[dict[str, Any]]:
+    cached = _groups.get(visit.user_id)
+    if cached is not None:
+        return cached
     body = await visit.get("/identity/groups", mine="true")
     groups: list[dict[str, Any]] = [g for g in body["groups"] if not g.get("archived")]
+    _groups[visit.user_id] = groups
     return groups
+
+
+def forget_groups(user_id: str) -> None:
+    _groups.pop(user_id, None)
 
 
 def _without_read(page: dict[str, Any], acknowledged: str | None) -> dict[str, Any]:
@@ -131,7 +145,9 @@ async def suggest(visit: Person, q: str = "") -> Response:
 
 
 def _authors(message: dict[str, Any], into: set[str]) -> set[str]:
+    """Everyone a thread shows by name: authors and the people they mention."""
     into.add(str(message["author_id"]))
+    into.update(str(m) for m in message.get("mentions") or [])
     for reply in message.get("replies", []):
         _authors(reply, into)
     return into

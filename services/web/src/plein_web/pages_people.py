@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from .gateway import ApiProblem
+from .pages_home import forget_groups
 from .people import forget, profiles
 from .visits import Acting, Person
 
@@ -109,6 +110,7 @@ async def membership(
         return Response(status_code=404)
     body = {"message": message} if action == "request" else None
     await visit.api("POST", f"/identity/groups/{group_id}/{paths[action]}", json=body)
+    forget_groups(visit.user_id)
     return see_other(f"/groups/{group_id}" + ("?requested=true" if action == "request" else ""))
 
 

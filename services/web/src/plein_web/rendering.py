@@ -4,6 +4,7 @@ headers every answer carries (CSP without inline script, the session cookie)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,13 @@ _LINK = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]])")
 _TAGGED = re.compile(r"(?<![\w&])([#@])([\w][\w.-]*\w|\w)")
 
 
-def rich_text(text: str | None) -> Markup:
+def rich_text(text: str | None, mentioned: Iterable[str] = ()) -> Markup:
     """User text as HTML: escaped, links made clickable (rel="nofollow noopener"), #topics
-    linked; nothing the author typed is ever interpreted as markup."""
+    linked, the mentioned people's whole names marked; nothing the author typed is ever
+    interpreted as markup."""
     if not text:
         return Markup("")
+    names = sorted({str(escape(n)) for n in mentioned if n}, key=len, reverse=True)
     parts: list[str] = []
     for i, piece in enumerate(_LINK.split(text)):
         if i % 2 == 1:
@@ -55,6 +58,8 @@ def rich_text(text: str | None) -> Markup:
             parts.append(f'<a href="{url}" rel="nofollow noopener" target="_blank">{url}</a>')
         else:
             escaped = str(escape(piece))
+            for n, name in enumerate(names):  # whole names first, kept out of the pattern below
+                escaped = escaped.replace(f"@{name}", f"\x00{n}\x00")
             escaped = _TAGGED.sub(
                 lambda m: (
                     f'<a class="topic" href="/topics/{m.group(2)}">#{m.group(2)}</a>'
@@ -63,6 +68,8 @@ def rich_text(text: str | None) -> Markup:
                 ),
                 escaped,
             )
+            for n, name in enumerate(names):
+                escaped = escaped.replace(f"\x00{n}\x00", f'<span class="mention">@{name}</span>')
             parts.append(escaped)
     return Markup("".join(parts).replace("\n", "<br>\n"))
 
@@ -103,6 +110,9 @@ def _environment(time_zone: str) -> Environment:
     env.filters["day"] = i18n.day
     env.filters["initials"] = initials
     env.globals["highlighted"] = highlighted
+    env.globals["names_of"] = lambda ids, people: [
+        people.get(str(i), {}).get("display_name") for i in ids or []
+    ]
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     return env
 
