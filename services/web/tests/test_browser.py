@@ -261,3 +261,30 @@ async def test_register_from_an_invitation_then_erase_my_account(demo: Demo, vis
         await page.get_by_role("button", name="Sign in").click()
         await expect(page.get_by_role("alert")).to_be_visible()
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_a_group_admin_announces_and_a_poll_gets_votes(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    admin: Visitor = await visitors()
+    await admin.sign_in("ann")
+    page = admin.page
+    await page.get_by_label("What would you like to share?").fill("Team lunch on Friday #lunch")
+    await page.get_by_label("Where").select_option(label="Marketing")
+    await page.get_by_text("Poll or announcement").click()
+    await page.get_by_label("Announce it in the group chosen below (group admins)").check()
+    await page.get_by_label("Title of the announcement").fill("Lunch with the team")
+    await admin.check("compose-announcement")
+    await page.get_by_role("button", name="Post", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Lunch with the team")
+
+    await admin.goto("/")
+    await page.get_by_label("What would you like to share?").fill("Pizza or sushi?")
+    await page.get_by_text("Poll or announcement").click()
+    await page.get_by_label("Make it a poll: the text is the question").check()
+    await page.get_by_label("Option 1").fill("Pizza")
+    await page.get_by_label("Option 2").fill("Sushi")
+    await page.get_by_role("button", name="Post", exact=True).click()
+    await page.get_by_label("Sushi").check()
+    await page.get_by_role("button", name="Vote", exact=True).click()
+    await expect(page.locator(".poll")).to_contain_text("1 vote")
+    await admin.check("poll")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from .gateway import ApiProblem
-from .i18n import gettext
 from .people import profiles
 from .visits import Acting, Person
 
@@ -81,23 +80,41 @@ async def home(
     )
 
 
+def _start_request(
+    kinds: list[str], text: str, target: str, title: str, options: list[str], mentions: list[str]
+) -> tuple[str, dict[str, Any]]:
+    """Which API starts this thread, and with what: announcement, poll, question or post."""
+    group = {"group_id": target} if target else {}
+    if "announcement" in kinds:
+        body = {"title": title, "text": text, "mentions": mentions, "group_id": target or None}
+        return "/posts/announcements", body
+    if "poll" in kinds:
+        return "/posts/polls", {"question": text, "options": [o for o in options if o], **group}
+    kind = "question" if "question" in kinds else "post"
+    return "/posts/posts", {"text": text, "kind": kind, "mentions": mentions, **group}
+
+
 @router.post("/posts")
 async def compose(
     visit: Acting,
     text: Annotated[str, Form(max_length=20_000)] = "",
     target: Annotated[str, Form(max_length=64)] = "",
-    kind: Annotated[Literal["post", "question"], Form()] = "post",
+    kind: Annotated[list[str] | None, Form()] = None,
+    title: Annotated[str, Form(max_length=500)] = "",
+    option: Annotated[list[str] | None, Form()] = None,
     mentions: Annotated[list[UUID] | None, Form()] = None,
 ) -> Response:
-    body: dict[str, Any] = {
-        "text": text,
-        "kind": kind,
-        "mentions": [str(m) for m in mentions or []],
-    }
-    if target:
-        body["group_id"] = target
+    kinds = kind or []
+    path, body = _start_request(
+        kinds,
+        text,
+        target,
+        title.strip(),
+        [o.strip() for o in option or []],
+        [str(m) for m in mentions or []],
+    )
     try:
-        post = await visit.api("POST", "/posts/posts", json=body)
+        post = await visit.api("POST", path, json=body)
     except ApiProblem as problem:
         page, groups = await asyncio.gather(
             visit.get("/feed/home", limit=visit.web.settings.page_size), my_groups(visit)
@@ -110,9 +127,17 @@ async def compose(
             order="latest",
             groups=groups,
             compose_error=problem.message,
-            form={"text": text, "target": target, "kind": kind},
+            form={
+                "text": text,
+                "target": target,
+                "kind": kinds,
+                "title": title,
+                "options": option or [],
+            },
         )
-    return see_other(f"/posts/{post['id']}")
+    # The API's weekly-guideline warning, shown on the thread in the person's language.
+    warned = "?warned=true" if post.get("warning") else ""
+    return see_other(f"/posts/{post['id']}{warned}")
 
 
 @router.post("/announcements/{post_id}/read")
@@ -228,4 +253,7 @@ async def best_answer(visit: Acting, post_id: UUID, reply_id: Annotated[UUID, Fo
     return see_other(f"/posts/{post_id}#{reply_id}")
 
 
-_ = gettext  # strings of this module are in its templates
+@router.post("/posts/{post_id}/vote")
+async def vote(visit: Acting, post_id: UUID, option: Annotated[int, Form(ge=0, le=9)]) -> Response:
+    await visit.api("POST", f"/posts/posts/{post_id}/votes", json={"option": option})
+    return see_other(f"/posts/{post_id}")
