@@ -257,3 +257,39 @@ async def best_answer(visit: Acting, post_id: UUID, reply_id: Annotated[UUID, Fo
 async def vote(visit: Acting, post_id: UUID, option: Annotated[int, Form(ge=0, le=9)]) -> Response:
     await visit.api("POST", f"/posts/posts/{post_id}/votes", json={"option": option})
     return see_other(f"/posts/{post_id}")
+
+
+def _message_path(post_id: UUID, reply_id: str) -> str:
+    path = f"/posts/posts/{post_id}"
+    return f"{path}/replies/{UUID(reply_id)}" if reply_id else path
+
+
+@router.post("/posts/{post_id}/edit")
+async def edit(
+    visit: Acting,
+    post_id: UUID,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+    reply_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Edit my post or reply (identity keeps the earlier texts as its history)."""
+    await visit.api("PATCH", _message_path(post_id, reply_id), json={"text": text})
+    return see_other(f"/posts/{post_id}#{reply_id or 'post'}")
+
+
+@router.post("/posts/{post_id}/delete")
+async def delete(
+    visit: Acting, post_id: UUID, reply_id: Annotated[str, Form(max_length=64)] = ""
+) -> Response:
+    await visit.api("DELETE", _message_path(post_id, reply_id))
+    return see_other(f"/posts/{post_id}#replies" if reply_id else "/")
+
+
+@router.post("/posts/{post_id}/report")
+async def report(
+    visit: Acting,
+    post_id: UUID,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    reply_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    await visit.api("POST", f"{_message_path(post_id, reply_id)}/reports", json={"reason": reason})
+    return see_other(f"/posts/{post_id}?reported=true")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import httpx
@@ -95,6 +95,18 @@ async def save_settings(visit: Acting, request: Request) -> Response:
     if isinstance(digest, str) and digest:
         body["digest"] = digest
     await visit.api("PATCH", "/notify/preferences", json=body)
+    return see_other("/settings?saved=true")
+
+
+@router.post("/settings/language")
+async def save_language(
+    visit: Acting, language: Annotated[Literal["nl", "en"], Form()] = "en"
+) -> Response:
+    """The profile's language (the pages and, where notify follows it, the e-mails)."""
+    me = await visit.get("/identity/me")
+    others = [lang for lang in me.get("languages") or [] if lang[:2].lower() != language]
+    await visit.api("PATCH", "/identity/me", json={"languages": [language, *others]})
+    await visit.remember_language(language)
     return see_other("/settings?saved=true")
 
 

@@ -135,6 +135,12 @@ class Visit:
         self.session = fresh
         set_cookie(fresh.id, settings.session_ttl_s)
 
+    async def remember_language(self, language: str) -> None:
+        self.session.language = language
+        current_language.set(language)
+        async with self.web.ctx.pool.connection() as conn:
+            await store.save_tokens(conn, self.session)
+
     async def sign_out(self) -> None:
         if self.session.refresh_token:
             await self.web.gateway.sign_out(self.session.refresh_token)
