@@ -281,6 +281,22 @@ async def test_a_group_admin_announces_and_a_poll_gets_votes(demo: Demo, visitor
     await expect(page.locator("#post .text")).to_contain_text("at noon")
     await expect(page.get_by_text("Earlier versions")).to_be_visible()
 
+    # Managing the group: invite a colleague, make a member admin and take it back.
+    marketing = demo.group("Marketing")
+    await admin.goto(f"/groups/{marketing}?invite_q=Sanne")
+    await page.get_by_role("button", name="Invite").click()
+    await expect(page).to_have_url(demo.base_url + f"/groups/{marketing}")
+    bob = page.locator("li.person-line").filter(has_text="Bob Jansen")
+    await bob.get_by_label("Manage Bob Jansen").click()
+    await bob.get_by_role("button", name="Make admin").click()
+    bob = page.locator("li.person-line").filter(has_text="Bob Jansen")
+    await expect(bob.locator(":scope > span.muted")).to_have_text("admin")
+    await admin.check("group-manage")
+    await bob.get_by_label("Manage Bob Jansen").click()
+    await bob.get_by_role("button", name="Take admin away").click()
+    bob = page.locator("li.person-line").filter(has_text="Bob Jansen")
+    await expect(bob.locator(":scope > span.muted")).to_have_count(0)
+
     await admin.goto("/")
     await page.get_by_label("What would you like to share?").fill("Pizza or sushi?")
     await page.get_by_text("Poll or announcement").click()

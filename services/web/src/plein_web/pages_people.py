@@ -69,7 +69,9 @@ async def groups(visit: Person) -> Response:
 
 
 @router.get("/groups/{group_id}")
-async def group(visit: Person, group_id: UUID, cursor: str | None = None) -> Response:
+async def group(
+    visit: Person, group_id: UUID, cursor: str | None = None, invite_q: str = ""
+) -> Response:
     try:
         info = await visit.get(f"/identity/groups/{group_id}")
     except ApiProblem as problem:
@@ -90,12 +92,40 @@ async def group(visit: Person, group_id: UUID, cursor: str | None = None) -> Res
             ),
             visit.get(f"/identity/groups/{group_id}/members", limit=50),
         )
+    candidates: list[dict[str, Any]] = []
     if info.get("is_admin"):
         answer = await visit.get(f"/identity/groups/{group_id}/requests")
         requests = answer if isinstance(answer, list) else answer.get("requests", [])
+        if invite_q.strip():
+            found = await visit.get("/identity/people", q=invite_q.strip()[:100], limit=8)
+            member_ids = {str(m["id"]) for m in members.get("members", [])}
+            candidates = [p for p in found.get("people", []) if str(p["id"]) not in member_ids]
     return visit.web.renderer.page(
-        visit, "group.html", group=info, page=feed, members=members, requests=requests
+        visit,
+        "group.html",
+        group=info,
+        page=feed,
+        members=members,
+        requests=requests,
+        invite_q=invite_q,
+        candidates=candidates,
     )
+
+
+@router.post("/groups/{group_id}/members/{user_id}/{action}")
+async def manage_member(visit: Acting, group_id: UUID, user_id: UUID, action: str) -> Response:
+    """Group admins: invite a person, make a member admin, take admin away, remove a member."""
+    calls = {
+        "invite": ("POST", f"/identity/groups/{group_id}/invitations", {"user_id": str(user_id)}),
+        "make-admin": ("PUT", f"/identity/groups/{group_id}/admins/{user_id}", None),
+        "revoke-admin": ("DELETE", f"/identity/groups/{group_id}/admins/{user_id}", None),
+        "remove": ("DELETE", f"/identity/groups/{group_id}/members/{user_id}", None),
+    }
+    if action not in calls:
+        return Response(status_code=404)
+    method, path, body = calls[action]
+    await visit.api(method, path, json=body)
+    return see_other(f"/groups/{group_id}")
 
 
 @router.post("/groups/{group_id}/{action}")
@@ -105,7 +135,7 @@ async def membership(
     action: str,
     message: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    paths = {"join": "join", "leave": "leave", "request": "requests"}
+    paths = {"join": "join", "leave": "leave", "request": "requests", "archive": "archive"}
     if action not in paths:
         return Response(status_code=404)
     body = {"message": message} if action == "request" else None
