@@ -3,10 +3,13 @@ Plein: every service, real PostgreSQL and NATS, the demo organisation."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.async_api import Page, expect
 from plein_platform.testing import eventually
 
@@ -225,41 +228,64 @@ async def test_a_lost_session_goes_to_sign_in_and_back(demo: Demo, visitors) -> 
     await expect(visitor.page.get_by_role("heading", name="Groepen")).to_be_visible()
 
 
-async def test_register_from_an_invitation_then_erase_my_account(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+async def test_register_from_an_invitation_add_a_photo_then_erase_my_account(
+    demo: Demo, visitors, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     email = f"guest{uuid.uuid4().hex[:6]}@partner.example"
     invitation = await demo.api("ann", "POST", "/identity/invitations", json={"email": email})
     assert invitation.status_code in (200, 201), invitation.text
     link = invitation.json()["url"]
     assert "/register?invitation=" in link
 
-    for size in ("phone",):
-        visitor: Visitor = await visitors(size)
-        await visitor.goto(link.split(demo.base_url, 1)[-1])
-        page = visitor.page
-        await page.get_by_label("Your name").fill("Gast Partner")
-        await page.get_by_label("E-mail address").fill(email)
-        await page.get_by_label("Password (at least 8 characters)").fill("short")
-        await page.get_by_role("button", name="Create account").click()
-        # The API's problem is shown next to the field, the form keeps what was typed.
-        await expect(page.locator(".field-error")).to_be_visible()
-        await expect(page.get_by_label("Your name")).to_have_value("Gast Partner")
-        await visitor.check("register-problem")
-        await page.get_by_label("Password (at least 8 characters)").fill("a-long-enough-secret")
-        await page.get_by_role("button", name="Create account").click()
-        await expect(page).to_have_url(demo.base_url + "/")
+    visitor: Visitor = await visitors("phone")
+    await visitor.goto(link.split(demo.base_url, 1)[-1])
+    page = visitor.page
+    await page.get_by_label("Your name").fill("Gast Partner")
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password (at least 8 characters)").fill("short")
+    await page.get_by_role("button", name="Create account").click()
+    # The API's problem is shown next to the field, the form keeps what was typed.
+    await expect(page.locator(".field-error")).to_be_visible()
+    await expect(page.get_by_label("Your name")).to_have_value("Gast Partner")
+    await visitor.check("register-problem")
+    await page.get_by_label("Password (at least 8 characters)").fill("a-long-enough-secret")
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page).to_have_url(demo.base_url + "/")
 
-        await visitor.goto("/my-data")
-        await page.get_by_label('Type "erase" to confirm').fill("nope")
-        await page.get_by_role("button", name="Erase my account").click()
-        await expect(page.get_by_role("alert")).to_contain_text("erase")
-        await page.get_by_label('Type "erase" to confirm').fill("erase")
-        await page.get_by_role("button", name="Erase my account").click()
-        await expect(page).to_have_url(re.compile("/sign-in"))
-        await expect(page.get_by_role("status")).to_contain_text("erased")
-        await page.get_by_label("E-mail address").fill(email)
-        await page.get_by_label("Password").fill("a-long-enough-secret")
-        await page.get_by_role("button", name="Sign in").click()
-        await expect(page.get_by_role("alert")).to_be_visible()
+    # A face: a landscape photo becomes a 256 px square, served with cache headers.
+    await page.get_by_label("Your account").click()
+    await page.get_by_role("link", name="My profile").click()
+    upload = tmp_path / "holiday.png"
+    Image.new("RGB", (900, 600), (30, 120, 200)).save(upload)
+    await page.get_by_label("Your photo").set_input_files(str(upload))
+    await page.get_by_role("button", name="Upload photo").click()
+    face = page.locator(".profile-head img.avatar")
+    await expect(face).to_be_visible()
+    photo = await visitor.context.request.get(demo.base_url + await face.get_attribute("src"))
+    assert photo.status == 200
+    assert "max-age" in photo.headers["cache-control"]
+    assert Image.open(io.BytesIO(await photo.body())).size == (256, 256)
+    await visitor.check("profile-own")
+    user_id = page.url.rsplit("/", 1)[-1]
+
+    await visitor.goto("/my-data")
+    await page.get_by_label('Type "erase" to confirm').fill("nope")
+    await page.get_by_role("button", name="Erase my account").click()
+    await expect(page.get_by_role("alert")).to_contain_text("erase")
+    await page.get_by_label('Type "erase" to confirm').fill("erase")
+    await page.get_by_role("button", name="Erase my account").click()
+    await expect(page).to_have_url(re.compile("/sign-in"))
+    await expect(page.get_by_role("status")).to_contain_text("erased")
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password").fill("a-long-enough-secret")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_be_visible()
+
+    async def photo_gone() -> None:
+        gone = await demo.api("ann", "GET", f"/identity/users/{user_id}/photo")
+        assert gone.status_code == 404
+
+    await eventually(photo_gone, timeout_s=30, interval_s=0.3)
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
 
 

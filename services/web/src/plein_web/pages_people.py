@@ -7,8 +7,9 @@ import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from .gateway import ApiProblem
 from .pages_home import forget_groups
@@ -47,6 +48,35 @@ async def profile(visit: Person, user_id: UUID) -> Response:
         following=following,
         page=feed,
         own=str(user_id) == visit.user_id,
+    )
+
+
+@router.post("/me/photo")
+async def upload_photo(visit: Acting, request: Request) -> Response:
+    """My new photo, passed to identity (which crops and resizes it); the page's script
+    shrinks a large one first, as the body limit is a quarter megabyte."""
+    form = await request.form()
+    upload = form.get("photo")
+    if not isinstance(upload, StarletteUpload) or not upload.filename:
+        return see_other(f"/people/{visit.user_id}")
+    data = await upload.read()
+    media_type = upload.content_type or "application/octet-stream"
+    try:
+        await visit.api(
+            "PUT", "/identity/me/photo", content=data, headers={"Content-Type": media_type}
+        )
+    except ApiProblem as problem:
+        return see_other(f"/people/{visit.user_id}?photo_error={problem.status}")
+    forget(visit.user_id)
+    return see_other(f"/people/{visit.user_id}")
+
+
+@router.get("/people/{user_id}/photo")
+async def photo(visit: Person, user_id: UUID, v: str = "") -> Response:
+    """A person's photo, fetched from identity with the session's token (the browser has none)."""
+    image = await visit.api("GET", f"/identity/users/{user_id}/photo")
+    return Response(
+        image, media_type="image/webp", headers={"cache-control": "private, max-age=86400"}
     )
 
 
@@ -188,6 +218,3 @@ async def topic(visit: Person, topic: str, cursor: str | None = None) -> Respons
         names=names,
         next_cursor=page.get("next_cursor"),
     )
-
-
-_ = forget

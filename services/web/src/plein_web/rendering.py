@@ -85,6 +85,20 @@ def highlighted(segments: list[dict[str, Any]] | None, fallback: str | None = No
     return Markup("".join(out))
 
 
+_IDENTITY_PHOTO = re.compile(r"/api/identity/users/([0-9a-f-]{36})/photo(\?v=[0-9a-f]+)?$")
+
+
+def face(photo_url: str | None) -> str | None:
+    """Where the page loads a photo from: identity's photos through this service (they need
+    the session's token); any other address as it is."""
+    if not photo_url:
+        return None
+    found = _IDENTITY_PHOTO.search(photo_url)
+    if found:
+        return f"/people/{found.group(1)}/photo{found.group(2) or ''}"
+    return photo_url if photo_url.startswith("https://") else None
+
+
 def initials(name: str | None) -> str:
     words = [w for w in (name or "?").split() if w[:1].isalpha()]
     if not words:
@@ -109,6 +123,7 @@ def _environment(time_zone: str) -> Environment:
     env.filters["when"] = lambda moment: i18n.when(moment, time_zone)
     env.filters["day"] = i18n.day
     env.filters["initials"] = initials
+    env.filters["face"] = face
     env.globals["highlighted"] = highlighted
     env.globals["names_of"] = lambda ids, people: [
         people.get(str(i), {}).get("display_name") for i in ids or []

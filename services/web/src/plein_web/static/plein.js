@@ -177,7 +177,33 @@
     area.addEventListener("blur", () => setTimeout(close, 150));
   }
 
+  // -- a large photo is shrunk in the browser before upload (the server crops it square) --
+  function wirePhoto(form) {
+    if (form.dataset.wired) return;
+    form.dataset.wired = "1";
+    form.addEventListener("submit", (event) => {
+      const input = form.querySelector("input[type=file]");
+      const file = input && input.files && input.files[0];
+      if (!file || file.size < 200 * 1024 || !window.createImageBitmap) return;
+      event.preventDefault();
+      createImageBitmap(file).then((bitmap) => {
+        const scale = Math.min(1, 1024 / Math.max(bitmap.width, bitmap.height));
+        const canvas = document.createElement("canvas");
+        canvas.width = Math.round(bitmap.width * scale);
+        canvas.height = Math.round(bitmap.height * scale);
+        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        canvas.toBlob((blob) => {
+          const data = new FormData(form);
+          data.set("photo", blob, "photo.jpg");
+          fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+            .then((r) => { window.location.href = r.url; });
+        }, "image/jpeg", 0.85);
+      }).catch(() => form.submit());
+    });
+  }
+
   function enhance(root) {
+    root.querySelectorAll("form[data-photo]").forEach(wirePhoto);
     watchSeen(root);
     root.querySelectorAll("form[data-mentions]").forEach(wireMentions);
     connectLive();
