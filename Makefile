@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE ?= copy
 
-.PHONY: help setup run test test-fast lint typecheck contract bench bench-tools replay k8s-check clean
+.PHONY: help setup web-assets browser run test test-fast lint typecheck contract bench bench-tools replay k8s-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -11,11 +11,23 @@ help: ## list the targets
 setup: ## create the environment (installs uv with pip when missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
+	@$(MAKE) --no-print-directory web-assets
+
+web-assets: ## the web client's front-end packages (htmx), from services/web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		[ services/web/node_modules/.package-lock.json -nt services/web/package-lock.json ] || \
+		npm ci --prefix services/web --no-audit --no-fund --silent; \
+	else echo "npm not found: the web client works without htmx (plain pages)"; fi
+
+browser: ## Debian's Chromium (and an emoji font) for the browser tests: Playwright drives /usr/bin/chromium
+	@[ -x /usr/bin/chromium ] || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji; }
 
 run: setup ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
 	$(UV) run plein run
 
-test: setup k8s-check ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
+test: setup browser k8s-check ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
 	$(UV) run plein contract --check
 	$(UV) run pytest --ignore=tests/deploy
 
@@ -46,6 +58,7 @@ bench: setup bench-tools ## benchmarks, each next to a baseline measured in the 
 	$(UV) run python bench/personal_data.py
 	$(UV) run python bench/feed.py --events 200000
 	$(UV) run python bench/metrics.py
+	$(UV) run python bench/web.py
 
 replay: setup ## rebuild a projection from the stream: make replay P=feed
 	$(UV) run plein replay $(P)

@@ -22,11 +22,13 @@ import yaml
 from plein_platform.registry import load_services, service_names
 from plein_platform.runtime import Runtime
 from plein_platform.settings import Settings
+from plein_web.settings import WebSettings
 from starlette.routing import Mount
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "prod")
+WEB_CALLS = {"identity", "posts", "feed", "notify"}  # the APIs the web client is a client of
 
 
 def venv_tool(name: str) -> str:
@@ -291,24 +293,33 @@ def test_every_registered_service_has_its_deployment_service_and_budget(
         )
 
 
+def mount_path(name: str) -> str:
+    """Where `plein run` serves the service: /api/NAME, or "" for the web client at /."""
+    (service,) = load_services([name])
+    return service.path
+
+
 def test_probes_hit_the_health_and_ready_endpoints_the_runtime_serves(rendered: Rendered) -> None:
     config = rendered.config()
     for name in service_names():
+        path = mount_path(name)
         (container,) = service_deployment(rendered, name)["spec"]["template"]["spec"]["containers"]
         (port,) = container["ports"]
         assert port["containerPort"] == int(config["PLEIN_PORT"])
-        assert container["startupProbe"]["httpGet"]["path"] == f"/api/{name}/health"
-        assert container["livenessProbe"]["httpGet"]["path"] == f"/api/{name}/health"
-        assert container["readinessProbe"]["httpGet"]["path"] == f"/api/{name}/ready"
+        assert container["startupProbe"]["httpGet"]["path"] == f"{path}/health"
+        assert container["livenessProbe"]["httpGet"]["path"] == f"{path}/health"
+        assert container["readinessProbe"]["httpGet"]["path"] == f"{path}/ready"
 
 
 @pytest.mark.parametrize("name", service_names())
 def test_a_service_run_alone_is_mounted_under_its_api_prefix(name: str) -> None:
-    """`plein run --service NAME` serves /api/NAME/health and /ready, as the probes expect."""
+    """`plein run --service NAME` serves /api/NAME/health and /ready (the web client: /health
+    and /ready), as the probes expect."""
     runtime = Runtime(Settings(), load_services([name]), database_url="-", nats_url="-")
     mounts = {r.path: r for r in runtime.asgi().routes if isinstance(r, Mount)}
-    assert set(mounts) == {f"/api/{name}"}
-    paths = {getattr(r, "path", None) for r in mounts[f"/api/{name}"].app.routes}  # type: ignore[union-attr]
+    assert set(mounts) == {mount_path(name)}
+    assert mount_path(name) in (f"/api/{name}", "")
+    paths = {getattr(r, "path", None) for r in mounts[mount_path(name)].app.routes}  # type: ignore[union-attr]
     assert {"/health", "/ready"} <= paths
 
 
@@ -319,9 +330,9 @@ def test_the_ingress_routes_each_api_prefix_to_its_service(rendered: Rendered) -
         for path in rule["http"]["paths"]:
             assert path["pathType"] == "Prefix"
             routes[path["path"]] = path["backend"]["service"]
-    assert set(routes) == {f"/api/{name}" for name in service_names()}
+    assert set(routes) == {mount_path(name) or "/" for name in service_names()}
     for name in service_names():
-        backend = routes[f"/api/{name}"]
+        backend = routes[mount_path(name) or "/"]
         assert backend["name"] == name
         (port,) = rendered.get("Service", name)["spec"]["ports"]
         assert backend["port"] == {"name": port["name"]}
@@ -330,6 +341,7 @@ def test_the_ingress_routes_each_api_prefix_to_its_service(rendered: Rendered) -
 
 def test_every_plein_variable_is_a_real_setting(rendered: Rendered) -> None:
     settings = {f"PLEIN_{field.upper()}" for field in Settings.model_fields}
+    settings |= {f"PLEIN_WEB_{field.upper()}" for field in WebSettings.model_fields}
     used = set(rendered.config())
     for _, container in containers(rendered):
         used |= {e["name"] for e in container.get("env", [])}
@@ -604,7 +616,8 @@ def test_each_service_reaches_only_postgres_nats_the_collector_dns_and_identity(
     pods = {p.name: p for p in all_pods(rendered)}
     expected = {"plein-db", "nats", "otel-collector", "kube-dns", "identity"}
     for name in service_names():
-        assert reachable(rendered, pods[name]) == expected - {name}, name
+        wanted = expected | WEB_CALLS if name == "web" else expected
+        assert reachable(rendered, pods[name]) == wanted - {name}, name
     for job in ("plein-migrate", "plein-replay", "plein-export"):
         assert reachable(rendered, pods[job]) <= expected, job
 
@@ -614,7 +627,7 @@ def test_services_are_reached_only_through_the_ingress_controller(rendered: Rend
     by_name = {p.name: p for p in pods}
     for name in service_names():
         callers = {p.name for p in pods if p.name != name and reachable(rendered, p) & {name}}
-        expected = {"ingress-nginx"}
+        expected = {"ingress-nginx"} | ({"web"} if name in WEB_CALLS else set())
         if name == "identity":  # every Plein pod fetches identity's JWKS
             expected |= {
                 p.name for p in pods if dict(p.labels).get("app.kubernetes.io/part-of") == "plein"

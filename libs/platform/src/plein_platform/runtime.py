@@ -260,23 +260,28 @@ class Runtime:
         )
         install_problem_handlers(app)
 
-        @app.get("/", summary="What runs here")
-        async def index() -> dict[str, Any]:
-            base = self.settings.base_url
-            return {
-                "name": "Plein",
-                "services": {
-                    s.name: {"api": f"{base}/api/{s.name}", "docs": f"{base}/api/{s.name}/docs"}
-                    for s in self.services
-                },
-            }
+        apis = [s for s in self.services if s.path]
+        at_root = [s for s in self.services if not s.path]
+        if not at_root:  # the web client answers `/` when it runs here
+
+            @app.get("/", summary="What runs here")
+            async def index() -> dict[str, Any]:
+                base = self.settings.base_url
+                return {
+                    "name": "Plein",
+                    "services": {
+                        s.name: {"api": f"{base}{s.path}", "docs": f"{base}{s.path}/docs"}
+                        for s in apis
+                    },
+                }
 
         @app.get("/health", summary="Liveness of the whole process (and which one answered)")
         async def health() -> dict[str, Any]:
             return {"status": "ok", "pid": os.getpid()}
 
-        for service in self.services:
-            app.mount(f"/api/{service.name}", service.app)
+        # A root mount matches every path, so it goes last, after the APIs.
+        for service in [*apis, *at_root]:
+            app.mount(service.path, service.app)
         return app
 
 

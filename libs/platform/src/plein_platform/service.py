@@ -88,6 +88,13 @@ class Service:
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
+    # Where `plein run` mounts the service's app: its API under /api/<name>; the web client,
+    # which is what a browser opens, at the root ("").
+    mount_path: ClassVar[str | None] = None
+
+    @property
+    def path(self) -> str:
+        return f"/api/{self.name}" if self.mount_path is None else self.mount_path
 
     def __init__(self) -> None:
         self._ctx: ServiceContext | None = None

@@ -41,12 +41,13 @@ PersonCaller = Annotated[Principal, Depends(person)]
 
 
 def routes() -> APIRouter:
-    from . import api_auth, api_groups, api_people
+    from . import api_auth, api_groups, api_people, api_photos
 
     router = APIRouter()
     router.include_router(api_auth.routes())
     router.include_router(api_people.routes())
     router.include_router(api_groups.routes())
+    router.include_router(api_photos.routes())
     return router
 
 

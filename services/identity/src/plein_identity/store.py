@@ -107,6 +107,7 @@ async def erase_person(conn: Conn, user_id: UUID) -> None:
     await conn.execute(
         "DELETE FROM follows WHERE follower_id = %s OR followee_id = %s", (user_id, user_id)
     )
+    await conn.execute("DELETE FROM photos WHERE user_id = %s", (user_id,))
     for table in ("group_members", "group_requests", "group_invitations"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = %s", (user_id,))
 

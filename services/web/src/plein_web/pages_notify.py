@@ -1,0 +1,139 @@
+"""Notifications: the inbox, mark read, the live unread badge (notify's SSE stream relayed with
+the session's token, so the browser never sees one), notification settings and my data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import httpx
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+
+from .gateway import SignInNeeded
+from .i18n import gettext
+from .visits import Acting, Person
+
+router = APIRouter()
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/notifications")
+async def inbox(visit: Person, cursor: str | None = None) -> Response:
+    page = await visit.get("/notify/inbox", cursor=cursor, limit=30)
+    return visit.web.renderer.page(visit, "notifications.html", page=page)
+
+
+@router.post("/notifications/read")
+async def mark_all_read(visit: Acting) -> Response:
+    await visit.api("POST", "/notify/inbox/read")
+    return see_other("/notifications")
+
+
+@router.post("/notifications/{notification_id}/read")
+async def mark_read(
+    visit: Acting, notification_id: UUID, next: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    await visit.api("POST", f"/notify/inbox/{notification_id}/read")
+    target = next if next.startswith("/posts/") else "/notifications"
+    return see_other(target)
+
+
+@router.get("/unread-count")
+async def unread_count(visit: Person) -> Response:
+    body = await visit.get("/notify/inbox/unread-count")
+    return Response(json.dumps(body), media_type="application/json")
+
+
+@router.get("/live")
+async def live(visit: Person, request: Request) -> Response:
+    """notify's live inbox for this session, relayed as Server-Sent Events."""
+    token = await visit._fresh_access_token()
+    headers = {}
+    if request.headers.get("last-event-id"):
+        headers["Last-Event-ID"] = request.headers["last-event-id"][:40]
+    gateway = visit.web.gateway
+
+    async def relay() -> AsyncIterator[bytes]:
+        try:
+            async with gateway.stream("/notify/stream", token, headers) as upstream:
+                async for chunk in upstream.aiter_raw():
+                    yield chunk
+        except (SignInNeeded, httpx.HTTPError):
+            # The browser's EventSource reconnects; by then the session may be refreshed.
+            yield b"retry: 5000\n\n"
+
+    return StreamingResponse(
+        relay(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+    )
+
+
+@router.get("/settings")
+async def settings_page(visit: Person, saved: bool = False) -> Response:
+    preferences = await visit.get("/notify/preferences")
+    return visit.web.renderer.page(
+        visit, "settings.html", preferences=preferences, saved=saved, error=None
+    )
+
+
+@router.post("/settings")
+async def save_settings(visit: Acting, request: Request) -> Response:
+    form = await request.form()
+    channels: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key.startswith("channel:") and isinstance(value, str):
+            channels[key.removeprefix("channel:")] = value
+    digest = form.get("digest")
+    body: dict[str, Any] = {"channels": channels}
+    if isinstance(digest, str) and digest:
+        body["digest"] = digest
+    await visit.api("PATCH", "/notify/preferences", json=body)
+    return see_other("/settings?saved=true")
+
+
+@router.post("/settings/language")
+async def save_language(
+    visit: Acting, language: Annotated[Literal["nl", "en"], Form()] = "en"
+) -> Response:
+    """The profile's language (the pages and, where notify follows it, the e-mails)."""
+    me = await visit.get("/identity/me")
+    others = [lang for lang in me.get("languages") or [] if lang[:2].lower() != language]
+    await visit.api("PATCH", "/identity/me", json={"languages": [language, *others]})
+    await visit.remember_language(language)
+    return see_other("/settings?saved=true")
+
+
+@router.get("/my-data")
+async def my_data(visit: Person) -> Response:
+    return visit.web.renderer.page(visit, "my_data.html", error=None)
+
+
+@router.get("/my-data/export")
+async def export(visit: Person) -> Response:
+    body = await visit.get(f"/identity/users/{visit.user_id}/export")
+    return Response(
+        json.dumps(body, indent=2, ensure_ascii=False, default=str),
+        media_type="application/json",
+        headers={"content-disposition": 'attachment; filename="plein-my-data.json"'},
+    )
+
+
+@router.post("/my-data/erase")
+async def erase(visit: Acting, confirm: Annotated[str, Form(max_length=100)] = "") -> Response:
+    if confirm.strip().lower() not in ("erase", "wissen"):
+        return visit.web.renderer.page(
+            visit,
+            "my_data.html",
+            status_code=422,
+            error=gettext('Type "erase" to confirm that everything about you is to be erased.'),
+        )
+    await visit.api("DELETE", f"/identity/users/{visit.user_id}")
+    await visit.forget_sign_in()
+    return see_other("/sign-in?erased=true")

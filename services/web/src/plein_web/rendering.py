@@ -1,0 +1,209 @@
+"""Pages from Jinja2 templates (auto-escaped, translated), links in user text made safe, and the
+headers every answer carries (CSP without inline script, the session cookie)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import i18n
+from .visits import ANSWER, COOKIE, CSRF_FIELD, Visit
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: https:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+_LINK = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]])")
+_TAGGED = re.compile(r"(?<![\w&])([#@])([\w][\w.-]*\w|\w)")
+
+
+def rich_text(text: str | None, mentioned: Iterable[str] = ()) -> Markup:
+    """User text as HTML: escaped, links made clickable (rel="nofollow noopener"), #topics
+    linked, the mentioned people's whole names marked; nothing the author typed is ever
+    interpreted as markup."""
+    if not text:
+        return Markup("")
+    names = sorted({str(escape(n)) for n in mentioned if n}, key=len, reverse=True)
+    parts: list[str] = []
+    for i, piece in enumerate(_LINK.split(text)):
+        if i % 2 == 1:
+            url = escape(piece)
+            parts.append(f'<a href="{url}" rel="nofollow noopener" target="_blank">{url}</a>')
+        else:
+            escaped = str(escape(piece))
+            for n, name in enumerate(names):  # whole names first, kept out of the pattern below
+                escaped = escaped.replace(f"@{name}", f"\x00{n}\x00")
+            escaped = _TAGGED.sub(
+                lambda m: (
+                    f'<a class="topic" href="/topics/{m.group(2)}">#{m.group(2)}</a>'
+                    if m.group(1) == "#"
+                    else f'<span class="mention">@{m.group(2)}</span>'
+                ),
+                escaped,
+            )
+            for n, name in enumerate(names):
+                escaped = escaped.replace(f"\x00{n}\x00", f'<span class="mention">@{name}</span>')
+            parts.append(escaped)
+    return Markup("".join(parts).replace("\n", "<br>\n"))
+
+
+def highlighted(segments: list[dict[str, Any]] | None, fallback: str | None = None) -> Markup:
+    """Search results' segments (text, match) as HTML with <mark> around the matches."""
+    if not segments:
+        return Markup(escape(fallback or ""))
+    out = []
+    for segment in segments:
+        text = escape(segment.get("text", ""))
+        out.append(f"<mark>{text}</mark>" if segment.get("match") else str(text))
+    return Markup("".join(out))
+
+
+_IDENTITY_PHOTO = re.compile(r"/api/identity/users/([0-9a-f-]{36})/photo(\?v=[0-9a-f]+)?$")
+
+
+def face(photo_url: str | None) -> str | None:
+    """Where the page loads a photo from: identity's photos through this service (they need
+    the session's token); any other address as it is."""
+    if not photo_url:
+        return None
+    found = _IDENTITY_PHOTO.search(photo_url)
+    if found:
+        return f"/people/{found.group(1)}/photo{found.group(2) or ''}"
+    return photo_url if photo_url.startswith("https://") else None
+
+
+def initials(name: str | None) -> str:
+    words = [w for w in (name or "?").split() if w[:1].isalpha()]
+    if not words:
+        return "?"
+    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
+
+
+def _environment(time_zone: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n.translations(i18n.current_language.get()).gettext(message),
+        lambda s, p, n: i18n.translations(i18n.current_language.get()).ngettext(s, p, n),
+        newstyle=True,
+    )
+    env.filters["rich"] = rich_text
+    env.filters["when"] = lambda moment: i18n.when(moment, time_zone)
+    env.filters["day"] = i18n.day
+    env.filters["initials"] = initials
+    env.filters["face"] = face
+    env.globals["highlighted"] = highlighted
+    env.globals["names_of"] = lambda ids, people: [
+        people.get(str(i), {}).get("display_name") for i in ids or []
+    ]
+    env.globals["CSRF_FIELD"] = CSRF_FIELD
+    return env
+
+
+class Renderer:
+    def __init__(self, time_zone: str) -> None:
+        self.env = _environment(time_zone)
+
+    def page(
+        self, visit: Visit | None, template: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        response = HTMLResponse(self.render(visit, template, **context), status_code=status_code)
+        if visit and visit.request.headers.get("hx-boosted"):
+            # After a redirect htmx would show the form's address; show the page's own.
+            url = visit.request.url
+            response.headers["HX-Push-Url"] = url.path + (f"?{url.query}" if url.query else "")
+        return response
+
+    def render(self, visit: Visit | None, template: str, **context: Any) -> str:
+        request: Request | None = visit.request if visit else None
+        session = visit.session if visit else None
+        return self.env.get_template(template).render(
+            request=request,
+            path=request.url.path if request else "/",
+            me=session if session and session.signed_in else None,
+            csrf_token=session.csrf_token if session else "",
+            language=i18n.current_language.get(),
+            htmx=bool(request and request.headers.get("hx-request")),
+            **context,
+        )
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: security headers on every answer, and the session cookie when
+    the request changed it (httpOnly, SameSite=Lax, Secure over https)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        answer: dict[str, Any] = {}
+        token = ANSWER.set(answer)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                cookie = answer.get("set_cookie")
+                if cookie is not None:
+                    headers.append((b"set-cookie", _cookie(scope, *cookie).encode()))
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            ANSWER.reset(token)
+
+
+def _cookie(scope: Scope, value: str, max_age: int) -> str:
+    secure = scope.get("scheme") == "https" or _forwarded_https(scope)
+    parts = [f"{COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Lax", f"Max-Age={max_age}"]
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def _forwarded_https(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"x-forwarded-proto":
+            return bool(value.decode().split(",")[0].strip() == "https")
+    return False

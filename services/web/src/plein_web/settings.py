@@ -1,0 +1,30 @@
+"""The web client's settings (`PLEIN_WEB_*`), with defaults that work under `make run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# services/web/node_modules, where `make setup` installs the front-end packages from the lock.
+_DEFAULT_ASSETS = Path(__file__).resolve().parents[2] / "node_modules"
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLEIN_WEB_", extra="ignore")
+
+    api_url: str | None = Field(
+        default=None, description="where the public APIs answer; default PUBLIC_URL/api"
+    )
+    session_ttl_s: int = Field(
+        default=30 * 24 * 3600,
+        description="how long a sign-in lasts (identity's refresh-token lifetime)",
+    )
+    anonymous_session_ttl_s: int = Field(default=3600, description="a visitor not signed in")
+    refresh_margin_s: int = Field(default=60, description="refresh tokens this close to expiry")
+    node_modules: Path = Field(
+        default=_DEFAULT_ASSETS, description="front-end packages installed from package-lock.json"
+    )
+    time_zone: str = "Europe/Amsterdam"
+    page_size: int = Field(default=20, ge=1, le=100)

@@ -1,0 +1,340 @@
+"""The web client in a real browser (Debian's Chromium driven by Playwright) against a real
+Plein: every service, real PostgreSQL and NATS, the demo organisation."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.async_api import Page, expect
+from plein_platform.testing import eventually
+
+from .conftest import ARTIFACTS, Demo, Visitor
+
+pytestmark = pytest.mark.integration
+
+LIVE_S = 30_000  # ms Playwright waits for what arrives over SSE or after a projection
+
+
+async def reload_until_visible(page: Page, locator: str, text: str | None = None) -> None:
+    """Reload until `locator` (with `text`) shows: what projections write arrives a bit later."""
+
+    async def shown() -> None:
+        await page.reload()
+        target = page.locator(locator)
+        if text is not None:
+            target = target.filter(has_text=text)
+        assert await target.count() > 0, f"{locator} {text!r} not on {page.url}"
+
+    await eventually(shown, timeout_s=30, interval_s=0.3)
+
+
+# The journey runs once per viewport, each with its own people, on the same demo data.
+JOURNEYS = {
+    "desktop": {"asker": "eva", "colleague": "farid", "colleague_name": "Farid"},
+    "phone": {"asker": "greet", "colleague": "hugo", "colleague_name": "Hugo"},
+}
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+async def test_morning_journey(demo: Demo, visitors, size: str) -> None:  # type: ignore[no-untyped-def]
+    people = JOURNEYS[size]
+    word = f"koffie{uuid.uuid4().hex[:8]}"
+
+    asker: Visitor = await visitors(size)
+    await asker.sign_in(people["asker"])
+    page = asker.page
+
+    # The pinned announcement is on top of home until it is marked read.
+    await reload_until_visible(page, "article.pinned", "hybride werkbeleid")
+    await asker.check("home")
+    await page.screenshot(path=str(ARTIFACTS / f"home-screen-{size}.png"))  # for the README
+    pinned = page.locator("article.pinned").filter(has_text="hybride werkbeleid")
+    await pinned.get_by_role("button", name="Mark as read").click()
+    await expect(page.locator("article.pinned")).to_have_count(0)
+
+    # The posts that were on screen were reported as seen: the feed now knows this visit.
+    async def visit_recorded() -> None:
+        home = await demo.api(people["asker"], "GET", "/feed/home", params={"limit": 1})
+        assert home.json()["last_seen_at"] is not None
+
+    await eventually(visit_recorded, timeout_s=30, interval_s=0.3)
+
+    # The colleague is signed in elsewhere, on the notifications page.
+    colleague: Visitor = await visitors(size)
+    await colleague.sign_in(people["colleague"])
+    await colleague.goto("/notifications")
+    await colleague.check("notifications")
+
+    # A question mentioning the colleague, picked from the autocomplete.
+    box = page.get_by_label("What would you like to share?")
+    await box.click()
+    await box.press_sequentially(
+        f"Where do we keep the {word} beans? Do you know, @{people['colleague_name'][:3]}"
+    )
+    suggestion = page.get_by_role("option", name=re.compile(people["colleague_name"]))
+    await expect(suggestion).to_be_visible()
+    await asker.check("compose-mention")
+    await box.press("Enter")
+    await expect(box).to_have_value(re.compile(f"@{people['colleague_name']}"))
+    await page.get_by_label("This is a question").check()
+    await page.get_by_role("button", name="Post", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Post by")
+    thread_url = page.url
+
+    # Without reloading, the colleague's inbox shows the mention and the badge counts it.
+    live = colleague.page.locator("#inbox li.live")
+    await expect(live.first).to_be_visible(timeout=LIVE_S)
+    await expect(colleague.page.locator("#unread")).to_be_visible()
+    await live.first.get_by_role("link").click()
+    await colleague.page.get_by_label("Your reply").fill(
+        f"The {word} beans are in the top cupboard."
+    )
+    await colleague.page.get_by_role("button", name="Reply", exact=True).click()
+    await expect(colleague.page.locator("article.reply")).to_contain_text("top cupboard")
+    await colleague.check("thread")
+
+    # The asker reacts to the answer and accepts it.
+    await page.goto(thread_url)
+    answer = page.locator("article.reply").filter(has_text="top cupboard")
+    await answer.get_by_role("button", name=re.compile("^Like")).click()
+    answer = page.locator("article.reply").filter(has_text="top cupboard")
+    await expect(answer.get_by_role("button", name=re.compile("^Like"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await answer.get_by_role("button", name="Accept as best answer").click()
+    await expect(page.locator("article.reply.best")).to_contain_text("top cupboard")
+    await asker.check("thread-answered")
+
+    # Search finds the question, its words highlighted.
+    await asker.goto(f"/search?q={word}")
+    await reload_until_visible(page, ".hit mark")
+    await asker.check("search")
+
+    # A join request to the private group, approved by its admin.
+    leadership = demo.group("Leadership team")
+    await asker.goto(f"/groups/{leadership}")
+    await asker.check("group-private")
+    await page.get_by_role("button", name="Ask to join").click()
+    await expect(page.get_by_role("status")).to_contain_text("request was sent")
+    admin: Visitor = await visitors(size)
+    await admin.sign_in("ann")
+    await admin.goto(f"/groups/{leadership}")
+    request = admin.page.locator("li.request").filter(has_text=re.compile(people["asker"], re.I))
+    await expect(request).to_be_visible()
+    await admin.check("group-admin")
+    await request.get_by_role("button", name="Approve").click()
+    await expect(admin.page.locator("li.request")).to_have_count(0)
+    await asker.goto(f"/groups/{leadership}")
+    await expect(page.get_by_role("button", name="Leave group")).to_be_visible()
+
+    for other in ("/groups", "/people", f"/people/{demo.id_of('ann')}", "/settings", "/my-data"):
+        await asker.goto(other)
+        await asker.check(other.strip("/").split("/")[0] or "home")
+
+    # Sign out: the session ends, the pages ask for sign-in again.
+    await page.get_by_label("Your account").click()
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(re.compile("/sign-in"))
+    await asker.check("sign-in")
+    await asker.goto("/")
+    await expect(page).to_have_url(re.compile("/sign-in"))
+
+    assert not [e for e in asker.console_errors if "Content Security Policy" in e], (
+        asker.console_errors
+    )
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_a_form_post_without_the_csrf_token_is_refused(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("bob")
+    word = f"forged{uuid.uuid4().hex[:8]}"
+    # The browser's own cookie goes along (as with a forged cross-site form), the token not.
+    response = await visitor.context.request.post(
+        demo.base_url + "/posts", form={"text": f"{word} from elsewhere"}, max_redirects=0
+    )
+    assert response.status == 403
+    wrong = await visitor.context.request.post(
+        demo.base_url + "/posts",
+        form={"text": f"{word} again", "csrf_token": "not-the-token"},
+        max_redirects=0,
+    )
+    assert wrong.status == 403
+    found = await demo.api("bob", "GET", "/posts/people/" + demo.id_of("bob") + "/posts")
+    assert word not in found.text
+
+
+async def test_the_session_cookie_is_http_only_and_same_site_lax(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("chloe")
+    (cookie,) = [c for c in await visitor.context.cookies() if c["name"] == "plein_session"]
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+    assert "plein_session" not in await visitor.page.evaluate("document.cookie")
+    # No token reaches the page either: not in the HTML, not in storage.
+    html = await visitor.page.content()
+    assert "access_token" not in html and "eyJ" not in html
+    assert await visitor.page.evaluate("Object.keys(localStorage).length") == 0
+
+
+async def test_a_private_group_post_never_appears_for_a_non_member(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    word = f"geheim{uuid.uuid4().hex[:8]}"
+    leadership = demo.group("Leadership team")
+    created = await demo.api(
+        "daan", "POST", "/posts/posts", json={"text": f"Board notes {word}", "group_id": leadership}
+    )
+    assert created.status_code == 201, created.text
+    post_id = created.json()["id"]
+
+    member: Visitor = await visitors()
+    await member.sign_in("ilse")
+    await reload_until_visible(member.page, "article.entry", word)  # it is there for members
+
+    outsider: Visitor = await visitors("phone")
+    await outsider.sign_in("tom")
+    for path in (
+        "/",
+        "/?order=relevant",
+        f"/groups/{leadership}",
+        f"/search?q={word}",
+        f"/people/{demo.id_of('daan')}",
+        f"/posts/{post_id}",
+        "/notifications",
+    ):
+        await outsider.goto(path)
+        # What a person reads (the search box's own value is not in the page's text).
+        assert word not in await outsider.page.inner_text("body"), path
+    await outsider.goto(f"/posts/{post_id}")
+    await expect(outsider.page.get_by_role("heading", level=1)).not_to_contain_text("Board")
+
+
+async def test_a_lost_session_goes_to_sign_in_and_back(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors(locale="nl-NL")
+    await visitor.sign_in("kim")
+    await visitor.context.clear_cookies()
+    await visitor.goto("/groups?from=mail")
+    await expect(visitor.page).to_have_url(re.compile(r"/sign-in\?next="))
+    # No profile language: the browser's Dutch is used.
+    await expect(visitor.page.get_by_role("button", name="Inloggen")).to_be_visible()
+    await visitor.page.get_by_label("E-mailadres").fill("kim@example.com")
+    await visitor.page.get_by_label("Wachtwoord").fill("plein-demo-2026")
+    await visitor.page.get_by_role("button", name="Inloggen").click()
+    await expect(visitor.page).to_have_url(re.compile(r"/groups\?from=mail$"))
+    await expect(visitor.page.get_by_role("heading", name="Groepen")).to_be_visible()
+
+
+async def test_register_from_an_invitation_add_a_photo_then_erase_my_account(
+    demo: Demo, visitors, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    email = f"guest{uuid.uuid4().hex[:6]}@partner.example"
+    invitation = await demo.api("ann", "POST", "/identity/invitations", json={"email": email})
+    assert invitation.status_code in (200, 201), invitation.text
+    link = invitation.json()["url"]
+    assert "/register?invitation=" in link
+
+    visitor: Visitor = await visitors("phone")
+    await visitor.goto(link.split(demo.base_url, 1)[-1])
+    page = visitor.page
+    await page.get_by_label("Your name").fill("Gast Partner")
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password (at least 8 characters)").fill("short")
+    await page.get_by_role("button", name="Create account").click()
+    # The API's problem is shown next to the field, the form keeps what was typed.
+    await expect(page.locator(".field-error")).to_be_visible()
+    await expect(page.get_by_label("Your name")).to_have_value("Gast Partner")
+    await visitor.check("register-problem")
+    await page.get_by_label("Password (at least 8 characters)").fill("a-long-enough-secret")
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page).to_have_url(demo.base_url + "/")
+
+    # A face: a landscape photo becomes a 256 px square, served with cache headers.
+    await page.get_by_label("Your account").click()
+    await page.get_by_role("link", name="My profile").click()
+    upload = tmp_path / "holiday.png"
+    Image.new("RGB", (900, 600), (30, 120, 200)).save(upload)
+    await page.get_by_label("Your photo").set_input_files(str(upload))
+    await page.get_by_role("button", name="Upload photo").click()
+    face = page.locator(".profile-head img.avatar")
+    await expect(face).to_be_visible()
+    photo = await visitor.context.request.get(demo.base_url + await face.get_attribute("src"))
+    assert photo.status == 200
+    assert "max-age" in photo.headers["cache-control"]
+    assert Image.open(io.BytesIO(await photo.body())).size == (256, 256)
+    await visitor.check("profile-own")
+    user_id = page.url.rsplit("/", 1)[-1]
+
+    await visitor.goto("/my-data")
+    await page.get_by_label('Type "erase" to confirm').fill("nope")
+    await page.get_by_role("button", name="Erase my account").click()
+    await expect(page.get_by_role("alert")).to_contain_text("erase")
+    await page.get_by_label('Type "erase" to confirm').fill("erase")
+    await page.get_by_role("button", name="Erase my account").click()
+    await expect(page).to_have_url(re.compile("/sign-in"))
+    await expect(page.get_by_role("status")).to_contain_text("erased")
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password").fill("a-long-enough-secret")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_be_visible()
+
+    async def photo_gone() -> None:
+        gone = await demo.api("ann", "GET", f"/identity/users/{user_id}/photo")
+        assert gone.status_code == 404
+
+    await eventually(photo_gone, timeout_s=30, interval_s=0.3)
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_a_group_admin_announces_and_a_poll_gets_votes(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    admin: Visitor = await visitors()
+    await admin.sign_in("ann")
+    page = admin.page
+    await page.get_by_label("What would you like to share?").fill("Team lunch on Friday #lunch")
+    await page.get_by_label("Where").select_option(label="Marketing")
+    await page.get_by_text("Poll or announcement").click()
+    await page.get_by_label("Announce it in the group chosen below (group admins)").check()
+    await page.get_by_label("Title of the announcement").fill("Lunch with the team")
+    await admin.check("compose-announcement")
+    await page.get_by_role("button", name="Post", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Lunch with the team")
+    await page.get_by_text("Edit", exact=True).click()
+    await page.get_by_label("New text").fill("Team lunch on Friday at noon #lunch")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator("#post .text")).to_contain_text("at noon")
+    await expect(page.get_by_text("Earlier versions")).to_be_visible()
+
+    # Managing the group: invite a colleague, make a member admin and take it back.
+    marketing = demo.group("Marketing")
+    await admin.goto(f"/groups/{marketing}?invite_q=Sanne")
+    await page.get_by_role("button", name="Invite").click()
+    await expect(page).to_have_url(demo.base_url + f"/groups/{marketing}")
+    bob = page.locator("li.person-line").filter(has_text="Bob Jansen")
+    await bob.get_by_label("Manage Bob Jansen").click()
+    await bob.get_by_role("button", name="Make admin").click()
+    bob = page.locator("li.person-line").filter(has_text="Bob Jansen")
+    await expect(bob.locator(":scope > span.muted")).to_have_text("admin")
+    await admin.check("group-manage")
+    await bob.get_by_label("Manage Bob Jansen").click()
+    await bob.get_by_role("button", name="Take admin away").click()
+    bob = page.locator("li.person-line").filter(has_text="Bob Jansen")
+    await expect(bob.locator(":scope > span.muted")).to_have_count(0)
+
+    await admin.goto("/")
+    await page.get_by_label("What would you like to share?").fill("Pizza or sushi?")
+    await page.get_by_text("Poll or announcement").click()
+    await page.get_by_label("Make it a poll: the text is the question").check()
+    await page.get_by_label("Option 1").fill("Pizza")
+    await page.get_by_label("Option 2").fill("Sushi")
+    await page.get_by_role("button", name="Post", exact=True).click()
+    await page.get_by_label("Sushi").check()
+    await page.get_by_role("button", name="Vote", exact=True).click()
+    await expect(page.locator(".poll")).to_contain_text("1 vote")
+    await admin.check("poll")
+    await page.get_by_text("Delete", exact=True).click()
+    await page.get_by_role("button", name="Yes, delete it").click()
+    await expect(page).to_have_url(demo.base_url + "/")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)

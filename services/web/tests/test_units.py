@@ -1,0 +1,115 @@
+"""Rules of the web client that need no server: languages, escaping, redirects, addresses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from plein_web import i18n
+from plein_web.gateway import ApiProblem, Gateway
+from plein_web.pages import safe_next
+from plein_web.rendering import highlighted, initials, rich_text
+
+PACKAGE = Path(i18n.__file__).parent
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
+
+
+def _ui_strings() -> set[str]:
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(
+        PACKAGE,
+        METHODS,
+        keywords=KEYWORDS,
+        options_map={"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return {m for m in found if m}
+
+
+def test_every_ui_string_has_a_dutch_translation() -> None:
+    with (PACKAGE / "locale" / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalog
+        if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)
+    }
+    assert _ui_strings() - translated == set()
+
+
+def test_pages_speak_dutch_when_the_language_is_dutch() -> None:
+    token = i18n.current_language.set("nl")
+    try:
+        assert i18n.gettext("Sign in") == "Inloggen"
+        assert i18n.ngettext("%(num)d reply", "%(num)d replies", 3) == "3 reacties"
+        assert "december" in i18n.day(datetime(2026, 12, 1, tzinfo=UTC))
+    finally:
+        i18n.current_language.reset(token)
+    assert i18n.gettext("Sign in") == "Sign in"
+
+
+def test_language_comes_from_the_profile_then_the_browser() -> None:
+    assert i18n.choose_language(["nl-NL", "en"], "en-GB,en;q=0.9") == "nl"
+    assert i18n.choose_language(["fr"], "nl-BE,nl;q=0.9,en;q=0.5") == "nl"
+    assert i18n.choose_language([], "de-DE, en;q=0.4, nl;q=0.8") == "nl"
+    assert i18n.choose_language(None, "fr-FR") == "en"
+    assert i18n.choose_language(None, None) == "en"
+
+
+def test_user_text_is_escaped_and_its_links_get_nofollow_noopener() -> None:
+    html = str(rich_text('<script>alert("x")</script> see https://example.com/a?b=1&c=2. #hr'))
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert (
+        '<a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener" target="_blank">'
+        in html
+    )
+    assert '<a class="topic" href="/topics/hr">#hr</a>' in html
+    assert str(rich_text('javascript:alert(1) "quoted"')).count("<a") == 0
+
+
+def test_search_highlights_only_the_matches_and_escapes_the_rest() -> None:
+    html = str(
+        highlighted([{"text": "<b>x</b> ", "match": False}, {"text": "koffie", "match": True}])
+    )
+    assert html == "&lt;b&gt;x&lt;/b&gt; <mark>koffie</mark>"
+
+
+def test_after_sign_in_the_browser_only_goes_to_a_page_of_this_site() -> None:
+    assert safe_next("/groups?x=1") == "/groups?x=1"
+    for elsewhere in ("https://evil.example/", "//evil.example/x", "evil", "", None):
+        assert safe_next(elsewhere) == "/"
+
+
+def test_gateway_addresses_each_api_on_one_base_or_by_its_service() -> None:
+    assert Gateway("http://127.0.0.1:8000/api/").url("/identity/tokens") == (
+        "http://127.0.0.1:8000/api/identity/tokens"
+    )
+    assert Gateway("http://{service}/api").url("/feed/home") == "http://feed/api/feed/home"
+
+
+def test_a_validation_problem_is_shown_per_field() -> None:
+    problem = ApiProblem(
+        422,
+        {
+            "title": "Invalid input",
+            "errors": [{"location": ["body", "password"], "message": "too short"}],
+        },
+    )
+    assert problem.field_errors() == {"password": "too short"}
+    assert problem.message == "password: too short"
+
+
+def test_someone_without_a_photo_gets_initials() -> None:
+    assert initials("Ann de Vries") == "AV"
+    assert initials("Chloé") == "C"
+    assert initials("") == "?"
+
+
+def test_a_mentioned_persons_whole_name_is_marked() -> None:
+    html = str(rich_text("Ask @Farid El Amrani or @eva", ["Farid El Amrani"]))
+    assert '<span class="mention">@Farid El Amrani</span>' in html
+    assert '<span class="mention">@eva</span>' in html
