@@ -18,7 +18,7 @@ from typing import Any
 
 import nats
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from nats.aio.client import Client as NATS
 from plein_events.leader import leadership
 from plein_events.stream import ensure_streams
@@ -26,6 +26,7 @@ from plein_events.stream import ensure_streams
 from .auth import TokenVerifier
 from .database import migrate, platform_migrations, schema_lock, schema_pool
 from .problems import install_problem_handlers
+from .prometheus import CONTENT_TYPE, WORKER_RESTARTS, HttpMetrics, exposition
 from .service import Service, ServiceContext, Worker
 from .settings import Settings
 from .telemetry import HTTP_TELEMETRY
@@ -113,6 +114,7 @@ class Runtime:
         self.nc: NATS | None = None
         self._stop = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.running_workers: dict[str, Worker] = {}  # what /metrics reads relay counts from
 
     def service(self, name: str) -> Service:
         for service in self.services:
@@ -159,6 +161,7 @@ class Runtime:
         wanted = set(names) if names is not None else None
         for worker in self.workers():
             if (wanted is None or worker.name in wanted) and worker.name not in self._tasks:
+                self.running_workers[worker.name] = worker
                 self._tasks[worker.name] = asyncio.create_task(
                     self._supervise(worker), name=worker.name
                 )
@@ -196,6 +199,7 @@ class Runtime:
                 raise
             except Exception as error:
                 log.exception("worker crashed; restarting", worker=worker.name, error=repr(error))
+                WORKER_RESTARTS.labels(worker.name).inc()
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=pause)
                 except TimeoutError:
@@ -253,8 +257,13 @@ class Runtime:
         async def health() -> dict[str, Any]:
             return {"status": "ok", "pid": os.getpid()}
 
+        @app.get("/metrics", summary="Prometheus metrics (not routed by the ingress)")
+        async def metrics() -> Response:
+            return Response(await exposition(self), media_type=CONTENT_TYPE)
+
         for service in self.services:
             app.mount(f"/api/{service.name}", service.app)
+        app.add_middleware(HttpMetrics)
         return app
 
 
