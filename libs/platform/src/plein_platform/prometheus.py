@@ -97,34 +97,39 @@ class Snapshot:
     counters: dict[str, list[tuple[dict[str, str], float]]] = field(default_factory=dict)
 
     def gauge(self, name: str, value: float | None, **labels: str) -> None:
+        assert name in GAUGES, name
         if value is not None:
             self.gauges.setdefault(name, []).append((labels, float(value)))
 
     def counter(self, name: str, value: float | None, **labels: str) -> None:
+        assert name in COUNTERS, name
         if value is not None:
             self.counters.setdefault(name, []).append((labels, float(value)))
 
 
-HELP = {
+# What the snapshot reports, with each family's help text.
+GAUGES = {
     "plein_db_pool_size": "Connections the service's pool holds now.",
     "plein_db_pool_available": "Idle connections in the service's pool.",
     "plein_db_pool_max": "The most connections the service's pool may open.",
     "plein_db_pool_requests_waiting": "Requests waiting for a connection from the pool.",
-    "plein_db_pool_requests": "Connections asked of the pool.",
-    "plein_db_pool_requests_errors": "Requests for a connection that failed (timeout, error).",
     "plein_projection_lag_events": "Events on the stream the projection has not applied yet.",
     "plein_projection_position": "Stream sequence of the last event the projection applied.",
     "plein_projection_last_applied_timestamp_seconds": "When the projection last moved on.",
     "plein_projection_dead_letters": "Messages the projection gave up on (dead_letters rows).",
-    "plein_projection_events_applied": "Events this process's runner applied.",
-    "plein_projection_batches": "Batches this process's runner applied.",
-    "plein_projection_dead_lettered": "Messages this process's runner dead-lettered.",
     "plein_relay_lag_events": "Stored events the outbox relay has not published yet.",
     "plein_relay_position": "Notification id of the last stored event the relay published.",
     "plein_relay_last_published_timestamp_seconds": "When the relay last moved on.",
+    "plein_nats_connected": "1 while the runtime's NATS connection is up.",
+}
+COUNTERS = {
+    "plein_db_pool_requests": "Connections asked of the pool.",
+    "plein_db_pool_requests_errors": "Requests for a connection that failed (timeout, error).",
+    "plein_projection_events_applied": "Events this process's runner applied.",
+    "plein_projection_batches": "Batches this process's runner applied.",
+    "plein_projection_dead_lettered": "Messages this process's runner dead-lettered.",
     "plein_relay_published": "Stored events this process's relay published.",
     "plein_relay_publish_errors": "Relay rounds that failed (NATS down, timeouts) and retried.",
-    "plein_nats_connected": "1 while the runtime's NATS connection is up.",
 }
 
 
@@ -148,7 +153,7 @@ def _family(
     samples: list[tuple[dict[str, str], float]],
 ) -> Metric:
     keys = sorted({key for labels, _ in samples for key in labels})
-    family = kind(name, HELP.get(name, name), labels=keys)
+    family = kind(name, GAUGES.get(name) or COUNTERS[name], labels=keys)
     for labels, value in samples:
         family.add_metric([labels.get(key, "") for key in keys], value)
     return family
@@ -226,3 +231,17 @@ async def snapshot(runtime: Runtime) -> Snapshot:
 async def exposition(runtime: Runtime) -> bytes:
     """The body of `/metrics`: the process's counters and this runtime's snapshot."""
     return generate_latest(SnapshotCollector(await snapshot(runtime)))  # type: ignore[arg-type]
+
+
+def exported_series_names() -> set[str]:
+    """Every series name `/metrics` can show (with `_total`, `_bucket`...), known or not yet
+    counted: what alerts and dashboards may query."""
+    series = set(GAUGES) | {f"{name}_total" for name in COUNTERS}
+    for family in REGISTRY.collect():
+        if family.type == "counter":
+            series |= {f"{family.name}_total", f"{family.name}_created"}
+        elif family.type == "histogram":
+            series |= {f"{family.name}_{end}" for end in ("bucket", "count", "sum", "created")}
+        else:
+            series.add(family.name)
+    return series
