@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
 from plein_platform.testing import Plein, eventually
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -115,3 +118,37 @@ async def test_unknown_paths_share_one_label_instead_of_one_per_url(plein: Plein
     }
     assert not any("no-such-page" in route for route in routes)
     assert "unmatched" in routes
+
+
+async def test_e_mail_sent_and_failed_are_counted_as_the_smtp_server_answers(
+    tmp_path: Path,
+) -> None:
+    from email.message import EmailMessage
+
+    from plein_notify.mail import Mailer
+    from plein_platform.embedded import free_port, mail_catcher
+    from plein_platform.settings import Settings
+    from prometheus_client import REGISTRY
+
+    def count(name: str) -> float:
+        return REGISTRY.get_sample_value(name) or 0.0
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "plein@localhost", "ann@example.com", "Hoi"
+    message.set_content("Gemeten.")
+    settings = Settings(data_dir=tmp_path, database_url=None, smtp_host=None)
+    with mail_catcher(settings) as mail_dir:  # a real SMTP server (aiosmtpd)
+        assert mail_dir is not None
+        sent, failed = (
+            count("plein_notify_emails_sent_total"),
+            count("plein_notify_email_failures_total"),
+        )
+        await Mailer(settings).send(message)
+        assert count("plein_notify_emails_sent_total") == sent + 1
+        assert count("plein_notify_email_failures_total") == failed
+
+        settings.smtp_port = free_port()  # nobody listens there
+        with pytest.raises(OSError):
+            await Mailer(settings).send(message)
+        assert count("plein_notify_emails_sent_total") == sent + 1
+        assert count("plein_notify_email_failures_total") == failed + 1
