@@ -24,8 +24,11 @@ browser: ## Debian's Chromium (and an emoji font) for the browser tests: Playwri
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji; }
 
-run: setup ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
-	$(UV) run plein run
+run: ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@# Only what running needs: no linters, kubectl or test tools (those come with `make setup`).
+	@$(MAKE) --no-print-directory web-assets
+	$(UV) run --frozen --no-dev plein run
 
 test: setup browser k8s-check ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
 	$(UV) run plein contract --check

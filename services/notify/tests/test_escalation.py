@@ -18,6 +18,7 @@ from plein_events.identity import (
 from plein_events.posts import AnnouncementPosted, PostCreated, ReplyPosted
 from plein_events.stream import STREAM_NAME
 from plein_platform.testing import eventually
+from prometheus_client import REGISTRY
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)
 
@@ -257,6 +258,7 @@ async def test_a_group_admin_may_raise_a_sinking_post_at_once_but_only_once(
     post_id = await question_in(world, w["group_id"], w["ann"], world.clock.now)
     await world.caught_up()
     http = world.plein.http
+    raised_before = REGISTRY.get_sample_value("plein_notify_escalations_raised_total") or 0.0
     refused = await http.post(
         "/notify/escalations", headers=w["ann"].auth, json={"post_id": str(post_id)}
     )
@@ -273,4 +275,6 @@ async def test_a_group_admin_may_raise_a_sinking_post_at_once_but_only_once(
         "/notify/escalations", headers=w["adam"].auth, json={"post_id": str(uuid4())}
     )
     assert unknown.status_code == 404
+    # /metrics counts the one escalation raised, not the refused, repeated or unknown ones.
+    assert REGISTRY.get_sample_value("plein_notify_escalations_raised_total") == raised_before + 1
     await eventually(lambda: _has_escalation(world, w["carla"]))

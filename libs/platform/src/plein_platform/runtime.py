@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import nats
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from nats.aio.client import Client as NATS
 from plein_events.leader import leadership
 from plein_events.stream import ensure_streams
@@ -26,6 +26,7 @@ from plein_events.stream import ensure_streams
 from .auth import TokenVerifier
 from .database import migrate, platform_migrations, schema_lock, schema_pool
 from .problems import install_problem_handlers
+from .prometheus import CONTENT_TYPE, WORKER_RESTARTS, HttpMetrics, exposition
 from .service import Service, ServiceContext, Worker
 from .settings import Settings
 from .telemetry import HTTP_TELEMETRY
@@ -133,6 +134,7 @@ class Runtime:
         self.nc: NATS | None = None
         self._stop = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.running_workers: dict[str, Worker] = {}  # what /metrics reads relay counts from
 
     def service(self, name: str) -> Service:
         for service in self.services:
@@ -179,6 +181,7 @@ class Runtime:
         wanted = set(names) if names is not None else None
         for worker in self.workers():
             if (wanted is None or worker.name in wanted) and worker.name not in self._tasks:
+                self.running_workers[worker.name] = worker
                 self._tasks[worker.name] = asyncio.create_task(
                     self._supervise(worker), name=worker.name
                 )
@@ -218,6 +221,7 @@ class Runtime:
                 raise
             except Exception as error:
                 log.exception("worker crashed; restarting", worker=worker.name, error=repr(error))
+                WORKER_RESTARTS.labels(worker.name).inc()
                 try:
                     pause = backoff.after_crash(loop.time() - started)
                     await asyncio.wait_for(stop.wait(), timeout=pause)
@@ -249,6 +253,18 @@ class Runtime:
             gc.unfreeze()  # what this runtime built may go once it has stopped
             await self.stop()
 
+    def _service_index(self, service: Service) -> Callable[[], Awaitable[dict[str, str]]]:
+        async def index() -> dict[str, str]:
+            base = f"{self.settings.base_url}/api/{service.name}"
+            return {
+                "service": service.name,
+                "docs": f"{base}/docs",
+                "redoc": f"{base}/redoc",
+                "openapi": f"{base}/openapi.json",
+            }
+
+        return index
+
     def asgi(self) -> FastAPI:
         """One app with every service mounted under `/api/<name>`, as the ingress routes them."""
         app = FastAPI(
@@ -279,9 +295,21 @@ class Runtime:
         async def health() -> dict[str, Any]:
             return {"status": "ok", "pid": os.getpid()}
 
+        @app.get("/metrics", summary="Prometheus metrics (not routed by the ingress)")
+        async def metrics() -> Response:
+            return Response(await exposition(self), media_type=CONTENT_TYPE)
+
+        for service in apis:
+            # `/api/<name>` itself answers (what `plein run` prints), instead of a redirect to
+            # `/api/<name>/` and a 404 there; matched before the mount below.
+            for path in (service.path, f"{service.path}/"):
+                app.add_api_route(
+                    path, self._service_index(service), methods=["GET"], include_in_schema=False
+                )
         # A root mount matches every path, so it goes last, after the APIs.
         for service in [*apis, *at_root]:
             app.mount(service.path, service.app)
+        app.add_middleware(HttpMetrics)
         return app
 
 

@@ -8,10 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources.abc import Traversable
-from typing import Any, ClassVar, Protocol
+from typing import Annotated, Any, ClassVar, Protocol
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from plein_events import Event
@@ -22,6 +23,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from .auth import Principal, TokenVerifier, bearer_token
 from .database import RetryReadsOnLostConnection
+from .docs import BEARER, install_docs
 from .errors import DomainError
 from .limits import BodySizeLimit
 from .problems import install_problem_handlers
@@ -166,11 +168,16 @@ class Service:
             title=f"Plein {self.name}",
             description=self.description,
             version="0.1.0",
-            root_path_in_servers=False,
+            # The document names its prefix (/api/<name>) as its server: "Try it out" in the
+            # docs pages then calls the API where it is, through `make run` or the ingress.
+            root_path_in_servers=True,
             telemetry=HTTP_TELEMETRY,
+            docs_url=None,  # install_docs serves the pages with assets of our own
+            redoc_url=None,
         )
         app.state.service = self
         install_problem_handlers(app)
+        install_docs(app)
 
         @app.get("/health", tags=["operations"], summary="Liveness: the process answers")
         async def health() -> dict[str, str]:
@@ -216,11 +223,16 @@ def service_of(request: Request) -> Service:
     return service
 
 
-async def current_principal(request: Request) -> Principal:
+async def current_principal(
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+) -> Principal:
     """FastAPI dependency: the verified caller of this request.
 
     Someone acting as a shared account is checked against the service's own delegations read
-    model on every request; a service without that read model refuses such tokens.
+    model on every request; a service without that read model refuses such tokens. The unused
+    parameter declares the bearer scheme on the route's OpenAPI operation (the header is read
+    by `bearer_token`, which answers a missing token with a problem document).
     """
     from .delegation import check_delegation, projection_name
 

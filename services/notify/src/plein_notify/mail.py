@@ -15,6 +15,7 @@ import aiosmtplib
 import jwt
 from plein_platform.errors import InvalidInput
 from plein_platform.settings import Settings
+from prometheus_client import Counter
 
 from .domain import Kind
 
@@ -32,6 +33,8 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.ANNOUNCEMENT_GUIDELINE: "announcement guideline notices",
 }
 _UNSUBSCRIBE_AUDIENCE = "plein-notify-unsubscribe"
+EMAILS_SENT = Counter("plein_notify_emails_sent", "E-mails the SMTP server accepted.")
+EMAIL_FAILURES = Counter("plein_notify_email_failures", "E-mails the SMTP server did not take.")
 
 
 class UnsubscribeLinks:
@@ -150,4 +153,6 @@ class Mailer:
         }
         if s.smtp_username:
             options.update(username=s.smtp_username, password=s.smtp_password or "")
-        await aiosmtplib.send(message, **options)
+        with EMAIL_FAILURES.count_exceptions():
+            await aiosmtplib.send(message, **options)
+        EMAILS_SENT.inc()

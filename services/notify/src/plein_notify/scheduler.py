@@ -14,6 +14,7 @@ from uuid import UUID
 
 import structlog
 from plein_platform.service import every
+from prometheus_client import Counter
 
 from . import store
 from .app import entry_view, mailable
@@ -27,6 +28,8 @@ from .domain import (
     worth_a_digest_line,
 )
 from .mail import Line, Mailer, UnsubscribeLinks, compose
+
+ESCALATIONS_RAISED = Counter("plein_notify_escalations_raised", "Unanswered posts escalated.")
 
 if TYPE_CHECKING:
     from .service import NotifyService
@@ -117,7 +120,7 @@ class Scheduler:
             only_members = None
             if private and not await store.outside_managers_welcome(conn, group_id):
                 only_members = await store.members_among(conn, group_id, managers)
-        return await asyncio.to_thread(
+        escalation_id: UUID | None = await asyncio.to_thread(
             self.service.application.raise_escalation,
             post_id=thread["post_id"],
             group_id=group_id,
@@ -127,6 +130,9 @@ class Scheduler:
             ),
             waited_hours=round(working_hours_between(thread["created_at"], now), 1),
         )
+        if escalation_id is not None:
+            ESCALATIONS_RAISED.inc()
+        return escalation_id
 
     async def resolve(self, report: TickReport) -> None:
         async with self.service.ctx.pool.connection() as conn:

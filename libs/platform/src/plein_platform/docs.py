@@ -1,0 +1,61 @@
+"""Each service's API docs (Swagger UI at `/docs`, ReDoc at `/redoc`), served by Plein itself.
+
+FastAPI's own pages load their scripts from a CDN: without internet access they stay blank.
+These pages load the same assets from the fastapi-offline package, under the service's own
+prefix (`/api/<service>/docs/assets/...`), so they work wherever the API does.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPBearer
+from starlette.staticfiles import StaticFiles
+
+ASSETS = Path(str(files("fastapi_offline") / "static"))
+
+# Declared on every route that needs a caller (see current_principal): the OpenAPI document
+# carries the scheme, so Swagger UI's "Authorize" takes a token and "Try it out" sends it.
+BEARER = HTTPBearer(
+    auto_error=False,  # a missing token is answered by Plein's own problem document
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="An access token from `POST /api/identity/tokens` (e-mail and password).",
+)
+
+
+def install_docs(app: FastAPI) -> None:
+    """Add `/docs`, `/redoc` and their assets to a service's app (built with docs_url=None)."""
+    app.mount("/docs/assets", StaticFiles(directory=ASSETS), name="docs-assets")
+
+    def prefix(request: Request) -> str:
+        return str(request.scope.get("root_path", "")).rstrip("/")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        base = prefix(request)
+        return get_swagger_ui_html(
+            openapi_url=f"{base}{app.openapi_url}",
+            title=f"{app.title} – API",
+            swagger_js_url=f"{base}/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url=f"{base}/docs/assets/swagger-ui.css",
+            swagger_favicon_url=f"{base}/docs/assets/favicon.png",
+            oauth2_redirect_url=None,
+            # Swagger UI would send the document to validator.swagger.io for its badge.
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        base = prefix(request)
+        return get_redoc_html(
+            openapi_url=f"{base}{app.openapi_url}",
+            title=f"{app.title} – API reference",
+            redoc_js_url=f"{base}/docs/assets/redoc.standalone.js",
+            redoc_favicon_url=f"{base}/docs/assets/favicon.png",
+            with_google_fonts=False,
+        )
