@@ -32,6 +32,17 @@ def families(samples: Samples) -> set[str]:
     return {name for name, _ in samples}
 
 
+async def test_metrics_are_refused_to_a_request_a_proxy_forwarded(plein: Plein) -> None:
+    # The ingress sends every path under `/` to the web client's pods, `/metrics` too.
+    async with httpx.AsyncClient(base_url=plein.base_url, timeout=30.0) as http:
+        for header in ("X-Forwarded-For", "X-Real-IP", "Forwarded"):
+            response = await http.get("/metrics", headers={header: "203.0.113.7"})
+            assert response.status_code == 404, header
+            assert response.headers["content-type"] == "application/problem+json"
+            assert "plein_http_requests" not in response.text
+        assert (await http.get("/metrics")).status_code == 200
+
+
 POST_CREATED = {"service": "posts", "method": "POST", "route": "/api/posts/posts", "status": "201"}
 
 

@@ -18,13 +18,14 @@ from typing import Any
 
 import nats
 import structlog
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from nats.aio.client import Client as NATS
 from plein_events.leader import leadership
 from plein_events.stream import ensure_streams
 
 from .auth import TokenVerifier
 from .database import migrate, platform_migrations, schema_lock, schema_pool
+from .errors import NotFound
 from .problems import install_problem_handlers
 from .prometheus import CONTENT_TYPE, WORKER_RESTARTS, HttpMetrics, exposition
 from .service import Service, ServiceContext, Worker
@@ -90,6 +91,10 @@ async def prepare(
     finally:
         await nc.close()
     return await migrate_services(database_url, services)
+
+
+# Headers a proxy adds to what it forwards (ingress-nginx sets both on every request).
+_FORWARDED = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 
 @dataclass
@@ -295,8 +300,13 @@ class Runtime:
         async def health() -> dict[str, Any]:
             return {"status": "ok", "pid": os.getpid()}
 
-        @app.get("/metrics", summary="Prometheus metrics (not routed by the ingress)")
-        async def metrics() -> Response:
+        @app.get("/metrics", summary="Prometheus metrics (direct requests only)")
+        async def metrics(request: Request) -> Response:
+            # The web client answers every path the ingress routes to `/`, this one too; the
+            # ingress (like any proxy) marks what it forwards, Prometheus scrapes the pod
+            # directly. So a forwarded request is told there is nothing here.
+            if any(h in request.headers for h in _FORWARDED):
+                raise NotFound("no such page")
             return Response(await exposition(self), media_type=CONTENT_TYPE)
 
         for service in apis:
