@@ -9,6 +9,7 @@ import os
 import queue
 import sys
 import traceback
+from collections.abc import MutableMapping
 from typing import Any, TextIO
 
 import structlog
@@ -117,7 +118,7 @@ def _console_traceback(sio: TextIO, exc_info: Any) -> None:
     sio.write("\n" + bounded_traceback(exc_info))
 
 
-def _capture_exc_info(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _capture_exc_info(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     # `log.exception` leaves `exc_info=True`, resolved at render time from sys.exc_info(): on
     # the writer thread that is empty, so the error is taken here, on the logging thread.
     if event.get("exc_info") is True:
