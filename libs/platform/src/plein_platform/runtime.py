@@ -25,6 +25,7 @@ from plein_events.stream import ensure_streams
 
 from .auth import TokenVerifier
 from .database import migrate, platform_migrations, schema_lock, schema_pool
+from .limits import StorableUrl
 from .problems import install_problem_handlers
 from .service import Service, ServiceContext, Worker
 from .settings import Settings
@@ -255,6 +256,8 @@ class Runtime:
 
         for service in self.services:
             app.mount(f"/api/{service.name}", service.app)
+        # Around every service: what no service could answer well itself.
+        app.add_middleware(StorableUrl)
         return app
 
 

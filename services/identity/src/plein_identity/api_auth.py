@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from plein_platform.errors import Forbidden, NotAuthenticated, TooManyRequests
+from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from . import oidc, store
@@ -17,14 +18,22 @@ from .api_people import OwnProfile, own_profile
 from .domain import email_domain_allowed, login_delay, normalise_email
 from .tokens import hash_token, issue_access_token, new_opaque_token
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://")
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Storable
 ]
-Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=35)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Storable
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=256), Storable]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Storable]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://"),
+    Storable,
+]
+Language = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=35), Storable
+]
 
 
 class Registration(BaseModel):
@@ -52,13 +61,13 @@ class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256), Storable]
 
 
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200), Storable]
 
 
 class ActAsRequest(BaseModel):
@@ -70,7 +79,7 @@ class ActAsRequest(BaseModel):
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=256), Storable]
     new_password: Password
 
 
