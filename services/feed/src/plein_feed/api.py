@@ -9,8 +9,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from plein_platform.auth import Principal
+from plein_platform.caller import current_principal
 from plein_platform.errors import NotFound
-from plein_platform.service import current_principal, service_of
+from plein_platform.service import service_of
 from pydantic import BaseModel, Field
 
 from . import app, store

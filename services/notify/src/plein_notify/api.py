@@ -12,8 +12,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from plein_platform.auth import Principal
+from plein_platform.caller import current_principal
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from plein_platform.service import ServiceNotReady, current_principal, service_of
+from plein_platform.service import ServiceNotReady, service_of
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 

@@ -8,8 +8,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from plein_platform.auth import Principal
+from plein_platform.caller import current_principal
 from plein_platform.errors import Forbidden, NotFound
-from plein_platform.service import current_principal, service_of
+from plein_platform.service import service_of
 from plein_platform.text import Storable, StorableText
 from pydantic import BaseModel, ConfigDict, Field
 
