@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -94,14 +96,27 @@ async def send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
+def retry_after_s(extensions: dict[str, Any]) -> int:
+    """Whole seconds to wait, from a 429's `retry_after_s` or `retry_after` (an ISO time)."""
+    if "retry_after_s" in extensions:
+        return max(1, math.ceil(float(extensions["retry_after_s"])))
+    if "retry_after" in extensions:
+        at = datetime.fromisoformat(str(extensions["retry_after"]))
+        return max(1, math.ceil((at - datetime.now(UTC)).total_seconds()))
+    return 1
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error of `app` a problem document: domain errors, HTTP errors, bad input, bugs."""
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem(
+        response = problem(
             exc.status, exc.detail, title=exc.title, instance=request.url.path, **exc.extensions
         )
+        if exc.status == 429:
+            response.headers["Retry-After"] = str(retry_after_s(exc.extensions))
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -22,9 +22,11 @@ from fastapi import FastAPI
 from nats.aio.client import Client as NATS
 from plein_events.leader import leadership
 from plein_events.stream import ensure_streams
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .auth import TokenVerifier
 from .database import migrate, platform_migrations, schema_lock, schema_pool
+from .headers import SecurityHeaders
 from .limits import StorableUrl
 from .problems import install_problem_handlers
 from .service import Service, ServiceContext, Worker
@@ -256,8 +258,14 @@ class Runtime:
 
         for service in self.services:
             app.mount(f"/api/{service.name}", service.app)
-        # Around every service: what no service could answer well itself.
+        # Around every service: what no service could answer well itself. The last added is
+        # the outermost: forwarded headers are believed (from trusted proxies only) first.
         app.add_middleware(StorableUrl)
+        app.add_middleware(SecurityHeaders, frame_ancestors=self.settings.frame_ancestor_list)
+        if self.settings.trusted_proxy_list:
+            app.add_middleware(
+                ProxyHeadersMiddleware, trusted_hosts=self.settings.trusted_proxy_list
+            )
         return app
 
 

@@ -231,9 +231,16 @@ def routes() -> APIRouter:
         s = service.identity_settings
         now = service.ctx.clock()
         email = normalise_email(body.email)
+        # The client's address is the connection's, or what a trusted proxy says it is (see
+        # PLEIN_TRUSTED_PROXIES). Wrong passwords slow down this account from this address,
+        # so someone guessing cannot lock a colleague out, nor one busy address (a NAT, the
+        # ingress) everyone behind it; and, much later, the account from anywhere, so that
+        # guessing spread over many addresses stays slow too.
         address = request.client.host if request.client else "unknown"
-        keys = {f"account:{email}": s.login_free_attempts}
-        keys[f"address:{address}"] = s.login_free_attempts_per_address
+        keys = {
+            f"account:{email}|address:{address}": s.login_free_attempts,
+            f"account:{email}": s.login_free_attempts_per_account,
+        }
         async with service.ctx.pool.connection() as conn:
             blocked = await store.blocked_until(conn, list(keys))
         if blocked is not None and blocked > now:
@@ -254,7 +261,8 @@ def routes() -> APIRouter:
                         await store.block(conn, key, store.until(now, delay))
             raise
         async with service.ctx.pool.connection() as conn:
-            await store.clear_failures(conn, f"account:{email}")
+            for key in keys:
+                await store.clear_failures(conn, key)
         return await _issue(request, user.id)
 
     @router.get(
