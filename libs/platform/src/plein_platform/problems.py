@@ -106,8 +106,63 @@ def retry_after_s(extensions: dict[str, Any]) -> int:
     return 1
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An error, as an RFC 9457 problem document",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": True,
+}
+_PROBLEM_RESPONSE = {
+    "description": "An error, as an RFC 9457 problem document",
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def with_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` (an OpenAPI document) saying what every operation really answers on error: a
+    problem document, for 422 (FastAPI documents its own validation body, which Plein does
+    not send) and for every other status (`default`: 400, 401, 403, 404, 409, 413, 429...)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "422" in responses:
+                responses["422"] = {**_PROBLEM_RESPONSE, "description": "Invalid input"}
+            responses.setdefault("default", _PROBLEM_RESPONSE)
+    return schema
+
+
+def _document_problems(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_problem_responses(generate())
+        return app.openapi_schema
+
+    setattr(app, "openapi", openapi)  # noqa: B010 (FastAPI's documented way to customise it)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make every error of `app` a problem document: domain errors, HTTP errors, bad input, bugs."""
+    """Make every error of `app` a problem document: domain errors, HTTP errors, bad input, bugs.
+
+    The OpenAPI document says so too (`with_problem_responses`).
+    """
+    _document_problems(app)
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:

@@ -168,6 +168,9 @@ def routes() -> APIRouter:
         changes = body.model_dump(exclude_unset=True)
         if "display_name" in changes and changes["display_name"] is None:
             raise InvalidInput("A display name cannot be removed.")
+        for field in ("is_manager", "languages"):  # unset keeps them; null cannot mean a value
+            if field in changes and changes[field] is None:
+                raise InvalidInput(f"{field} cannot be null; leave it out to keep it.")
         user = await run(service.application.update_profile, user_id, changes, actor_id)
         await service.settle(user.id, user.version)
         return await own_profile(request, user)
