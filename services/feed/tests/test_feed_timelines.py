@@ -739,7 +739,13 @@ async def test_a_deactivated_account_gets_nothing_and_its_timeline_returns_with_
     during = post(ann, "during", group_id=team)
     await stream.publish(during)
     await stream.caught_up()
-    assert await stream.home_ids(bob) == []
+    # bob is refused at once (his token is still valid), and his timeline is gone
+    assert (await plein.http.get("/feed/home", headers=bob.auth)).status_code == 401
+    async with plein.runtime.service("feed").ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) FROM timeline_entries WHERE owner_id = %s", (uid(bob),)
+        )
+        assert await cur.fetchone() == (0,)
     assert await timeline_rows(plein, during.post_id) == 1  # ann's own entry only
     assert await stream.home_ids(ann) == [str(during.post_id), str(before.post_id)]
 
