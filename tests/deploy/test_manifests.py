@@ -6,6 +6,7 @@ dev dependencies) and every object is checked offline."""
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 import shutil
 import subprocess
@@ -672,3 +673,20 @@ def test_the_migration_step_of_the_install_brings_everything_the_job_needs(
     needs |= {("ConfigMap", e["configMapRef"]["name"]) for e in container["envFrom"]}
     assert needs <= step
     assert "component in (config,migrations)" in (ROOT / "docs" / "operations.md").read_text()
+
+
+def test_plein_believes_forwarded_headers_from_the_ingress_and_no_one_else(
+    rendered: Rendered,
+) -> None:
+    proxies = rendered.config()["PLEIN_TRUSTED_PROXIES"]
+    networks = [ipaddress.ip_network(p.strip()) for p in proxies.split(",")]
+    assert networks and not any(n.prefixlen == 0 for n in networks)  # never "everyone"
+
+
+def test_the_ingress_sends_the_security_headers_too(rendered: Rendered) -> None:
+    (ingress,) = rendered.of_kind("Ingress")
+    snippet = ingress["metadata"]["annotations"][
+        "nginx.ingress.kubernetes.io/configuration-snippet"
+    ]
+    assert "X-Content-Type-Options: nosniff" in snippet
+    assert "Referrer-Policy: strict-origin-when-cross-origin" in snippet

@@ -142,8 +142,8 @@ async def test_replay_on_the_demo_data_gives_the_same_feeds(plein: Plein, stream
     assert response.status_code == 204
     response = await plein.http.post(
         "/feed/seen",
-        headers=people["chloe"].auth,
-        json={"post_ids": [str(p.post_id) for p in posts]},
+        headers=people["chloe"].auth,  # not on the board: its post is not hers to report
+        json={"post_ids": [str(p.post_id) for p in posts if p is not posts[1]]},
     )
     assert response.status_code == 202
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import jwt
-from plein_platform.testing import Plein
+import pytest
+from plein_platform.testing import (
+    Plein,
+    Servers,
+    fresh_database,
+    fresh_streams,
+    harness_settings,
+    start_plein,
+)
 
 
 async def login(plein: Plein, handle: str, password: str | None = None) -> dict:
@@ -97,24 +108,93 @@ async def test_brute_force_login_is_slowed_per_account(plein: Plein) -> None:
     )
     assert blocked.status_code == 429
     assert blocked.json()["retry_after_s"] >= 1
+    assert blocked.headers["Retry-After"] == str(blocked.json()["retry_after_s"])
     # Someone else on the same network logs in as usual.
     await login(plein, "bob")
 
 
-async def test_brute_force_login_is_slowed_per_client_address(plein: Plein) -> None:
-    identity = plein.runtime.service("identity")
-    identity.identity_settings.login_free_attempts_per_address = 3  # default 50
-    for handle in ("ann", "bob", "chloe", "daan"):
-        await plein.register(handle)
-    # One wrong password each for three accounts, all from this one address...
-    for handle in ("ann", "bob", "chloe"):
-        wrong = {"email": f"{handle}@example.com", "password": "guess-guess"}
-        assert (await plein.http.post("/identity/tokens", json=wrong)).status_code == 401
-    # ...and the address has to wait, whichever account it tries next.
-    response = await plein.http.post(
-        "/identity/tokens", json={"email": "daan@example.com", "password": "daan-secret-pw"}
-    )
+def _from(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}
+
+
+async def test_forwarded_for_from_an_untrusted_client_is_not_its_address(plein: Plein) -> None:
+    await plein.register("ann")
+    wrong = {"email": "ann@example.com", "password": "guess-guess"}
+    for i in range(5):  # each naming another address: all still count for this connection's
+        response = await plein.http.post(
+            "/identity/tokens", json=wrong, headers=_from(f"10.9.0.{i}")
+        )
+        assert response.status_code == 401
+    right = {"email": "ann@example.com", "password": "ann-secret-pw"}
+    response = await plein.http.post("/identity/tokens", json=right, headers=_from("10.9.9.9"))
     assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+@pytest.fixture
+async def behind_proxy(servers: Servers) -> AsyncIterator[Plein]:
+    """Plein behind a proxy at 127.0.0.1 (the ingress): it names each client's address."""
+    database_url = await fresh_database(servers)
+    await fresh_streams(servers.nats_url)
+    settings = harness_settings(database_url, servers.nats_url, trusted_proxies="127.0.0.1")
+    running = await start_plein(database_url, servers.nats_url, settings=settings)
+    try:
+        yield running
+    finally:
+        await running.http.aclose()
+        await running.stop()
+
+
+async def test_an_attacker_cannot_lock_a_colleague_out(behind_proxy: Plein) -> None:
+    plein = behind_proxy
+    await plein.register("ann")
+    wrong = {"email": "ann@example.com", "password": "guess-guess"}
+    answers = [
+        await plein.http.post("/identity/tokens", json=wrong, headers=_from("203.0.113.66"))
+        for _ in range(7)
+    ]
+    assert [a.status_code for a in answers[:5]] == [401] * 5
+    assert answers[6].status_code == 429 and int(answers[6].headers["Retry-After"]) >= 1
+    # The attacker waits; ann, at her own desk, logs in as usual.
+    right = {"email": "ann@example.com", "password": "ann-secret-pw"}
+    response = await plein.http.post("/identity/tokens", json=right, headers=_from("198.51.100.7"))
+    assert response.status_code == 200, response.text
+    response = await plein.http.post("/identity/tokens", json=right, headers=_from("203.0.113.66"))
+    assert response.status_code == 429
+
+
+async def test_many_wrong_passwords_behind_one_address_lock_out_nobody_else(
+    behind_proxy: Plein,
+) -> None:
+    plein = behind_proxy
+    await plein.register("ann")
+    await plein.register("bob")
+    office = _from("192.0.2.1")  # one NAT for the whole office
+    for i in range(60):
+        wrong = {"email": f"typo{i}@example.com", "password": "guess-guess"}
+        assert (
+            await plein.http.post("/identity/tokens", json=wrong, headers=office)
+        ).status_code == 401
+    right = {"email": "bob@example.com", "password": "bob-secret-pw"}
+    response = await plein.http.post("/identity/tokens", json=right, headers=office)
+    assert response.status_code == 200, response.text
+
+
+async def test_guessing_one_account_from_many_addresses_is_slowed_too(behind_proxy: Plein) -> None:
+    plein = behind_proxy
+    identity: Any = plein.runtime.service("identity")
+    identity.identity_settings.login_free_attempts_per_account = 3  # default 100
+    await plein.register("ann")
+    wrong = {"email": "ann@example.com", "password": "guess-guess"}
+    for i in range(3):
+        response = await plein.http.post(
+            "/identity/tokens", json=wrong, headers=_from(f"10.1.0.{i}")
+        )
+        assert response.status_code == 401
+    right = {"email": "ann@example.com", "password": "ann-secret-pw"}
+    response = await plein.http.post("/identity/tokens", json=right, headers=_from("10.1.0.99"))
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
 
 
 async def test_rotating_the_signing_key_logs_nobody_out(plein: Plein) -> None:

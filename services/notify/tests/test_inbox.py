@@ -257,7 +257,14 @@ async def test_a_deactivated_person_gets_nothing_and_loses_their_inbox(world: No
         )
     )
     await world.caught_up()
-    assert (await world.inbox(ann))["entries"] == []
+    # ann is refused at once (her token is still valid), and her inbox is gone
+    refused = await world.plein.http.get("/notify/inbox", headers=ann.auth)
+    assert refused.status_code == 401
+    async with world.service.ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) FROM notifications WHERE recipient_id = %s", (ann.id,)
+        )
+        assert await cur.fetchone() == (0,)
     await world.service.scheduler.tick()
     assert world.mail.to(ann.email) == []
 

@@ -10,15 +10,14 @@ from plein_events.posts import AnnouncementPosted, AnswerAccepted, PollVoted, Re
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from plein_posts.contract import to_contract
 from plein_posts.domain import (
+    RANK_CURSOR,
+    TIME_CURSOR,
     Access,
     AnnouncementLedger,
     Group,
     Post,
     announcement_warning,
     clean_text,
-    decode_rank_cursor,
-    decode_time_cursor,
-    encode_cursor,
     highlight_segments,
     poll_options,
     topics_in,
@@ -222,10 +221,10 @@ def test_events_leave_with_what_consumers_need() -> None:
 
 def test_cursors_round_trip_and_reject_forgeries() -> None:
     ident = uuid4()
-    assert decode_time_cursor(encode_cursor(NOW, ident)) == (NOW, ident)
-    assert decode_rank_cursor(encode_cursor(repr(0.0607927), ident)) == (0.0607927, ident)
+    assert TIME_CURSOR.decode(TIME_CURSOR.encode((NOW, ident))) == (NOW, ident)
+    assert RANK_CURSOR.decode(RANK_CURSOR.encode((0.0607927, ident))) == (0.0607927, ident)
     with pytest.raises(InvalidInput):
-        decode_time_cursor("bm90IGEgY3Vyc29y")
+        TIME_CURSOR.decode("bm90IGEgY3Vyc29y")
 
 
 def test_highlights_are_segments_not_markup() -> None:

@@ -48,12 +48,13 @@ async def test_search_stems_dutch_and_english_ranks_highlights_and_pages(
     assert [h["post_id"] for h in english["hits"]] == [ids[1]]
     assert [s["text"] for s in english["hits"][0]["highlight"] if s["match"]] == ["meetings"]
 
-    # Highlights are segments, never markup: PostgreSQL's parser leaves a post's own tags out
-    # of the snippet, our marks never reach the client, and the post itself keeps its text.
+    # Highlights are segments, never markup: a post's own tags are text shown as typed (the
+    # client escapes them), our marks never reach the client, and the post keeps its text.
     lunch = await search("gratis lunch")
     segments = lunch["hits"][0]["highlight"]
     assert [s["text"] for s in segments if s["match"]] == ["Lunch", "gratis"]
-    assert not any(mark in s["text"] for s in segments for mark in "\ue000\ue001<>")
+    assert "".join(s["text"] for s in segments) == "Lunch is <b>gratis</b> vandaag"
+    assert not any(mark in s["text"] for s in segments for mark in "\ue000\ue001\ue03c\ue03e")
     thread = await http.get(f"/posts/posts/{ids[3]}", headers=bob.auth)
     assert thread.json()["text"] == texts[3]
 

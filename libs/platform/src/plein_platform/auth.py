@@ -12,8 +12,10 @@ import httpx
 import jwt
 from cachetools import TLRUCache
 from fastapi import Request
+from pydantic import BaseModel, ConfigDict
 
 from .errors import NotAuthenticated
+from .text import StorableText
 
 ALGORITHMS = ["EdDSA"]
 # A reader sends the same token with every request until it expires; checking it again costs
@@ -33,13 +35,30 @@ class Principal:
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
-        user_id = UUID(claims["sub"])
+        """The principal of verified `claims`; ValueError when a claim has the wrong type."""
+        parsed = _Claims.model_validate(claims)
         return cls(
-            user_id=user_id,
-            real_user_id=UUID(claims["act"]["sub"]) if "act" in claims else user_id,
-            name=claims.get("name"),
-            roles=frozenset(claims.get("roles", ())),
+            user_id=parsed.sub,
+            real_user_id=parsed.act.sub if parsed.act is not None else parsed.sub,
+            name=parsed.name,
+            roles=frozenset(parsed.roles),
         )
+
+
+class _Actor(BaseModel):
+    sub: UUID
+
+
+class _Claims(BaseModel):
+    """The claims a Principal is made of. A correctly signed token may still carry a claim of
+    another type (`act` a string, `roles` a number): that token is invalid, not a bug."""
+
+    model_config = ConfigDict(strict=False)
+
+    sub: UUID
+    act: _Actor | None = None
+    name: StorableText | None = None
+    roles: list[StorableText] = []
 
 
 class TokenVerifier:

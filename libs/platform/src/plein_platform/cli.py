@@ -130,6 +130,7 @@ async def _serve(factory: RuntimeFactory, *, seed: bool) -> None:
             host=settings.host,
             port=settings.port,
             log_config=None,
+            proxy_headers=False,  # forwarded headers: only from PLEIN_TRUSTED_PROXIES (runtime)
             lifespan="on",
         )
     )
@@ -180,6 +181,7 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
         host=settings.host,
         port=settings.port,
         log_config=None,
+        proxy_headers=False,  # forwarded headers: only from PLEIN_TRUSTED_PROXIES (runtime)
         lifespan="on",
     )
     sockets = [_reuse_port_socket(settings.host, settings.port) for _ in range(workers)]

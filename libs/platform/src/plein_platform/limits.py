@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import PROBLEM_MEDIA_TYPE
+from .problems import send_problem
 
 
 class BodySizeLimit:
@@ -55,23 +53,33 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Content too large",
-                "status": 413,
-                "detail": f"Request bodies are limited to {self.max_bytes} bytes.",
-                "instance": scope.get("path"),
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await send_problem(
+            send,
+            413,
+            f"Request bodies are limited to {self.max_bytes} bytes.",
+            instance=scope.get("path"),
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+class StorableUrl:
+    """ASGI middleware: 422 problem for a path or query string that holds a NUL (`%00`).
+
+    No PostgreSQL text can hold one, so a search term, a topic name or any other value read
+    from the URL with a NUL in it could only fail further in, as a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
+                await send_problem(
+                    send,
+                    422,
+                    "The address may not contain a NUL character (%00).",
+                    instance=scope.get("path"),
+                )
+                return
+        await self.app(scope, receive, send)

@@ -22,10 +22,13 @@ from fastapi import FastAPI, Request, Response
 from nats.aio.client import Client as NATS
 from plein_events.leader import leadership
 from plein_events.stream import ensure_streams
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .auth import TokenVerifier
 from .database import migrate, platform_migrations, schema_lock, schema_pool
 from .errors import NotFound
+from .headers import SecurityHeaders
+from .limits import StorableUrl
 from .problems import install_problem_handlers
 from .prometheus import CONTENT_TYPE, WORKER_RESTARTS, HttpMetrics, exposition
 from .service import Service, ServiceContext, Worker
@@ -320,6 +323,14 @@ class Runtime:
         for service in [*apis, *at_root]:
             app.mount(service.path, service.app)
         app.add_middleware(HttpMetrics)
+        # Around every service: what no service could answer well itself. The last added is
+        # the outermost: forwarded headers are believed (from trusted proxies only) first.
+        app.add_middleware(StorableUrl)
+        app.add_middleware(SecurityHeaders, frame_ancestors=self.settings.frame_ancestor_list)
+        if self.settings.trusted_proxy_list:
+            app.add_middleware(
+                ProxyHeadersMiddleware, trusted_hosts=self.settings.trusted_proxy_list
+            )
         return app
 
 

@@ -8,11 +8,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources.abc import Traversable
-from typing import Annotated, Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, FastAPI, Request
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from plein_events import Event
@@ -21,9 +20,9 @@ from plein_events.projection import Projection, ProjectionRunner
 from plein_events.relay import OutboxRelay
 from psycopg_pool import AsyncConnectionPool
 
-from .auth import Principal, TokenVerifier, bearer_token
+from .auth import TokenVerifier
 from .database import RetryReadsOnLostConnection
-from .docs import BEARER, install_docs
+from .docs import install_docs
 from .errors import DomainError
 from .limits import BodySizeLimit
 from .problems import install_problem_handlers
@@ -221,29 +220,6 @@ class _RunnerWorker:
 def service_of(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
-
-
-async def current_principal(
-    request: Request,
-    _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
-) -> Principal:
-    """FastAPI dependency: the verified caller of this request.
-
-    Someone acting as a shared account is checked against the service's own delegations read
-    model on every request; a service without that read model refuses such tokens. The unused
-    parameter declares the bearer scheme on the route's OpenAPI operation (the header is read
-    by `bearer_token`, which answers a missing token with a problem document).
-    """
-    from .delegation import check_delegation, projection_name
-
-    service = service_of(request)
-    principal = await service.ctx.verifier.verify(bearer_token(request))
-    if principal.user_id == principal.real_user_id:
-        return principal
-    if projection_name(service.name) not in service.runners:
-        return await check_delegation(None, principal)
-    async with service.ctx.pool.connection() as conn:
-        return await check_delegation(conn, principal)
 
 
 class EventSourcedService(Service):

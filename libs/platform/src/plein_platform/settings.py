@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     access_token_ttl_s: int = 900
 
     max_body_bytes: int = Field(default=256 * 1024, description="larger request bodies get 413")
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or networks (CIDR) of the proxies in front of "
+        "Plein (the ingress); only their X-Forwarded-For/-Proto are believed. Unset: none",
+    )
+    frame_ancestors: str = Field(
+        default="",
+        description="comma-separated origins that may embed Plein in a frame; unset: only "
+        "Plein itself",
+    )
 
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
@@ -59,6 +69,14 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     otel_exporter: str = Field(default="none", description="none, console or otlp")
     otel_endpoint: str | None = None
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
+    def frame_ancestor_list(self) -> list[str]:
+        return [o.strip() for o in self.frame_ancestors.split(",") if o.strip()]
 
     @property
     def base_url(self) -> str:

@@ -306,7 +306,12 @@ async def start_plein(
     )
     server = uvicorn.Server(
         uvicorn.Config(
-            runtime.asgi(), host=settings.host, port=settings.port, log_config=None, lifespan="on"
+            runtime.asgi(),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            proxy_headers=False,  # forwarded headers: only from PLEIN_TRUSTED_PROXIES (runtime)
+            lifespan="on",
         )
     )
     serving = asyncio.create_task(server.serve())

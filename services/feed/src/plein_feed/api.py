@@ -9,8 +9,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from plein_platform.auth import Principal
-from plein_platform.errors import NotFound
-from plein_platform.service import current_principal, service_of
+from plein_platform.caller import current_principal
+from plein_platform.errors import InvalidInput, NotFound
+from plein_platform.service import service_of
 from pydantic import BaseModel, Field
 
 from . import app, store
@@ -117,8 +118,17 @@ def routes() -> APIRouter:
 
     @router.post("/seen", status_code=202, response_class=Response)
     async def seen(request: Request, body: Seen, principal: Caller) -> Response:
-        """Report the posts that were on my screen (published as PostsSeen)."""
+        """Report the posts that were on my screen (published as PostsSeen). Only posts I may
+        see count: any other id (unknown, or in a private group I am not in) refuses the whole
+        report, with the same answer for both so that it tells nothing about private posts."""
         service = service_of(request)
+        async with service.ctx.pool.connection() as conn:
+            visible = await store.visible_posts(conn, principal.user_id, body.post_ids)
+        unknown = [post_id for post_id in body.post_ids if post_id not in visible]
+        if unknown:
+            raise InvalidInput(
+                "Only posts you may see can be reported as seen.", unknown_post_ids=unknown
+            )
         await asyncio.to_thread(
             service.application.mark_seen,  # type: ignore[attr-defined]
             principal.user_id,

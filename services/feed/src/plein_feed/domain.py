@@ -3,16 +3,15 @@ that page through a feed. No I/O."""
 
 from __future__ import annotations
 
-import base64
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Literal
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
+from plein_platform.cursors import CursorCodec, CursorOffset, CursorTime
 from plein_platform.errors import InvalidInput
 
 from .settings import FeedSettings
@@ -173,12 +172,10 @@ def rank(
 # -- cursors -------------------------------------------------------------------------------
 
 
-def _encode(value: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
-
-
-def _decode(token: str) -> Any:
-    return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+_TIME_CURSOR = CursorCodec[tuple[datetime, UUID]](tuple[CursorTime, UUID])
+_RANKED_CURSOR = CursorCodec[tuple[str, datetime, int]](
+    tuple[Literal["ranked"], CursorTime, CursorOffset]
+)
 
 
 @dataclass(frozen=True)
@@ -193,18 +190,11 @@ class Cursor:
     post_id: UUID
 
     def encode(self) -> str:
-        return _encode([self.created_at.isoformat(), str(self.post_id)])
+        return _TIME_CURSOR.encode((self.created_at, self.post_id))
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
-        try:
-            created_at, post_id = _decode(token)
-            at = datetime.fromisoformat(created_at)
-            if at.tzinfo is None:
-                raise ValueError("naive time")
-            return cls(at, UUID(post_id))
-        except (ValueError, TypeError) as error:
-            raise InvalidInput("The cursor is not one this API handed out.") from error
+        return cls(*_TIME_CURSOR.decode(token))
 
 
 @dataclass(frozen=True)
@@ -219,18 +209,12 @@ class RankedCursor:
     offset: int
 
     def encode(self) -> str:
-        return _encode(["ranked", self.as_of.isoformat(), self.offset])
+        return _RANKED_CURSOR.encode(("ranked", self.as_of, self.offset))
 
     @classmethod
     def decode(cls, token: str) -> RankedCursor:
-        try:
-            tag, as_of, offset = _decode(token)
-            at = datetime.fromisoformat(as_of)
-            if tag != "ranked" or not isinstance(offset, int) or offset < 0 or at.tzinfo is None:
-                raise ValueError("not a ranked cursor")
-            return cls(at, offset)
-        except (ValueError, TypeError) as error:
-            raise InvalidInput("The cursor is not one this API handed out.") from error
+        _, as_of, offset = _RANKED_CURSOR.decode(token)
+        return cls(as_of, offset)
 
 
 # -- the reader: what the feed itself records ----------------------------------------------

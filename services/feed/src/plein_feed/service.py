@@ -11,6 +11,7 @@ from plein_events import Event
 from plein_events.projection import Projection
 from plein_platform.database import migrations_dir
 from plein_platform.service import EventSourcedService, Worker
+from plein_platform.standing import standing_projection
 
 from . import api
 from .app import FeedApplication
@@ -40,7 +41,7 @@ class FeedService(EventSourcedService):
         return api.routes()
 
     def projections(self) -> list[Projection]:
-        return [timelines(lambda: self.settings)]
+        return [timelines(lambda: self.settings), standing_projection(self.name)]
 
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)

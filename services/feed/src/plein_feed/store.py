@@ -726,6 +726,16 @@ def pinned_read(me: UUID, limit: int) -> Read:
     )
 
 
+async def visible_posts(conn: Conn, me: UUID, post_ids: list[UUID]) -> set[UUID]:
+    """Those of `post_ids` that are posts I may see (hidden and deleted ones included)."""
+    cur = await conn.execute(
+        f"SELECT p.post_id FROM posts p WHERE p.post_id = ANY(%(ids)s) "
+        f"AND {_VISIBLE.format(who='%(me)s')}",
+        {"ids": post_ids, "me": me},
+    )
+    return {row[0] for row in await cur.fetchall()}
+
+
 async def announcement_visible_to(conn: Conn, me: UUID, post_id: UUID) -> dict[str, Any] | None:
     """The announcement `post_id` if it is addressed to me, else None."""
     params: dict[str, Any] = {"me": me, "post": post_id}

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from plein_platform.auth import Principal
+from plein_platform.caller import current_principal
 from plein_platform.errors import Forbidden
-from plein_platform.service import current_principal, service_of
+from plein_platform.service import service_of
 
 if TYPE_CHECKING:
     from .service import IdentityService

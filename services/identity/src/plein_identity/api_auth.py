@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from plein_platform.errors import Forbidden, NotAuthenticated, TooManyRequests
+from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from . import oidc, store
@@ -17,14 +18,22 @@ from .api_people import OwnProfile, own_profile
 from .domain import email_domain_allowed, login_delay, normalise_email
 from .tokens import hash_token, issue_access_token, new_opaque_token
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://")
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Storable
 ]
-Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=35)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Storable
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=256), Storable]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Storable]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://"),
+    Storable,
+]
+Language = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=35), Storable
+]
 
 
 class Registration(BaseModel):
@@ -52,13 +61,13 @@ class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256), Storable]
 
 
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200), Storable]
 
 
 class ActAsRequest(BaseModel):
@@ -70,7 +79,7 @@ class ActAsRequest(BaseModel):
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=256), Storable]
     new_password: Password
 
 
@@ -222,9 +231,16 @@ def routes() -> APIRouter:
         s = service.identity_settings
         now = service.ctx.clock()
         email = normalise_email(body.email)
+        # The client's address is the connection's, or what a trusted proxy says it is (see
+        # PLEIN_TRUSTED_PROXIES). Wrong passwords slow down this account from this address,
+        # so someone guessing cannot lock a colleague out, nor one busy address (a NAT, the
+        # ingress) everyone behind it; and, much later, the account from anywhere, so that
+        # guessing spread over many addresses stays slow too.
         address = request.client.host if request.client else "unknown"
-        keys = {f"account:{email}": s.login_free_attempts}
-        keys[f"address:{address}"] = s.login_free_attempts_per_address
+        keys = {
+            f"account:{email}|address:{address}": s.login_free_attempts,
+            f"account:{email}": s.login_free_attempts_per_account,
+        }
         async with service.ctx.pool.connection() as conn:
             blocked = await store.blocked_until(conn, list(keys))
         if blocked is not None and blocked > now:
@@ -245,7 +261,8 @@ def routes() -> APIRouter:
                         await store.block(conn, key, store.until(now, delay))
             raise
         async with service.ctx.pool.connection() as conn:
-            await store.clear_failures(conn, f"account:{email}")
+            for key in keys:
+                await store.clear_failures(conn, key)
         return await _issue(request, user.id)
 
     @router.get(

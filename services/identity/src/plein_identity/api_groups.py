@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 from plein_platform.errors import Forbidden
+from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from . import store
@@ -17,8 +18,10 @@ from .api import Caller, PersonCaller, identity, page, run
 from .api_people import CursorParam, Limit, Profile, _after
 from .domain import Group
 
-GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+GroupName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Storable
+]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Storable]
 Visibility = Literal["public", "private"]
 
 
@@ -41,7 +44,7 @@ class GroupChange(BaseModel):
 class JoinRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), Storable] = ""
 
 
 class PersonRef(BaseModel):

@@ -10,18 +10,25 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 from plein_platform.delegation import accounts_of
 from plein_platform.errors import Forbidden, InvalidInput, NotFound
+from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from . import store
 from .api import Caller, PersonCaller, identity, page, run
 from .domain import ROLES, NameCursor, SharedAccount, User
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://")
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Storable
 ]
-Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=35)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Storable]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://"),
+    Storable,
+]
+Language = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=35), Storable
+]
 Limit = Annotated[int, Query(ge=1, le=100)]
 CursorParam = Annotated[str | None, Query(max_length=400)]
 
@@ -163,6 +170,9 @@ def routes() -> APIRouter:
         changes = body.model_dump(exclude_unset=True)
         if "display_name" in changes and changes["display_name"] is None:
             raise InvalidInput("A display name cannot be removed.")
+        for field in ("is_manager", "languages"):  # unset keeps them; null cannot mean a value
+            if field in changes and changes[field] is None:
+                raise InvalidInput(f"{field} cannot be null; leave it out to keep it.")
         user = await run(service.application.update_profile, user_id, changes, actor_id)
         await service.settle(user.id, user.version)
         return await own_profile(request, user)

@@ -25,8 +25,14 @@ from .domain import (
     handle_candidates,
     normalise_email,
 )
-from .passwords import hash_password, verify_password
+from .passwords import hash_password, verify_password, weak_password
 from .personal import KeyRing, PersonalDataMapper
+
+
+def _require_acceptable(password: str, *, email: str) -> None:
+    problem = weak_password(password, email=email)
+    if problem is not None:
+        raise InvalidInput(problem, field="password")
 
 
 class IdentityApplication(PleinApplication):
@@ -57,6 +63,8 @@ class IdentityApplication(PleinApplication):
     ) -> User:
         """A new person, in the all-company group; the very first one is the network admin."""
         email = normalise_email(email)
+        if password is not None:
+            _require_acceptable(password, email=email)
         if profile.get("manager_id") is not None:
             self.person(profile["manager_id"])
         handle = self._free_handle(display_name)
@@ -181,6 +189,7 @@ class IdentityApplication(PleinApplication):
         user = self.user(user_id)
         if not verify_password(user.password_hash, current):
             raise Forbidden("The current password is wrong.")
+        _require_acceptable(new, email=user.email)
         user.change_password(hash_password(new), actor_id=user_id)
         self.save(user)
         return user

@@ -3,9 +3,7 @@ them (who may see or change what, registration domains, login throttling). No I/
 
 from __future__ import annotations
 
-import base64
 import itertools
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from anyascii import anyascii
 from eventsourcing.domain import Aggregate, event
+from plein_platform.cursors import CursorCodec, CursorText
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 NETWORK_ADMIN = "network_admin"
@@ -606,6 +605,9 @@ def refresh_expiry(now: datetime, ttl_s: int) -> datetime:
     return now + timedelta(seconds=ttl_s)
 
 
+_NAME_CURSOR = CursorCodec[tuple[str, UUID]](tuple[CursorText, UUID])
+
+
 @dataclass(frozen=True)
 class NameCursor:
     """Where an alphabetical page ended: rows after (lower-cased name, id) come next (keyset
@@ -615,17 +617,11 @@ class NameCursor:
     id: UUID
 
     def encode(self) -> str:
-        raw = json.dumps([self.name, str(self.id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return _NAME_CURSOR.encode((self.name, self.id))
 
     @classmethod
     def decode(cls, token: str) -> NameCursor:
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            name, id_ = json.loads(raw)
-            return cls(str(name), UUID(id_))
-        except (ValueError, TypeError) as error:
-            raise InvalidInput("The cursor is not one this API handed out.") from error
+        return cls(*_NAME_CURSOR.decode(token))
 
     def key(self) -> tuple[str, UUID]:
         return self.name, self.id

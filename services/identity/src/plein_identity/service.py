@@ -17,6 +17,7 @@ from plein_events.relay import OutboxRelay
 from plein_platform.database import migrations_dir
 from plein_platform.delegation import delegations_projection, may_act_as
 from plein_platform.service import EventSourcedService, Worker
+from plein_platform.standing import standing_projection
 
 from . import api, store
 from .app import IdentityApplication
@@ -51,7 +52,11 @@ class IdentityService(EventSourcedService):
         return api.routes()
 
     def projections(self) -> list[Projection]:
-        return [DIRECTORY_PROJECTION, delegations_projection(self.name)]
+        return [
+            DIRECTORY_PROJECTION,
+            delegations_projection(self.name),
+            standing_projection(self.name),
+        ]
 
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)

@@ -16,10 +16,14 @@ class IdentitySettings(BaseSettings):
     refresh_token_ttl_s: int = Field(default=30 * 24 * 3600, description="refresh token lifetime")
     invitation_ttl_s: int = Field(default=14 * 24 * 3600, description="sign-up invitation lifetime")
     login_free_attempts: int = Field(
-        default=5, description="wrong passwords in a row for one account before login slows"
+        default=5,
+        description="wrong passwords in a row for one account from one address before login "
+        "slows for that pair",
     )
-    login_free_attempts_per_address: int = Field(
-        default=50, description="wrong passwords from one client address before login slows"
+    login_free_attempts_per_account: int = Field(
+        default=100,
+        description="wrong passwords in a row for one account, from any address, before login "
+        "to it slows everywhere (NIST SP 800-63B's upper bound)",
     )
     login_max_delay_s: float = Field(default=900.0, description="longest wait after failures")
     key_activation_delay_s: float = Field(

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from plein_platform.auth import Principal
-from plein_platform.service import current_principal, service_of
+from plein_platform.caller import current_principal
+from plein_platform.service import service_of
 
 from .app import Metrics
 from .definitions import described

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from plein_events.projection import Projection
 from plein_platform.database import migrations_dir
 from plein_platform.service import Service, ServiceNotReady
+from plein_platform.standing import standing_projection
 
 from . import api
 from .app import Metrics
@@ -41,7 +42,7 @@ class MetricsService(Service):
         return api.routes()
 
     def projections(self) -> list[Projection]:
-        return [READ_MODEL]
+        return [READ_MODEL, standing_projection(self.name)]
 
     async def on_start(self) -> None:
         self._metrics = Metrics(self.ctx.pool, MetricsSettings())

@@ -13,10 +13,11 @@ from uuid import UUID
 import jwt
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from plein_platform.auth import Principal
+from plein_platform.auth import Principal, bearer_token
+from plein_platform.caller import current_principal
 from plein_platform.delegation import check_delegation, projection_name
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from plein_platform.service import ServiceNotReady, bearer_token, current_principal, service_of
+from plein_platform.service import ServiceNotReady, service_of
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 

@@ -3,8 +3,6 @@ entry reads, working hours, the inbox cursor. No I/O."""
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -12,7 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 from plein_events.visibility import may_read_group
-from plein_platform.errors import InvalidInput
+from plein_platform.cursors import CursorCodec, CursorTime
 
 
 class Kind(StrEnum):
@@ -244,6 +242,9 @@ def working_hours_between(start: datetime, end: datetime) -> float:
 # -- the inbox cursor ----------------------------------------------------------------------
 
 
+_INBOX_CURSOR = CursorCodec[tuple[datetime, UUID]](tuple[CursorTime, UUID])
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where an inbox page ended: entries strictly older than (updated_at, id) come next."""
@@ -252,17 +253,11 @@ class Cursor:
     id: UUID
 
     def encode(self) -> str:
-        raw = json.dumps([self.updated_at.isoformat(), str(self.id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return _INBOX_CURSOR.encode((self.updated_at, self.id))
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            updated_at, entry_id = json.loads(raw)
-            return cls(datetime.fromisoformat(updated_at), UUID(entry_id))
-        except (ValueError, TypeError) as error:
-            raise InvalidInput("The cursor is not one this API handed out.") from error
+        return cls(*_INBOX_CURSOR.decode(token))
 
 
 # -- escalations ---------------------------------------------------------------------------

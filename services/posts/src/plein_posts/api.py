@@ -8,8 +8,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from plein_platform.auth import Principal
+from plein_platform.caller import current_principal
 from plein_platform.errors import Forbidden, NotFound
-from plein_platform.service import current_principal, service_of
+from plein_platform.service import service_of
+from plein_platform.text import Storable, StorableText
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import store
@@ -20,9 +22,8 @@ from .domain import (
     MAX_REASON_CHARS,
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
-    decode_rank_cursor,
-    decode_time_cursor,
-    encode_cursor,
+    RANK_CURSOR,
+    TIME_CURSOR,
     highlight_segments,
 )
 from .views import poll_view, thread_view
@@ -35,6 +36,7 @@ Text = Annotated[
         max_length=MAX_TEXT_CHARS,
         description="Plain text; stored and returned as typed, never interpreted as HTML",
     ),
+    Storable,
 ]
 Mentions = Annotated[list[UUID], Field(default_factory=list, description="people @mentioned")]
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -55,7 +57,7 @@ class NewPost(_Body):
 
 class NewAnnouncement(_Body):
     group_id: UUID
-    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE_CHARS)]
+    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE_CHARS), Storable]
     text: Text
     mentions: Mentions
     email_immediately: bool = False
@@ -63,15 +65,15 @@ class NewAnnouncement(_Body):
 
 class NewPraise(_Body):
     praised_ids: Annotated[list[UUID], Field(min_length=1, max_length=20)]
-    badge: str
-    text: Annotated[str, Field(min_length=1, max_length=MAX_PRAISE_CHARS)]
+    badge: StorableText
+    text: Annotated[str, Field(min_length=1, max_length=MAX_PRAISE_CHARS), Storable]
     group_id: UUID | None = None
 
 
 class NewPoll(_Body):
     question: Text
     options: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=MAX_OPTION_CHARS)]],
+        list[Annotated[str, Field(min_length=1, max_length=MAX_OPTION_CHARS), Storable]],
         Field(min_length=2, max_length=10),
     ]
     group_id: UUID | None = None
@@ -93,11 +95,11 @@ class Reaction(_Body):
 
 
 class Reason(_Body):
-    reason: Annotated[str, Field(max_length=MAX_REASON_CHARS)] = ""
+    reason: Annotated[str, Field(max_length=MAX_REASON_CHARS), Storable] = ""
 
 
 class Report(_Body):
-    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_CHARS)]
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_CHARS), Storable]
 
 
 class BestAnswer(_Body):
@@ -126,10 +128,10 @@ def _created(started: Started, request: Request, response: Response) -> dict[str
     return view
 
 
-def _page(rows: list[dict[str, Any]], limit: int, key: Callable[[dict[str, Any]], Any]) -> Any:
+def _page(rows: list[dict[str, Any]], limit: int, cursor: Callable[[dict[str, Any]], str]) -> Any:
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (encode_cursor(*key(rows[-1])) if more and rows else None)
+    return rows, (cursor(rows[-1]) if more and rows else None)
 
 
 def routes() -> APIRouter:
@@ -318,12 +320,14 @@ def routes() -> APIRouter:
     async def _threads(
         request: Request, me: Principal, limit: int, cursor: str | None, **where: Any
     ) -> dict[str, Any]:
-        after = decode_time_cursor(cursor) if cursor else None
+        after = TIME_CURSOR.decode(cursor) if cursor else None
         async with service_of(request).ctx.pool.connection() as conn:
             rows = await store.thread_page(
                 conn, me.real_user_id, after=after, limit=limit + 1, **where
             )
-        rows, next_cursor = _page(rows, limit, lambda r: (r["created_at"], r["post_id"]))
+        rows, next_cursor = _page(
+            rows, limit, lambda r: TIME_CURSOR.encode((r["created_at"], r["post_id"]))
+        )
         return {"posts": rows, "next_cursor": next_cursor}
 
     @router.get("/groups/{group_id}/posts", summary="A group's threads, newest first")
@@ -380,10 +384,12 @@ def routes() -> APIRouter:
         """Best matches first. `highlight` is a list of text segments with the matching words
         flagged (no markup: a post's own HTML stays text). Private groups' hits reach their
         members only."""
-        after = decode_rank_cursor(cursor) if cursor else None
+        after = RANK_CURSOR.decode(cursor) if cursor else None
         async with service_of(request).ctx.pool.connection() as conn:
             rows = await store.search(conn, me.real_user_id, q, after, limit + 1)
-        rows, next_cursor = _page(rows, limit, lambda r: (repr(r["rank"]), r["doc_id"]))
+        rows, next_cursor = _page(
+            rows, limit, lambda r: RANK_CURSOR.encode((r["rank"], r["doc_id"]))
+        )
         hits = [
             {
                 "post_id": r["post_id"],

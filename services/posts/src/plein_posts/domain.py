@@ -8,8 +8,6 @@ the event store's optimistic concurrency serialises two people changing the same
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 from plein_events.visibility import may_read_group
+from plein_platform.cursors import CursorCodec, CursorRank, CursorTime
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 
 MAX_TEXT_CHARS = 10_000
@@ -683,35 +682,8 @@ class AnnouncementLedger(Aggregate):
 # -- paging ----------------------------------------------------------------------------------
 
 
-def encode_cursor(*values: Any) -> str:
-    """An opaque cursor for the keyset (values) where a page ended."""
-    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else str(v) for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_time_cursor(token: str) -> tuple[datetime, UUID]:
-    """(created_at, id) of a list cursor."""
-    try:
-        at, ident = _decode(token)
-        return datetime.fromisoformat(at), UUID(ident)
-    except (ValueError, TypeError) as error:
-        raise InvalidInput("The cursor is not one this API handed out.") from error
-
-
-def decode_rank_cursor(token: str) -> tuple[float, UUID]:
-    """(rank, id) of a search cursor."""
-    try:
-        rank, ident = _decode(token)
-        return float(rank), UUID(ident)
-    except (ValueError, TypeError) as error:
-        raise InvalidInput("The cursor is not one this API handed out.") from error
-
-
-def _decode(token: str) -> list[Any]:
-    values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    if not isinstance(values, list) or len(values) != 2:
-        raise ValueError("not a cursor")
-    return values
+TIME_CURSOR = CursorCodec[tuple[datetime, UUID]](tuple[CursorTime, UUID])
+RANK_CURSOR = CursorCodec[tuple[float, UUID]](tuple[CursorRank, UUID])
 
 
 def highlight_segments(headline: str, start: str, stop: str) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from plein_events.projection import Projection
 from plein_platform.database import migrations_dir
 from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady
+from plein_platform.standing import standing_projection
 
 from . import api
 from .app import Conversations, PostsApplication
@@ -38,9 +39,9 @@ class PostsService(EventSourcedService):
         return api.routes()
 
     def projections(self) -> list[Projection]:
-        # posts-delegations: the platform's read model current_principal checks shared-account
-        # tokens against.
-        return [ACCESS, THREADS, delegations_projection(self.name)]
+        # posts-delegations and posts-standing: the platform's read models current_principal
+        # checks shared-account tokens and deactivated people against.
+        return [ACCESS, THREADS, delegations_projection(self.name), standing_projection(self.name)]
 
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)

@@ -20,6 +20,10 @@ Conn = AsyncConnection[Any]
 # segments, never markup, so a post's own "<b>" stays text.
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
+# The search parser takes `<...>` for markup and skips it; searched and headlined text has
+# `<` and `>` swapped for two private-use characters it does not (see 0003_searchable_as_typed).
+_AS_TYPED = "translate(%s, '<>', U&'\\E03C\\E03E')"
+_TYPED = str.maketrans("\ue03c\ue03e", "<>")
 _HEADLINE = (
     f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=12, "
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -410,8 +414,8 @@ async def search(
         params.update(rank=after[0], after=after[1])
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            "WITH q AS (SELECT websearch_to_tsquery('dutch', %(q)s) AS nl, "
-            "websearch_to_tsquery('english', %(q)s) AS en), "
+            f"WITH q AS (SELECT websearch_to_tsquery('dutch', {_AS_TYPED % '%(q)s'}) AS nl, "
+            f"websearch_to_tsquery('english', {_AS_TYPED % '%(q)s'}) AS en), "
             "hits AS (SELECT d.doc_id, d.post_id, d.reply_id, d.group_id, d.author_id, d.kind, "
             "d.text, d.created_at, ts_rank_cd(d.tsv, q.nl || q.en) AS rank, q.nl, q.en "
             "FROM documents d, q WHERE d.tsv @@ (q.nl || q.en) "
@@ -420,14 +424,17 @@ async def search(
             f"{page_after} ORDER BY h.rank DESC, h.doc_id DESC LIMIT %(limit)s) "
             # Headlines only for the page: ts_headline re-parses the whole text.
             "SELECT doc_id, post_id, reply_id, group_id, author_id, kind, created_at, rank, "
-            "CASE WHEN ts_rank(to_tsvector('dutch', text), nl) "
-            ">= ts_rank(to_tsvector('english', text), en) "
-            "THEN ts_headline('dutch', text, nl, %(opts)s) "
-            "ELSE ts_headline('english', text, en, %(opts)s) END AS headline "
+            f"CASE WHEN ts_rank(to_tsvector('dutch', {_AS_TYPED % 'text'}), nl) "
+            f">= ts_rank(to_tsvector('english', {_AS_TYPED % 'text'}), en) "
+            f"THEN ts_headline('dutch', {_AS_TYPED % 'text'}, nl, %(opts)s) "
+            f"ELSE ts_headline('english', {_AS_TYPED % 'text'}, en, %(opts)s) END AS headline "
             "FROM page ORDER BY rank DESC, doc_id DESC",
             params,
         )
-        return await cur.fetchall()
+        rows = await cur.fetchall()
+    for row in rows:
+        row["headline"] = row["headline"].translate(_TYPED)
+    return rows
 
 
 async def open_reports(

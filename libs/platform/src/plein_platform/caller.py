@@ -1,0 +1,48 @@
+"""Who is calling: the FastAPI dependency every service's routes use for their caller.
+
+The token is verified locally (auth), then checked against the service's own read models of
+identity's decisions, so that a decision takes effect at once rather than when the token
+expires: a deactivated or erased person is refused (standing), and so is someone acting as a
+shared account they are no longer a delegate of (delegation).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
+
+from .auth import Principal, bearer_token
+from .delegation import check_delegation
+from .delegation import projection_name as delegations_name
+from .docs import BEARER
+from .service import service_of
+from .standing import check_standing
+from .standing import projection_name as standing_name
+
+
+async def current_principal(
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+) -> Principal:
+    """FastAPI dependency: the verified caller of this request, still allowed to act.
+
+    A service without the delegations read model refuses acting-as tokens; every service
+    lists `standing_projection(name)` among its projections (a test checks that they do).
+    The unused parameter declares the bearer scheme on the route's OpenAPI operation (the
+    header is read by `bearer_token`, which answers a missing token with a problem document).
+    """
+    service = service_of(request)
+    principal = await service.ctx.verifier.verify(bearer_token(request))
+    checks_standing = standing_name(service.name) in service.runners
+    acting = principal.user_id != principal.real_user_id
+    keeps_delegations = delegations_name(service.name) in service.runners
+    if acting and not keeps_delegations:
+        return await check_delegation(None, principal)
+    if not checks_standing and not acting:
+        return principal
+    async with service.ctx.pool.connection() as conn:
+        if checks_standing:
+            await check_standing(conn, principal)
+        return await check_delegation(conn, principal)
