@@ -290,7 +290,7 @@ def _unanswered(escalations: list[dict[str, Any]], excerpts: dict[str, str]) -> 
     for n, e in enumerate(escalations):
         post = str(e["post_id"])
         table.rows.append(
-            [excerpts.get(post) or gettext("Thread"), str(e["raised_at"])[:16], f"/posts/{post}"]
+            [excerpts.get(post) or gettext("Thread"), str(e["raised_at"])[:16].replace("T", " "), f"/posts/{post}"]
         )
         table.links[n] = f"/posts/{post}"
     return table
@@ -392,8 +392,13 @@ class Bar:
 PLOT_X, PLOT_W = 80, CHART_WIDTH - 80 - 44  # labels left, the value's text right
 
 
+def _w(value: float | None) -> float:
+    """A share's bar length (none for a share metrics could not give)."""
+    return PLOT_W * max(0.0, min(1.0, value or 0.0))
+
+
 def _x(value: float | None) -> float:
-    return PLOT_X + PLOT_W * max(0.0, min(1.0, value or 0.0))
+    return PLOT_X + _w(value)
 
 
 def funnel_bars(report: dict[str, Any]) -> list[Bar]:
@@ -405,7 +410,7 @@ def funnel_bars(report: dict[str, Any]) -> list[Bar]:
             Bar(
                 gettext(STAGES[stage]),
                 12 + n * 36,
-                _x(row["share"]) - PLOT_X,
+                _w(row["share"]),
                 share(row["share"]),
                 target_x=_x(row["target"]),
             )
@@ -420,15 +425,15 @@ def comparison_bars(compared: dict[str, Any]) -> list[Bar]:
         before = compared["baseline"]["funnel"][stage]["share"]
         after = compared["followup"]["funnel"][stage]["share"]
         y = 12 + n * 44
-        bars.append(Bar(gettext(STAGES[stage]), y, _x(before) - PLOT_X, share(before), "bar before"))
-        bars.append(Bar("", y + 16, _x(after) - PLOT_X, share(after), "bar after"))
+        bars.append(Bar(gettext(STAGES[stage]), y, _w(before), share(before), "bar before"))
+        bars.append(Bar("", y + 16, _w(after), share(after), "bar after"))
     return bars
 
 
 def persona_bars(report: dict[str, Any]) -> list[Bar]:
     overall = report["personas"]["distribution"]
     return [
-        Bar(gettext(PERSONAS[p]), 12 + n * 30, _x(overall[p]["share"]) - PLOT_X, share(overall[p]["share"]))
+        Bar(gettext(PERSONAS[p]), 12 + n * 30, _w(overall[p]["share"]), share(overall[p]["share"]))
         for n, p in enumerate(PERSONAS)
     ]
 
