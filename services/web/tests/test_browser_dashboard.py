@@ -4,10 +4,12 @@ phone in Dutch; eva, an ordinary member, is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
@@ -83,10 +85,11 @@ async def test_community_manager_sees_the_dashboard_with_tables_and_csv(
 
     # Every table downloads as CSV with the same columns as on the page.
     async with page.expect_download() as caught:
-        await page.locator("a[href^=\"/community/funnel.csv?\"]").click()
+        await page.locator('a[href^="/community/funnel.csv?"]').click()
     download = await caught.value
     assert download.suggested_filename == f"plein-funnel-{today}-{today}.csv"
-    rows = list(csv.reader(io.StringIO(open(await download.path(), encoding="utf-8").read())))
+    text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == words["stage"] and rows[1][0] == words["read"] and len(rows) == 4
     response = await manager.context.request.get(
         demo.base_url + "/community/matrix.csv", max_redirects=0
@@ -107,7 +110,8 @@ async def test_ordinary_member_is_refused_the_dashboard_and_not_offered_it(
     await member.sign_in("eva")
     page = member.page
     await expect(page.get_by_role("navigation").get_by_role("link", name="Home")).to_be_visible()
-    await expect(page.get_by_role("navigation").get_by_role("link", name="Community")).to_have_count(0)
+    navigation = page.get_by_role("navigation")
+    await expect(navigation.get_by_role("link", name="Community")).to_have_count(0)
 
     response = await page.goto(demo.base_url + "/community")
     assert response is not None and response.status == 403

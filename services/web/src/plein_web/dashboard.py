@@ -142,6 +142,7 @@ class Table:
     columns: list[str]
     rows: list[list[str]] = field(default_factory=list)
     links: dict[int, str] = field(default_factory=dict)  # row -> the thread its first cell is
+    text_columns: int = 1  # the leading columns that are words (aligned left), not numbers
 
     def csv(self) -> str:
         out = io.StringIO()
@@ -217,6 +218,7 @@ def _matrix(report: dict[str, Any], k: int) -> Table:
         "matrix",
         gettext("Responses between departments"),
         [gettext("From (responder)"), gettext("To (recipient)"), gettext("Responses")],
+        text_columns=2,
     )
     for c in report["cross_department"]["matrix"]:
         table.rows.append([c["from"], c["to"], cell(c["interactions"], c["suppressed"], k, "n")])
@@ -286,12 +288,12 @@ def _unanswered(escalations: list[dict[str, Any]], excerpts: dict[str, str]) -> 
         "unanswered",
         gettext("Unanswered, raised to you"),
         [gettext("Thread"), gettext("Raised at"), gettext("Address")],
+        text_columns=3,
     )
     for n, e in enumerate(escalations):
         post = str(e["post_id"])
-        table.rows.append(
-            [excerpts.get(post) or gettext("Thread"), str(e["raised_at"])[:16].replace("T", " "), f"/posts/{post}"]
-        )
+        raised = str(e["raised_at"])[:16].replace("T", " ")
+        table.rows.append([excerpts.get(post) or gettext("Thread"), raised, f"/posts/{post}"])
         table.links[n] = f"/posts/{post}"
     return table
 
@@ -310,6 +312,7 @@ def _ambassadors(report: dict[str, Any]) -> Table:
             gettext("Reactions"),
             gettext("Accepted answers"),
         ],
+        text_columns=3,
     )
     for n, a in enumerate(report["ambassadors"], start=1):
         table.rows.append(
@@ -389,7 +392,7 @@ class Bar:
     target_x: float | None = None
 
 
-PLOT_X, PLOT_W = 80, CHART_WIDTH - 80 - 44  # labels left, the value's text right
+PLOT_X, PLOT_W = 100, CHART_WIDTH - 100 - 44  # labels left, the value's text right
 
 
 def _w(value: float | None) -> float:

@@ -60,10 +60,10 @@ async def _excerpt(visit: Visit, post_id: str) -> tuple[str, str]:
 
 
 async def _gather(visit: Visit, periods: Periods) -> dict[str, Any]:
-    followup = periods.followup
+    followup = {"from": str(periods.followup[0]), "to": str(periods.followup[1])}
     compared, receipts, escalations = await asyncio.gather(
         visit.get("/metrics/compare", **periods.query()),
-        visit.get("/metrics/announcements/receipts", **{"from": str(followup[0]), "to": str(followup[1])}),
+        visit.get("/metrics/announcements/receipts", **followup),
         visit.get("/notify/escalations", open_only="true"),
     )
     excerpts = dict(
