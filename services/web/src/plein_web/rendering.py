@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import i18n
+from .dashboard import manages_community
 from .visits import ANSWER, COOKIE, CSRF_FIELD, Visit
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -129,6 +130,7 @@ def _environment(time_zone: str) -> Environment:
         people.get(str(i), {}).get("display_name") for i in ids or []
     ]
     env.globals["CSRF_FIELD"] = CSRF_FIELD
+    env.globals["manages_community"] = manages_community
     return env
 
 

@@ -1,0 +1,125 @@
+"""The community dashboard in a real browser (Debian's Chromium) against a real Plein with the
+demo organisation: kim, its community manager, sees it at desktop size in English and on a
+phone in Dutch; eva, an ordinary member, is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+from plein_platform.demo import COMMUNITY_MANAGER
+
+from .conftest import Demo, Visitor
+
+pytestmark = pytest.mark.integration
+
+WORDS = {
+    "en-GB": {
+        "nav": "Community",
+        "title": "Community dashboard",
+        "funnel": "Participation funnel",
+        "matrix": "Responses between departments",
+        "fewer": "fewer than 5",
+        "show": "Show",
+        "read": "Read",
+        "stage": "Stage",
+    },
+    "nl-NL": {
+        "nav": "Community",
+        "title": "Communitydashboard",
+        "funnel": "Deelnametrechter",
+        "matrix": "Reacties tussen afdelingen",
+        "fewer": "minder dan 5",
+        "show": "Tonen",
+        "read": "Lezen",
+        "stage": "Stap",
+    },
+}
+
+
+@pytest.mark.parametrize(("size", "locale"), [("desktop", "en-GB"), ("phone", "nl-NL")])
+async def test_community_manager_sees_the_dashboard_with_tables_and_csv(
+    demo: Demo,
+    visitors,  # type: ignore[no-untyped-def]
+    size: str,
+    locale: str,
+) -> None:
+    words = WORDS[locale]
+    manager: Visitor = await visitors(size, locale=locale)
+    await manager.sign_in(COMMUNITY_MANAGER)
+    page = manager.page
+
+    await page.get_by_role("navigation").get_by_role("link", name=words["nav"]).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["title"])
+    assert page.url.startswith(demo.base_url + "/community")
+
+    # Each chart is an SVG with a title, and its numbers are in a table next to it.
+    funnel = page.get_by_role("table", name=words["funnel"], exact=True)
+    await expect(funnel.get_by_role("row")).to_have_count(4)
+    await expect(funnel.get_by_role("rowheader", name=words["read"])).to_be_visible()
+    await expect(page.locator("svg.chart[role=img] title")).to_have_count(4)
+    # The demo's departments are smaller than k: the heatmap hides its cells, and the
+    # tables say so in words, with no number in those cells.
+    matrix = page.get_by_role("table", name=words["matrix"], exact=True)
+    await expect(matrix.get_by_role("cell", name=words["fewer"]).first).to_be_visible()
+    for text in await matrix.locator("tbody td:last-child").all_inner_texts():
+        assert text == words["fewer"] or text.isdigit()
+    await manager.check("community")
+
+    # Two other periods, picked in the form (a plain GET form: no script needed).
+    today = date.today()
+    await page.locator("#baseline_from").fill(str(today - timedelta(days=30)))
+    await page.locator("#baseline_to").fill(str(today - timedelta(days=1)))
+    await page.locator("#followup_from").fill(str(today))
+    await page.locator("#followup_to").fill(str(today))
+    await page.get_by_role("button", name=words["show"]).click()
+    await page.wait_for_url(re.compile(r"followup_from=" + str(today)))
+    await expect(page.locator("#baseline_from")).to_have_value(str(today - timedelta(days=30)))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["title"])
+
+    # Every table downloads as CSV with the same columns as on the page.
+    async with page.expect_download() as caught:
+        await page.locator('a[href^="/community/funnel.csv?"]').click()
+    download = await caught.value
+    assert download.suggested_filename == f"plein-funnel-{today}-{today}.csv"
+    text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == words["stage"] and rows[1][0] == words["read"] and len(rows) == 4
+    response = await manager.context.request.get(
+        demo.base_url + "/community/matrix.csv", max_redirects=0
+    )
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert manager.console_errors == []
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+async def test_ordinary_member_is_refused_the_dashboard_and_not_offered_it(
+    demo: Demo,
+    visitors,  # type: ignore[no-untyped-def]
+    size: str,
+) -> None:
+    member: Visitor = await visitors(size)
+    await member.sign_in("eva")
+    page = member.page
+    await expect(page.get_by_role("navigation").get_by_role("link", name="Home")).to_be_visible()
+    navigation = page.get_by_role("navigation")
+    await expect(navigation.get_by_role("link", name="Community")).to_have_count(0)
+
+    response = await page.goto(demo.base_url + "/community")
+    assert response is not None and response.status == 403
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "This page is for community managers"
+    )
+    await expect(page.locator("table")).to_have_count(0)
+    await member.check("community-refused")
+    csv_answer = await member.context.request.get(demo.base_url + "/community/funnel.csv")
+    assert csv_answer.status == 403 and "text/csv" not in csv_answer.headers["content-type"]
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
