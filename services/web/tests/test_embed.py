@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -105,6 +106,11 @@ async def test_a_reply_from_the_embed_shows_in_plein_and_in_the_thread_authors_n
         frame.locator("#post > form.reactions").get_by_role("button", name="like (1)")
     ).to_have_attribute("aria-pressed", "true")
 
+    # The frame itself, opened as the intranet page opens it, passes an axe scan.
+    await replier.page.goto(f"{demo.base_url}/embed?url={quote(page_url)}", referer=page_url)
+    await replier.check("embed-frame")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
     # In the web client: the page thread (its id follows from the page), the reply in it.
     thread_id = page_thread_id(page_url, None)
     await author.goto(f"/posts/{thread_id}")
@@ -146,6 +152,8 @@ async def test_a_page_on_an_origin_that_is_not_allowed_gets_nothing_rendered(
             "/embed", params={"url": f"{other.origin}/x"}, headers={"referer": url}
         )
         assert elsewhere.status_code == 403
+        theme = await http.get("/embed/theme.css", params={"accent": "#ff0000", "text": "red;}a{"})
+        assert theme.text == ":root{--plein-accent:#ff0000}"  # only #hex colours get through
         sign_in = await http.get("/sign-in")
         assert "frame-ancestors 'none'" in sign_in.headers["content-security-policy"]
 
