@@ -4,6 +4,7 @@ never renders for a non-member; oEmbed for Plein's own threads."""
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 from plein_events.pages import page_thread_id
+from plein_platform.demo import DEMO_PASSWORD
 
 from .conftest import Demo, Visitor
 from .test_browser import reload_until_visible
@@ -209,3 +211,21 @@ async def test_oembed_gives_a_card_for_a_thread_of_this_plein_and_the_thread_pag
         unknown = await http.get("/oembed", params={"url": "https://elsewhere.example/posts/1"})
         assert unknown.status_code == 404
         assert unknown.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_someone_not_signed_in_signs_in_from_the_embed_in_a_pop_up(
+    demo: Demo, visitors, intranets: tuple[Intranet, Intranet]
+) -> None:  # type: ignore[no-untyped-def]
+    allowed, _ = intranets
+    visitor: Visitor = await visitors()
+    await visitor.page.goto(f"{allowed.origin}/news/pop-up-{uuid.uuid4().hex[:8]}")
+    frame = frame_of(visitor)
+    assert await frame.get_by_label("Your reply").count() == 0
+    async with visitor.page.expect_popup() as opened:
+        await frame.get_by_role("link", name="Sign in").click()
+    popup = await opened.value
+    await popup.get_by_label(re.compile("E-mail")).fill("vera@example.com")
+    await popup.get_by_label(re.compile("Password")).fill(DEMO_PASSWORD)
+    await popup.get_by_role("button", name=re.compile("Sign in")).click()
+    await popup.wait_for_event("close")
+    await expect(frame.get_by_label("Your reply")).to_be_visible()
