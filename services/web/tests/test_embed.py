@@ -112,6 +112,15 @@ async def test_a_reply_from_the_embed_shows_in_plein_and_in_the_thread_authors_n
     await replier.page.goto(f"{demo.base_url}/embed?url={quote(page_url)}", referer=page_url)
     await replier.check("embed-frame")
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+    # A reply with a malformed group is refused with a problem, nothing written.
+    csrf = await replier.page.locator("input[name=csrf_token]").first.get_attribute("value")
+    malformed = await replier.page.request.post(
+        f"{demo.base_url}/embed/reply",
+        form={"csrf_token": csrf or "", "url": page_url, "group": "nope", "text": "x"},
+        headers={"referer": f"{demo.base_url}/embed"},
+    )
+    assert malformed.status == 422
+    assert malformed.headers["content-type"].startswith("application/problem+json")
 
     # In the web client: the page thread (its id follows from the page), the reply in it.
     thread_id = page_thread_id(page_url, None)

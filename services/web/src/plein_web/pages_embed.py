@@ -178,19 +178,23 @@ async def embed_reply(
 ) -> Response:
     """A reply from the embed; the first one about a page starts its thread (with the page's
     address in its text, so that feeds and notifications say what it is about)."""
-    group_id = UUID(group) if group else None
     try:
+        group_id = UUID(group) if group else None
+        post_id = UUID(post) if post else None
         page_url = canonical_url(url) if url else None
+    except ValueError:
+        return _problem(422, "Invalid input", "The embed's page, group or thread is malformed.")
+    try:
         check_embedding(visit, page_url)
-    except (EmbedRefused, ValueError):
+    except EmbedRefused:
         return refused()
-    if post:
-        thread_id = UUID(post)
+    if post_id:
+        thread_id = post_id
     elif page_url:
         thread_id = page_thread_id(page_url, group_id)
     else:
         return refused()
-    where = _where(page_url, group_id, UUID(post) if post else None)
+    where = _where(page_url, group_id, post_id)
     reply = {"text": text, "mentions": []}
     try:
         await visit.api("POST", f"/posts/posts/{thread_id}/replies", json=reply)
@@ -224,7 +228,10 @@ async def embed_reaction(
         check_embedding(visit, None)
     except EmbedRefused:
         return refused()
-    path = f"/posts/posts/{post}" + (f"/replies/{UUID(reply_id)}" if reply_id else "")
+    try:
+        path = f"/posts/posts/{post}" + (f"/replies/{UUID(reply_id)}" if reply_id else "")
+    except ValueError:
+        return _problem(422, "Invalid input", "That is not the id of a reply.")
     if current and current == reaction:
         await visit.api("DELETE", f"{path}/reaction")
     else:
