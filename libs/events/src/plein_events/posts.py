@@ -36,8 +36,11 @@ class PostCreated(ThreadStarted):
     """A thread was started: a post or a question (kind), in a group or on a profile.
 
     `group_id` is None for a post on the author's own profile. `group_private` tells consumers
-    to show it to the group's members only.
+    to show it to the group's members only. `page_url` is set for a page thread: the canonical
+    address of the page outside Plein it is about (its id: `plein_events.pages`).
     """
+
+    page_url: str | None = None
 
 
 @event_type("posts")

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from plein_events.pages import MAX_PAGE_URL_CHARS
 from plein_platform.auth import Principal
 from plein_platform.caller import current_principal
 from plein_platform.errors import Forbidden, NotFound
@@ -53,6 +54,12 @@ class NewPost(_Body):
     group_id: UUID | None = Field(default=None, description="None: on my own profile")
     kind: Literal["post", "question"] = "post"
     mentions: Mentions
+    page_url: str | None = Field(
+        default=None,
+        max_length=MAX_PAGE_URL_CHARS,
+        description="a page thread: the page (outside Plein) this thread is about. Its id "
+        "follows from the page's canonical address and the group; 409 when it exists",
+    )
 
 
 class NewAnnouncement(_Body):
@@ -145,7 +152,12 @@ def routes() -> APIRouter:
     ) -> dict[str, Any]:
         """A post or a question, in a group (if I am a member) or on my own profile."""
         started = await use.start_post(
-            me, text=body.text, group_id=body.group_id, kind=body.kind, mentions=body.mentions
+            me,
+            text=body.text,
+            group_id=body.group_id,
+            kind=body.kind,
+            mentions=body.mentions,
+            page_url=body.page_url,
         )
         return _created(started, request, response)
 

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from plein_events.eventstore import PleinApplication
+from plein_events.pages import canonical_url
 from plein_platform.auth import Principal
 from plein_platform.errors import Conflict, InvalidInput, NotFound
 from psycopg_pool import AsyncConnectionPool
@@ -134,12 +135,22 @@ class Conversations:
         group_id: UUID | None,
         kind: str,
         mentions: list[UUID],
+        page_url: str | None = None,
     ) -> Started:
         access = await self._place(principal, group_id)
         text = clean_text(text)
         mentions = await self._mentions(text, mentions)
-        post = self._new_post(access, text=text, kind=kind, mentions=mentions)
-        await asyncio.to_thread(self.events.save, post)
+        if page_url is not None:
+            try:
+                page_url = canonical_url(page_url)
+            except ValueError as e:
+                raise InvalidInput(str(e)) from None
+        post = self._new_post(access, text=text, kind=kind, mentions=mentions, page_url=page_url)
+        try:
+            await asyncio.to_thread(self.events.save, post)
+        except IntegrityError:
+            # A page thread's id follows from its page: someone started it first.
+            raise Conflict(f"The page {page_url} has its thread already: {post.id}.") from None
         return Started(post, access)
 
     async def announce(

@@ -46,7 +46,7 @@ def _thread_started(e: Any) -> Event:
             return PraiseGiven(**common, praised_ids=e.praised_ids, badge=e.badge)
         case "poll":
             return PollCreated(**common, options=e.options)
-    return PostCreated(**common)
+    return PostCreated(**common, page_url=getattr(e, "page_url", None))
 
 
 def to_contract(e: Any) -> Event | None:

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
+from plein_events.pages import page_thread_id
 from plein_events.visibility import may_read_group
 from plein_platform.cursors import CursorCodec, CursorRank, CursorTime
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
@@ -241,6 +242,12 @@ class Message:
 class Post(Aggregate):
     """A thread: the opening post (any kind) and its replies."""
 
+    @staticmethod
+    def create_id(group_id: UUID | None, page_url: str | None = None) -> UUID:
+        """A page thread's id follows from its page and group (so it exists once); any
+        other thread gets a random id."""
+        return page_thread_id(page_url, group_id) if page_url else uuid4()
+
     @event("Created")
     def __init__(
         self,
@@ -258,8 +265,10 @@ class Post(Aggregate):
         options: list[str] | None = None,
         email_immediately: bool = False,
         actor_id: UUID | None = None,
+        page_url: str | None = None,
     ) -> None:
         self.author_id = author_id
+        self.page_url = page_url
         self.real_author_id = real_author_id
         self.group_id = group_id
         self.group_private = group_private

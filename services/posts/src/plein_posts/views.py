@@ -63,6 +63,7 @@ def thread_view(post: Post, access: Access) -> dict[str, Any]:
         reply_count=len(post.replies),
         replies=[nest(child) for child in children.get(post.id, [])],
         moderator=access.may_moderate,
+        page_url=getattr(post, "page_url", None),
     )
     if post.kind == "question":
         root["accepted_reply_id"] = post.accepted_reply_id

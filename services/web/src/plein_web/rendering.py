@@ -181,7 +181,10 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                # A page that sets its own CSP (the embed: frame-ancestors of the allowed
+                # origins) is not denied framing by X-Frame-Options either.
+                skip = {b"x-frame-options"} if b"content-security-policy" in names else set()
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names and k not in skip]
                 cookie = answer.get("set_cookie")
                 if cookie is not None:
                     headers.append((b"set-cookie", _cookie(scope, *cookie).encode()))

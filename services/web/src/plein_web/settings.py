@@ -28,3 +28,9 @@ class WebSettings(BaseSettings):
     )
     time_zone: str = "Europe/Amsterdam"
     page_size: int = Field(default=20, ge=1, le=100)
+    embed_allowed_origins: str = Field(
+        default="",
+        validation_alias="PLEIN_EMBED_ALLOWED_ORIGINS",
+        description="origins (comma-separated, e.g. https://intranet.example.com) whose pages "
+        "may embed Plein's conversations; none: the embed is off",
+    )
