@@ -39,13 +39,16 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 policy = headers.get("Content-Security-Policy")
+                # A response that names its own frame ancestors (the web client's embed) has
+                # decided who may frame it: no X-Frame-Options may contradict that.
+                own_ancestors = policy is not None and "frame-ancestors" in policy
                 if policy is None:
                     headers["Content-Security-Policy"] = f"frame-ancestors {self.frame_ancestors}"
-                elif "frame-ancestors" not in policy:
+                elif not own_ancestors:
                     headers["Content-Security-Policy"] = (
                         f"{policy}; frame-ancestors {self.frame_ancestors}"
                     )
-                if self.frame_options:
+                if self.frame_options and not own_ancestors:
                     headers.setdefault("X-Frame-Options", self.frame_options)
                 if secure:
                     headers.setdefault("Strict-Transport-Security", HSTS)
