@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from plein_events import Envelope
+from plein_events.stream import STREAM_NAME
 from plein_platform.testing import Person, Plein, eventually
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -168,3 +171,47 @@ async def test_a_closing_time_in_the_past_or_an_unknown_setting_is_refused(
         assert [p["post_id"] for p in listed.json()["posts"]] == [kept]
 
     await eventually(only_the_valid_one)
+
+
+async def test_a_polls_settings_withdrawals_and_closing_leave_as_contract_events(
+    plein: Plein, clock: Clock
+) -> None:
+    ann, bob = [await plein.register(h) for h in ("ann", "bob")]
+    closes_at = START + timedelta(days=1)
+    post_id = await start_poll(
+        plein, ann, closes_at=closes_at.isoformat(), results="after_close", multiple=True
+    )
+    await vote(plein, bob, post_id, 1)
+    await plein.http.delete(f"/posts/posts/{post_id}/votes/1", headers=bob.auth)
+    await plein.http.post(f"/posts/posts/{post_id}/poll/close", headers=ann.auth)
+    nc = plein.runtime.nc
+    assert nc is not None
+    js = nc.jetstream()
+
+    async def all_out() -> list[Envelope]:
+        sub = await js.pull_subscribe(
+            "plein.posts.>",
+            stream=STREAM_NAME,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
+        )
+        try:
+            msgs = await sub.fetch(20, timeout=1)
+        except TimeoutError:
+            msgs = []
+        finally:
+            await sub.unsubscribe()
+        envelopes = [Envelope.model_validate_json(m.data) for m in msgs]
+        assert [e.type for e in envelopes] == [
+            "PollCreated",
+            "PollVoted",
+            "PollVoteWithdrawn",
+            "PollClosed",
+        ]
+        return envelopes
+
+    created, voted, withdrawn, closed = await eventually(all_out)
+    assert datetime.fromisoformat(created.payload["closes_at"]) == closes_at
+    assert created.payload["results"] == "after_close" and created.payload["multiple"] is True
+    assert voted.payload["option"] == 1 and voted.payload["previous_option"] is None
+    assert withdrawn.payload == {**withdrawn.payload, "user_id": bob.id, "option": 1}
+    assert closed.payload["closed_by"] == ann.id and closed.payload["post_id"] == post_id
