@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import jwt
 from plein_platform.testing import Plein
 
@@ -230,3 +232,52 @@ async def test_a_person_or_an_admin_exports_everything_identity_holds(plein: Ple
     assert by_admin.status_code == 200
     by_colleague = await plein.http.get(f"/identity/users/{bob.id}/export", headers=chloe.auth)
     assert by_colleague.status_code == 403
+
+
+async def test_an_invitation_links_to_the_web_clients_registration_page(plein: Plein) -> None:
+    ann = await plein.register("ann")
+    invitation = await plein.http.post(
+        "/identity/invitations", headers=ann.auth, json={"email": "eve@elsewhere.org"}
+    )
+    assert invitation.status_code == 201, invitation.text
+    token = invitation.json()["token"]
+    url = invitation.json()["url"]
+    assert url == f"{plein.settings.base_url}/register?invitation={token}"
+    page = await plein.http.get(url)  # the web client, served at /
+    assert page.status_code == 200
+    assert f'value="{token}"' in page.text
+
+
+async def test_an_expired_invitation_is_refused_with_a_problem_saying_it_expired(
+    plein: Plein,
+) -> None:
+    ann = await plein.register("ann")
+    identity = plein.runtime.service("identity")
+    lifetime = timedelta(seconds=identity.identity_settings.invitation_ttl_s)
+    assert lifetime == timedelta(days=14)  # the default
+    invitation = await plein.http.post(
+        "/identity/invitations", headers=ann.auth, json={"email": "eve@elsewhere.org"}
+    )
+    body = {
+        "email": "eve@elsewhere.org",
+        "password": "long-enough",
+        "display_name": "Eve",
+        "invitation": invitation.json()["token"],
+    }
+    clock = identity.ctx.clock
+    issued = clock()
+    identity.ctx.clock = lambda: issued + lifetime + timedelta(minutes=1)
+    try:
+        late = await plein.http.post("/identity/users", json=body)
+    finally:
+        identity.ctx.clock = clock
+    assert late.status_code == 403
+    assert late.headers["content-type"].startswith("application/problem+json")
+    problem = late.json()
+    assert problem["reason"] == "invitation_expired"
+    assert "expired" in problem["detail"] and "network admin" in problem["detail"]
+    assert datetime.fromisoformat(problem["expired_at"]) == datetime.fromisoformat(
+        invitation.json()["expires_at"]
+    )
+    people = await plein.http.get("/identity/people", params={"q": "Eve"}, headers=ann.auth)
+    assert people.json()["people"] == []  # nobody was registered

@@ -19,6 +19,7 @@ from plein_posts.domain import (
     announcement_warning,
     clean_text,
     highlight_segments,
+    poll_closing,
     poll_options,
     topics_in,
 )
@@ -123,7 +124,7 @@ def test_only_the_author_edits_and_the_history_is_kept() -> None:
     assert post.edit(author, None, "Vraag: wie heeft de sleutel?", [], NOW)
     assert post.root.history[0][0] == "Vraag: wie weet waar de sleutel is?"
     assert not post.edit(author, None, "Vraag: wie heeft de sleutel?", [], NOW)
-    view = thread_view(post, member())
+    view = thread_view(post, member(), NOW)
     assert view["edited"] and view["history"][0]["text"].startswith("Vraag: wie weet")
 
 
@@ -133,7 +134,7 @@ def test_a_deleted_post_is_a_tombstone_and_its_replies_stay_readable() -> None:
     with pytest.raises(Forbidden):
         post.delete(member(), None, NOW)
     assert post.delete(Access(ANN, ANN, GROUP, member=True), None, NOW)
-    view = thread_view(post, member())
+    view = thread_view(post, member(), NOW)
     assert view["text"] is None and view["placeholder"] == "deleted message"
     assert view["replies"][0]["text"] == "Bij de receptie"
     with pytest.raises(Conflict):
@@ -146,11 +147,11 @@ def test_hidden_messages_show_to_moderators_only() -> None:
         post.hide(member(), None, "spam", NOW)
     moderator = member(user=CAROL, group_admin=True)
     assert post.hide(moderator, None, "spam", NOW)
-    assert thread_view(post, member())["text"] is None
-    assert thread_view(post, member())["placeholder"] == "hidden by a moderator"
-    assert thread_view(post, moderator)["text"].startswith("Vraag")
+    assert thread_view(post, member(), NOW)["text"] is None
+    assert thread_view(post, member(), NOW)["placeholder"] == "hidden by a moderator"
+    assert thread_view(post, moderator, NOW)["text"].startswith("Vraag")
     assert post.unhide(moderator, None, NOW)
-    assert thread_view(post, member())["text"].startswith("Vraag")
+    assert thread_view(post, member(), NOW)["text"].startswith("Vraag")
 
 
 def test_one_reaction_per_person_changeable_and_removable() -> None:
@@ -159,10 +160,10 @@ def test_one_reaction_per_person_changeable_and_removable() -> None:
     assert not post.react(member(), None, "like")
     assert post.react(member(), None, "celebrate")
     assert post.react(member(user=ANN), None, "celebrate")
-    assert thread_view(post, member())["reactions"] == {"celebrate": 2}
+    assert thread_view(post, member(), NOW)["reactions"] == {"celebrate": 2}
     assert post.unreact(member(), None)
     assert not post.unreact(member(), None)
-    assert thread_view(post, member())["reactions"] == {"celebrate": 1}
+    assert thread_view(post, member(), NOW)["reactions"] == {"celebrate": 1}
     with pytest.raises(InvalidInput):
         post.react(member(), None, "angry")
     with pytest.raises(NotFound):
@@ -184,13 +185,48 @@ def test_the_asker_or_a_group_admin_chooses_the_best_answer_and_may_change_it() 
 
 def test_one_vote_per_person_which_may_change_but_not_be_cast_twice() -> None:
     poll = thread(kind="poll", options=["Dinsdag", "Donderdag"])
-    assert poll.vote(member(), 0) is None
+    assert poll.vote(member(), 0, NOW) is None
     with pytest.raises(Conflict):
-        poll.vote(member(), 0)
-    assert poll.vote(member(), 1) == 0
-    assert poll.votes == {BOB: 1}
+        poll.vote(member(), 0, NOW)
+    assert poll.vote(member(), 1, NOW) == 0
+    assert poll.votes == {BOB: [1]}
     with pytest.raises(InvalidInput):
-        poll.vote(member(), 2)
+        poll.vote(member(), 2, NOW)
+
+
+def test_a_multiple_choice_poll_keeps_each_chosen_option_until_withdrawn() -> None:
+    poll = thread(kind="poll", options=["a", "b", "c"], multiple=True)
+    assert poll.vote(member(), 2, NOW) is None
+    assert poll.vote(member(), 0, NOW) is None
+    assert poll.votes == {BOB: [0, 2]}
+    with pytest.raises(Conflict):
+        poll.vote(member(), 0, NOW)
+    poll.withdraw_vote(member(), 2, NOW)
+    assert poll.votes == {BOB: [0]}
+    with pytest.raises(NotFound):
+        poll.withdraw_vote(member(), 2, NOW)
+
+
+def test_a_poll_takes_no_votes_after_its_closing_time_or_once_its_author_closed_it() -> None:
+    poll = thread(kind="poll", options=["a", "b"], closes_at=NOW + timedelta(hours=1))
+    poll.vote(member(), 0, NOW)
+    with pytest.raises(Conflict):
+        poll.vote(member(user=CAROL), 0, NOW + timedelta(hours=1))
+    early = thread(kind="poll", options=["a", "b"])
+    with pytest.raises(Forbidden):
+        early.close_poll(member(), NOW)
+    assert early.close_poll(Access(ANN, ANN, GROUP, member=True), NOW)
+    assert not early.close_poll(Access(ANN, ANN, GROUP, member=True), NOW)
+    with pytest.raises(Conflict):
+        early.vote(member(), 0, NOW)
+
+
+def test_a_closing_time_is_in_the_future_and_has_a_time_zone() -> None:
+    assert poll_closing(None, NOW) is None
+    assert poll_closing(NOW + timedelta(minutes=1), NOW) == NOW + timedelta(minutes=1)
+    for bad in (NOW, NOW - timedelta(days=1), datetime(2026, 12, 1, 17, 0)):
+        with pytest.raises(InvalidInput):
+            poll_closing(bad, NOW)
 
 
 def test_a_poll_has_two_to_ten_distinct_options() -> None:
@@ -215,7 +251,7 @@ def test_events_leave_with_what_consumers_need() -> None:
     [started] = [to_contract(e) for e in announcement.collect_events()]
     assert isinstance(started, AnnouncementPosted) and started.title == "Verhuizing"
     poll = thread(kind="poll", options=["a", "b"])
-    poll.vote(member(), 1)
+    poll.vote(member(), 1, NOW)
     assert isinstance(to_contract(poll.collect_events()[-1]), PollVoted)
 
 

@@ -8,12 +8,14 @@ the person who wrote it (the same person unless they acted as a shared account).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from .contract import Event, event_type
 
 PostKind = Literal["post", "question", "announcement", "praise", "poll"]
+PollResults = Literal["always", "after_close"]
 ReactionKind = Literal["like", "love", "celebrate", "thanks", "insightful", "funny"]
 
 
@@ -63,10 +65,15 @@ class PraiseGiven(ThreadStarted):
 
 @event_type("posts")
 class PollCreated(ThreadStarted):
-    """A poll with 2-10 options; one vote per person."""
+    """A poll with 2-10 options: one vote per person, or several options each when
+    `multiple`. It takes votes until `closes_at` (None: until its author closes it); voters
+    see the counts `results` "always" or only "after_close"."""
 
     kind: PostKind = "poll"
     options: list[str]
+    closes_at: datetime | None = None
+    results: PollResults = "always"
+    multiple: bool = False
 
 
 THREAD_STARTS: tuple[type[ThreadStarted], ...] = (
@@ -196,5 +203,26 @@ class PollVoted(Event):
     user_id: UUID
     option: int
     previous_option: int | None = None
+    group_id: UUID | None = None
+    group_private: bool = False
+
+
+@event_type("posts")
+class PollVoteWithdrawn(Event):
+    """A voter took back their vote for one option while the poll was open."""
+
+    post_id: UUID
+    user_id: UUID
+    option: int
+    group_id: UUID | None = None
+    group_private: bool = False
+
+
+@event_type("posts")
+class PollClosed(Event):
+    """Its author closed the poll before its closing time; it takes no more votes."""
+
+    post_id: UUID
+    closed_by: UUID
     group_id: UUID | None = None
     group_private: bool = False

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from . import oidc, store
 from .api import PersonCaller, identity, run
 from .api_people import OwnProfile, own_profile
-from .domain import email_domain_allowed, login_delay, normalise_email
+from .domain import email_domain_allowed, invitation_refusal, login_delay, normalise_email
 from .tokens import hash_token, issue_access_token, new_opaque_token
 
 Name = Annotated[
@@ -167,12 +167,12 @@ def routes() -> APIRouter:
         invited_by = None
         invitation_hash = hash_token(body.invitation) if body.invitation else None
         if invitation_hash is not None:
+            now = service.ctx.clock()
             async with service.ctx.pool.connection() as conn:
-                invited_by = await store.take_signup_invitation(
-                    conn, invitation_hash, email, service.ctx.clock()
-                )
-            if invited_by is None:
-                raise Forbidden("This invitation is not valid for this address (or was used).")
+                invited_by = await store.take_signup_invitation(conn, invitation_hash, email, now)
+                if invited_by is None:
+                    found = await store.signup_invitation(conn, invitation_hash)
+                    raise invitation_refusal(found, email, now)
         elif not email_domain_allowed(email, service.identity_settings.email_domains):
             raise Forbidden(
                 "Sign-up is open to addresses of the organisation's domains "

@@ -492,6 +492,15 @@ async def take_signup_invitation(
     return row[0] if row else None
 
 
+async def signup_invitation(conn: Conn, token_hash: str) -> dict[str, Any] | None:
+    """An invitation's address, expiry and use (to explain why it was refused)."""
+    cur = await conn.cursor(row_factory=dict_row).execute(
+        "SELECT email, expires_at, used_at FROM signup_invitations WHERE token_hash = %s",
+        (token_hash,),
+    )
+    return await cur.fetchone()
+
+
 async def give_back_signup_invitation(conn: Conn, token_hash: str) -> None:
     await conn.execute(
         "UPDATE signup_invitations SET used_at = NULL WHERE token_hash = %s", (token_hash,)

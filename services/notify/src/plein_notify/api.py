@@ -47,6 +47,7 @@ class Entry(BaseModel):
     group_id: UUID | None
     actor_count: int
     unread: bool
+    handled: bool = False  # a join request its admins have decided
     created_at: datetime
     updated_at: datetime
 

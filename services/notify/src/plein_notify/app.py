@@ -77,6 +77,7 @@ def entry_view(row: dict[str, Any]) -> dict[str, Any]:
             "group_id": None,
             "actor_count": 0,
             "unread": row["read_at"] is None,
+            "handled": bool(row["handled"]),
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
         }
@@ -99,6 +100,7 @@ def entry_view(row: dict[str, Any]) -> dict[str, Any]:
         "group_id": None if hidden else row["group_id"],
         "actor_count": row["actor_count"],
         "unread": row["read_at"] is None,
+        "handled": bool(row["handled"]),
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
     }

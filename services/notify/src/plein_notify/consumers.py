@@ -19,6 +19,7 @@ from plein_events.identity import (
     MemberJoined,
     MemberLeft,
     MemberRemoved,
+    MembershipRequestDeclined,
     MembershipRequested,
     ProfileUpdated,
     RoleGranted,
@@ -49,6 +50,11 @@ from .domain import TOLD_WITHOUT_PLACE, Channel, Kind, channel_for
 from .settings import NotifySettings
 
 Conn = AsyncConnection[Any]
+
+
+def _requests_key(group_id: UUID) -> str:
+    """One entry per admin for a group's pending join requests."""
+    return f"membership:{group_id}"
 
 
 class Notifications:
@@ -170,8 +176,15 @@ class Notifications:
         if e.visibility == "private" and not was_private:
             await store.touch_outsiders_entries(conn, e.group_id)
 
-    async def on_member_joined(self, conn: Conn, e: MemberJoined, _: Envelope) -> None:
+    async def on_member_joined(self, conn: Conn, e: MemberJoined, env: Envelope) -> None:
         await store.add_member(conn, e.group_id, e.user_id)
+        # Approved, or in by an invitation: a request they had made is decided.
+        await store.settle_request(conn, _requests_key(e.group_id), e.user_id, env.occurred_at)
+
+    async def on_request_declined(
+        self, conn: Conn, e: MembershipRequestDeclined, env: Envelope
+    ) -> None:
+        await store.settle_request(conn, _requests_key(e.group_id), e.user_id, env.occurred_at)
 
     async def on_member_left(self, conn: Conn, e: MemberLeft, _: Envelope) -> None:
         await store.remove_member(conn, e.group_id, e.user_id)
@@ -196,7 +209,7 @@ class Notifications:
                 store.NewNotification(
                     recipient_id=admin,
                     kind=Kind.MEMBERSHIP_REQUEST,
-                    group_key=f"membership:{e.group_id}",
+                    group_key=_requests_key(e.group_id),
                     cause_key=f"{env.event_id}:{admin}:membership_request",
                     at=env.occurred_at,
                     actor_id=e.user_id,
@@ -529,6 +542,7 @@ class Notifications:
             GroupAdminGranted: self.on_admin_granted,
             GroupAdminRevoked: self.on_admin_revoked,
             MembershipRequested: self.on_membership_requested,
+            MembershipRequestDeclined: self.on_request_declined,
             RoleGranted: self.on_role_granted,
             RoleRevoked: self.on_role_revoked,
             AvailabilityChanged: self.on_availability,

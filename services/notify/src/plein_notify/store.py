@@ -517,6 +517,38 @@ async def _recount(conn: Conn, notification_id: UUID) -> None:
     )
 
 
+async def settle_request(conn: Conn, group_key: str, requester_id: UUID, at: datetime) -> None:
+    """A join request was decided (approved, declined, or its person joined another way): it
+    leaves the admins' entries. An entry others still wait in only drops the requester; an
+    entry of theirs alone is marked read and handled, and its e-mail is not sent."""
+    entries = await _rows(
+        conn,
+        "SELECT n.id, n.recipient_id, n.actor_count FROM notifications n "
+        "JOIN notification_actors a ON a.notification_id = n.id "
+        "WHERE n.group_key = %s AND a.actor_id = %s AND NOT n.handled",
+        (group_key, requester_id),
+    )
+    for entry in entries:
+        if entry["actor_count"] > 1:
+            await conn.execute(
+                "DELETE FROM notification_actors WHERE notification_id = %s AND actor_id = %s",
+                (entry["id"], requester_id),
+            )
+            await _recount(conn, entry["id"])
+        else:
+            await conn.execute(
+                "UPDATE notifications SET handled = true, read_at = COALESCE(read_at, %s), "
+                "change_seq = nextval('inbox_changes') WHERE id = %s",
+                (at, entry["id"]),
+            )
+            await conn.execute(
+                "UPDATE email_queue SET cancelled = true "
+                "WHERE notification_id = %s AND sent_at IS NULL",
+                (entry["id"],),
+            )
+        await signal(conn, entry["recipient_id"])
+
+
 async def signal(conn: Conn, recipient_id: UUID) -> None:
     """Wake live streams of `recipient_id` (PostgreSQL delivers it when the transaction commits)."""
     await conn.execute("SELECT pg_notify(%s, %s)", (INBOX_CHANNEL, str(recipient_id)))
@@ -528,7 +560,7 @@ async def signal(conn: Conn, recipient_id: UUID) -> None:
 _ENTRY = (
     "SELECT n.id, n.kind, n.post_id, n.group_id, n.post_kind, n.own_post, n.private_hidden, "
     "n.excerpt, n.waited_hours, n.actor_count, n.created_at, n.updated_at, n.read_at, "
-    "n.change_seq, g.name AS group_name, "
+    "n.change_seq, n.handled, g.name AS group_name, "
     "ARRAY(SELECT p.display_name FROM notification_actors a JOIN people p "
     "ON p.user_id = a.actor_id WHERE a.notification_id = n.id "
     "ORDER BY a.at DESC, a.actor_id LIMIT 3) AS actor_names, "
@@ -587,7 +619,7 @@ async def all_notifications(conn: Conn) -> list[tuple[Any, ...]]:
     state; read state is not an event, so it is left out)."""
     cur = await conn.execute(
         "SELECT n.id, n.recipient_id, n.kind, n.group_key, n.post_id, n.group_id, "
-        "n.private_hidden, n.excerpt, n.actor_count, n.in_digest, "
+        "n.private_hidden, n.excerpt, n.actor_count, n.in_digest, n.handled, "
         "ARRAY(SELECT actor_id FROM notification_actors a WHERE a.notification_id = n.id "
         "ORDER BY actor_id) FROM notifications n ORDER BY n.id"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -84,6 +85,13 @@ class NewPoll(_Body):
         Field(min_length=2, max_length=10),
     ]
     group_id: UUID | None = None
+    closes_at: datetime | None = Field(
+        default=None, description="when it stops taking votes (None: when its author closes it)"
+    )
+    results: Literal["always", "after_close"] = Field(
+        default="always", description="when voters see the counts (its author always does)"
+    )
+    multiple: bool = Field(default=False, description="each voter may choose several options")
 
 
 class NewReply(_Body):
@@ -128,7 +136,8 @@ Use = Annotated[Conversations, Depends(_conversations)]
 
 def _created(started: Started, request: Request, response: Response) -> dict[str, Any]:
     response.headers["Location"] = f"{request.scope.get('root_path', '')}/posts/{started.post.id}"
-    view = thread_view(started.post, started.access)
+    # As it reads the moment it was created.
+    view = thread_view(started.post, started.access, started.post.created_on)
     view["warning"] = started.warning
     if started.warning:
         response.headers[WARNING_HEADER] = started.warning
@@ -198,7 +207,13 @@ def routes() -> APIRouter:
         body: NewPoll, request: Request, response: Response, me: Me, use: Use
     ) -> dict[str, Any]:
         started = await use.start_poll(
-            me, question=body.question, options=body.options, group_id=body.group_id
+            me,
+            question=body.question,
+            options=body.options,
+            group_id=body.group_id,
+            closes_at=body.closes_at,
+            results=body.results,
+            multiple=body.multiple,
         )
         return _created(started, request, response)
 
@@ -209,14 +224,14 @@ def routes() -> APIRouter:
         """Read from the event store, so a change is visible in the very next request.
         Deleted messages are tombstones; hidden ones are shown to moderators only."""
         post, access = await use.thread(me, post_id)
-        return thread_view(post, access)
+        return thread_view(post, access, use.clock())
 
     @router.get("/posts/{post_id}/poll", summary="A poll's results")
     async def poll_results(post_id: UUID, me: Me, use: Use) -> dict[str, Any]:
         post, access = await use.thread(me, post_id)
         if post.kind != "poll":
             raise NotFound("This post is not a poll.")
-        return poll_view(post, access)
+        return poll_view(post, access, use.clock())
 
     @router.post("/posts/{post_id}/replies", status_code=201, summary="Reply in a thread")
     async def reply(
@@ -229,7 +244,7 @@ def routes() -> APIRouter:
         response.headers["Location"] = (
             f"{request.scope.get('root_path', '')}/posts/{post_id}#{message.id}"
         )
-        return {**thread_view(post, access), "reply_id": message.id}
+        return {**thread_view(post, access, use.clock()), "reply_id": message.id}
 
     async def edit(
         post_id: UUID, body: Edit, me: Me, use: Use, reply_id: UUID | None = None
@@ -237,7 +252,7 @@ def routes() -> APIRouter:
         """The author changes the text; earlier versions stay in `history`."""
         await use.edit(me, post_id, reply_id, text=body.text, mentions=body.mentions)
         post, access = await use.thread(me, post_id)
-        return thread_view(post, access)
+        return thread_view(post, access, use.clock())
 
     async def delete(post_id: UUID, me: Me, use: Use, reply_id: UUID | None = None) -> Response:
         """The author deletes; a tombstone keeps its place so replies stay readable."""
@@ -261,7 +276,7 @@ def routes() -> APIRouter:
         post_id: UUID, reply_id: UUID | None, me: Principal, use: Conversations
     ) -> dict[str, Any]:
         post, access = await use.thread(me, post_id)
-        view = thread_view(post, access)
+        view = thread_view(post, access, use.clock())
         message = view if reply_id is None else _find(view, reply_id)
         return {"reactions": message["reactions"], "my_reaction": message["my_reaction"]}
 
@@ -317,15 +332,31 @@ def routes() -> APIRouter:
         """The asker or a group admin; choosing again changes it."""
         await use.accept_answer(me, post_id, body.reply_id)
         post, access = await use.thread(me, post_id)
-        return thread_view(post, access)
+        return thread_view(post, access, use.clock())
 
     @router.post("/posts/{post_id}/votes", summary="Vote in a poll (again: change my vote)")
     async def vote(post_id: UUID, body: Vote, me: Me, use: Use) -> dict[str, Any]:
-        """One vote per person: voting for another option moves the vote; voting for the
-        same option again is refused (409)."""
+        """One vote per person: voting for another option moves the vote; in a multiple-choice
+        poll it adds the option. Voting for a chosen option again, or in a closed poll, is
+        refused (409)."""
         await use.vote(me, post_id, body.option)
         post, access = await use.thread(me, post_id)
-        return poll_view(post, access)
+        return poll_view(post, access, use.clock())
+
+    @router.delete("/posts/{post_id}/votes/{option}", summary="Take back my vote for an option")
+    async def withdraw_vote(
+        post_id: UUID, option: Annotated[int, Path(ge=0, le=9)], me: Me, use: Use
+    ) -> dict[str, Any]:
+        await use.withdraw_vote(me, post_id, option)
+        post, access = await use.thread(me, post_id)
+        return poll_view(post, access, use.clock())
+
+    @router.post("/posts/{post_id}/poll/close", summary="Close my poll now (its author)")
+    async def close_poll(post_id: UUID, me: Me, use: Use) -> dict[str, Any]:
+        """Closing a closed poll changes nothing."""
+        await use.close_poll(me, post_id)
+        post, access = await use.thread(me, post_id)
+        return poll_view(post, access, use.clock())
 
     # -- lists -------------------------------------------------------------------------------
 

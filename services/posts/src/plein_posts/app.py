@@ -31,6 +31,7 @@ from .domain import (
     Post,
     clean_text,
     handles_in,
+    poll_closing,
     poll_options,
     topics_in,
 )
@@ -219,11 +220,27 @@ class Conversations:
         return Started(post, access)
 
     async def start_poll(
-        self, principal: Principal, *, question: str, options: list[str], group_id: UUID | None
+        self,
+        principal: Principal,
+        *,
+        question: str,
+        options: list[str],
+        group_id: UUID | None,
+        closes_at: datetime | None = None,
+        results: str = "always",
+        multiple: bool = False,
     ) -> Started:
         access = await self._place(principal, group_id)
         question = clean_text(question, what="A poll's question")
-        post = self._new_post(access, text=question, kind="poll", options=poll_options(options))
+        post = self._new_post(
+            access,
+            text=question,
+            kind="poll",
+            options=poll_options(options),
+            closes_at=poll_closing(closes_at, self.clock()),
+            results=results,
+            multiple=multiple,
+        )
         await asyncio.to_thread(self.events.save, post)
         return Started(post, access)
 
@@ -355,7 +372,16 @@ class Conversations:
         return await self.change(principal, post_id, lambda p, a: p.accept_answer(a, reply_id))
 
     async def vote(self, principal: Principal, post_id: UUID, option: int) -> int | None:
-        return await self.change(principal, post_id, lambda p, a: p.vote(a, option))
+        now = self.clock()
+        return await self.change(principal, post_id, lambda p, a: p.vote(a, option, now))
+
+    async def withdraw_vote(self, principal: Principal, post_id: UUID, option: int) -> None:
+        now = self.clock()
+        await self.change(principal, post_id, lambda p, a: p.withdraw_vote(a, option, now))
+
+    async def close_poll(self, principal: Principal, post_id: UUID) -> bool:
+        now = self.clock()
+        return await self.change(principal, post_id, lambda p, a: p.close_poll(a, now))
 
     def _retrying(self, save: Callable[[], T]) -> T:
         for attempt in range(SAVE_ATTEMPTS):

@@ -8,8 +8,10 @@ from plein_events import Event
 from plein_events.posts import (
     AnnouncementPosted,
     AnswerAccepted,
+    PollClosed,
     PollCreated,
     PollVoted,
+    PollVoteWithdrawn,
     PostCreated,
     PostDeleted,
     PostEdited,
@@ -45,7 +47,14 @@ def _thread_started(e: Any) -> Event:
         case "praise":
             return PraiseGiven(**common, praised_ids=e.praised_ids, badge=e.badge)
         case "poll":
-            return PollCreated(**common, options=e.options)
+            # Polls started before closing times and multiple choice existed lack these.
+            return PollCreated(
+                **common,
+                options=e.options,
+                closes_at=getattr(e, "closes_at", None),
+                results=getattr(e, "results", "always"),
+                multiple=getattr(e, "multiple", False),
+            )
     return PostCreated(**common, page_url=getattr(e, "page_url", None))
 
 
@@ -142,4 +151,10 @@ def to_contract(e: Any) -> Event | None:
                 previous_option=e.previous_option,
                 **private,
             )
+        case Post.VoteWithdrawn():
+            return PollVoteWithdrawn(
+                post_id=e.originator_id, user_id=e.user_id, option=e.option, **private
+            )
+        case Post.PollClosed():
+            return PollClosed(post_id=e.originator_id, closed_by=e.closed_by, **private)
     return None

@@ -196,6 +196,21 @@ def announcement_warning(
     return count, None
 
 
+POLL_RESULTS = ("always", "after_close")  # when voters see the counts
+
+
+def poll_closing(closes_at: datetime | None, now: datetime) -> datetime | None:
+    """A poll's closing time as it will be stored: None (open until closed by its author) or
+    a moment still to come, with its time zone."""
+    if closes_at is None:
+        return None
+    if closes_at.tzinfo is None:
+        raise InvalidInput("A poll's closing time needs a time zone (e.g. 2026-12-01T17:00Z).")
+    if closes_at <= now:
+        raise InvalidInput("A poll's closing time must be in the future.")
+    return closes_at
+
+
 def poll_options(options: list[str]) -> list[str]:
     low, high = POLL_OPTIONS
     cleaned = [clean_text(o, limit=MAX_OPTION_CHARS, what="A poll option") for o in options]
@@ -266,6 +281,9 @@ class Post(Aggregate):
         email_immediately: bool = False,
         actor_id: UUID | None = None,
         page_url: str | None = None,
+        closes_at: datetime | None = None,
+        results: str = "always",
+        multiple: bool = False,
     ) -> None:
         self.author_id = author_id
         self.page_url = page_url
@@ -277,7 +295,12 @@ class Post(Aggregate):
         self.praised_ids = list(praised_ids or [])
         self.badge = badge
         self.options = list(options or [])
-        self.votes: dict[UUID, int] = {}
+        # Each voter's chosen options: one, or several in a multiple-choice poll.
+        self.votes: dict[UUID, list[int]] = {}
+        self.closes_at = closes_at
+        self.closed_at: datetime | None = None  # closed early by its author
+        self.results = results
+        self.multiple = multiple
         self.accepted_reply_id: UUID | None = None
         self.messages: dict[UUID, Message] = {}
         self.messages[self.id] = Message(
@@ -634,18 +657,33 @@ class Post(Aggregate):
     ) -> None:
         self.accepted_reply_id = reply_id
 
-    def vote(self, access: Access, option: int) -> int | None:
-        """Vote for an option, or change one's vote; returns the previous option."""
+    def poll_closed(self, now: datetime) -> bool:
+        return self.closed_at is not None or (self.closes_at is not None and now >= self.closes_at)
+
+    def results_visible(self, access: Access, now: datetime) -> bool:
+        """The counts show always, or after closing when the poll says so; its author sees
+        them all along."""
+        return self.results == "always" or self.poll_closed(now) or access.user_id == self.author_id
+
+    def _open_poll(self, access: Access, now: datetime) -> None:
         access.require_contribute()
         if self.kind != "poll":
             raise Conflict("Only a poll takes votes.")
         if self.root.deleted:
             raise Conflict("This poll was deleted.")
+        if self.poll_closed(now):
+            raise Conflict("This poll is closed; it takes no more votes.")
+
+    def vote(self, access: Access, option: int, now: datetime) -> int | None:
+        """Vote for an option: in a single-choice poll this moves one's vote (returns the
+        previous option); in a multiple-choice poll it adds the option to one's choices."""
+        self._open_poll(access, now)
         if not 0 <= option < len(self.options):
             raise InvalidInput(f"This poll's options are numbered 0 to {len(self.options) - 1}.")
-        previous = self.votes.get(access.user_id)
-        if previous == option:
-            raise Conflict("You already voted for this option; one vote per person.")
+        mine = self.votes.get(access.user_id, [])
+        if option in mine:
+            raise Conflict("You already voted for this option.")
+        previous = None if self.multiple or not mine else mine[0]
         self._voted(
             user_id=access.user_id, option=option, previous_option=previous, **self._context(access)
         )
@@ -661,7 +699,53 @@ class Post(Aggregate):
         group_private: bool,
         actor_id: UUID,
     ) -> None:
-        self.votes[user_id] = option
+        mine = self.votes.get(user_id, []) if self.multiple else []
+        self.votes[user_id] = sorted({*mine, option})
+
+    def withdraw_vote(self, access: Access, option: int, now: datetime) -> None:
+        """Take back one's vote for an option while the poll is open."""
+        self._open_poll(access, now)
+        if option not in self.votes.get(access.user_id, []):
+            raise NotFound("You have no vote for this option.")
+        self._vote_withdrawn(user_id=access.user_id, option=option, **self._context(access))
+
+    @event("VoteWithdrawn")
+    def _vote_withdrawn(
+        self,
+        user_id: UUID,
+        option: int,
+        group_id: UUID | None,
+        group_private: bool,
+        actor_id: UUID,
+    ) -> None:
+        left = [o for o in self.votes.get(user_id, []) if o != option]
+        if left:
+            self.votes[user_id] = left
+        else:
+            self.votes.pop(user_id, None)
+
+    def close_poll(self, access: Access, now: datetime) -> bool:
+        """Its author closes the poll before its closing time; False if it was closed."""
+        access.require_read()
+        if self.kind != "poll":
+            raise Conflict("Only a poll can be closed.")
+        if access.user_id != self.author_id:
+            raise Forbidden("Only the poll's author may close it.")
+        if self.poll_closed(now):
+            return False
+        self._poll_closed(closed_by=access.user_id, at=now, **self._context(access))
+        return True
+
+    @event("PollClosed")
+    def _poll_closed(
+        self,
+        closed_by: UUID,
+        at: datetime,
+        group_id: UUID | None,
+        group_private: bool,
+        actor_id: UUID,
+    ) -> None:
+        self.closed_at = at
 
 
 class AnnouncementLedger(Aggregate):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -42,8 +43,9 @@ def message_view(message: Message, access: Access) -> dict[str, Any]:
     return view
 
 
-def thread_view(post: Post, access: Access) -> dict[str, Any]:
-    """The opening post with its replies nested under their parents, oldest first."""
+def thread_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
+    """The opening post with its replies nested under their parents, oldest first, as it
+    reads at `now` (a poll closes in time)."""
     children: dict[UUID, list[Message]] = {}
     for reply in sorted(post.replies, key=lambda m: m.created_at):
         assert reply.parent_id is not None
@@ -70,16 +72,28 @@ def thread_view(post: Post, access: Access) -> dict[str, Any]:
     if post.kind == "praise":
         root["praise"] = {"praised_ids": post.praised_ids, "badge": post.badge}
     if post.kind == "poll":
-        root["poll"] = poll_view(post, access)
+        root["poll"] = poll_view(post, access, now)
     return root
 
 
-def poll_view(post: Post, access: Access) -> dict[str, Any]:
-    tally = Counter(post.votes.values())
+def poll_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
+    """A poll's options and, when its setting lets this reader see them yet, their counts;
+    `my_votes` are the reader's choices (`my_vote` the first of them, for single choice)."""
+    visible = post.results_visible(access, now)
+    tally = Counter(option for chosen in post.votes.values() for option in chosen)
+    mine = post.votes.get(access.user_id, [])
     return {
         "options": [
-            {"option": i, "text": text, "votes": tally[i]} for i, text in enumerate(post.options)
+            {"option": i, "text": text, "votes": tally[i] if visible else None}
+            for i, text in enumerate(post.options)
         ],
         "total_votes": len(post.votes),
-        "my_vote": post.votes.get(access.user_id),
+        "my_vote": mine[0] if mine else None,
+        "my_votes": mine,
+        "multiple": post.multiple,
+        "closes_at": post.closes_at,
+        "closed": post.poll_closed(now),
+        "closed_at": post.closed_at,
+        "results": post.results,
+        "results_visible": visible,
     }
