@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from . import dashboard
 from .dashboard import Periods
@@ -21,13 +22,22 @@ router = APIRouter()
 EXCERPTS = 20  # unanswered threads shown with their first words (one posts call each)
 
 
-def _periods(visit: Visit, **fields: str | None) -> Periods:
+class PeriodForm(BaseModel):
+    """The two periods as the dashboard's form sends them; any field may be left empty."""
+
+    baseline_from: str | None = None
+    baseline_to: str | None = None
+    followup_from: str | None = None
+    followup_to: str | None = None
+
+
+def _periods(visit: Visit, form: PeriodForm) -> Periods:
     """The periods of the form; a field left empty or not a date takes its default."""
     default = Periods.default(visit.now.date()).form()
 
     def day(name: str) -> date:
         try:
-            return date.fromisoformat(fields.get(name) or default[name])
+            return date.fromisoformat(getattr(form, name) or default[name])
         except ValueError:
             return date.fromisoformat(default[name])
 
@@ -78,18 +88,9 @@ async def _gather(visit: Visit, periods: Periods) -> dict[str, Any]:
 @router.get("/community")
 async def community(
     visit: Person,
-    baseline_from: str | None = None,
-    baseline_to: str | None = None,
-    followup_from: str | None = None,
-    followup_to: str | None = None,
+    form: Annotated[PeriodForm, Query()],
 ) -> Response:
-    periods = _periods(
-        visit,
-        baseline_from=baseline_from,
-        baseline_to=baseline_to,
-        followup_from=followup_from,
-        followup_to=followup_to,
-    )
+    periods = _periods(visit, form)
     try:
         found = await _gather(visit, periods)
     except ApiProblem as problem:
@@ -133,18 +134,9 @@ async def community(
 async def community_csv(
     visit: Person,
     name: str,
-    baseline_from: str | None = None,
-    baseline_to: str | None = None,
-    followup_from: str | None = None,
-    followup_to: str | None = None,
+    form: Annotated[PeriodForm, Query()],
 ) -> Response:
-    periods = _periods(
-        visit,
-        baseline_from=baseline_from,
-        baseline_to=baseline_to,
-        followup_from=followup_from,
-        followup_to=followup_to,
-    )
+    periods = _periods(visit, form)
     try:
         found = await _gather(visit, periods)
     except ApiProblem as problem:
