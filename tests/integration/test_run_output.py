@@ -82,6 +82,7 @@ async def test_plein_run_prints_what_a_person_needs_and_stops_quietly(tmp_path: 
             flags=re.MULTILINE,
         )
         assert len(services) == 5 and all(a == b == c for a, b, c in services), output
+        assert re.search(r"^  web +http://\S+:\d+/  \(Plein in a browser\)$", output, re.M), output
     assert "demo: seeded" in first and "demo: seeded" not in again
     caught = [line for line in first.splitlines() if "mail caught" in line]
     smtp_lines = [line for line in first.splitlines() if "127.0.0.1', " in line]

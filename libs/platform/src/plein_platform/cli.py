@@ -90,10 +90,16 @@ def run(
 
 
 def _announce(factory: RuntimeFactory) -> None:
+    from .registry import browser_services
+
     base = factory.settings.base_url
     console.print(f"\n[bold green]Plein is running on {base}[/]")
+    at_root = browser_services(factory.service_names)
     for name in factory.service_names:
-        console.print(f"  {name:10} {base}/api/{name}  (docs: {base}/api/{name}/docs)")
+        if name in at_root:
+            console.print(f"  {name:10} {base}/  (Plein in a browser)")
+        else:
+            console.print(f"  {name:10} {base}/api/{name}  (docs: {base}/api/{name}/docs)")
     console.print(f"  {'prometheus':10} {base}/metrics")
     console.print(f"  PostgreSQL {factory.database_url}\n  NATS       {factory.nats_url}")
 

@@ -24,3 +24,10 @@ def load_services(names: Iterable[str] | None = None) -> list[Service]:
         raise KeyError(f"unknown service(s): {', '.join(unknown)}; known: {', '.join(available)}")
     ordered = sorted(wanted, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
     return [available[name].load()() for name in ordered]
+
+
+def browser_services(names: Iterable[str] | None = None) -> set[str]:
+    """Those of the named services (all when empty) that a browser opens at the root (the web
+    client), rather than an API under /api/<name>; from their classes, without building one."""
+    available = {ep.name: ep for ep in entry_points(group="plein.services")}
+    return {n for n in (names or available) if available[n].load().mount_path == ""}

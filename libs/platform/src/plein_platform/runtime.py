@@ -319,8 +319,20 @@ class Runtime:
                 app.add_api_route(
                     path, self._service_index(service), methods=["GET"], include_in_schema=False
                 )
-        # A root mount matches every path, so it goes last, after the APIs.
-        for service in [*apis, *at_root]:
+        # A root mount matches every path, so it goes last, after the APIs; an `/api/...` path
+        # that no API has is still an API's 404 (a problem document), not the web client's page.
+        for service in apis:
+            app.mount(service.path, service.app)
+
+        @app.api_route(
+            "/api/{path:path}",
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            include_in_schema=False,
+        )
+        async def no_such_api(path: str) -> None:
+            raise NotFound(f"no API answers /api/{path}")
+
+        for service in at_root:
             app.mount(service.path, service.app)
         app.add_middleware(HttpMetrics)
         # Around every service: what no service could answer well itself. The last added is
