@@ -77,7 +77,8 @@ async def test_every_text_the_api_accepts_reaches_every_projection_and_no_other(
 
         await eventually(everywhere)
         thread = await http.get(f"/posts/posts/{post_id}", headers=ann.auth)
-        assert thread.json()["text"] == f"{marker} {text}"
+        # As typed, less the surrounding whitespace the write side trims (posts' clean_text).
+        assert thread.json()["text"] == f"{marker} {text}".strip()
 
     @settings(
         max_examples=25,
@@ -90,6 +91,7 @@ async def test_every_text_the_api_accepts_reaches_every_projection_and_no_other(
     @example("\ud800 lone")
     @example("<script>alert(1)</script>")
     @example("tab\tnew\nline\x01\x7f\u200b\ufeff")
+    @example("trailing  ")  # kept less the whitespace around it
     def property_holds(text: str) -> None:
         asyncio.run_coroutine_threadsafe(run(text), loop).result()
 
