@@ -7,10 +7,12 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import structlog
-from psycopg import sql
+from psycopg import AsyncConnection, sql
+from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -93,6 +95,15 @@ class RetryReadsOnLostConnection:
             return next(replay, None) or await receive()
 
         await self.app(scope, replaying_receive, send)
+
+
+async def dict_rows(
+    conn: AsyncConnection[Any], query: str, params: Any = None
+) -> list[dict[str, Any]]:
+    """Every row of `query`, each as a dict of column name to value."""
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute(query, params)
+    return list(await cur.fetchall())
 
 
 def migrations_dir(package: str, source_file: str) -> Traversable:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated, Any
-from uuid import UUID, uuid4
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
-from plein_platform.errors import Forbidden, NotAuthenticated, TooManyRequests
+from plein_platform.errors import NotAuthenticated
+from plein_platform.service import service_of
 from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from . import oidc, store
-from .api import PersonCaller, identity, run
+from . import oidc
+from .api_deps import AccountsUse, PeopleUse, PersonCaller, accounts
 from .api_people import OwnProfile, own_profile
-from .domain import email_domain_allowed, invitation_refusal, login_delay, normalise_email
-from .tokens import hash_token, issue_access_token, new_opaque_token
+
+T = TypeVar("T")
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Storable
@@ -105,50 +107,19 @@ class Tokens(BaseModel):
     acting_user_id: UUID = Field(description="the real person")
 
 
-async def _issue(
-    request: Request,
-    user_id: UUID,
-    *,
-    acting_as: UUID | None = None,
-    family_id: UUID | None = None,
-) -> dict[str, Any]:
-    service = identity(request)
-    app = service.application
-    settings = service.ctx.settings
-    now = service.ctx.clock()
-    user = await run(app.user, user_id)
-    name, roles = user.display_name, sorted(user.roles)
-    if acting_as is not None:
-        account = await run(app.acting_as, acting_as, user_id)
-        name, roles = account.name, []
-    access = issue_access_token(
-        await service.signing_key(),
-        user_id=user_id,
-        name=name,
-        roles=roles,
-        acting_for=acting_as,
-        issuer=settings.token_issuer,
-        audience=settings.token_audience,
-        now=now,
-        ttl=timedelta(seconds=settings.access_token_ttl_s),
-    )
-    refresh, refresh_hash = new_opaque_token()
-    async with service.ctx.pool.connection() as conn:
-        await store.add_refresh_token(
-            conn,
-            refresh_hash,
-            family_id or uuid4(),
-            user_id,
-            acting_as,
-            now + timedelta(seconds=service.identity_settings.refresh_token_ttl_s),
-        )
-    return {
-        "access_token": access,
-        "expires_in": settings.access_token_ttl_s,
-        "refresh_token": refresh,
-        "user_id": acting_as or user_id,
-        "acting_user_id": user_id,
-    }
+# The single sign-on callback reaches the service itself, as it did before the use cases were
+# split out (the web client's sign-in is changing it); every other route calls the use cases.
+def identity(request: Request) -> Any:
+    return service_of(request)
+
+
+async def run(use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a (synchronous) use case of the event-sourced application off the event loop."""
+    return await asyncio.to_thread(use_case, *args, **kwargs)
+
+
+async def _issue(request: Request, user_id: UUID) -> dict[str, Any]:
+    return await accounts(request).issue(user_id)
 
 
 def routes() -> APIRouter:
@@ -161,38 +132,17 @@ def routes() -> APIRouter:
         summary="Register: with an address of the organisation's domains, or an invitation",
         tags=["people"],
     )
-    async def register(body: Registration, request: Request, response: Response) -> dict[str, Any]:
-        service = identity(request)
-        email = normalise_email(body.email)
-        invited_by = None
-        invitation_hash = hash_token(body.invitation) if body.invitation else None
-        if invitation_hash is not None:
-            now = service.ctx.clock()
-            async with service.ctx.pool.connection() as conn:
-                invited_by = await store.take_signup_invitation(conn, invitation_hash, email, now)
-                if invited_by is None:
-                    found = await store.signup_invitation(conn, invitation_hash)
-                    raise invitation_refusal(found, email, now)
-        elif not email_domain_allowed(email, service.identity_settings.email_domains):
-            raise Forbidden(
-                "Sign-up is open to addresses of the organisation's domains "
-                f"({', '.join(service.identity_settings.email_domains)}); "
-                "others need an invitation from a network admin."
-            )
+    async def register(
+        body: Registration,
+        request: Request,
+        response: Response,
+        use: AccountsUse,
+        people: PeopleUse,
+    ) -> dict[str, Any]:
         profile = body.model_dump(exclude={"invitation", "email"})
-        try:
-            user = await run(
-                service.application.register, email=email, invited_by=invited_by, **profile
-            )
-        except Exception:
-            if invitation_hash is not None:
-                async with service.ctx.pool.connection() as conn:
-                    await store.give_back_signup_invitation(conn, invitation_hash)
-            raise
-        await service.share_keys()
-        await service.settle(user.id, user.version)
+        user = await use.register(email=body.email, invitation=body.invitation, **profile)
         response.headers["Location"] = f"{request.url.path}/{user.id}"
-        return await own_profile(request, user)
+        return await own_profile(people, user)
 
     @router.post(
         "/invitations",
@@ -202,22 +152,9 @@ def routes() -> APIRouter:
         summary="Invite someone to register (network admins; any address)",
     )
     async def invite(
-        body: InvitationRequest, request: Request, principal: PersonCaller
+        body: InvitationRequest, principal: PersonCaller, use: AccountsUse
     ) -> dict[str, Any]:
-        service = identity(request)
-        if not await run(service.application.is_network_admin, principal.user_id):
-            raise Forbidden("Only a network admin may invite people to register.")
-        token, token_hash = new_opaque_token()
-        email = normalise_email(body.email)
-        expires_at = service.ctx.clock() + timedelta(
-            seconds=service.identity_settings.invitation_ttl_s
-        )
-        async with service.ctx.pool.connection() as conn:
-            await store.add_signup_invitation(
-                conn, token_hash, email, principal.user_id, expires_at
-            )
-        url = f"{service.ctx.settings.base_url}/register?invitation={token}"
-        return {"email": email, "token": token, "url": url, "expires_at": expires_at}
+        return await use.invite(body.email, principal.user_id)
 
     @router.post(
         "/tokens",
@@ -226,44 +163,11 @@ def routes() -> APIRouter:
         summary="Log in: e-mail and password for an access token and a refresh token",
         responses={429: {"description": "too many wrong passwords: wait `retry_after_s`"}},
     )
-    async def login(body: Credentials, request: Request) -> dict[str, Any]:
-        service = identity(request)
-        s = service.identity_settings
-        now = service.ctx.clock()
-        email = normalise_email(body.email)
+    async def login(body: Credentials, request: Request, use: AccountsUse) -> dict[str, Any]:
         # The client's address is the connection's, or what a trusted proxy says it is (see
-        # PLEIN_TRUSTED_PROXIES). Wrong passwords slow down this account from this address,
-        # so someone guessing cannot lock a colleague out, nor one busy address (a NAT, the
-        # ingress) everyone behind it; and, much later, the account from anywhere, so that
-        # guessing spread over many addresses stays slow too.
+        # PLEIN_TRUSTED_PROXIES): wrong passwords slow down guesses from it (Accounts.login).
         address = request.client.host if request.client else "unknown"
-        keys = {
-            f"account:{email}|address:{address}": s.login_free_attempts,
-            f"account:{email}": s.login_free_attempts_per_account,
-        }
-        async with service.ctx.pool.connection() as conn:
-            blocked = await store.blocked_until(conn, list(keys))
-        if blocked is not None and blocked > now:
-            wait = max(1, int((blocked - now).total_seconds() + 0.999))
-            raise TooManyRequests(
-                "Too many wrong passwords: wait before trying again.", retry_after_s=wait
-            )
-        try:
-            user = await run(service.application.authenticate, email, body.password)
-        except NotAuthenticated:
-            async with service.ctx.pool.connection() as conn:
-                for key, free in keys.items():
-                    failures = await store.record_failure(conn, key, now)
-                    delay = login_delay(
-                        failures, free_attempts=free, max_delay_s=s.login_max_delay_s
-                    )
-                    if delay:
-                        await store.block(conn, key, store.until(now, delay))
-            raise
-        async with service.ctx.pool.connection() as conn:
-            for key in keys:
-                await store.clear_failures(conn, key)
-        return await _issue(request, user.id)
+        return await use.login(body.email, body.password, address)
 
     @router.get(
         "/oidc/login",
@@ -271,11 +175,10 @@ def routes() -> APIRouter:
         tags=["auth"],
         summary="Single sign-on: go to the organisation's identity provider (if configured)",
     )
-    async def oidc_login(request: Request) -> RedirectResponse:
-        service = identity(request)
-        client = oidc.require(service.oidc())
-        async with service.ctx.pool.connection() as conn:
-            url = await client.start(conn, service.ctx.clock())
+    async def oidc_login(use: AccountsUse) -> RedirectResponse:
+        client = oidc.require(use.oidc())
+        async with use.ctx.pool.connection() as conn:
+            url = await client.start(conn, use.ctx.clock())
         return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
 
     @router.get(
@@ -311,20 +214,8 @@ def routes() -> APIRouter:
         tags=["auth"],
         summary="Swap a refresh token for new tokens (each refresh token works once)",
     )
-    async def refresh(body: RefreshRequest, request: Request) -> dict[str, Any]:
-        service = identity(request)
-        async with service.ctx.pool.connection() as conn, conn.transaction():
-            row = await store.use_refresh_token(
-                conn, hash_token(body.refresh_token), service.ctx.clock()
-            )
-        if row is None:
-            raise NotAuthenticated("The refresh token is not valid (expired, used or revoked).")
-        user = await run(service.application.user, row["user_id"])
-        if not user.active:
-            raise NotAuthenticated("This account is deactivated.")
-        return await _issue(
-            request, row["user_id"], acting_as=row["acting_as"], family_id=row["family_id"]
-        )
+    async def refresh(body: RefreshRequest, use: AccountsUse) -> dict[str, Any]:
+        return await use.refresh(body.refresh_token)
 
     @router.post(
         "/tokens/act-as",
@@ -333,9 +224,9 @@ def routes() -> APIRouter:
         summary="Tokens to act as a shared account I am a delegate of",
     )
     async def act_as(
-        body: ActAsRequest, request: Request, principal: PersonCaller
+        body: ActAsRequest, principal: PersonCaller, use: AccountsUse
     ) -> dict[str, Any]:
-        return await _issue(request, principal.user_id, acting_as=body.account_id)
+        return await use.issue(principal.user_id, acting_as=body.account_id)
 
     @router.post(
         "/logout",
@@ -343,12 +234,8 @@ def routes() -> APIRouter:
         tags=["auth"],
         summary="Log out: the refresh token and every token refreshed from it stop working",
     )
-    async def logout(body: RefreshRequest, request: Request) -> None:
-        service = identity(request)
-        async with service.ctx.pool.connection() as conn:
-            family = await store.family_of(conn, hash_token(body.refresh_token))
-            if family is not None:
-                await store.revoke_family(conn, family, service.ctx.clock())
+    async def logout(body: RefreshRequest, use: AccountsUse) -> None:
+        await use.logout(body.refresh_token)
 
     @router.put(
         "/me/password",
@@ -357,36 +244,25 @@ def routes() -> APIRouter:
         summary="Change my password (logs out my other sessions)",
     )
     async def change_password(
-        body: PasswordChange, request: Request, principal: PersonCaller
+        body: PasswordChange, principal: PersonCaller, use: AccountsUse
     ) -> None:
-        service = identity(request)
-        await run(
-            service.application.change_password,
-            principal.user_id,
-            body.current_password,
-            body.new_password,
-        )
-        async with service.ctx.pool.connection() as conn:
-            await store.revoke_user_tokens(conn, principal.user_id, service.ctx.clock())
+        await use.change_password(principal.user_id, body.current_password, body.new_password)
 
     @router.get(
         "/.well-known/jwks.json",
         tags=["auth"],
         summary="Public keys that verify access tokens (JWKS)",
     )
-    async def jwks(request: Request) -> dict[str, Any]:
-        return await identity(request).keys.jwks()
+    async def jwks(use: AccountsUse) -> dict[str, Any]:
+        return await use.jwks()
 
     @router.post(
         "/keys/rotate",
         tags=["auth"],
         summary="Sign with a new key from now on; older keys stay published (network admins)",
     )
-    async def rotate(request: Request, principal: PersonCaller) -> dict[str, Any]:
-        service = identity(request)
-        if not await run(service.application.is_network_admin, principal.user_id):
-            raise Forbidden("Only a network admin may rotate signing keys.")
-        kid, signs_from = await service.rotate_signing_key()
+    async def rotate(principal: PersonCaller, use: AccountsUse) -> dict[str, Any]:
+        kid, signs_from = await use.rotate_signing_key(principal.user_id)
         return {"kid": kid, "signs_from": signs_from}
 
     return router

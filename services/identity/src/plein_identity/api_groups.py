@@ -9,14 +9,13 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
-from plein_platform.errors import Forbidden
 from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from . import store
-from .api import Caller, PersonCaller, identity, page, run
-from .api_people import CursorParam, Limit, Profile, _after
-from .domain import Group
+from .api_deps import Caller, CursorParam, GroupsUse, Limit, PersonCaller
+from .api_people import Profile
+from .app_groups import Groups
+from .domain_groups import Group
 
 GroupName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Storable
@@ -111,12 +110,9 @@ def routes() -> APIRouter:
     router = APIRouter(tags=["groups"])
 
     async def _change(
-        request: Request, group_id: UUID, actor_id: UUID, change: str, **args: Any
+        use: Groups, group_id: UUID, actor_id: UUID, change: str, **args: Any
     ) -> dict[str, Any]:
-        service = identity(request)
-        group = await run(service.application.change_group, group_id, actor_id, change, **args)
-        await service.settle(group.id, group.version)
-        return group_of(group, actor_id)
+        return group_of(await use.change(group_id, actor_id, change, **args), actor_id)
 
     @router.post(
         "/groups",
@@ -125,51 +121,36 @@ def routes() -> APIRouter:
         summary="Create a group (I become its admin)",
     )
     async def create(
-        body: NewGroup, request: Request, response: Response, principal: PersonCaller
+        body: NewGroup,
+        request: Request,
+        response: Response,
+        principal: PersonCaller,
+        use: GroupsUse,
     ) -> dict[str, Any]:
-        service = identity(request)
-        group = await run(
-            service.application.create_group,
+        group = await use.create(
             name=body.name,
             description=body.description,
             visibility=body.visibility,
             actor_id=principal.user_id,
         )
-        await service.settle(group.id, group.version)
         response.headers["Location"] = f"{request.url.path}/{group.id}"
         return group_of(group, principal.user_id)
 
     @router.get("/groups", response_model=GroupList, summary="Groups I may see (or only mine)")
     async def groups(
-        request: Request,
         principal: Caller,
+        use: GroupsUse,
         mine: Annotated[bool, Query(description="only groups I am a member of")] = False,
     ) -> dict[str, Any]:
-        service = identity(request)
-        viewer = principal.user_id
-        admin = await run(service.application.is_network_admin, principal.real_user_id)
-        async with service.ctx.pool.connection() as conn:
-            rows = await store.visible_groups(
-                conn, viewer, admin and viewer == principal.real_user_id, mine_only=mine
-            )
-            admin_of = {
-                r["group_id"] for r in await store.memberships_of(conn, viewer) if r["is_admin"]
-            }
-        for row in rows:
-            row["is_member"] = row["is_member"] or row["is_all_company"]
-            row["is_admin"] = row["id"] in admin_of
-            if row["is_all_company"]:
-                row["member_count"] = None
-        return {"groups": rows}
+        return {"groups": await use.listed(principal.user_id, principal.real_user_id, mine=mine)}
 
     @router.get(
         "/groups/{group_id}",
         response_model=GroupOut,
         summary="A group (404 if private and not mine)",
     )
-    async def group(group_id: UUID, request: Request, principal: Caller) -> dict[str, Any]:
-        g = await run(identity(request).application.visible_group, group_id, principal.real_user_id)
-        return group_of(g, principal.real_user_id)
+    async def group(group_id: UUID, principal: Caller, use: GroupsUse) -> dict[str, Any]:
+        return group_of(await use.visible(group_id, principal.real_user_id), principal.real_user_id)
 
     @router.patch(
         "/groups/{group_id}",
@@ -177,13 +158,11 @@ def routes() -> APIRouter:
         summary="Rename, describe, make public or private (group admins)",
     )
     async def change(
-        group_id: UUID, body: GroupChange, request: Request, principal: PersonCaller
+        group_id: UUID, body: GroupChange, principal: PersonCaller, use: GroupsUse
     ) -> dict[str, Any]:
-        current = await run(
-            identity(request).application.visible_group, group_id, principal.user_id
-        )
+        current = await use.visible(group_id, principal.user_id)
         return await _change(
-            request,
+            use,
             group_id,
             principal.user_id,
             "update",
@@ -197,8 +176,8 @@ def routes() -> APIRouter:
         response_model=GroupOut,
         summary="Archive: read-only from now on (group admins)",
     )
-    async def archive(group_id: UUID, request: Request, principal: PersonCaller) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "archive")
+    async def archive(group_id: UUID, principal: PersonCaller, use: GroupsUse) -> dict[str, Any]:
+        return await _change(use, group_id, principal.user_id, "archive")
 
     @router.get(
         "/groups/{group_id}/members",
@@ -207,16 +186,12 @@ def routes() -> APIRouter:
     )
     async def members(
         group_id: UUID,
-        request: Request,
         principal: Caller,
+        use: GroupsUse,
         limit: Limit = 50,
         cursor: CursorParam = None,
     ) -> dict[str, Any]:
-        service = identity(request)
-        await run(service.application.visible_group, group_id, principal.real_user_id)
-        async with service.ctx.pool.connection() as conn:
-            rows = await store.group_members(conn, group_id, _after(cursor), limit + 1)
-        people, next_cursor = page(rows, limit)
+        people, next_cursor = await use.members(group_id, principal.real_user_id, limit, cursor)
         return {"members": people, "next_cursor": next_cursor}
 
     @router.post(
@@ -224,17 +199,17 @@ def routes() -> APIRouter:
         response_model=GroupOut,
         summary="Join a public group, or accept an invitation",
     )
-    async def join(group_id: UUID, request: Request, principal: PersonCaller) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "join")
+    async def join(group_id: UUID, principal: PersonCaller, use: GroupsUse) -> dict[str, Any]:
+        return await _change(use, group_id, principal.user_id, "join")
 
     @router.post("/groups/{group_id}/leave", response_model=GroupOut, summary="Leave a group")
     async def leave(
-        group_id: UUID, request: Request, principal: PersonCaller, body: Leaving | None = None
+        group_id: UUID, principal: PersonCaller, use: GroupsUse, body: Leaving | None = None
     ) -> dict[str, Any]:
         """The group's last admin names a member as the next admin (`successor_id`), or is
         refused with 409: a group is never left without anyone to run it."""
         successor = body.successor_id if body else None
-        return await _change(request, group_id, principal.user_id, "leave", successor_id=successor)
+        return await _change(use, group_id, principal.user_id, "leave", successor_id=successor)
 
     @router.post(
         "/groups/{group_id}/requests",
@@ -243,11 +218,11 @@ def routes() -> APIRouter:
         summary="Ask to join a private group",
     )
     async def request_membership(
-        group_id: UUID, body: JoinRequest, request: Request, principal: PersonCaller
+        group_id: UUID, body: JoinRequest, principal: PersonCaller, use: GroupsUse
     ) -> dict[str, Any]:
         # Asking needs the group's id (a link someone shared); what the group is stays hidden
         # from the asker until they are approved.
-        out = await _change(request, group_id, principal.user_id, "request", message=body.message)
+        out = await _change(use, group_id, principal.user_id, "request", message=body.message)
         if out["visibility"] == "private" and not out["is_member"]:
             out.update(name="", description="", member_count=None)
         return out
@@ -258,16 +233,9 @@ def routes() -> APIRouter:
         summary="Pending requests (group admins)",
     )
     async def requests(
-        group_id: UUID, request: Request, principal: PersonCaller
+        group_id: UUID, principal: PersonCaller, use: GroupsUse
     ) -> list[dict[str, Any]]:
-        service = identity(request)
-        g = await run(service.application.visible_group, group_id, principal.user_id)
-        if principal.user_id not in g.admins and not await run(
-            service.application.is_network_admin, principal.user_id
-        ):
-            raise Forbidden("Only an admin of this group may see its requests.")
-        async with service.ctx.pool.connection() as conn:
-            return await store.group_requests(conn, group_id)
+        return await use.requests(group_id, principal.user_id)
 
     @router.post(
         "/groups/{group_id}/requests/{user_id}/approve",
@@ -275,9 +243,9 @@ def routes() -> APIRouter:
         summary="Approve a request (group admins)",
     )
     async def approve(
-        group_id: UUID, user_id: UUID, request: Request, principal: PersonCaller
+        group_id: UUID, user_id: UUID, principal: PersonCaller, use: GroupsUse
     ) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "approve", user_id=user_id)
+        return await _change(use, group_id, principal.user_id, "approve", user_id=user_id)
 
     @router.post(
         "/groups/{group_id}/requests/{user_id}/decline",
@@ -285,9 +253,9 @@ def routes() -> APIRouter:
         summary="Decline a request (group admins)",
     )
     async def decline(
-        group_id: UUID, user_id: UUID, request: Request, principal: PersonCaller
+        group_id: UUID, user_id: UUID, principal: PersonCaller, use: GroupsUse
     ) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "decline", user_id=user_id)
+        return await _change(use, group_id, principal.user_id, "decline", user_id=user_id)
 
     @router.post(
         "/groups/{group_id}/invitations",
@@ -295,9 +263,9 @@ def routes() -> APIRouter:
         summary="Invite a person (group admins)",
     )
     async def invite(
-        group_id: UUID, body: PersonRef, request: Request, principal: PersonCaller
+        group_id: UUID, body: PersonRef, principal: PersonCaller, use: GroupsUse
     ) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "invite", user_id=body.user_id)
+        return await _change(use, group_id, principal.user_id, "invite", user_id=body.user_id)
 
     @router.delete(
         "/groups/{group_id}/members/{user_id}",
@@ -305,9 +273,9 @@ def routes() -> APIRouter:
         summary="Remove a member (group admins)",
     )
     async def remove(
-        group_id: UUID, user_id: UUID, request: Request, principal: PersonCaller
+        group_id: UUID, user_id: UUID, principal: PersonCaller, use: GroupsUse
     ) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "remove", user_id=user_id)
+        return await _change(use, group_id, principal.user_id, "remove", user_id=user_id)
 
     @router.put(
         "/groups/{group_id}/admins/{user_id}",
@@ -315,9 +283,9 @@ def routes() -> APIRouter:
         summary="Make a member group admin (group admins)",
     )
     async def grant_admin(
-        group_id: UUID, user_id: UUID, request: Request, principal: PersonCaller
+        group_id: UUID, user_id: UUID, principal: PersonCaller, use: GroupsUse
     ) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "grant_admin", user_id=user_id)
+        return await _change(use, group_id, principal.user_id, "grant_admin", user_id=user_id)
 
     @router.delete(
         "/groups/{group_id}/admins/{user_id}",
@@ -325,8 +293,8 @@ def routes() -> APIRouter:
         summary="Take group admin away (group admins)",
     )
     async def revoke_admin(
-        group_id: UUID, user_id: UUID, request: Request, principal: PersonCaller
+        group_id: UUID, user_id: UUID, principal: PersonCaller, use: GroupsUse
     ) -> dict[str, Any]:
-        return await _change(request, group_id, principal.user_id, "revoke_admin", user_id=user_id)
+        return await _change(use, group_id, principal.user_id, "revoke_admin", user_id=user_id)
 
     return router

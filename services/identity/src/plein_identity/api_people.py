@@ -8,14 +8,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
-from plein_platform.delegation import accounts_of
-from plein_platform.errors import Forbidden, InvalidInput, NotFound
+from plein_platform.errors import InvalidInput
 from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from . import store
-from .api import Caller, PersonCaller, identity, page, run
-from .domain import ROLES, NameCursor, SharedAccount, User
+from .api_deps import Caller, CursorParam, Limit, PeopleUse, PersonCaller
+from .app_people import People
+from .domain import ROLES, SharedAccount, User
 
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Storable
@@ -29,8 +28,6 @@ Url = Annotated[
 Language = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=2, max_length=35), Storable
 ]
-Limit = Annotated[int, Query(ge=1, le=100)]
-CursorParam = Annotated[str | None, Query(max_length=400)]
 
 
 class Profile(BaseModel):
@@ -124,14 +121,13 @@ def profile_of(user: User) -> dict[str, Any]:
     }
 
 
-async def own_profile(request: Request, user: User) -> dict[str, Any]:
-    async with identity(request).ctx.pool.connection() as conn:
-        accounts = [row["account_id"] for row in await accounts_of(conn, user.id)]
+async def own_profile(people: People, user: User) -> dict[str, Any]:
+    """`user`'s profile as they see it themselves."""
     return {
         **profile_of(user),
         "email": user.email,
         "following": sorted(user.following),
-        "shared_accounts": accounts,
+        "shared_accounts": await people.shared_accounts_of(user.id),
     }
 
 
@@ -145,51 +141,41 @@ def account_of(account: SharedAccount, viewer_id: UUID, viewer_is_admin: bool) -
     }
 
 
-def _after(cursor: str | None) -> tuple[str, UUID] | None:
-    return NameCursor.decode(cursor).key() if cursor else None
-
-
 def routes() -> APIRouter:
     router = APIRouter(tags=["people"])
 
     @router.get("/me", response_model=OwnProfile, summary="My own profile")
-    async def me(request: Request, principal: Caller) -> dict[str, Any]:
-        user = await run(identity(request).application.user, principal.real_user_id)
-        return await own_profile(request, user)
+    async def me(principal: Caller, use: PeopleUse) -> dict[str, Any]:
+        return await own_profile(use, await use.user(principal.real_user_id))
 
     @router.patch("/me", response_model=OwnProfile, summary="Change my profile")
     async def change_me(
-        body: ProfileChange, request: Request, principal: PersonCaller
+        body: ProfileChange, principal: PersonCaller, use: PeopleUse
     ) -> dict[str, Any]:
-        return await _change_profile(request, principal.user_id, body, principal.user_id)
+        return await _change_profile(use, principal.user_id, body, principal.user_id)
 
     async def _change_profile(
-        request: Request, user_id: UUID, body: ProfileChange, actor_id: UUID
+        use: People, user_id: UUID, body: ProfileChange, actor_id: UUID
     ) -> dict[str, Any]:
-        service = identity(request)
         changes = body.model_dump(exclude_unset=True)
         if "display_name" in changes and changes["display_name"] is None:
             raise InvalidInput("A display name cannot be removed.")
         for field in ("is_manager", "languages"):  # unset keeps them; null cannot mean a value
             if field in changes and changes[field] is None:
                 raise InvalidInput(f"{field} cannot be null; leave it out to keep it.")
-        user = await run(service.application.update_profile, user_id, changes, actor_id)
-        await service.settle(user.id, user.version)
-        return await own_profile(request, user)
+        return await own_profile(use, await use.change_profile(user_id, changes, actor_id))
 
     @router.get(
         "/users/{user_id}",
         response_model=Profile | SharedAccountOut,
         summary="A person's (or shared account's) profile",
     )
-    async def profile(user_id: UUID, request: Request, principal: Caller) -> dict[str, Any]:
-        app = identity(request).application
-        try:
-            return profile_of(await run(app.user, user_id))
-        except NotFound:
-            account = await run(app.shared_account, user_id)
-            admin = await run(app.is_network_admin, principal.real_user_id)
-            return account_of(account, principal.real_user_id, admin)
+    async def profile(user_id: UUID, principal: Caller, use: PeopleUse) -> dict[str, Any]:
+        found = await use.person_or_account(user_id, principal.real_user_id)
+        if isinstance(found, User):
+            return profile_of(found)
+        account, admin = found
+        return account_of(account, principal.real_user_id, admin)
 
     @router.patch(
         "/users/{user_id}",
@@ -197,16 +183,16 @@ def routes() -> APIRouter:
         summary="Change someone's profile (themselves or a network admin)",
     )
     async def change_profile(
-        user_id: UUID, body: ProfileChange, request: Request, principal: PersonCaller
+        user_id: UUID, body: ProfileChange, principal: PersonCaller, use: PeopleUse
     ) -> dict[str, Any]:
-        return await _change_profile(request, user_id, body, principal.user_id)
+        return await _change_profile(use, user_id, body, principal.user_id)
 
     @router.get(
         "/people", response_model=PeoplePage, summary="Search people by name, department, title"
     )
     async def search(
-        request: Request,
         _: Caller,
+        use: PeopleUse,
         q: Annotated[
             str | None, Query(max_length=100, description="part of a name, title or department")
         ] = None,
@@ -215,25 +201,9 @@ def routes() -> APIRouter:
         limit: Limit = 20,
         cursor: CursorParam = None,
     ) -> dict[str, Any]:
-        async with identity(request).ctx.pool.connection() as conn:
-            rows = await store.search_people(
-                conn,
-                text=q,
-                department=department,
-                title=title,
-                after=_after(cursor),
-                limit=limit + 1,
-            )
-        people, next_cursor = page(rows, limit)
-        return {"people": people, "next_cursor": next_cursor}
-
-    async def _follow_page(
-        request: Request, user_id: UUID, direction: str, limit: int, cursor: str | None
-    ) -> dict[str, Any]:
-        await run(identity(request).application.user, user_id)
-        async with identity(request).ctx.pool.connection() as conn:
-            rows = await store.follow_list(conn, user_id, direction, _after(cursor), limit + 1)
-        people, next_cursor = page(rows, limit)
+        people, next_cursor = await use.search(
+            text=q, department=department, title=title, limit=limit, cursor=cursor
+        )
         return {"people": people, "next_cursor": next_cursor}
 
     @router.get(
@@ -243,9 +213,10 @@ def routes() -> APIRouter:
         summary="Who follows this person",
     )
     async def followers(
-        user_id: UUID, request: Request, _: Caller, limit: Limit = 20, cursor: CursorParam = None
+        user_id: UUID, _: Caller, use: PeopleUse, limit: Limit = 20, cursor: CursorParam = None
     ) -> dict[str, Any]:
-        return await _follow_page(request, user_id, "followers", limit, cursor)
+        people, next_cursor = await use.follow_page(user_id, "followers", limit, cursor)
+        return {"people": people, "next_cursor": next_cursor}
 
     @router.get(
         "/users/{user_id}/following",
@@ -254,9 +225,10 @@ def routes() -> APIRouter:
         summary="Whom this person follows",
     )
     async def following(
-        user_id: UUID, request: Request, _: Caller, limit: Limit = 20, cursor: CursorParam = None
+        user_id: UUID, _: Caller, use: PeopleUse, limit: Limit = 20, cursor: CursorParam = None
     ) -> dict[str, Any]:
-        return await _follow_page(request, user_id, "following", limit, cursor)
+        people, next_cursor = await use.follow_page(user_id, "following", limit, cursor)
+        return {"people": people, "next_cursor": next_cursor}
 
     @router.post(
         "/me/following",
@@ -264,12 +236,8 @@ def routes() -> APIRouter:
         tags=["follows"],
         summary="Follow a person (following twice changes nothing)",
     )
-    async def follow(body: FollowRequest, request: Request, principal: PersonCaller) -> None:
-        service = identity(request)
-        user = await run(
-            service.application.follow, principal.user_id, body.user_id, principal.user_id
-        )
-        await service.settle(user.id, user.version)
+    async def follow(body: FollowRequest, principal: PersonCaller, use: PeopleUse) -> None:
+        await use.follow(principal.user_id, body.user_id)
 
     @router.delete(
         "/me/following/{user_id}",
@@ -277,12 +245,8 @@ def routes() -> APIRouter:
         tags=["follows"],
         summary="Stop following a person",
     )
-    async def unfollow(user_id: UUID, request: Request, principal: PersonCaller) -> None:
-        service = identity(request)
-        user = await run(
-            service.application.unfollow, principal.user_id, user_id, principal.user_id
-        )
-        await service.settle(user.id, user.version)
+    async def unfollow(user_id: UUID, principal: PersonCaller, use: PeopleUse) -> None:
+        await use.unfollow(principal.user_id, user_id)
 
     @router.post(
         "/users/{user_id}/roles",
@@ -291,11 +255,9 @@ def routes() -> APIRouter:
         summary="Grant a network role (network admins)",
     )
     async def grant_role(
-        user_id: UUID, body: RoleRequest, request: Request, principal: PersonCaller
+        user_id: UUID, body: RoleRequest, principal: PersonCaller, use: PeopleUse
     ) -> None:
-        service = identity(request)
-        user = await run(service.application.grant_role, user_id, body.role, principal.user_id)
-        await service.settle(user.id, user.version)
+        await use.grant_role(user_id, body.role, principal.user_id)
 
     @router.delete(
         "/users/{user_id}/roles/{role}",
@@ -304,11 +266,9 @@ def routes() -> APIRouter:
         summary="Revoke a network role (network admins)",
     )
     async def revoke_role(
-        user_id: UUID, role: str, request: Request, principal: PersonCaller
+        user_id: UUID, role: str, principal: PersonCaller, use: PeopleUse
     ) -> None:
-        service = identity(request)
-        user = await run(service.application.revoke_role, user_id, role, principal.user_id)
-        await service.settle(user.id, user.version)
+        await use.revoke_role(user_id, role, principal.user_id)
 
     @router.put(
         "/users/{user_id}/availability",
@@ -317,17 +277,11 @@ def routes() -> APIRouter:
         summary="A community manager's away date and backup",
     )
     async def availability(
-        user_id: UUID, body: Availability, request: Request, principal: PersonCaller
+        user_id: UUID, body: Availability, principal: PersonCaller, use: PeopleUse
     ) -> dict[str, Any]:
-        service = identity(request)
-        user = await run(
-            service.application.set_availability,
-            user_id,
-            body.away_until,
-            body.backup_id,
-            principal.user_id,
+        user = await use.set_availability(
+            user_id, body.away_until, body.backup_id, principal.user_id
         )
-        await service.settle(user.id, user.version)
         return profile_of(user)
 
     @router.post(
@@ -335,60 +289,41 @@ def routes() -> APIRouter:
         status_code=status.HTTP_204_NO_CONTENT,
         summary="Deactivate an account (themselves or a network admin); logs it out",
     )
-    async def deactivate(user_id: UUID, request: Request, principal: PersonCaller) -> None:
-        service = identity(request)
-        user = await run(service.application.deactivate, user_id, principal.user_id)
-        async with service.ctx.pool.connection() as conn:
-            await store.revoke_user_tokens(conn, user_id, service.ctx.clock())
-        await service.settle(user.id, user.version)
+    async def deactivate(user_id: UUID, principal: PersonCaller, use: PeopleUse) -> None:
+        await use.deactivate(user_id, principal.user_id)
 
     @router.delete(
         "/users/{user_id}/deactivation",
         status_code=status.HTTP_204_NO_CONTENT,
         summary="Reactivate an account (network admins)",
     )
-    async def reactivate(user_id: UUID, request: Request, principal: PersonCaller) -> None:
-        service = identity(request)
-        user = await run(service.application.reactivate, user_id, principal.user_id)
-        await service.settle(user.id, user.version)
+    async def reactivate(user_id: UUID, principal: PersonCaller, use: PeopleUse) -> None:
+        await use.reactivate(user_id, principal.user_id)
 
     @router.delete(
         "/users/{user_id}",
         status_code=status.HTTP_204_NO_CONTENT,
         summary="Erase a person (themselves or a network admin): their key is destroyed",
     )
-    async def erase(user_id: UUID, request: Request, principal: PersonCaller) -> None:
-        service = identity(request)
-        user = await run(service.application.erase, user_id, principal.user_id)
-        async with service.ctx.pool.connection() as conn:
-            await store.revoke_user_tokens(conn, user_id, service.ctx.clock())
-        await service.share_keys()
-        await service.settle(user.id, user.version)
+    async def erase(user_id: UUID, principal: PersonCaller, use: PeopleUse) -> None:
+        await use.erase(user_id, principal.user_id)
 
     @router.get(
         "/users/{user_id}/export",
         summary="Everything identity holds about a person, as JSON (themselves or an admin)",
     )
-    async def export(user_id: UUID, request: Request, principal: PersonCaller) -> dict[str, Any]:
-        service = identity(request)
-        app = service.application
-        if user_id != principal.user_id and not await run(app.is_network_admin, principal.user_id):
-            raise Forbidden("Only the person themselves or a network admin may export this.")
-        user = await run(app.user, user_id)
-        async with service.ctx.pool.connection() as conn:
-            followers = await store.follower_ids(conn, user_id)
-            groups = await store.memberships_of(conn, user_id)
-            sessions = await store.sessions_of(conn, user_id)
-            delegations = await accounts_of(conn, user_id)
+    async def export(user_id: UUID, principal: PersonCaller, use: PeopleUse) -> dict[str, Any]:
+        held = await use.export(user_id, principal.user_id)
+        user: User = held["user"]
         return {
-            "exported_at": service.ctx.clock(),
+            "exported_at": held["exported_at"],
             "person": {**profile_of(user), "email": user.email, "invited_by": user.invited_by},
             "registered_at": user.created_on,
             "following": sorted(user.following),
-            "followers": followers,
-            "groups": groups,
-            "shared_accounts": delegations,
-            "sessions": sessions,
+            "followers": held["followers"],
+            "groups": held["groups"],
+            "shared_accounts": held["shared_accounts"],
+            "sessions": held["sessions"],
         }
 
     # -- shared accounts ----------------------------------------------------------------------
@@ -401,32 +336,17 @@ def routes() -> APIRouter:
         summary="Create a department's shared account (network admins)",
     )
     async def create_account(
-        body: NewSharedAccount, request: Request, response: Response, principal: PersonCaller
+        body: NewSharedAccount,
+        request: Request,
+        response: Response,
+        principal: PersonCaller,
+        use: PeopleUse,
     ) -> dict[str, Any]:
-        service = identity(request)
-        account = await run(
-            service.application.create_shared_account,
-            name=body.name,
-            department=body.department,
-            actor_id=principal.user_id,
+        account = await use.create_shared_account(
+            name=body.name, department=body.department, actor_id=principal.user_id
         )
-        await service.settle(account.id, account.version)
         response.headers["Location"] = f"{request.url.path}/{account.id}"
         return account_of(account, principal.user_id, True)
-
-    async def _delegation(
-        request: Request, account_id: UUID, user_id: UUID, actor_id: UUID, grant: bool
-    ) -> None:
-        service = identity(request)
-        use_case = (
-            service.application.grant_delegate if grant else service.application.revoke_delegate
-        )
-        account = await run(use_case, account_id, user_id, actor_id)
-        if not grant:
-            async with service.ctx.pool.connection() as conn:
-                await store.revoke_acting_tokens(conn, account_id, user_id, service.ctx.clock())
-        await service.settle(account.id, account.version)
-        await service.settle_delegation(account_id, user_id, grant)
 
     @router.put(
         "/shared-accounts/{account_id}/delegates/{user_id}",
@@ -435,9 +355,9 @@ def routes() -> APIRouter:
         summary="Let a person act as the shared account (network admins)",
     )
     async def grant_delegate(
-        account_id: UUID, user_id: UUID, request: Request, principal: PersonCaller
+        account_id: UUID, user_id: UUID, principal: PersonCaller, use: PeopleUse
     ) -> None:
-        await _delegation(request, account_id, user_id, principal.user_id, True)
+        await use.grant_delegate(account_id, user_id, principal.user_id)
 
     @router.delete(
         "/shared-accounts/{account_id}/delegates/{user_id}",
@@ -446,8 +366,8 @@ def routes() -> APIRouter:
         summary="Stop a person acting as the shared account, at once (network admins)",
     )
     async def revoke_delegate(
-        account_id: UUID, user_id: UUID, request: Request, principal: PersonCaller
+        account_id: UUID, user_id: UUID, principal: PersonCaller, use: PeopleUse
     ) -> None:
-        await _delegation(request, account_id, user_id, principal.user_id, False)
+        await use.revoke_delegate(account_id, user_id, principal.user_id)
 
     return router

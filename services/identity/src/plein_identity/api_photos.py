@@ -11,9 +11,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 from PIL import Image, ImageOps, UnidentifiedImageError
-from plein_platform.errors import InvalidInput, NotFound
+from plein_platform.errors import InvalidInput
 
-from .api import Caller, PersonCaller, identity, run
+from .api_deps import Caller, PeopleUse, PersonCaller
 from .api_people import own_profile
 
 PHOTO_SIZE = 256  # pixels, square: what the largest face on a page needs (twice, for HiDPI)
@@ -50,49 +50,25 @@ def routes() -> APIRouter:
             }
         },
     )
-    async def upload(request: Request, principal: PersonCaller) -> dict[str, Any]:
+    async def upload(request: Request, principal: PersonCaller, use: PeopleUse) -> dict[str, Any]:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in ACCEPTED:
             raise InvalidInput("Send the photo as image/jpeg, image/png or image/webp.")
         image = await asyncio.to_thread(square_photo, await request.body())
         etag = hashlib.sha256(image).hexdigest()[:16]
-        service = identity(request)
-        async with service.ctx.pool.connection() as conn:
-            await conn.execute(
-                "INSERT INTO photos (user_id, image, media_type, etag) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, "
-                " media_type = EXCLUDED.media_type, etag = EXCLUDED.etag, updated_at = now()",
-                (principal.user_id, image, "image/webp", etag),
-            )
-        url = (
-            f"{service.ctx.settings.base_url}/api/identity/users/{principal.user_id}/photo?v={etag}"
-        )
-        user = await run(
-            service.application.update_profile,
-            principal.user_id,
-            {"photo_url": url},
-            principal.user_id,
-        )
-        await service.settle(user.id, user.version)
-        return await own_profile(request, user)
+        user = await use.set_photo(principal.user_id, image, "image/webp", etag)
+        return await own_profile(use, user)
 
     @router.get(
         "/users/{user_id}/photo",
         summary="A person's profile photo (WEBP; cached: its address changes with the photo)",
         response_class=Response,
     )
-    async def photo(request: Request, user_id: UUID, principal: Caller) -> Response:
-        async with identity(request).ctx.pool.connection() as conn:
-            cur = await conn.execute(
-                "SELECT image, media_type, etag FROM photos WHERE user_id = %s", (user_id,)
-            )
-            row = await cur.fetchone()
-        if row is None:
-            raise NotFound("This person has no photo.")
-        image, media_type, etag = row
+    async def photo(request: Request, user_id: UUID, _: Caller, use: PeopleUse) -> Response:
+        image, media_type, etag = await use.photo(user_id)
         headers = {"cache-control": "private, max-age=86400", "etag": f'"{etag}"'}
         if request.headers.get("if-none-match") == f'"{etag}"':
             return Response(status_code=304, headers=headers)
-        return Response(bytes(image), media_type=media_type, headers=headers)
+        return Response(image, media_type=media_type, headers=headers)
 
     return router

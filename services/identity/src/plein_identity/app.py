@@ -1,5 +1,6 @@
-"""Identity's use cases, on the event-sourced store. Every method is synchronous (the
-eventsourcing library is); the HTTP layer runs them in a thread."""
+"""Identity's event-sourced application: people, groups and shared accounts, each command
+checked, applied to its aggregate and saved. Every method is synchronous (the eventsourcing
+library is); the use cases (app_auth.py, app_people.py, app_groups.py) run them in a thread."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from .domain import (
     ALL_COMPANY_GROUP_NAME,
     NETWORK_ADMIN,
     EmailAddress,
-    Group,
     Handle,
     Network,
     SharedAccount,
@@ -25,6 +25,7 @@ from .domain import (
     handle_candidates,
     normalise_email,
 )
+from .domain_groups import Group
 from .passwords import hash_password, verify_password, weak_password
 from .personal import KeyRing, PersonalDataMapper
 

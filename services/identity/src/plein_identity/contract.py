@@ -32,7 +32,8 @@ from plein_events import (
     UserRegistered,
 )
 
-from .domain import Group, SharedAccount, User
+from .domain import SharedAccount, User
+from .domain_groups import Group
 
 
 def _profile(e: Any) -> dict[str, Any]:

@@ -1,20 +1,21 @@
-"""People, groups and shared accounts as event-sourced aggregates, and the pure rules about
-them (who may see or change what, registration domains, login throttling). No I/O."""
+"""People and shared accounts as event-sourced aggregates, and the claims that keep e-mail
+addresses, @handles and the network's founding unique. No I/O.
+
+Groups are in domain_groups.py, the sign-in rules in domain_auth.py, the directory's paging and
+search words in domain_directory.py."""
 
 from __future__ import annotations
 
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from anyascii import anyascii
 from eventsourcing.domain import Aggregate, event
-from plein_platform.cursors import CursorCodec, CursorText
-from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from plein_platform.errors import InvalidInput, NotFound
 
 NETWORK_ADMIN = "network_admin"
 COMMUNITY_MANAGER = "community_manager"
@@ -36,42 +37,6 @@ PROFILE_FIELDS = (
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def email_domain_allowed(email: str, allowed_domains: list[str]) -> bool:
-    """Self-sign-up is for addresses of the organisation's own domains only."""
-    domain = normalise_email(email).rpartition("@")[2]
-    return domain in {d.strip().lower() for d in allowed_domains if d.strip()}
-
-
-def invitation_refusal(invitation: dict[str, Any] | None, email: str, now: datetime) -> Forbidden:
-    """Why a sign-up invitation cannot be used by `email` now, as the person should read it.
-    An invitation for another address reads as unknown: it says nothing about whom it is for."""
-    if invitation is None or invitation["email"] != email:
-        return Forbidden(
-            "This invitation is not valid for this address.", reason="invitation_invalid"
-        )
-    if invitation["used_at"] is not None:
-        return Forbidden("This invitation was already used.", reason="invitation_used")
-    expires_at: datetime = invitation["expires_at"]
-    if expires_at <= now:
-        return Forbidden(
-            f"This invitation expired on {expires_at:%Y-%m-%d}; ask a network admin for a new one.",
-            reason="invitation_expired",
-            expired_at=expires_at.isoformat(),
-        )
-    return Forbidden("This invitation cannot be used now.", reason="invitation_invalid")
-
-
-def login_delay(failures: int, *, free_attempts: int, max_delay_s: float) -> float:
-    """Seconds a key (account or address) must wait after `failures` wrong passwords in a row.
-
-    The first `free_attempts` cost nothing (typos happen); then the wait doubles each time,
-    1 s, 2 s, 4 s ..., up to `max_delay_s`: guessing gets slow long before it gets anywhere.
-    """
-    if failures < free_attempts:
-        return 0.0
-    return float(min(2 ** (failures - free_attempts), max_delay_s))
 
 
 class User(Aggregate):
@@ -348,247 +313,6 @@ class Network(Aggregate):
         self.first_admin_id = first_admin_id
 
 
-class Group(Aggregate):
-    """A group of people. Public: anyone joins. Private: by approved request or invitation,
-    and invisible (not even its name) to anyone but its members, invitees and network admins."""
-
-    @staticmethod
-    def create_id(is_all_company: bool = False) -> UUID:
-        # The all-company group has a fixed id: created once, whoever starts first.
-        return ALL_COMPANY_GROUP_ID if is_all_company else uuid4()
-
-    @event("Created")
-    def __init__(
-        self,
-        name: str,
-        description: str,
-        visibility: str,
-        created_by: UUID | None,
-        is_all_company: bool = False,
-        actor_id: UUID | None = None,
-    ) -> None:
-        self.name = name
-        self.description = description
-        self.visibility = visibility
-        self.created_by = created_by
-        self.is_all_company = is_all_company
-        self.archived = False
-        self.members: set[UUID] = set()
-        self.admins: set[UUID] = set()
-        self.requests: set[UUID] = set()
-        self.invited: set[UUID] = set()
-
-    @property
-    def is_private(self) -> bool:
-        return self.visibility == "private"
-
-    # -- who may see and run it (pure rules) -------------------------------------------------
-
-    def visible_to(self, user_id: UUID, is_network_admin: bool) -> bool:
-        return (
-            not self.is_private
-            or is_network_admin
-            or user_id in self.members
-            or user_id in self.invited
-        )
-
-    def is_member(self, user_id: UUID) -> bool:
-        return self.is_all_company or user_id in self.members
-
-    def _must_be_run_by(self, actor_id: UUID, is_network_admin: bool) -> None:
-        if actor_id not in self.admins and not is_network_admin:
-            raise Forbidden("Only an admin of this group may do that.")
-
-    def _must_be_open(self) -> None:
-        if self.archived:
-            raise Conflict("The group is archived; it no longer changes.")
-        if self.is_all_company:
-            raise Conflict("Everyone is in the all-company group; its members do not change.")
-
-    # -- the group itself --------------------------------------------------------------------
-
-    def update(
-        self,
-        name: str,
-        description: str,
-        visibility: str,
-        actor_id: UUID,
-        is_network_admin: bool,
-    ) -> bool:
-        self._must_be_run_by(actor_id, is_network_admin)
-        if self.archived:
-            raise Conflict("The group is archived; it no longer changes.")
-        if (name, description, visibility) == (self.name, self.description, self.visibility):
-            return False
-        if self.is_all_company and visibility != "public":
-            raise InvalidInput("The all-company group is public.")
-        self._updated(name=name, description=description, visibility=visibility, actor_id=actor_id)
-        return True
-
-    @event("Updated")
-    def _updated(self, name: str, description: str, visibility: str, actor_id: UUID) -> None:
-        self.name = name
-        self.description = description
-        self.visibility = visibility
-
-    def archive(self, actor_id: UUID, is_network_admin: bool) -> bool:
-        self._must_be_run_by(actor_id, is_network_admin)
-        if self.is_all_company:
-            raise Conflict("The all-company group cannot be archived.")
-        if self.archived:
-            return False
-        self._archived(actor_id=actor_id)
-        return True
-
-    @event("Archived")
-    def _archived(self, actor_id: UUID) -> None:
-        self.archived = True
-
-    # -- membership ---------------------------------------------------------------------------
-
-    def join(self, user_id: UUID, actor_id: UUID) -> bool:
-        """Join a public group, or accept an invitation to a private one."""
-        self._must_be_open()
-        if user_id in self.members:
-            return False
-        if user_id in self.invited:
-            self._joined(user_id=user_id, via="invited", approved_by=None, actor_id=actor_id)
-        elif self.is_private:
-            raise Forbidden("A private group is joined by request or invitation.")
-        else:
-            self._joined(user_id=user_id, via="open", approved_by=None, actor_id=actor_id)
-        return True
-
-    def add_creator(self, user_id: UUID) -> None:
-        self._joined(user_id=user_id, via="created", approved_by=None, actor_id=user_id)
-        self._admin_granted(user_id=user_id, actor_id=user_id)
-
-    def request_membership(self, user_id: UUID, message: str, actor_id: UUID) -> bool:
-        self._must_be_open()
-        if user_id in self.members:
-            raise Conflict("You are already a member of this group.")
-        if user_id in self.requests:
-            return False
-        self._requested(user_id=user_id, message=message, actor_id=actor_id)
-        return True
-
-    def approve(self, user_id: UUID, actor_id: UUID, is_network_admin: bool) -> None:
-        self._must_be_run_by(actor_id, is_network_admin)
-        self._must_be_open()
-        if user_id not in self.requests:
-            raise NotFound("There is no such request to join this group.")
-        self._joined(user_id=user_id, via="approved", approved_by=actor_id, actor_id=actor_id)
-
-    def decline(self, user_id: UUID, actor_id: UUID, is_network_admin: bool) -> None:
-        self._must_be_run_by(actor_id, is_network_admin)
-        if user_id not in self.requests:
-            raise NotFound("There is no such request to join this group.")
-        self._declined(user_id=user_id, actor_id=actor_id)
-
-    def invite(self, user_id: UUID, actor_id: UUID, is_network_admin: bool) -> bool:
-        self._must_be_run_by(actor_id, is_network_admin)
-        self._must_be_open()
-        if user_id in self.members or user_id in self.invited:
-            return False
-        self._invited(user_id=user_id, actor_id=actor_id)
-        return True
-
-    def leave(self, user_id: UUID, actor_id: UUID, successor_id: UUID | None = None) -> bool:
-        """`user_id` leaves; an admin may name `successor_id`, a member who becomes admin as
-        they go. The last admin must: a group is never left without anyone to run it."""
-        self._must_be_open()
-        if user_id not in self.members:
-            return False
-        if successor_id is not None:
-            if user_id not in self.admins:
-                raise Forbidden("Only an admin of this group names another admin.")
-            if successor_id == user_id or successor_id not in self.members:
-                raise InvalidInput(
-                    "The admin you name must be another member of this group.",
-                    successor_id=str(successor_id),
-                )
-        elif self.admins == {user_id}:
-            if len(self.members) == 1:
-                raise Conflict(
-                    "You are this group's only member and admin: archive the group instead, "
-                    "or invite someone and name them admin as you leave (successor_id)."
-                )
-            raise Conflict(
-                "You are this group's last admin: name another member as admin as you leave "
-                "(successor_id), or make someone admin first."
-            )
-        if successor_id is not None and successor_id not in self.admins:
-            self._admin_granted(user_id=successor_id, actor_id=actor_id)
-        self._left(user_id=user_id, actor_id=actor_id)
-        return True
-
-    def remove(self, user_id: UUID, actor_id: UUID, is_network_admin: bool) -> None:
-        self._must_be_run_by(actor_id, is_network_admin)
-        self._must_be_open()
-        if user_id not in self.members:
-            raise NotFound("That person is not a member of this group.")
-        if self.admins == {user_id}:
-            raise Conflict("That person is this group's last admin.")
-        self._removed(user_id=user_id, actor_id=actor_id)
-
-    def grant_admin(self, user_id: UUID, actor_id: UUID, is_network_admin: bool) -> bool:
-        self._must_be_run_by(actor_id, is_network_admin)
-        self._must_be_open()
-        if user_id not in self.members:
-            raise InvalidInput("Only a member can be made admin of a group.")
-        if user_id in self.admins:
-            return False
-        self._admin_granted(user_id=user_id, actor_id=actor_id)
-        return True
-
-    def revoke_admin(self, user_id: UUID, actor_id: UUID, is_network_admin: bool) -> bool:
-        self._must_be_run_by(actor_id, is_network_admin)
-        if user_id not in self.admins:
-            return False
-        if self.admins == {user_id}:
-            raise Conflict("A group keeps at least one admin.")
-        self._admin_revoked(user_id=user_id, actor_id=actor_id)
-        return True
-
-    @event("MemberJoined")
-    def _joined(
-        self, user_id: UUID, via: str, approved_by: UUID | None, actor_id: UUID | None
-    ) -> None:
-        self.members.add(user_id)
-        self.requests.discard(user_id)
-        self.invited.discard(user_id)
-
-    @event("MembershipRequested")
-    def _requested(self, user_id: UUID, message: str, actor_id: UUID) -> None:
-        self.requests.add(user_id)
-
-    @event("MembershipRequestDeclined")
-    def _declined(self, user_id: UUID, actor_id: UUID) -> None:
-        self.requests.discard(user_id)
-
-    @event("MemberInvited")
-    def _invited(self, user_id: UUID, actor_id: UUID) -> None:
-        self.invited.add(user_id)
-
-    @event("MemberLeft")
-    def _left(self, user_id: UUID, actor_id: UUID) -> None:
-        self.members.discard(user_id)
-        self.admins.discard(user_id)
-
-    @event("MemberRemoved")
-    def _removed(self, user_id: UUID, actor_id: UUID) -> None:
-        self.members.discard(user_id)
-        self.admins.discard(user_id)
-
-    @event("AdminGranted")
-    def _admin_granted(self, user_id: UUID, actor_id: UUID | None) -> None:
-        self.admins.add(user_id)
-
-    @event("AdminRevoked")
-    def _admin_revoked(self, user_id: UUID, actor_id: UUID) -> None:
-        self.admins.discard(user_id)
-
-
 class SharedAccount(Aggregate):
     """A department's account (HR, IT, Facilities) that named people may act as."""
 
@@ -618,53 +342,3 @@ class SharedAccount(Aggregate):
     @event("DelegateRevoked")
     def _revoked(self, user_id: UUID, actor_id: UUID) -> None:
         self.delegates.discard(user_id)
-
-
-def refresh_expiry(now: datetime, ttl_s: int) -> datetime:
-    return now + timedelta(seconds=ttl_s)
-
-
-_NAME_CURSOR = CursorCodec[tuple[str, UUID]](tuple[CursorText, UUID])
-
-
-@dataclass(frozen=True)
-class NameCursor:
-    """Where an alphabetical page ended: rows after (lower-cased name, id) come next (keyset
-    paging on a unique key: no duplicates, no gaps while people join)."""
-
-    name: str
-    id: UUID
-
-    def encode(self) -> str:
-        return _NAME_CURSOR.encode((self.name, self.id))
-
-    @classmethod
-    def decode(cls, token: str) -> NameCursor:
-        return cls(*_NAME_CURSOR.decode(token))
-
-    def key(self) -> tuple[str, UUID]:
-        return self.name, self.id
-
-
-# -- people search ---------------------------------------------------------------------------
-
-_VOWELS = set("aeiouy")
-
-
-def search_words(query: str) -> list[str]:
-    """The words of a people search, each cut back to what its singular starts with, so a
-    Dutch or English plural ("fietsen", "katten", "teams", "auto's") finds the singular
-    ("fiets", "kat", "team", "auto"). What is cut is always a tail, so every match of the word
-    as typed is still a match. Accents and case are left to the database (`folded`)."""
-    words = []
-    for word in query.lower().split():
-        if word.endswith(("'s", "\u2019s")) and len(word) > 4:
-            word = word[:-2]
-        elif word.endswith("en") and len(word) >= 5:
-            word = word[:-2]
-            if word[-1] == word[-2] and word[-1] not in _VOWELS:
-                word = word[:-1]  # katten, bussen: the consonant doubled before -en
-        elif word.endswith("s") and len(word) >= 5 and word[-2] != "s":
-            word = word[:-1]
-        words.append(word)
-    return list(dict.fromkeys(words))

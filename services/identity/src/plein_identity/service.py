@@ -3,32 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-import structlog
 from fastapi import APIRouter
 from plein_events import Event
 from plein_events.eventstore import EventStoreOutbox, eventsourcing_env
 from plein_events.projection import Projection
 from plein_events.relay import OutboxRelay
 from plein_platform.database import migrations_dir
-from plein_platform.delegation import delegations_projection, may_act_as
-from plein_platform.service import EventSourcedService, Worker
+from plein_platform.delegation import delegations_projection
+from plein_platform.service import EventSourcedService, ServiceNotReady, Worker
 from plein_platform.standing import standing_projection
 
-from . import api, store
+from . import api
 from .app import IdentityApplication
+from .app_auth import Accounts
+from .app_groups import Groups
+from .app_people import People
 from .consumers import DIRECTORY_PROJECTION
 from .contract import to_contract
 from .oidc import OidcClient
-from .personal import KeyRing, KeySharing, share_keys
+from .personal import KeyRing, KeySharing
 from .settings import IdentitySettings
 from .tokens import KeyStore, SigningKey
 
-log = structlog.get_logger(__name__)
+U = TypeVar("U")
 
 
 class IdentityService(EventSourcedService):
@@ -43,7 +44,9 @@ class IdentityService(EventSourcedService):
         super().__init__()
         self.identity_settings = IdentitySettings()
         self._keyring: KeyRing | None = None
-        self._oidc: OidcClient | None = None
+        self._accounts: Accounts | None = None
+        self._people: People | None = None
+        self._groups: Groups | None = None
 
     def migrations(self) -> Traversable:
         return migrations_dir("plein_identity", __file__)
@@ -69,9 +72,14 @@ class IdentityService(EventSourcedService):
         await asyncio.to_thread(self.application.ensure_all_company_group)
         self.keys = KeyStore(self.ctx.pool)
         await self.keys.ensure_key()
+        events, ctx, settings = self.application, self.ctx, self.identity_settings
+        self._accounts = Accounts(events, ctx, settings, self.keys)
+        self._people = People(events, ctx, settings)
+        self._groups = Groups(events, ctx, settings)
 
     async def on_stop(self) -> None:
         await super().on_stop()
+        self._accounts = self._people = self._groups = None
         if self._keyring is not None:
             await asyncio.to_thread(self._keyring.close)
             self._keyring = None
@@ -92,61 +100,39 @@ class IdentityService(EventSourcedService):
             KeySharing(self.ctx.pool, self.ctx.js),
         ]
 
+    # -- the use cases the routes call ---------------------------------------------------------
+
+    @property
+    def accounts(self) -> Accounts:
+        return self._use(self._accounts)
+
+    @property
+    def people(self) -> People:
+        return self._use(self._people)
+
+    @property
+    def groups(self) -> Groups:
+        return self._use(self._groups)
+
+    def _use(self, use_cases: U | None) -> U:
+        if use_cases is None:
+            raise ServiceNotReady(f"The {self.name} service is starting.")
+        return use_cases
+
+    # -- what the single sign-on callback (api_auth.oidc_callback) and tests reach ------------
+
     def oidc(self) -> OidcClient | None:
         """The single sign-on client, if PLEIN_OIDC_ISSUER is set."""
-        s = self.identity_settings
-        if not s.oidc_issuer:
-            return None
-        if self._oidc is None or self._oidc.issuer != s.oidc_issuer.rstrip("/"):
-            redirect = s.oidc_redirect_url or (
-                f"{self.ctx.settings.base_url}/api/identity/oidc/callback"
-            )
-            self._oidc = OidcClient(s.oidc_issuer, s.oidc_client_id, s.oidc_client_secret, redirect)
-        return self._oidc
-
-    # -- signing keys -------------------------------------------------------------------------
+        return self.accounts.oidc()
 
     async def signing_key(self) -> SigningKey:
-        return await self.keys.current()
-
-    async def rotate_signing_key(self) -> tuple[str, Any]:
-        """(kid, signs_from) of a new signing key (see KeyStore.rotate)."""
-        return await self.keys.rotate(self.identity_settings.key_activation_delay_s)
-
-    # -- crypto-shredding keys ----------------------------------------------------------------
+        return await self.accounts.signing_key()
 
     async def share_keys(self) -> None:
-        """Put new person keys into the KV bucket now (the KeySharing worker retries later)."""
-        try:
-            await share_keys(self.ctx.pool, self.ctx.js)
-        except Exception as error:  # NATS away: the worker shares them when it is back
-            log.warning("sharing person keys deferred", error=repr(error))
-
-    # -- reading one's own writes -------------------------------------------------------------
+        await self.accounts.share_keys()
 
     async def settle(self, aggregate_id: UUID, version: int) -> bool:
-        """Wait (briefly) until the directory shows `aggregate_id` at `version`, so that a
-        person's next list or search includes what they just did. False on timeout (NATS
-        down: the write is saved and will show once events flow again)."""
-        deadline = time.monotonic() + self.identity_settings.directory_wait_s
-        while True:
-            async with self.ctx.pool.connection() as conn:
-                if await store.seen_version(conn, str(aggregate_id)) >= version:
-                    return True
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.01)
-
-    async def settle_delegation(self, account_id: UUID, user_id: UUID, granted: bool) -> bool:
-        """Wait until identity's own delegations read model shows a grant or revocation."""
-        deadline = time.monotonic() + self.identity_settings.directory_wait_s
-        while True:
-            async with self.ctx.pool.connection() as conn:
-                if await may_act_as(conn, account_id, user_id) == granted:
-                    return True
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.01)
+        return await self.accounts.settle(aggregate_id, version)
 
 
 SERVICE = IdentityService

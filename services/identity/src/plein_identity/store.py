@@ -1,18 +1,19 @@
-"""SQL on identity's own schema: the directory read models, refresh tokens, login failures and
-sign-up invitations. The only module (with tokens.py's signing keys and personal.py's person
-keys) that knows table names."""
+"""SQL on identity's directory: the read models the projection writes (people, follows,
+groups) and the API reads, and profile photos. With store_auth.py (sessions, login failures,
+sign-up invitations), tokens.py (signing keys) and personal.py (person keys), the only modules
+that know table names."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from plein_events import FORMER_COLLEAGUE
+from plein_platform.database import dict_rows
 from psycopg import AsyncConnection
-from psycopg.rows import dict_row
 
-from .domain import search_words
+from .domain_directory import search_words
 
 Conn = AsyncConnection[Any]
 
@@ -203,12 +204,6 @@ PERSON_COLUMNS = (
 )
 
 
-async def _rows(conn: Conn, query: str, params: Any) -> list[dict[str, Any]]:
-    cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(query, params)
-    return list(await cur.fetchall())
-
-
 async def search_people(
     conn: Conn,
     *,
@@ -238,7 +233,7 @@ async def search_people(
     if after:
         conditions.append("(lower(display_name), user_id) > (%(after_name)s, %(after_id)s)")
         params.update(after_name=after[0], after_id=after[1])
-    return await _rows(
+    return await dict_rows(
         conn,
         f"SELECT {PERSON_COLUMNS}, lower(display_name) AS sort_key FROM people "
         f"WHERE {' AND '.join(conditions)} ORDER BY lower(display_name), user_id "
@@ -265,7 +260,7 @@ async def follow_list(
     if after:
         condition = "AND (lower(p.display_name), p.user_id) > (%s, %s)"
         params += [after[0], after[1]]
-    return await _rows(
+    return await dict_rows(
         conn,
         f"SELECT {_prefixed('p')}, lower(p.display_name) AS sort_key FROM follows f "
         f"JOIN people p ON p.user_id = f.{theirs} WHERE f.{mine} = %s {condition} "
@@ -286,7 +281,7 @@ async def group_members(
     if after:
         condition = "AND (lower(p.display_name), p.user_id) > (%s, %s)"
         params += [after[0], after[1]]
-    return await _rows(
+    return await dict_rows(
         conn,
         f"SELECT {_prefixed('p')}, m.is_admin, m.joined_at, lower(p.display_name) AS sort_key "
         "FROM group_members m JOIN people p ON p.user_id = m.user_id "
@@ -312,7 +307,7 @@ async def visible_groups(
         condition = "true"
     else:
         condition = f"(g.visibility = 'public' OR {membership} OR {invited})"
-    return await _rows(
+    return await dict_rows(
         conn,
         "SELECT g.group_id AS id, g.name, g.description, g.visibility, g.is_all_company, "
         f" g.archived, {membership} AS is_member, "
@@ -324,7 +319,7 @@ async def visible_groups(
 
 
 async def group_requests(conn: Conn, group_id: UUID) -> list[dict[str, Any]]:
-    return await _rows(
+    return await dict_rows(
         conn,
         "SELECT r.user_id, p.display_name, r.message, r.requested_at FROM group_requests r "
         "JOIN people p ON p.user_id = r.user_id WHERE r.group_id = %s ORDER BY r.requested_at",
@@ -333,7 +328,7 @@ async def group_requests(conn: Conn, group_id: UUID) -> list[dict[str, Any]]:
 
 
 async def memberships_of(conn: Conn, user_id: UUID) -> list[dict[str, Any]]:
-    return await _rows(
+    return await dict_rows(
         conn,
         "SELECT g.group_id, g.name, g.visibility, m.is_admin, m.via, m.joined_at "
         "FROM group_members m JOIN groups g USING (group_id) WHERE m.user_id = %s "
@@ -349,163 +344,22 @@ async def follower_ids(conn: Conn, user_id: UUID) -> list[UUID]:
     return [row[0] for row in await cur.fetchall()]
 
 
-# -- refresh tokens ------------------------------------------------------------------------------
+# -- profile photos ----------------------------------------------------------------------------
 
 
-async def add_refresh_token(
-    conn: Conn,
-    token_hash: str,
-    family_id: UUID,
-    user_id: UUID,
-    acting_as: UUID | None,
-    expires_at: datetime,
-) -> None:
+async def put_photo(conn: Conn, user_id: UUID, image: bytes, media_type: str, etag: str) -> None:
     await conn.execute(
-        "INSERT INTO refresh_tokens (token_hash, family_id, user_id, acting_as, expires_at) "
-        "VALUES (%s, %s, %s, %s, %s)",
-        (token_hash, family_id, user_id, acting_as, expires_at),
+        "INSERT INTO photos (user_id, image, media_type, etag) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (user_id) DO UPDATE SET image = EXCLUDED.image, "
+        " media_type = EXCLUDED.media_type, etag = EXCLUDED.etag, updated_at = now()",
+        (user_id, image, media_type, etag),
     )
 
 
-async def use_refresh_token(conn: Conn, token_hash: str, now: datetime) -> dict[str, Any] | None:
-    """Mark a refresh token used and return it; None if unknown, expired, used or revoked.
-
-    Using an already used token revokes its family: a copy of it is in someone else's hands.
-    """
-    rows = await _rows(
-        conn,
-        "SELECT token_hash, family_id, user_id, acting_as, expires_at, used_at, revoked_at "
-        "FROM refresh_tokens WHERE token_hash = %s FOR UPDATE",
-        (token_hash,),
-    )
-    if not rows:
-        return None
-    row = rows[0]
-    if row["used_at"] is not None:
-        await revoke_family(conn, row["family_id"], now)
-        return None
-    if row["revoked_at"] is not None or row["expires_at"] <= now:
-        return None
-    await conn.execute(
-        "UPDATE refresh_tokens SET used_at = %s WHERE token_hash = %s", (now, token_hash)
-    )
-    return row
-
-
-async def family_of(conn: Conn, token_hash: str) -> UUID | None:
+async def photo(conn: Conn, user_id: UUID) -> tuple[bytes, str, str] | None:
+    """(image, media type, etag) of a person's photo, if they have one."""
     cur = await conn.execute(
-        "SELECT family_id FROM refresh_tokens WHERE token_hash = %s", (token_hash,)
+        "SELECT image, media_type, etag FROM photos WHERE user_id = %s", (user_id,)
     )
     row = await cur.fetchone()
-    return row[0] if row else None
-
-
-async def revoke_family(conn: Conn, family_id: UUID, now: datetime) -> None:
-    await conn.execute(
-        "UPDATE refresh_tokens SET revoked_at = %s WHERE family_id = %s AND revoked_at IS NULL",
-        (now, family_id),
-    )
-
-
-async def revoke_user_tokens(conn: Conn, user_id: UUID, now: datetime) -> None:
-    await conn.execute(
-        "UPDATE refresh_tokens SET revoked_at = %s WHERE user_id = %s AND revoked_at IS NULL",
-        (now, user_id),
-    )
-
-
-async def revoke_acting_tokens(conn: Conn, account_id: UUID, user_id: UUID, now: datetime) -> None:
-    await conn.execute(
-        "UPDATE refresh_tokens SET revoked_at = %s "
-        "WHERE acting_as = %s AND user_id = %s AND revoked_at IS NULL",
-        (now, account_id, user_id),
-    )
-
-
-async def sessions_of(conn: Conn, user_id: UUID) -> list[dict[str, Any]]:
-    return await _rows(
-        conn,
-        "SELECT family_id, acting_as, created_at, expires_at, used_at, revoked_at "
-        "FROM refresh_tokens WHERE user_id = %s ORDER BY created_at",
-        (user_id,),
-    )
-
-
-# -- login throttling ----------------------------------------------------------------------------
-
-
-async def blocked_until(conn: Conn, keys: list[str]) -> datetime | None:
-    cur = await conn.execute(
-        "SELECT max(blocked_until) FROM login_failures WHERE key = ANY(%s)", (keys,)
-    )
-    row = await cur.fetchone()
-    return row[0] if row else None
-
-
-async def record_failure(conn: Conn, key: str, now: datetime) -> int:
-    """Count one more wrong password for `key`; returns the failures in a row."""
-    cur = await conn.execute(
-        "INSERT INTO login_failures (key, failures, blocked_until, updated_at) "
-        "VALUES (%s, 1, %s, %s) ON CONFLICT (key) DO UPDATE SET "
-        # A quiet quarter of an hour forgives earlier failures (last week's typos do not count).
-        "failures = CASE WHEN login_failures.updated_at < EXCLUDED.updated_at - interval '15 min' "
-        " THEN 1 ELSE login_failures.failures + 1 END, updated_at = EXCLUDED.updated_at "
-        "RETURNING failures",
-        (key, now, now),
-    )
-    row = await cur.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-async def block(conn: Conn, key: str, until: datetime) -> None:
-    await conn.execute("UPDATE login_failures SET blocked_until = %s WHERE key = %s", (until, key))
-
-
-async def clear_failures(conn: Conn, key: str) -> None:
-    await conn.execute("DELETE FROM login_failures WHERE key = %s", (key,))
-
-
-# -- sign-up invitations ------------------------------------------------------------------------
-
-
-async def add_signup_invitation(
-    conn: Conn, token_hash: str, email: str, invited_by: UUID, expires_at: datetime
-) -> None:
-    await conn.execute(
-        "INSERT INTO signup_invitations (token_hash, email, invited_by, expires_at) "
-        "VALUES (%s, %s, %s, %s)",
-        (token_hash, email, invited_by, expires_at),
-    )
-
-
-async def take_signup_invitation(
-    conn: Conn, token_hash: str, email: str, now: datetime
-) -> UUID | None:
-    """Use an invitation for `email` once; returns who invited, None if it is not valid."""
-    cur = await conn.execute(
-        "UPDATE signup_invitations SET used_at = %s WHERE token_hash = %s AND email = %s "
-        "AND used_at IS NULL AND expires_at > %s RETURNING invited_by",
-        (now, token_hash, email, now),
-    )
-    row = await cur.fetchone()
-    return row[0] if row else None
-
-
-async def signup_invitation(conn: Conn, token_hash: str) -> dict[str, Any] | None:
-    """An invitation's address, expiry and use (to explain why it was refused)."""
-    cur = await conn.cursor(row_factory=dict_row).execute(
-        "SELECT email, expires_at, used_at FROM signup_invitations WHERE token_hash = %s",
-        (token_hash,),
-    )
-    return await cur.fetchone()
-
-
-async def give_back_signup_invitation(conn: Conn, token_hash: str) -> None:
-    await conn.execute(
-        "UPDATE signup_invitations SET used_at = NULL WHERE token_hash = %s", (token_hash,)
-    )
-
-
-def until(now: datetime, seconds: float) -> datetime:
-    return now + timedelta(seconds=seconds)
+    return None if row is None else (bytes(row[0]), row[1], row[2])
