@@ -39,8 +39,12 @@ VIEWS = {
 
 
 def _metrics(request: Request) -> Metrics:
-    metrics: Metrics = service_of(request).metrics  # type: ignore[attr-defined]
+    service: Any = service_of(request)
+    metrics: Metrics = service.metrics
     return metrics
+
+
+Use = Annotated[Metrics, Depends(_metrics)]
 
 
 def routes() -> APIRouter:
@@ -64,16 +68,14 @@ def routes() -> APIRouter:
         ),
     )
     async def kpis(
-        request: Request,
         viewer: Viewer,
+        use: Use,
         from_: From,
         to: To,
         scope: ScopeParam = "org",
         ambassadors: Top = None,
     ) -> dict[str, Any]:
-        return await _metrics(request).report(
-            viewer, Period.of_dates(from_, to), Scope.parse(scope), ambassadors
-        )
+        return await use.report(viewer, Period.of_dates(from_, to), Scope.parse(scope), ambassadors)
 
     @router.get(
         "/compare",
@@ -81,13 +83,13 @@ def routes() -> APIRouter:
         description=described("population", "funnel", "compare"),
     )
     async def compare(
-        request: Request,
         viewer: Viewer,
+        use: Use,
         baseline: Annotated[str, Query(description="FROM/TO, e.g. 2026-01-01/2026-01-31")],
         followup: Annotated[str, Query(description="FROM/TO, e.g. 2026-03-01/2026-03-31")],
         scope: ScopeParam = "org",
     ) -> dict[str, Any]:
-        return await _metrics(request).compare(
+        return await use.compare(
             viewer, Period.parse(baseline), Period.parse(followup), Scope.parse(scope)
         )
 
@@ -97,17 +99,17 @@ def routes() -> APIRouter:
         description=described("receipts"),
     )
     async def announcement_receipts(
-        request: Request, viewer: Viewer, from_: From, to: To
+        viewer: Viewer, use: Use, from_: From, to: To
     ) -> dict[str, Any]:
-        return await _metrics(request).announcement_receipts(viewer, Period.of_dates(from_, to))
+        return await use.announcement_receipts(viewer, Period.of_dates(from_, to))
 
     @router.get(
         "/posts/{post_id}/receipts",
         summary="Read receipt, reach and engagement of one post",
         description=described("receipts"),
     )
-    async def post_receipt(request: Request, viewer: Viewer, post_id: UUID) -> dict[str, Any]:
-        return await _metrics(request).receipt(viewer, str(post_id))
+    async def post_receipt(viewer: Viewer, use: Use, post_id: UUID) -> dict[str, Any]:
+        return await use.receipt(viewer, str(post_id))
 
     for path, (section,) in VIEWS.items():
         router.add_api_route(
@@ -122,14 +124,14 @@ def routes() -> APIRouter:
 
 def _view(section: str) -> Any:
     async def view(
-        request: Request,
         viewer: Viewer,
+        use: Use,
         from_: From,
         to: To,
         scope: ScopeParam = "org",
         ambassadors: Top = None,
     ) -> dict[str, Any]:
-        report = await _metrics(request).report(
+        report = await use.report(
             viewer, Period.of_dates(from_, to), Scope.parse(scope), ambassadors
         )
         return {

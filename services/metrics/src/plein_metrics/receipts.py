@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .domain import _active_during, _share
+from .domain_measures import active_during, share_of
 from .history import Memberships
 from .inputs import Dataset, Row, from_us
 
@@ -63,7 +63,7 @@ def receipts(data: Dataset, post_ids: list[str]) -> list[dict[str, Any]]:
             if u != thread["author_id"]
             and u in registered
             and registered[u] <= at
-            and _active_during(status[u], at, at + 1)
+            and active_during(status[u], at, at + 1)
         }
         responded = interacted[post_id] & audience
         seen = (read[post_id] & audience) | responded
@@ -78,8 +78,8 @@ def receipts(data: Dataset, post_ids: list[str]) -> list[dict[str, Any]]:
                 "seen": len(seen),
                 "acknowledged": len(acks),
                 "interacted": len(responded),
-                "reach": _share(len(seen), len(audience)),
-                "engagement": _share(len(responded), len(seen)),
+                "reach": share_of(len(seen), len(audience)),
+                "engagement": share_of(len(responded), len(seen)),
                 "summary": f"seen by {len(seen)} of {len(audience)}, acknowledged by {len(acks)}",
             }
         )
