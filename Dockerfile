@@ -28,6 +28,7 @@ WORKDIR /src
 COPY pyproject.toml uv.lock ./
 COPY libs/events/pyproject.toml libs/events/
 COPY libs/platform/pyproject.toml libs/platform/
+COPY libs/demo/pyproject.toml libs/demo/
 COPY services/identity/pyproject.toml services/identity/
 COPY services/posts/pyproject.toml services/posts/
 COPY services/feed/pyproject.toml services/feed/

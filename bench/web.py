@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
-from plein_platform.demo import DEMO_PASSWORD, seed_demo
+from plein_demo import DEMO_PASSWORD, seed_demo
 from plein_platform.embedded import EmbeddedNats, embedded_postgres
 from plein_platform.testing import start_plein
 from rich.console import Console

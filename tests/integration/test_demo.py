@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plein_platform.demo import PEOPLE, seed_demo
+from plein_demo import PEOPLE, seed_demo
 from plein_platform.testing import Plein
 
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from plein_platform.demo import DEMO_PASSWORD
+from plein_demo import DEMO_PASSWORD
 from plein_platform.embedded import free_port
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from plein_demo import DEMO_PASSWORD, PEOPLE, seed_demo
 from plein_events.identity import GroupCreated, MemberJoined, MemberLeft
 from plein_events.posts import AnnouncementPosted, PostCreated, Reacted, ReplyPosted
 from plein_feed import store
 from plein_feed.domain import RankedCursor
-from plein_platform.demo import DEMO_PASSWORD, PEOPLE, seed_demo
 from plein_platform.testing import Person, Plein, eventually
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from plein_demo import seed_demo
+from plein_demo.conversations import seed_conversations
 from plein_events.identity import GroupAdminGranted, MemberJoined
-from plein_platform.demo import seed_demo
-from plein_platform.demo_conversations import seed_conversations
 from plein_platform.testing import Plein, eventually
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
-from plein_platform.demo import DEMO_PASSWORD, seed_demo
+from plein_demo import DEMO_PASSWORD, seed_demo
 from plein_platform.testing import Plein, Servers, fresh_database, fresh_streams, start_plein
 
 CHROMIUM = (

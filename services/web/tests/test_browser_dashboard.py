@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
-from plein_platform.demo import COMMUNITY_MANAGER
+from plein_demo import COMMUNITY_MANAGER
 
 from .conftest import Demo, Visitor
 

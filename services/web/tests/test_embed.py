@@ -15,8 +15,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 from playwright.async_api import expect
+from plein_demo import DEMO_PASSWORD
 from plein_events.pages import page_thread_id
-from plein_platform.demo import DEMO_PASSWORD
 
 from .conftest import Demo, Visitor
 from .test_browser import reload_until_visible

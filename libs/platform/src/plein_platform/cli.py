@@ -106,7 +106,7 @@ def _announce(factory: RuntimeFactory) -> None:
 
 def _sign_in_hint(settings: Settings) -> None:
     """Who to sign in as, on every start once the demo organisation is there."""
-    from .demo import DEMO_PASSWORD
+    from plein_demo import DEMO_PASSWORD
 
     if (settings.data_dir / "seeded").exists():
         console.print(f"  sign in as ann@example.com / {DEMO_PASSWORD} (the network admin)")
@@ -114,7 +114,7 @@ def _sign_in_hint(settings: Settings) -> None:
 
 async def _seed(settings: Settings) -> None:
     """Seed the demo organisation once per data dir, through the running HTTP API."""
-    from .demo import seed_demo
+    from plein_demo import seed_demo
 
     marker = settings.data_dir / "seeded"
     if marker.exists():
@@ -393,7 +393,7 @@ def seed(
     url: Annotated[str | None, typer.Option(help="Plein's base URL")] = None,
 ) -> None:
     """Seed the demo organisation into a running Plein (through its HTTP API)."""
-    from .demo import seed_demo
+    from plein_demo import seed_demo
 
     settings = _settings()
     created = asyncio.run(seed_demo(url or settings.base_url, say=console.print))

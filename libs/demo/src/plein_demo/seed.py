@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from .demo_conversations import seed_conversations
-from .demo_notify import seed_notifications
+from .conversations import seed_conversations
+from .notifications import seed_notifications
 
 DEMO_PASSWORD = "plein-demo-2026"
 DEMO_DOMAIN = "example.com"

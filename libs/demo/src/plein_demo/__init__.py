@@ -1,0 +1,6 @@
+"""The demo organisation `make run` and `plein seed` create, through the public HTTP API of a
+running Plein: people, groups, conversations and what they are notified of."""
+
+from .seed import COMMUNITY_MANAGER, DEMO_PASSWORD, PEOPLE, seed_demo
+
+__all__ = ["COMMUNITY_MANAGER", "DEMO_PASSWORD", "PEOPLE", "seed_demo"]
