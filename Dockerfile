@@ -29,6 +29,7 @@ COPY pyproject.toml uv.lock ./
 COPY libs/events/pyproject.toml libs/events/
 COPY libs/platform/pyproject.toml libs/platform/
 COPY libs/demo/pyproject.toml libs/demo/
+COPY libs/testdata/pyproject.toml libs/testdata/
 COPY services/identity/pyproject.toml services/identity/
 COPY services/posts/pyproject.toml services/posts/
 COPY services/feed/pyproject.toml services/feed/

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 from plein_events import Envelope
-from plein_metrics.synthetic import EventLog
+from plein_testdata.metrics import EventLog
 
 
 def jan(day: int, hour: int = 0, minute: int = 0) -> datetime:

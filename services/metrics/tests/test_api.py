@@ -197,7 +197,7 @@ async def test_read_receipts_over_http(plein: Plein, history: History) -> None:
     from uuid import UUID
 
     from plein_events.feed import AnnouncementAcknowledged
-    from plein_metrics.synthetic import uid
+    from plein_testdata.metrics import uid
 
     ids = history.ids
     ann = uid("ann12")

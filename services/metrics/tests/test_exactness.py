@@ -15,7 +15,7 @@ from plein_events.posts import Unreacted
 from plein_metrics.domain import compute_report
 from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.readmodel import fold
-from plein_metrics.synthetic import organisation
+from plein_testdata.metrics import organisation
 
 from .conftest import History, jan  # type: ignore[import-not-found]
 

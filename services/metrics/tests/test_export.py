@@ -24,10 +24,10 @@ from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.offline import offline_report
 from plein_metrics.readmodel import TABLES, fold
 from plein_metrics.store import dump_tables
-from plein_metrics.synthetic import organisation
 from plein_platform.database import migrate, platform_migrations, schema_pool
 from plein_platform.runtime import connect_nats
 from plein_platform.testing import Plein
+from plein_testdata.metrics import organisation
 
 from .conftest import History, caught_up, jan, publish  # type: ignore[import-not-found]
 
@@ -51,7 +51,7 @@ async def live_report(plein: Plein, viewer: Any, params: dict[str, str]) -> dict
 async def setup(plein: Plein, envelopes: list[Any], config: Config) -> Any:
     viewer = await plein.register("olga", "Olga Analyst")
     grant = RoleGranted(user_id=UUID(viewer.id), role="community_manager")
-    from plein_metrics.synthetic import EventLog
+    from plein_testdata.metrics import EventLog
 
     log = EventLog("grant")
     log.add(grant, datetime(2025, 1, 1, tzinfo=UTC))
@@ -84,7 +84,7 @@ async def test_offline_equals_live_with_history_changes_and_per_department_compa
     from plein_events.identity import MemberLeft
     from plein_events.posts import Unreacted
     from plein_metrics.compare import compare
-    from plein_metrics.synthetic import uid
+    from plein_testdata.metrics import uid
 
     ids, log = history.ids, history.log
     log.add(ProfileUpdated(user_id=ids["f"], email="f@example.com", display_name="F",
@@ -291,7 +291,7 @@ async def test_replay_export_and_kpis_commands(
 async def test_offline_kpis_equal_live_kpis_on_the_demo_organisation(
     plein: Plein, tmp_path: Path
 ) -> None:
-    from plein_platform.demo import seed_demo
+    from plein_demo import seed_demo
 
     assert await seed_demo(plein.base_url, say=lambda _: None)
     # the demo posts reach metrics; the organisation of today, as identity and posts made it

@@ -19,7 +19,7 @@ from plein_metrics.domain import compute_report
 from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.readmodel import fold
 from plein_metrics.receipts import may_see_receipts, receipts
-from plein_metrics.synthetic import uid
+from plein_testdata.metrics import uid
 
 from .conftest import History, jan  # type: ignore[import-not-found]
 
