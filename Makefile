@@ -43,7 +43,7 @@ lint: setup typecheck ## ruff and mypy
 
 typecheck: setup ## mypy over the libraries and every service (--strict for the event contract)
 	$(UV) run mypy libs/events/src libs/platform/src services/*/src
-	$(UV) run mypy --strict libs/events/src
+	$(UV) run mypy --strict libs/events/src libs/platform/src libs/demo/src libs/testdata/src
 
 contract: setup ## rewrite event JSON Schemas and the AsyncAPI document from the contract
 	$(UV) run plein contract

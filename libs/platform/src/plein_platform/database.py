@@ -171,7 +171,7 @@ async def migrate(
                     name = f"{prefix}/{entry.name}"
                     if not entry.name.endswith(".sql") or name in done:
                         continue
-                    await conn.execute(entry.read_text())  # type: ignore[arg-type]
+                    await conn.execute(entry.read_text())
                     await conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
                     applied_now.append(name)
     if applied_now:

