@@ -19,7 +19,7 @@ from plein_platform.delegation import delegations_projection, may_act_as
 from plein_platform.service import EventSourcedService, Worker
 from plein_platform.standing import standing_projection
 
-from . import api, store
+from . import api, export_personal, store
 from .app import IdentityApplication
 from .consumers import DIRECTORY_PROJECTION
 from .contract import to_contract
@@ -49,7 +49,9 @@ class IdentityService(EventSourcedService):
         return migrations_dir("plein_identity", __file__)
 
     def routes(self) -> APIRouter:
-        return api.routes()
+        router = api.routes()
+        router.include_router(export_personal.routes())  # this service's part of an export
+        return router
 
     def projections(self) -> list[Projection]:
         return [
