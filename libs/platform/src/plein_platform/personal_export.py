@@ -3,8 +3,9 @@
 Each service owns its data, so each one answers for its own part: `GET /me/export` (the
 caller's own) and `GET /people/{person_id}/export` (the person themselves, or a network admin
 handling a request). Every part has the same envelope: `{"service", "format", "person_id",
-"exported_at", "data": {...}}`; what `data` holds is the service's documented shape (its
-`describe` text goes into the archive's README). The web client gathers the parts into one zip.
+"exported_at", "about", "data": {...}}`; what `data` holds is the service's documented shape,
+explained field by field in `about`. The web client gathers the parts into one zip, with
+the `about` texts as its README.
 
 A part holds the person's own words and their traces (reactions, votes, ...) with the targets
 by id, never the texts of other people's content the person may not (or no longer) read.
@@ -42,6 +43,7 @@ class ExportPart(BaseModel):
     format: int = Field(FORMAT, description="raised when `data` changes incompatibly")
     person_id: UUID
     exported_at: datetime
+    about: str = Field(description="what `data` holds, field by field (the archive's README)")
     data: dict[str, Any]
 
 
@@ -59,8 +61,10 @@ def export_routes(collect: Collect, is_admin: IsAdmin, *, describe: str) -> APIR
         service = service_of(request)
         return ExportPart(
             service=service.name,
+            format=FORMAT,
             person_id=person_id,
             exported_at=service.ctx.clock(),
+            about=describe,
             data=await collect(request, person_id),
         )
 
