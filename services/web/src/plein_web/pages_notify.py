@@ -115,16 +115,6 @@ async def my_data(visit: Person) -> Response:
     return visit.web.renderer.page(visit, "my_data.html", error=None)
 
 
-@router.get("/my-data/export")
-async def export(visit: Person) -> Response:
-    body = await visit.get(f"/identity/users/{visit.user_id}/export")
-    return Response(
-        json.dumps(body, indent=2, ensure_ascii=False, default=str),
-        media_type="application/json",
-        headers={"content-disposition": 'attachment; filename="plein-my-data.json"'},
-    )
-
-
 @router.post("/my-data/erase")
 async def erase(visit: Acting, confirm: Annotated[str, Form(max_length=100)] = "") -> Response:
     if confirm.strip().lower() not in ("erase", "wissen"):
