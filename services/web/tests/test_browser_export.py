@@ -9,10 +9,13 @@ import json
 import re
 import uuid
 import zipfile
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from playwright.async_api import Page, expect
+from plein_web import exports
 
 from .conftest import Demo, Visitor
 
@@ -109,3 +112,53 @@ async def test_a_network_admin_downloads_a_colleagues_archive_and_others_may_not
     response = await demo.api("tom", "GET", f"/posts/people/{demo.id_of('chloe')}/export")
     assert response.status_code == 403
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_erasing_my_account_deletes_my_archives(demo: Demo, visitors: Any) -> None:
+    handle = f"leaver{uuid.uuid4().hex[:6]}"
+    person = await demo.plein.register(handle, "Lea Leaver")
+    visitor: Visitor = await visitors("desktop")
+    await visitor.sign_in(handle, f"{handle}-secret-pw")
+    await visitor.goto("/my-data")
+    page = visitor.page
+    await page.get_by_role("button", name="Prepare my archive").click()
+    await expect(page.get_by_role("link", name="Download the archive")).to_be_visible(
+        timeout=LIVE_S
+    )
+    archive = exports._ARCHIVES / f"{page.url.rsplit('/', 1)[-1]}.zip"
+    assert archive.is_file()
+
+    await visitor.goto("/my-data")
+    await page.get_by_label('Type "erase" to confirm').fill("erase")
+    await page.get_by_role("button", name="Erase my account").click()
+    await expect(page).to_have_url(re.compile("/sign-in"))
+    assert not archive.exists()
+    async with await web_schema(demo) as conn:
+        cur = await conn.execute(
+            "SELECT count(*) FROM export_jobs WHERE person_id = %s", (person.id,)
+        )
+        assert await cur.fetchone() == (0,)
+
+
+async def web_schema(demo: Demo) -> psycopg.AsyncConnection[Any]:
+    return await psycopg.AsyncConnection.connect(
+        demo.plein.database_url, autocommit=True, options="-c search_path=web"
+    )
+
+
+async def test_day_old_archives_are_swept_and_a_stalled_collection_fails(demo: Demo) -> None:
+    now = datetime.now(UTC)
+    async with await web_schema(demo) as conn:
+        ids = {
+            age: await exports.create_job(conn, uuid.uuid4(), uuid.uuid4(), now - age)
+            for age in (timedelta(hours=25), timedelta(hours=2), timedelta(minutes=1))
+        }
+        await exports.sweep(conn, now)
+        cur = await conn.execute(
+            "SELECT id, state FROM export_jobs WHERE id = ANY(%s)", (list(ids.values()),)
+        )
+        states = dict(await cur.fetchall())
+    assert states == {
+        ids[timedelta(hours=2)]: "failed",
+        ids[timedelta(minutes=1)]: "collecting",
+    }

@@ -10,7 +10,7 @@ import json
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
@@ -36,6 +36,8 @@ PARTS = (*SERVICES, "web")
 FORMAT = 1
 _ARCHIVES = Path(tempfile.gettempdir()) / "plein-web-exports"
 _RUNNING: set[asyncio.Task[None]] = set()  # kept so the collections are not garbage-collected
+KEEP_ARCHIVES = timedelta(hours=24)  # then the zip and its row are deleted
+GIVE_UP_AFTER = timedelta(hours=1)  # a collection still "collecting" then died with its process
 
 WEB_ABOUT = """web.json `data`:
 - sessions: your browser sessions with the web client (created_at, expires_at, language);
@@ -146,6 +148,35 @@ async def web_part(conn: Conn, person_id: UUID, now: datetime) -> dict[str, Any]
         "about": WEB_ABOUT,
         "data": {"sessions": sessions, "exports": jobs},
     }
+
+
+async def forget_archives(conn: Conn, person_id: UUID) -> None:
+    """Delete every archive of `person_id` (they were erased: no copy of their data stays)."""
+    cur = await conn.execute(
+        "DELETE FROM export_jobs WHERE person_id = %s RETURNING archive_path", (person_id,)
+    )
+    for (path,) in await cur.fetchall():
+        if path:
+            Path(path).unlink(missing_ok=True)
+
+
+async def sweep(conn: Conn, now: datetime) -> int:
+    """Delete archives older than KEEP_ARCHIVES; fail collections that stopped with their
+    process. Returns how many archives went."""
+    await conn.execute(
+        "UPDATE export_jobs SET state = 'failed', problem = %s, finished_at = %s "
+        "WHERE state = 'collecting' AND created_at < %s",
+        ("The collection stopped; ask again.", now, now - GIVE_UP_AFTER),
+    )
+    cur = await conn.execute(
+        "DELETE FROM export_jobs WHERE created_at < %s RETURNING archive_path",
+        (now - KEEP_ARCHIVES,),
+    )
+    gone = await cur.fetchall()
+    for (path,) in gone:
+        if path:
+            Path(path).unlink(missing_ok=True)
+    return len(gone)
 
 
 # -- collecting --------------------------------------------------------------------------------

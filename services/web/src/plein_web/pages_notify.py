@@ -12,6 +12,7 @@ import httpx
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from . import exports
 from .gateway import SignInNeeded
 from .i18n import gettext
 from .visits import Acting, Person
@@ -125,5 +126,7 @@ async def erase(visit: Acting, confirm: Annotated[str, Form(max_length=100)] = "
             error=gettext('Type "erase" to confirm that everything about you is to be erased.'),
         )
     await visit.api("DELETE", f"/identity/users/{visit.user_id}")
+    async with visit.web.ctx.pool.connection() as conn:
+        await exports.forget_archives(conn, UUID(visit.user_id))
     await visit.forget_sign_in()
     return see_other("/sign-in?erased=true")
