@@ -26,6 +26,7 @@ from plein_events.posts import (
 )
 from plein_events.projection import Handler, Projection
 from plein_platform.auth import Principal
+from plein_platform.errors import NotFound
 from plein_platform.personal_export import export_routes
 from plein_platform.service import service_of
 from psycopg import AsyncConnection
@@ -178,7 +179,10 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
         "praise_received": [],
     }
     for post_id in post_ids:
-        post = await asyncio.to_thread(conversations.events.post, post_id)
+        try:
+            post = await asyncio.to_thread(conversations.events.post, post_id)
+        except NotFound:  # a thread that is no longer there has nothing left to export
+            continue
         async with service.ctx.pool.connection() as conn:
             access = await store.access(conn, person_id, person_id, post.group_id)
         for key, rows in person_part(post, person_id, access.may_read).items():
