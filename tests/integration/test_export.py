@@ -219,3 +219,15 @@ async def test_a_network_admin_exports_a_person_and_anyone_else_is_refused(plein
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["status"] == 403
     assert (await part(plein, "identity", admin, ann))["person"]["email"] == ann.email
+
+
+async def test_an_export_is_a_persons_own_not_a_shared_accounts(plein: Plein) -> None:
+    await plein.register("admin", "Admin")
+    ann = await plein.register("ann", "Ann de Vries")
+    account = await plein.shared_account("HR", [ann])
+    as_hr = await plein.act_as(ann, account)
+    for service in ("identity", "posts"):  # the services that accept acting-as tokens
+        response = await plein.http.get(f"/{service}/me/export", headers=as_hr.auth)
+        assert response.status_code == 403, (service, response.text)
+        response = await plein.http.get(f"/{service}/people/{ann.id}/export", headers=as_hr.auth)
+        assert response.status_code == 403, (service, response.text)
