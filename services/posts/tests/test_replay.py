@@ -1,4 +1,5 @@
-"""`plein replay posts_threads` / `posts_access` rebuild exactly the live read models."""
+"""`plein replay posts_threads` / `posts_access` / `posts_export_touches` rebuild exactly the
+live read models."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ DUMPS = {
         "FROM documents ORDER BY doc_id",
         "SELECT * FROM reports ORDER BY target_id, reported_at",
     ],
+    "posts_export_touches": ["SELECT * FROM export_touches ORDER BY 1, 2"],
 }
 
 
@@ -74,6 +76,7 @@ async def test_replaying_posts_projections_rebuilds_the_live_state(
     await eventually(caught_up)
     live = await _dump(plein)
     assert all(live["posts_threads"]) and all(live["posts_access"][:4])
+    assert all(live["posts_export_touches"])
     await plein.runtime.stop_workers()
     for projection in DUMPS:
         await replay_projection(plein.settings, projection, plein.database_url, plein.nats_url)

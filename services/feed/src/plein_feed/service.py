@@ -13,7 +13,7 @@ from plein_platform.database import migrations_dir
 from plein_platform.service import EventSourcedService, Worker
 from plein_platform.standing import standing_projection
 
-from . import api
+from . import api, export_personal
 from .app import FeedApplication
 from .consumers import timelines
 from .contract import to_contract
@@ -38,7 +38,9 @@ class FeedService(EventSourcedService):
         return migrations_dir("plein_feed", __file__)
 
     def routes(self) -> APIRouter:
-        return api.routes()
+        router = api.routes()
+        router.include_router(export_personal.routes())  # this service's part of an export
+        return router
 
     def projections(self) -> list[Projection]:
         return [timelines(lambda: self.settings), standing_projection(self.name)]

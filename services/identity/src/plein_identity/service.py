@@ -17,7 +17,7 @@ from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady, Worker
 from plein_platform.standing import standing_projection
 
-from . import api
+from . import api, export_personal
 from .app import IdentityApplication
 from .app_auth import Accounts
 from .app_groups import Groups
@@ -52,7 +52,9 @@ class IdentityService(EventSourcedService):
         return migrations_dir("plein_identity", __file__)
 
     def routes(self) -> APIRouter:
-        return api.routes()
+        router = api.routes()
+        router.include_router(export_personal.routes())  # this service's part of an export
+        return router
 
     def projections(self) -> list[Projection]:
         return [

@@ -10,7 +10,7 @@ from plein_platform.database import migrations_dir
 from plein_platform.service import Service, ServiceNotReady
 from plein_platform.standing import standing_projection
 
-from . import api
+from . import api, export_personal
 from .app import Metrics
 from .consumers import READ_MODEL
 from .settings import MetricsSettings
@@ -39,7 +39,9 @@ class MetricsService(Service):
         return migrations_dir("plein_metrics", __file__)
 
     def routes(self) -> APIRouter:
-        return api.routes()
+        router = api.routes()
+        router.include_router(export_personal.routes())  # this service's part of an export
+        return router
 
     def projections(self) -> list[Projection]:
         return [READ_MODEL, standing_projection(self.name)]

@@ -14,7 +14,7 @@ from plein_platform.database import migrations_dir
 from plein_platform.service import EventSourcedService, Worker
 from plein_platform.standing import standing_projection
 
-from . import api
+from . import api, export_personal
 from .app import NotifyApplication
 from .consumers import Notifications
 from .contract import to_contract
@@ -46,7 +46,9 @@ class NotifyService(EventSourcedService):
         return migrations_dir("plein_notify", __file__)
 
     def routes(self) -> APIRouter:
-        return api.routes()
+        router = api.routes()
+        router.include_router(export_personal.routes())  # this service's part of an export
+        return router
 
     def projections(self) -> list[Projection]:
         return [Notifications(self.settings).projection(), standing_projection(self.name)]

@@ -13,7 +13,7 @@ from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady
 from plein_platform.standing import standing_projection
 
-from . import api
+from . import api, export_personal
 from .app import Conversations, PostsApplication
 from .consumers import ACCESS, THREADS
 from .contract import to_contract
@@ -36,12 +36,20 @@ class PostsService(EventSourcedService):
         return migrations_dir("plein_posts", __file__)
 
     def routes(self) -> APIRouter:
-        return api.routes()
+        router = api.routes()
+        router.include_router(export_personal.routes())  # this service's part of an export
+        return router
 
     def projections(self) -> list[Projection]:
         # posts-delegations and posts-standing: the platform's read models current_principal
         # checks shared-account tokens and deactivated people against.
-        return [ACCESS, THREADS, delegations_projection(self.name), standing_projection(self.name)]
+        return [
+            ACCESS,
+            THREADS,
+            export_personal.TOUCHES,
+            delegations_projection(self.name),
+            standing_projection(self.name),
+        ]
 
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)

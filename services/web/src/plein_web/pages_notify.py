@@ -12,6 +12,7 @@ import httpx
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from . import exports
 from .gateway import SignInNeeded
 from .i18n import gettext
 from .visits import Acting, Person
@@ -115,16 +116,6 @@ async def my_data(visit: Person) -> Response:
     return visit.web.renderer.page(visit, "my_data.html", error=None)
 
 
-@router.get("/my-data/export")
-async def export(visit: Person) -> Response:
-    body = await visit.get(f"/identity/users/{visit.user_id}/export")
-    return Response(
-        json.dumps(body, indent=2, ensure_ascii=False, default=str),
-        media_type="application/json",
-        headers={"content-disposition": 'attachment; filename="plein-my-data.json"'},
-    )
-
-
 @router.post("/my-data/erase")
 async def erase(visit: Acting, confirm: Annotated[str, Form(max_length=100)] = "") -> Response:
     if confirm.strip().lower() not in ("erase", "wissen"):
@@ -135,5 +126,7 @@ async def erase(visit: Acting, confirm: Annotated[str, Form(max_length=100)] = "
             error=gettext('Type "erase" to confirm that everything about you is to be erased.'),
         )
     await visit.api("DELETE", f"/identity/users/{visit.user_id}")
+    async with visit.web.ctx.pool.connection() as conn:
+        await exports.forget_archives(conn, UUID(visit.user_id))
     await visit.forget_sign_in()
     return see_other("/sign-in?erased=true")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from plein_platform.database import migrations_dir
 from plein_platform.service import Service, Worker, every
 
-from . import pages, store
+from . import exports, pages, store
 from .gateway import Gateway
 from .rendering import Renderer, SecurityHeaders
 from .settings import WebSettings
@@ -61,7 +61,8 @@ class WebService(Service):
 
 
 class _SessionSweeper:
-    """Deletes expired sessions every hour (the lookups ignore them already)."""
+    """Deletes expired sessions and day-old data archives every hour (the lookups
+    ignore expired sessions already)."""
 
     name = "web:session-sweeper"
 
@@ -72,6 +73,7 @@ class _SessionSweeper:
         async def sweep() -> None:
             async with self.web.ctx.pool.connection() as conn:
                 await store.delete_expired(conn, self.web.ctx.clock())
+                await exports.sweep(conn, self.web.ctx.clock())  # archives kept a day
 
         await every(lambda: 3600.0, sweep, stop, what="session sweep")
 
