@@ -320,7 +320,7 @@ def test_a_service_run_alone_is_mounted_under_its_api_prefix(name: str) -> None:
     mounts = {r.path: r for r in runtime.asgi().routes if isinstance(r, Mount)}
     assert set(mounts) == {mount_path(name)}
     assert mount_path(name) in (f"/api/{name}", "")
-    paths = {getattr(r, "path", None) for r in mounts[mount_path(name)].app.routes}  # type: ignore[union-attr]
+    paths = {getattr(r, "path", None) for r in mounts[mount_path(name)].app.routes}  # type: ignore[attr-defined]
     assert {"/health", "/ready"} <= paths
 
 

@@ -633,7 +633,7 @@ async def _feed_events(stream: Any, type_name: str) -> list[dict[str, Any]]:
     sub = await stream.js.subscribe(
         f"plein.feed.{type_name}", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
     )
-    found = []
+    found: list[dict[str, Any]] = []
     try:
         while True:
             try:
