@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from prometheus_client import REGISTRY
-from prometheus_client.parser import text_string_to_metric_families
-
 from plein_platform.prometheus import process_registry
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 # One worker process: answers `requests` HTTP requests and its feed runner applies `applied`
 # events, counted the way the runtime counts them (the middleware's counter, a scrape's sync).
@@ -29,10 +28,8 @@ count_snapshot(Runtime(), snap)
 """
 
 
-def scrape(registry: object) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    from prometheus_client import generate_latest
-
-    text = generate_latest(registry).decode()  # type: ignore[arg-type]
+def scrape(registry: CollectorRegistry) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    text = generate_latest(registry).decode()
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
         for family in text_string_to_metric_families(text)
