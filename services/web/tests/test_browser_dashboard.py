@@ -45,7 +45,7 @@ WORDS = {
 }
 
 # The API docs pages in the same browser: here because this module's Plein is already running
-# (a module of their own would start another stack for four page loads).
+# (a module of their own would start another stack for a few page loads).
 APIS = [s.name for s in load_services() if s.path == f"/api/{s.name}"]
 # What shows once each page rendered the service's OpenAPI: its operations, one per row.
 OPERATIONS = {"docs": ".opblock-summary", "redoc": '[data-section-id*="operation/"]'}
@@ -80,6 +80,7 @@ async def test_api_docs_render_their_operations_with_nothing_fetched_from_outsid
     assert any(url.endswith(".js") for url in inside), inside  # the block saw the page's scripts
 
 
+@pytest.mark.parametrize(("size", "locale"), [("desktop", "en-GB"), ("phone", "nl-NL")])
 async def test_community_manager_sees_the_dashboard_with_tables_and_csv(
     demo: Demo,
     visitors,  # type: ignore[no-untyped-def]
