@@ -41,9 +41,12 @@ test-fast: setup ## every test that needs no server (seconds): `make test` less 
 lint: setup typecheck ## ruff and mypy
 	$(UV) run ruff check .
 
-typecheck: setup ## mypy over the libraries and every service (--strict for the event contract)
+typecheck: setup ## mypy over the libraries, every service and the tests (--strict for the event contract)
 	$(UV) run mypy libs/events/src libs/platform/src services/*/src
 	$(UV) run mypy --strict libs/events/src libs/platform/src libs/demo/src libs/testdata/src
+	@# Tests: bodies checked too (check_untyped_defs), not strict. Package bases from the repo
+	@# root, so the many conftest.py files are services.feed.tests.conftest and so on.
+	$(UV) run mypy --explicit-package-bases --check-untyped-defs libs/*/tests services/*/tests tests
 
 contract: setup ## rewrite event JSON Schemas and the AsyncAPI document from the contract
 	$(UV) run plein contract

@@ -11,11 +11,36 @@ import httpx
 import pytest
 from plein_platform.embedded import free_port
 from plein_platform.testing import Servers, fresh_database, fresh_streams
+from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.integration
 
 
-async def test_two_worker_processes_both_answer_on_one_port(servers: Servers) -> None:
+async def health_pid(base: str) -> int:
+    """The pid of the worker that answered `/health`, on a new connection (the kernel hands
+    each to whichever worker accepts)."""
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.get("/health")
+    assert response.status_code == 200, response.text
+    return int(response.json()["pid"])
+
+
+async def health_requests(base: str) -> float:
+    """How many `/health` requests Plein says it answered, from one scrape of `/metrics`."""
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.get("/metrics")
+    assert response.status_code == 200, response.text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+        if sample.name == "plein_http_requests_total" and sample.labels["route"] == "/health"
+    )
+
+
+async def test_two_worker_processes_answer_on_one_port_and_one_scrape_counts_both(
+    servers: Servers,
+) -> None:
     database_url = await fresh_database(servers)
     await fresh_streams(servers.nats_url)
     port = free_port()
@@ -57,6 +82,18 @@ async def test_two_worker_processes_both_answer_on_one_port(servers: Servers) ->
                 assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
                 pids |= {a.json()["pid"] for a in answers if a.url.path == "/health"}
         assert process.pid not in pids  # the parent only supervises
+
+        # One scrape, answered by one of them, counts what both processes answered.
+        async with asyncio.timeout(60):
+            while True:
+                before = await health_requests(base)
+                answered = [await health_pid(base) for _ in range(20)]
+                after = await health_requests(base)
+                if (
+                    len(set(answered)) == 2
+                ):  # both took part this time (20 at random: nearly always)
+                    break
+        assert after - before == len(answered)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

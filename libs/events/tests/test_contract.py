@@ -123,7 +123,9 @@ def test_every_event_type_has_an_up_to_date_schema_snapshot() -> None:
 
 
 def test_checked_in_snapshots_are_still_readable_by_the_current_models() -> None:
-    for path in sorted(schema_dir().glob("*.json")):
+    snapshots = sorted(schema_dir().glob("*.json"))
+    assert len(snapshots) >= len(latest_event_types())  # a wrong directory checks nothing
+    for path in snapshots:
         name, version = path.stem.rsplit(".v", 1)
         current = [c for c in latest_event_types() if c.type_name == name]
         assert current, f"{name} was removed from the contract; old events could not replay"

@@ -31,7 +31,7 @@ class FanApp(PleinApplication):
 
 
 def to_contract(domain_event: Any) -> Event | None:
-    if isinstance(domain_event, Fan.Followed):
+    if isinstance(domain_event, Fan.Followed):  # type: ignore[attr-defined]  # made by @event
         return Followed(follower_id=domain_event.originator_id, followee_id=domain_event.star)
     return None
 
@@ -130,7 +130,7 @@ async def test_a_sealer_seals_what_leaves_and_holds_back_until_its_key_is_ready(
         return key
 
     def registered(domain_event: Any) -> Event | None:
-        if isinstance(domain_event, Fan.Registered):
+        if isinstance(domain_event, Fan.Registered):  # type: ignore[attr-defined]
             return UserRegistered(
                 user_id=domain_event.originator_id, email="fan@example.com", display_name="Fan"
             )

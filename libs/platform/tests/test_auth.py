@@ -47,8 +47,9 @@ async def test_a_remembered_token_still_expires_on_time() -> None:
 
 
 async def test_a_bad_token_is_never_remembered() -> None:
-    """A forgery of a remembered token (the same header and claims, another signature) is
-    checked, not recognised: what is remembered is the whole token, signature included."""
+    """A refused token is checked again every time, and a forgery of a remembered token (the
+    same header and claims, another signature) is checked, not recognised: what is remembered
+    is the whole token, signature included, and only once it verified."""
     key, kid = Ed25519PrivateKey.generate(), "k1"
     verifier = verifier_knowing(key, kid)
     sub = str(uuid4())
@@ -61,10 +62,16 @@ async def test_a_bad_token_is_never_remembered() -> None:
     assert forged.rsplit(".", 1)[0] == genuine.rsplit(".", 1)[0] and forged != genuine
 
     await verifier.verify(genuine)
-    for _ in range(2):
-        with pytest.raises(NotAuthenticated, match="invalid"):
-            await verifier.verify(forged)
+    with pytest.raises(NotAuthenticated, match="invalid"):
+        await verifier.verify(forged)
+
+    # From here on the signing key cannot be had (identity unreachable): only what the
+    # verifier remembers still verifies, and a token it checks again is "unavailable".
+    verifier._keys.clear()
+    verifier.jwks_url = "http://127.0.0.1:9/jwks"
     assert (await verifier.verify(genuine)).user_id == UUID(sub)
+    with pytest.raises(NotAuthenticated, match="unavailable"):
+        await verifier.verify(forged)
 
 
 async def test_a_refused_token_is_checked_again_next_time() -> None:

@@ -604,11 +604,21 @@ async def test_announcement_is_pinned_until_acknowledged(plein: Plein, stream: A
     await eventually(unpinned)
     events = await _feed_events(stream, "AnnouncementAcknowledged")
     assert [AnnouncementAcknowledged(**e["payload"]).post_id for e in events] == [news.post_id]
-    # Acknowledging again records nothing new.
+    # Acknowledging again records nothing new. Looked for once a later event of bob's reader
+    # is on the stream: the relay publishes in order, so a second acknowledgement would be too.
     response = await plein.http.post(
         f"/feed/announcements/{news.post_id}/acknowledgement", headers=bob.auth
     )
     assert response.status_code == 204
+    response = await plein.http.post(
+        "/feed/seen", headers=bob.auth, json={"post_ids": [str(news.post_id)]}
+    )
+    assert response.status_code == 202
+
+    async def seen_published() -> None:
+        assert len(await _feed_events(stream, "PostsSeen")) == 1
+
+    await eventually(seen_published)
     assert len(await _feed_events(stream, "AnnouncementAcknowledged")) == 1
 
 
@@ -633,7 +643,7 @@ async def _feed_events(stream: Any, type_name: str) -> list[dict[str, Any]]:
     sub = await stream.js.subscribe(
         f"plein.feed.{type_name}", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
     )
-    found = []
+    found: list[dict[str, Any]] = []
     try:
         while True:
             try:

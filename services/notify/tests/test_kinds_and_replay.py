@@ -91,13 +91,26 @@ async def test_each_kind_reaches_the_people_it_is_for(world: NotifyWorld) -> Non
 async def test_replay_rebuilds_the_live_inbox_and_queues_no_email_again(
     world: NotifyWorld,
 ) -> None:
-    await play_a_week(world)
+    p = await play_a_week(world)
+    # A mention is e-mailed at once: the queue holds one that a replay must not queue again
+    # (with nothing queued, a replay queuing everything again would queue nothing either).
+    bob = p["bob"]
+    mention = PostCreated(
+        post_id=uuid4(),
+        author_id=bob.id,
+        real_author_id=bob.id,
+        text="@ann kijk",
+        mentions=[UUID(p["ann"].id)],
+    )
+    await world.publish(mention)
+    await world.caught_up()
     service = world.service
     async with service.ctx.pool.connection() as conn:
         live = await store.all_notifications(conn)
         cur = await conn.execute("SELECT count(*) FROM email_queue")
         queued = (await cur.fetchone())[0]
-    assert len(live) == 5
+    assert len(live) == 6
+    assert queued == 1
     await world.plein.runtime.stop_workers()
 
     plein = world.plein

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 from plein_demo import DEMO_PASSWORD, seed_demo
 from plein_platform.testing import Plein, Servers, fresh_database, fresh_streams, start_plein
 
@@ -20,7 +20,10 @@ CHROMIUM = (
     "/usr/bin/chromium"  # Debian's package (`make browser`); Playwright's download is not reachable
 )
 ARTIFACTS = Path(__file__).resolve().parents[3] / ".artifacts" / "web"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 360, "height": 740},
+}
 
 
 @dataclass

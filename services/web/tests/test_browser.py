@@ -261,7 +261,7 @@ async def test_register_from_an_invitation_add_a_photo_then_erase_my_account(
     await page.get_by_role("button", name="Upload photo").click()
     face = page.locator(".profile-head img.avatar")
     await expect(face).to_be_visible()
-    photo = await visitor.context.request.get(demo.base_url + await face.get_attribute("src"))
+    photo = await visitor.context.request.get(demo.base_url + str(await face.get_attribute("src")))
     assert photo.status == 200
     assert "max-age" in photo.headers["cache-control"]
     assert Image.open(io.BytesIO(await photo.body())).size == (256, 256)

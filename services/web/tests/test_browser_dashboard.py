@@ -10,10 +10,12 @@ import io
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Browser, Route, expect
 from plein_demo import COMMUNITY_MANAGER
+from plein_platform.registry import load_services
 
 from .conftest import Demo, Visitor
 
@@ -41,6 +43,41 @@ WORDS = {
         "stage": "Stap",
     },
 }
+
+# The API docs pages in the same browser: here because this module's Plein is already running
+# (a module of their own would start another stack for a few page loads).
+APIS = [s.name for s in load_services() if s.path == f"/api/{s.name}"]
+# What shows once each page rendered the service's OpenAPI: its operations, one per row.
+OPERATIONS = {"docs": ".opblock-summary", "redoc": '[data-section-id*="operation/"]'}
+
+
+@pytest.mark.parametrize("page_name", sorted(OPERATIONS))
+async def test_api_docs_render_their_operations_with_nothing_fetched_from_outside(
+    demo: Demo, browser: Browser, page_name: str
+) -> None:
+    context = await browser.new_context()
+    inside: list[str] = []
+    outside: list[str] = []
+
+    async def only_plein(route: Route) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            inside.append(route.request.url)
+            await route.continue_()
+        else:  # what a machine with no internet access would do to it
+            outside.append(route.request.url)
+            await route.abort("internetdisconnected")
+
+    await context.route("**/*", only_plein)
+    try:
+        page = await context.new_page()
+        for name in APIS:
+            await page.goto(f"{demo.base_url}/api/{name}/{page_name}")
+            await expect(page.locator(OPERATIONS[page_name]).first).to_be_visible()
+            assert await page.locator(OPERATIONS[page_name]).count() >= 2, name  # not just /health
+    finally:
+        await context.close()
+    assert outside == []
+    assert any(url.endswith(".js") for url in inside), inside  # the block saw the page's scripts
 
 
 @pytest.mark.parametrize(("size", "locale"), [("desktop", "en-GB"), ("phone", "nl-NL")])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import sys
+import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
@@ -191,6 +193,12 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
         lifespan="on",
     )
     sockets = [_reuse_port_socket(settings.host, settings.port) for _ in range(workers)]
+    # Each worker keeps its Prometheus counters in files here and a scrape sums them all
+    # (prometheus.process_registry); set before the workers start, which import anew (spawn).
+    metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = tempfile.TemporaryDirectory(prefix="plein-prometheus-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir.name
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -233,6 +241,8 @@ def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> No
             process.join()
         for sock in sockets:
             sock.close()
+        if metrics_dir is not None:
+            metrics_dir.cleanup()
     if any(p.exitcode == STARTUP_FAILURE for p in processes):
         raise typer.Exit(STARTUP_FAILURE)
 

@@ -4,7 +4,15 @@ Counters that code increments as things happen (HTTP requests here, e-mail and e
 notify) live in prometheus_client's process registry. What the runtime already knows for
 `/ready` (projection lag and dead letters, relay positions, pool usage) is read when Prometheus
 scrapes, into one snapshot that a collector turns into metric families; nothing in the
-projection runner or relay has to count for it.
+projection runner or relay has to count for it. The snapshot's counters (what this process's
+runners, relays and pools did) are added to process counters at each scrape, by what they
+moved since the last one, so that they are counted like the others.
+
+Several processes serving one port (`plein run --workers N`, which sets
+`PROMETHEUS_MULTIPROC_DIR`): prometheus_client's multiprocess mode keeps every process's
+counters in files there, and a scrape, answered by any one process, sums them all. Kubernetes
+runs one process per pod (`plein run --service <name>`), where the variable is not set and the
+process registry is read directly.
 
 `/metrics` is served at the root of each runtime's port, outside `/api/`: the ingress routes
 only `/api/<service>`, so Prometheus reaches it inside the cluster and the internet does not.
@@ -13,13 +21,23 @@ only `/api/<service>`, so Prometheus reaches it inside the cluster and the inter
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -125,38 +143,73 @@ GAUGES = {
 COUNTERS = {
     "plein_db_pool_requests": "Connections asked of the pool.",
     "plein_db_pool_requests_errors": "Requests for a connection that failed (timeout, error).",
-    "plein_projection_events_applied": "Events this process's runner applied.",
-    "plein_projection_batches": "Batches this process's runner applied.",
-    "plein_projection_dead_lettered": "Messages this process's runner dead-lettered.",
-    "plein_relay_published": "Stored events this process's relay published.",
+    "plein_projection_events_applied": "Events the projection's runner applied.",
+    "plein_projection_batches": "Batches the projection's runner applied.",
+    "plein_projection_dead_lettered": "Messages the projection's runner dead-lettered.",
+    "plein_relay_published": "Stored events the relay published.",
     "plein_relay_publish_errors": "Relay rounds that failed (NATS down, timeouts) and retried.",
+}
+# Each snapshot counter's one label, by the name's prefix: what it counts for.
+_COUNTER_LABELS = {
+    "plein_db_pool_": "service",
+    "plein_projection_": "projection",
+    "plein_relay_": "relay",
+}
+SNAPSHOT_COUNTERS = {
+    name: Counter(
+        name,
+        help_text,
+        [next(label for prefix, label in _COUNTER_LABELS.items() if name.startswith(prefix))],
+    )
+    for name, help_text in COUNTERS.items()
 }
 
 
 class SnapshotCollector:
-    """Turns one Snapshot into metric families; put in front of the process registry."""
+    """The process counters (of every process, in multiprocess mode) and a Snapshot's gauges
+    as metric families."""
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
 
     def collect(self) -> Iterator[Metric]:
-        yield from REGISTRY.collect()
+        yield from process_registry().collect()
         for name, samples in self.snapshot.gauges.items():
-            yield _family(GaugeMetricFamily, name, samples)
-        for name, samples in self.snapshot.counters.items():
-            yield _family(CounterMetricFamily, name, samples)
+            keys = sorted({key for labels, _ in samples for key in labels})
+            family = GaugeMetricFamily(name, GAUGES[name], labels=keys)
+            for labels, value in samples:
+                family.add_metric([labels.get(key, "") for key in keys], value)
+            yield family
 
 
-def _family(
-    kind: type[GaugeMetricFamily] | type[CounterMetricFamily],
-    name: str,
-    samples: list[tuple[dict[str, str], float]],
-) -> Metric:
-    keys = sorted({key for labels, _ in samples for key in labels})
-    family = kind(name, GAUGES.get(name) or COUNTERS[name], labels=keys)
-    for labels, value in samples:
-        family.add_metric([labels.get(key, "") for key in keys], value)
-    return family
+def process_registry() -> CollectorRegistry:
+    """Where the counters and histograms are read: this process's registry, or, with
+    `PROMETHEUS_MULTIPROC_DIR` set, every process's files there, summed."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    return registry
+
+
+# What each runtime's snapshot counters stood at when last added to SNAPSHOT_COUNTERS.
+_counted: weakref.WeakKeyDictionary[Runtime, dict[tuple[str, str], float]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def count_snapshot(runtime: Runtime, snap: Snapshot) -> None:
+    """Add to the process counters what `runtime`'s snapshot counters moved since its last
+    scrape. A figure that went down started again from zero (a restarted runner)."""
+    counted = _counted.setdefault(runtime, {})
+    for name, samples in snap.counters.items():
+        for labels, value in samples:
+            (label,) = labels.values()
+            before = counted.get((name, label), 0.0)
+            # inc(0) too: the series shows from the first scrape on, before anything happened.
+            SNAPSHOT_COUNTERS[name].labels(label).inc(value - before if value >= before else value)
+            counted[(name, label)] = value
 
 
 async def snapshot(runtime: Runtime) -> Snapshot:
@@ -229,8 +282,10 @@ async def snapshot(runtime: Runtime) -> Snapshot:
 
 
 async def exposition(runtime: Runtime) -> bytes:
-    """The body of `/metrics`: the process's counters and this runtime's snapshot."""
-    return generate_latest(SnapshotCollector(await snapshot(runtime)))
+    """The body of `/metrics`: the process counters and this runtime's snapshot."""
+    snap = await snapshot(runtime)
+    count_snapshot(runtime, snap)
+    return generate_latest(SnapshotCollector(snap))
 
 
 def exported_series_names() -> set[str]:

@@ -1,7 +1,10 @@
 """Pytest fixtures that give tests real servers (a pytest plugin, loaded by the root conftest).
 
 - `PLEIN_DATABASE_URL` / `PLEIN_NATS_URL` set: those servers are used.
-- otherwise: an embedded PostgreSQL and an embedded NATS JetStream for the test session.
+- otherwise, by `PLEIN_TEST_SERVERS`: `containers` (testcontainers, needs a Docker engine),
+  `embedded` (the embedded PostgreSQL and NATS JetStream), or `auto` (the default): containers
+  where a Docker engine answers, embedded elsewhere. Either is started for the test session and
+  gives a URL; from there every path is the same (`choose_servers` decides, `servers` starts).
 Every test that asks for `plein` gets its own fresh database and a fresh `PLEIN` stream, and
 every service running behind a real HTTP port.
 """
@@ -12,11 +15,12 @@ import asyncio
 import itertools
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 from uuid import UUID, uuid4
 
 import httpx
@@ -29,6 +33,7 @@ from plein_events import Envelope, Event, envelope_for
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from .containers import docker_reachable, nats_container, postgres_container
 from .embedded import EmbeddedNats, embedded_postgres, free_port
 from .registry import load_services
 from .runtime import Runtime, connect_nats
@@ -45,7 +50,48 @@ class Servers:
 
     admin_database_url: str
     nats_url: str
-    nats: EmbeddedNats | None = None
+
+
+Mode = Literal["auto", "containers", "embedded"]
+Source = Literal["url", "containers", "embedded"]  # where one server comes from
+MODE_VARIABLE = "PLEIN_TEST_SERVERS"
+URL_VARIABLES = {"postgres": "PLEIN_DATABASE_URL", "nats": "PLEIN_NATS_URL"}
+
+
+@dataclass(frozen=True)
+class ServerChoice:
+    postgres: Source
+    nats: Source
+
+
+def choose_servers(env: Mapping[str, str], docker_reachable: Callable[[], bool]) -> ServerChoice:
+    """Where each server of the test session comes from: its URL variable when set, else
+    what `PLEIN_TEST_SERVERS` says (`auto`: containers when a Docker engine is reachable).
+
+    `docker_reachable` is asked only when the answer depends on it. A bad mode, or
+    `containers` with no engine to run them, is a ValueError that says what to do."""
+    mode = env.get(MODE_VARIABLE, "auto").strip().lower() or "auto"
+    if mode not in get_args(Mode):
+        raise ValueError(
+            f"{MODE_VARIABLE}={env[MODE_VARIABLE]!r}: expected one of "
+            f"{', '.join(get_args(Mode))} (default auto)"
+        )
+    missing = [server for server, variable in URL_VARIABLES.items() if not env.get(variable)]
+    started: Source = "embedded"
+    if missing and mode != "embedded":
+        if docker_reachable():
+            started = "containers"
+        elif mode == "containers":
+            raise ValueError(
+                f"{MODE_VARIABLE}=containers but no Docker engine answers (DOCKER_HOST or "
+                f"the socket): start one, set {' and '.join(URL_VARIABLES[s] for s in missing)}, "
+                f"or use {MODE_VARIABLE}=embedded"
+            )
+
+    def source(server: str) -> Source:
+        return started if server in missing else "url"
+
+    return ServerChoice(postgres=source("postgres"), nats=source("nats"))
 
 
 SERVER_FIXTURE = "servers"
@@ -62,36 +108,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    choice = choose_servers(os.environ, docker_reachable)
     base = tmp_path_factory.mktemp("plein-servers")
-    database_url = os.environ.get("PLEIN_DATABASE_URL")
-    nats_url = os.environ.get("PLEIN_NATS_URL")
-    nats_server = None
-    with _postgres(database_url, base / "postgres") as admin_url:
-        if not nats_url:
-            nats_server = EmbeddedNats(base / "nats")
-            nats_url = nats_server.start()
-        try:
-            yield Servers(admin_url, nats_url, nats_server)
-        finally:
-            if nats_server is not None:
-                nats_server.stop()
+    with ExitStack() as stack:
+        yield Servers(
+            _server_url("postgres", choice.postgres, base, stack),
+            _server_url("nats", choice.nats, base, stack),
+        )
 
 
-class _postgres:
-    def __init__(self, url: str | None, data_dir: Path) -> None:
-        self.url = url
-        self.data_dir = data_dir
-        self._cm: Any = None
-
-    def __enter__(self) -> str:
-        if self.url:
-            return self.url
-        self._cm = embedded_postgres(self.data_dir)
-        return str(self._cm.__enter__())
-
-    def __exit__(self, *exc: object) -> None:
-        if self._cm is not None:
-            self._cm.__exit__(*exc)
+def _server_url(server: str, source: Source, base: Path, stack: ExitStack) -> str:
+    """One server's URL: the given one, or that of one started until `stack` closes."""
+    if source == "url":
+        return os.environ[URL_VARIABLES[server]]
+    started: AbstractContextManager[str]
+    if source == "containers":
+        started = postgres_container() if server == "postgres" else nats_container()
+    elif server == "postgres":
+        started = embedded_postgres(base / "postgres")
+    else:
+        nats = EmbeddedNats(base / "nats")
+        stack.callback(nats.stop)
+        return nats.start()
+    return stack.enter_context(started)
 
 
 @pytest.fixture(scope="session")
