@@ -28,7 +28,12 @@ class Entry(BaseModel):
     created_at: datetime
     reply_count: int
     reaction_count: int
-    reasons: list[str] = Field(description="own, mention, group, following, announcement, raised")
+    reasons: list[str] = Field(
+        description="own, mention, topic, group, following, announcement, raised"
+    )
+    followed_topic: str | None = Field(
+        default=None, description="the #topic I follow that brought it (reason `topic`)"
+    )
     why: str = Field(description="the sentence shown next to the entry")
     new: bool = Field(description="posted since I last reported seeing posts")
     score: float | None = None

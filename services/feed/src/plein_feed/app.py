@@ -117,13 +117,14 @@ def shape_entry(
         mentioned=row["mentions_me"],
         in_group=row["in_group"],
         follows_author=row["follows_author"],
+        follows_topic=row["followed_topic"] is not None,
     )
     if section is not None:
         reasons = [section, *reasons]
     return {
         **row,
         "reasons": reasons,
-        "why": why(reasons, row["author_name"], row["group_name"]),
+        "why": why(reasons, row["author_name"], row["group_name"], row["followed_topic"]),
         "new": not row["own"] and (last_seen_at is None or row["created_at"] > last_seen_at),
     }
 

@@ -1,4 +1,4 @@
-"""Identity's HTTP routes, assembled from its three rooms (auth, people, groups), and the
+"""Identity's HTTP routes, assembled from its rooms (auth, people, groups, photos, topics), and the
 small pieces they share."""
 
 from __future__ import annotations
@@ -42,13 +42,14 @@ PersonCaller = Annotated[Principal, Depends(person)]
 
 
 def routes() -> APIRouter:
-    from . import api_auth, api_groups, api_people, api_photos
+    from . import api_auth, api_groups, api_people, api_photos, api_topics
 
     router = APIRouter()
     router.include_router(api_auth.routes())
     router.include_router(api_people.routes())
     router.include_router(api_groups.routes())
     router.include_router(api_photos.routes())
+    router.include_router(api_topics.routes())
     return router
 
 

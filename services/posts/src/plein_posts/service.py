@@ -13,11 +13,12 @@ from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady
 from plein_platform.standing import standing_projection
 
-from . import api
+from . import api, api_topics
 from .app import Conversations, PostsApplication
 from .consumers import ACCESS, THREADS
 from .contract import to_contract
 from .settings import PostsSettings
+from .topics import FOLLOWS as TOPIC_FOLLOWS
 
 
 class PostsService(EventSourcedService):
@@ -36,12 +37,20 @@ class PostsService(EventSourcedService):
         return migrations_dir("plein_posts", __file__)
 
     def routes(self) -> APIRouter:
-        return api.routes()
+        router = api.routes()
+        router.include_router(api_topics.routes())
+        return router
 
     def projections(self) -> list[Projection]:
         # posts-delegations and posts-standing: the platform's read models current_principal
         # checks shared-account tokens and deactivated people against.
-        return [ACCESS, THREADS, delegations_projection(self.name), standing_projection(self.name)]
+        return [
+            ACCESS,
+            THREADS,
+            TOPIC_FOLLOWS,
+            delegations_projection(self.name),
+            standing_projection(self.name),
+        ]
 
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)

@@ -7,7 +7,7 @@ read and merged with the written entries.
 
 One module per line of meaning: `visibility` (the SQL forms of who may see a post, and the
 pruning that follows them), `people` (people, follows, deactivation), `groups`, `posts`
-(storing and fanning out), `tally` (batched counts), `trimming`,
+(storing and fanning out), `topics` (#topic follows), `tally` (batched counts), `trimming`,
 `reads` and `readers`.
 Callers use the names below (`store.add_follow`, ...), not the modules.
 """
@@ -51,6 +51,7 @@ from .reads import (
 )
 from .schema import TABLES, Conn
 from .tally import Tally
+from .topics import add_topic_follow, remove_topic_follow
 from .trimming import long_timelines, trim_timelines
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "add_follow",
     "add_member",
     "add_posts",
+    "add_topic_follow",
     "all_timelines",
     "announcement_visible_to",
     "deactivate",
@@ -87,6 +89,7 @@ __all__ = [
     "record_acknowledgement",
     "remove_follow",
     "remove_member",
+    "remove_topic_follow",
     "take_down",
     "together",
     "trim_timelines",

@@ -43,8 +43,8 @@ async def deactivate(conn: Conn, user_id: UUID) -> None:
 
 async def reactivate(conn: Conn, user_id: UUID, *, keep: int) -> None:
     """A returning person's timeline is rebuilt: the newest `keep` live posts that belong in
-    it (their own, by people they follow, in their groups, mentioning them; large audiences
-    stay read-time), each source read through its own index."""
+    it (their own, by people they follow, in their groups, mentioning them, with #topics they
+    follow; large audiences stay read-time), each source read through its own index."""
     await conn.execute(
         "WITH back AS (DELETE FROM deactivated WHERE user_id = %(u)s RETURNING user_id), "
         "candidates AS ("
@@ -58,7 +58,10 @@ async def reactivate(conn: Conn, user_id: UUID, *, keep: int) -> None:
         "   JOIN groups g ON g.group_id = m.group_id AND NOT g.read_fanout"
         "   CROSS JOIN LATERAL (SELECT p.post_id FROM posts p WHERE p.group_id = m.group_id"
         f"     {NEWEST_FIRST} LIMIT %(keep)s) x WHERE m.user_id = %(u)s)"
-        "  UNION (SELECT pm.post_id FROM post_mentions pm WHERE pm.user_id = %(u)s)) "
+        "  UNION (SELECT pm.post_id FROM post_mentions pm WHERE pm.user_id = %(u)s)"
+        "  UNION (SELECT x.post_id FROM topic_follows tf"
+        "   CROSS JOIN LATERAL (SELECT p.post_id FROM posts p WHERE p.topics @> ARRAY[tf.topic]"
+        f"     {NEWEST_FIRST} LIMIT %(keep)s) x WHERE tf.follower_id = %(u)s)) "
         "INSERT INTO timeline_entries (owner_id, post_id, created_at) "
         "SELECT %(u)s, p.post_id, p.created_at FROM candidates c "
         "JOIN posts p ON p.post_id = c.post_id "

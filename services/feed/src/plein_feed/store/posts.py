@@ -3,7 +3,7 @@ and taken out of them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -24,6 +24,7 @@ class NewPost:
     text: str
     mentions: list[UUID]
     created_at: datetime
+    topics: list[str] = field(default_factory=list)
 
 
 class PendingPosts:
@@ -63,14 +64,18 @@ async def add_posts(conn: Conn, posts: list[NewPost]) -> None:
     await conn.execute(
         "WITH new AS (SELECT * FROM unnest(%(ids)s::uuid[], %(authors)s::uuid[], "
         "  %(groups)s::uuid[], %(private)s::bool[], %(kinds)s::text[], %(titles)s::text[], "
-        "  %(texts)s::text[], %(ats)s::timestamptz[]) "
-        "  AS new(post_id, author_id, group_id, private, kind, title, text, created_at)), "
+        "  %(texts)s::text[], %(ats)s::timestamptz[], %(topics)s::text[]) "
+        "  AS new(post_id, author_id, group_id, private, kind, title, text, created_at, "
+        "  topics)), "
         "p AS (INSERT INTO posts (post_id, author_id, group_id, private, kind, title, "
-        "  text, created_at, last_activity_at) "
+        "  text, created_at, last_activity_at, topics) "
         "  SELECT post_id, author_id, group_id, private OR EXISTS (SELECT 1 FROM groups g "
         "  WHERE g.group_id = new.group_id AND g.visibility = 'private'), kind, title, text, "
-        "  created_at, created_at FROM new ON CONFLICT DO NOTHING "
-        "  RETURNING post_id, author_id, group_id, private, created_at), "
+        # A post's topics travel space-separated (a topic has no spaces): unnest cannot take
+        # an array of arrays of different lengths.
+        "  created_at, created_at, string_to_array(topics, ' ') FROM new "
+        "  ON CONFLICT DO NOTHING "
+        "  RETURNING post_id, author_id, group_id, private, created_at, topics), "
         "mentioned AS (INSERT INTO post_mentions (post_id, user_id) "
         "  SELECT m.post_id, m.user_id FROM unnest(%(mention_posts)s::uuid[], "
         "  %(mention_users)s::uuid[]) AS m(post_id, user_id) "
@@ -90,6 +95,7 @@ async def add_posts(conn: Conn, posts: list[NewPost]) -> None:
             "titles": [post.title for post in posts],
             "texts": [post.text for post in posts],
             "ats": [post.created_at for post in posts],
+            "topics": [" ".join(post.topics) for post in posts],
             "mention_posts": [post_id for post_id, _ in mentions],
             "mention_users": [user for _, user in mentions],
         },
@@ -109,10 +115,29 @@ async def fan_out(conn: Conn, post_id: UUID) -> None:
     )
 
 
-async def edit_post(conn: Conn, post_id: UUID, text: str, mentions: list[UUID]) -> None:
-    """New text and mentions: newly mentioned people get the post, un-mentioned ones lose it
-    unless another reason keeps it."""
-    await conn.execute("UPDATE posts SET text = %s WHERE post_id = %s", (text, post_id))
+async def edit_post(
+    conn: Conn, post_id: UUID, text: str, mentions: list[UUID], topics: list[str]
+) -> None:
+    """New text, mentions and #topics: newly mentioned people and followers of new topics get
+    the post, un-mentioned ones and followers of dropped topics lose it unless another reason
+    keeps it."""
+    cur = await conn.execute(
+        "WITH old AS (SELECT topics FROM posts WHERE post_id = %(post)s), "
+        "edited AS (UPDATE posts SET text = %(text)s, topics = %(topics)s::text[] "
+        "  WHERE post_id = %(post)s) "
+        "SELECT tf.follower_id FROM old, topic_follows tf WHERE tf.topic = ANY(old.topics) "
+        "AND NOT tf.topic = ANY(%(topics)s::text[])",
+        {"post": post_id, "text": text, "topics": topics},
+    )
+    untopical = [row[0] for row in await cur.fetchall()]
+    await conn.execute(
+        "INSERT INTO timeline_entries (owner_id, post_id, created_at) "
+        "SELECT tf.follower_id, p.post_id, p.created_at FROM posts p "
+        "JOIN topic_follows tf ON tf.topic = ANY(p.topics) "
+        f"WHERE p.post_id = %(post)s AND {LIVE} AND {VISIBLE.format(who='tf.follower_id')} "
+        f"AND {ACTIVE.format(who='tf.follower_id')} ON CONFLICT DO NOTHING",
+        {"post": post_id},
+    )
     cur = await conn.execute(
         "DELETE FROM post_mentions WHERE post_id = %s AND NOT (user_id = ANY(%s::uuid[])) "
         "RETURNING user_id",
@@ -133,7 +158,7 @@ async def edit_post(conn: Conn, post_id: UUID, text: str, mentions: list[UUID]) 
             f"AND {ACTIVE.format(who='pm.user_id')} ON CONFLICT DO NOTHING",
             {"post": post_id},
         )
-    await prune_posts(conn, "p.post_id = %(scope)s", post_id, also=unmentioned)
+    await prune_posts(conn, "p.post_id = %(scope)s", post_id, also=unmentioned + untopical)
 
 
 async def take_down(conn: Conn, post_id: UUID, *, deleted: bool) -> None:

@@ -36,10 +36,13 @@ _FEATURES = (
     "  AND pm.user_id = %(me)s) AS mentions_me, "
     "p.author_id = %(me)s AS own "
 )
-# Everything an entry shows and ranking needs.
+# Everything an entry shows and ranking needs; `followed_topic`: the first of its #topics
+# that I follow (the why-line names it), or NULL.
 _ENTRY = (
     "SELECT p.author_id, a.display_name AS author_name, p.group_id, g.name AS group_name, "
-    "p.title, p.text, " + _FEATURES
+    "p.title, p.text, (SELECT tf.topic FROM topic_follows tf WHERE tf.follower_id = %(me)s "
+    "  AND tf.topic = ANY(p.topics) ORDER BY array_position(p.topics, tf.topic) LIMIT 1) "
+    "  AS followed_topic, " + _FEATURES
 )
 _JOINS = (
     "LEFT JOIN people a ON a.user_id = p.author_id LEFT JOIN groups g ON g.group_id = p.group_id "

@@ -19,6 +19,7 @@ TABLES = (
     "readers",
     "acknowledgements",
     "deactivated",
+    "topic_follows",
 )
 
 Conn = AsyncConnection[Any]

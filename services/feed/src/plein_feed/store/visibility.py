@@ -20,14 +20,17 @@ BELONGS = (
     "AND bf.followee_id = p.author_id) "
     "OR EXISTS (SELECT 1 FROM members bm WHERE bm.group_id = p.group_id AND bm.user_id = {who}) "
     "OR EXISTS (SELECT 1 FROM post_mentions bp WHERE bp.post_id = p.post_id "
-    "AND bp.user_id = {who})))"
+    "AND bp.user_id = {who}) "
+    "OR EXISTS (SELECT 1 FROM topic_follows bt WHERE bt.follower_id = {who} "
+    "AND bt.topic = ANY(p.topics))))"
 )
 # Whether person {who} has an account that is not deactivated (only they get entries written).
 ACTIVE = "NOT EXISTS (SELECT 1 FROM deactivated d WHERE d.user_id = {who})"
 
 
 # Who a post `p` is written to, unless its audiences are read at read time: its author, the
-# members of its group, the author's followers who may see it, and the people in {mentioned}.
+# members of its group, the author's followers who may see it, the people in {mentioned}, and
+# the followers of its #topics who may see it (topic followings are always written).
 # Whether an audience is read at read time is asked first, on its own (NOT EXISTS): joined
 # with the members instead, a prepared statement's generic plan read all 10,000 members of
 # the all-company group for each of its posts before finding that none were wanted.
@@ -41,10 +44,12 @@ AUDIENCE = (
     f"  AND {VISIBLE.format(who='f.follower_id')}"
     " UNION SELECT mentioned.user_id FROM {mentioned}"
     f"  AND {VISIBLE.format(who='mentioned.user_id')}"
+    " UNION SELECT tf.follower_id FROM topic_follows tf WHERE tf.topic = ANY(p.topics)"
+    f"  AND {VISIBLE.format(who='tf.follower_id')}"
 )
 
 
-async def prune(conn: Conn, scope: str, scope_id: UUID, owner: UUID) -> None:
+async def prune(conn: Conn, scope: str, scope_id: UUID | str, owner: UUID) -> None:
     """Delete the entries of `owner` in `scope` that no longer belong in their timeline."""
     await conn.execute(
         "DELETE FROM timeline_entries e USING posts p WHERE e.owner_id = %(owner)s "
@@ -61,6 +66,7 @@ HOLDERS = (
     "SELECT p.author_id AS owner_id"
     " UNION SELECT f.follower_id FROM follows f WHERE f.followee_id = p.author_id"
     " UNION SELECT pm.user_id FROM post_mentions pm WHERE pm.post_id = p.post_id"
+    " UNION SELECT tf.follower_id FROM topic_follows tf WHERE tf.topic = ANY(p.topics)"
     " UNION SELECT unnest(%(also)s::uuid[])"
 )
 MEMBER_HOLDERS = " UNION SELECT m.user_id FROM members m WHERE m.group_id = p.group_id"
