@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import pages_dashboard, pages_embed, pages_home, pages_notify, pages_people
+from . import pages_dashboard, pages_embed, pages_home, pages_notify, pages_people, pages_topics
 from .gateway import ApiProblem, SignInNeeded
 from .i18n import current_language, gettext
 from .visits import Acting, Anyone, AnyoneChanging, CsrfRefused, for_scripts, visit, web_of
@@ -141,6 +141,7 @@ def routes() -> APIRouter:
 
     router.include_router(pages_home.router)
     router.include_router(pages_people.router)
+    router.include_router(pages_topics.router)
     router.include_router(pages_notify.router)
     router.include_router(pages_dashboard.router)
     router.include_router(pages_embed.router)
