@@ -220,7 +220,7 @@ async def posts_lists(world: World, story: Story) -> bool:
 
 
 async def feed_profile(world: World, story: Story) -> bool:
-    """feed's `_VISIBLE` read: the author's profile page."""
+    """feed's `VISIBLE` read (store.visibility): the author's profile page."""
     async with world.pools["feed"].connection() as conn:
         rows = await feed_store.profile_page(conn, story.reads_as, story.author, None, 10)
     return story.post in {row["post_id"] for row in rows}
@@ -237,7 +237,8 @@ async def feed_group(world: World, story: Story) -> bool:
 
 
 async def feed_timeline(world: World, story: Story) -> bool:
-    """feed's fan-out (`_AUDIENCE`, `_ACTIVE`, pruning by `_BELONGS`), read as the home page."""
+    """feed's fan-out (store.visibility: `AUDIENCE`, `ACTIVE`, pruning by `BELONGS`), read as
+    the home page."""
     async with world.pools["feed"].connection() as conn:
         rows = await feed_store.read(conn, feed_store.home_page_read(story.reads_as, None, 50))
     return story.post in {row["post_id"] for row in rows}

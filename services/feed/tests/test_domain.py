@@ -10,6 +10,7 @@ from plein_feed.domain import (
     MENTION,
     OWN,
     RAISED,
+    TOPIC,
     Candidate,
     Cursor,
     RankedCursor,
@@ -64,6 +65,14 @@ def test_each_entry_says_why_it_is_there() -> None:
     assert why([GROUP, FOLLOWING], "Ann", "Marketing") == "in Marketing"
     assert why([MENTION, GROUP], "Ann", "Marketing") == "mentions you"
     assert why([RAISED, GROUP], "Ann", "Marketing") == "Still unanswered in Marketing"
+
+
+def test_a_followed_topic_says_which_and_outranks_group_and_author() -> None:
+    reasons = reasons_for(
+        own=False, mentioned=False, in_group=True, follows_author=True, follows_topic=True
+    )
+    assert reasons == [TOPIC, GROUP, FOLLOWING]
+    assert why(reasons, "Ann", "Everyone", "fietsen") == "#fietsen you follow"
 
 
 def test_a_mention_is_the_most_telling_reason() -> None:

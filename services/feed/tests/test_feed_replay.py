@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from plein_demo import DEMO_PASSWORD, PEOPLE, seed_demo
-from plein_events.identity import GroupCreated, MemberJoined, MemberLeft
+from plein_events.identity import GroupCreated, MemberJoined, MemberLeft, TopicFollowed
 from plein_events.posts import AnnouncementPosted, PostCreated, Reacted, ReplyPosted
 from plein_feed import store
 from plein_feed.domain import RankedCursor
@@ -81,6 +81,9 @@ async def test_replay_on_the_demo_data_gives_the_same_feeds(plein: Plein, stream
             await stream.publish(MemberJoined(group_id=marketing, user_id=uid(p.handle)))
     for handle in ("ann", "daan", "ilse", "noah", "quinten"):
         await stream.publish(MemberJoined(group_id=board, user_id=uid(handle)))
+    # Eva follows both topics below: the marketing one reaches her, the board's never does.
+    for topic in ("templates", "budget"):
+        await stream.publish(TopicFollowed(follower_id=uid("eva"), topic=topic))
     now = datetime.now(UTC)
     posts = [
         PostCreated(
@@ -89,7 +92,8 @@ async def test_replay_on_the_demo_data_gives_the_same_feeds(plein: Plein, stream
             real_author_id=uid("ann"),
             group_id=marketing,
             kind="question",
-            text="Wie heeft de nieuwe templates?",
+            text="Wie heeft de nieuwe #templates?",
+            topics=["templates"],
         ),
         PostCreated(
             post_id=uuid4(),
@@ -97,7 +101,8 @@ async def test_replay_on_the_demo_data_gives_the_same_feeds(plein: Plein, stream
             real_author_id=uid("daan"),
             group_id=board,
             group_private=True,
-            text="Budget 2027 @quinten",
+            text="#Budget 2027 @quinten",
+            topics=["budget"],
             mentions=[uid("quinten"), uid("eva")],
         ),
         AnnouncementPosted(
@@ -164,6 +169,7 @@ async def test_replay_on_the_demo_data_gives_the_same_feeds(plein: Plein, stream
     assert live["bob home"][1]["entries"]
     assert live["eva group " + str(board)][0] == 404
     assert str(posts[1].post_id) not in str(live["eva home"])
+    assert str(posts[0].post_id) in str(live["eva home"])  # eva is not in marketing
     assert str(posts[1].post_id) in str(live["quinten home"])
 
     await plein.runtime.stop_workers()

@@ -7,9 +7,12 @@ follower/member named in the event). They are erasable: after UserErased a repla
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
+
+from pydantic import Field
 
 from .contract import Event, Personal, event_type
 
@@ -90,6 +93,34 @@ class Unfollowed(Event):
 
     follower_id: UUID
     followee_id: UUID
+
+
+# A #topic as posts finds it in a text ("#Fietsen" is the topic "fietsen"): a word character,
+# then up to 49 word characters or hyphens, lower-cased. Follows name topics in this form.
+TOPIC = re.compile(r"\w[\w-]{0,49}")
+
+
+def normal_topic(raw: str) -> str | None:
+    """The topic `raw` names (a leading "#" and case do not count), or None if it names none."""
+    topic = raw.strip().removeprefix("#").lower()
+    return topic if TOPIC.fullmatch(topic) else None
+
+
+@event_type("identity")
+class TopicFollowed(Event):
+    """`follower_id` now follows the #topic `topic` (lower-case, without the "#"): threads
+    with it that they may read come into their home feed."""
+
+    follower_id: UUID
+    topic: str = Field(min_length=1, max_length=50)
+
+
+@event_type("identity")
+class TopicUnfollowed(Event):
+    """`follower_id` no longer follows the #topic `topic`."""
+
+    follower_id: UUID
+    topic: str = Field(min_length=1, max_length=50)
 
 
 @event_type("identity")

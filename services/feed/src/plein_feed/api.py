@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -10,11 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, Response
 from plein_platform.auth import Principal
 from plein_platform.caller import current_principal
-from plein_platform.errors import InvalidInput, NotFound
 from plein_platform.service import service_of
 from pydantic import BaseModel, Field
 
-from . import app, store
+from . import app
 from .domain import MAX_SEEN_BATCH
 
 
@@ -30,7 +28,12 @@ class Entry(BaseModel):
     created_at: datetime
     reply_count: int
     reaction_count: int
-    reasons: list[str] = Field(description="own, mention, group, following, announcement, raised")
+    reasons: list[str] = Field(
+        description="own, mention, topic, group, following, announcement, raised"
+    )
+    followed_topic: str | None = Field(
+        default=None, description="the #topic I follow that brought it (reason `topic`)"
+    )
     why: str = Field(description="the sentence shown next to the entry")
     new: bool = Field(description="posted since I last reported seeing posts")
     score: float | None = None
@@ -122,19 +125,13 @@ def routes() -> APIRouter:
         see count: any other id (unknown, or in a private group I am not in) refuses the whole
         report, with the same answer for both so that it tells nothing about private posts."""
         service = service_of(request)
-        async with service.ctx.pool.connection() as conn:
-            visible = await store.visible_posts(conn, principal.user_id, body.post_ids)
-        unknown = [post_id for post_id in body.post_ids if post_id not in visible]
-        if unknown:
-            raise InvalidInput(
-                "Only posts you may see can be reported as seen.", unknown_post_ids=unknown
-            )
-        await asyncio.to_thread(
-            service.application.mark_seen,  # type: ignore[attr-defined]
+        await app.report_seen(
+            service.ctx.pool,
+            service.application,  # type: ignore[attr-defined]
             principal.user_id,
             body.post_ids,
-            service.ctx.clock(),
-            principal.real_user_id,
+            seen_at=service.ctx.clock(),
+            actor_id=principal.real_user_id,
         )
         return Response(status_code=202)
 
@@ -144,16 +141,12 @@ def routes() -> APIRouter:
     async def acknowledge(request: Request, post_id: UUID, principal: Caller) -> Response:
         """Acknowledge an announcement: it is no longer pinned in my feed."""
         service = service_of(request)
-        async with service.ctx.pool.connection() as conn:
-            announcement = await store.announcement_visible_to(conn, principal.user_id, post_id)
-        if announcement is None:
-            raise NotFound(f"There is no announcement {post_id} for you.")
-        await asyncio.to_thread(
-            service.application.acknowledge,  # type: ignore[attr-defined]
+        await app.acknowledge(
+            service.ctx.pool,
+            service.application,  # type: ignore[attr-defined]
             principal.user_id,
             post_id,
-            announcement["group_id"],
-            principal.real_user_id,
+            actor_id=principal.real_user_id,
         )
         return Response(status_code=204)
 

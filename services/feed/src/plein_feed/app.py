@@ -4,6 +4,7 @@ AnnouncementAcknowledged)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -12,8 +13,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import MutableOrImmutableAggregate
 from plein_events.eventstore import PleinApplication
-from plein_platform.errors import NotFound
+from plein_platform.errors import InvalidInput, NotFound
 from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 
 from . import store
 from .domain import (
@@ -30,6 +32,7 @@ from .domain import (
 from .settings import FeedSettings
 
 Conn = AsyncConnection[Any]
+Pool = AsyncConnectionPool[Any]
 _LAST_ID = UUID(int=(1 << 128) - 1)
 
 
@@ -64,6 +67,44 @@ class FeedApplication(PleinApplication):
         return True
 
 
+# -- recording what readers did --------------------------------------------------------------
+
+
+async def report_seen(
+    pool: Pool,
+    application: FeedApplication,
+    me: UUID,
+    post_ids: list[UUID],
+    *,
+    seen_at: datetime,
+    actor_id: UUID,
+) -> None:
+    """Record the posts that were on my screen. Only posts I may see count: any other id
+    (unknown, or in a private group I am not in) refuses the whole report, with the same
+    answer for both so that it tells nothing about private posts."""
+    async with pool.connection() as conn:
+        visible = await store.visible_posts(conn, me, post_ids)
+    unknown = [post_id for post_id in post_ids if post_id not in visible]
+    if unknown:
+        raise InvalidInput(
+            "Only posts you may see can be reported as seen.", unknown_post_ids=unknown
+        )
+    await asyncio.to_thread(application.mark_seen, me, post_ids, seen_at, actor_id)
+
+
+async def acknowledge(
+    pool: Pool, application: FeedApplication, me: UUID, post_id: UUID, *, actor_id: UUID
+) -> None:
+    """Acknowledge an announcement addressed to me: it is no longer pinned in my feed."""
+    async with pool.connection() as conn:
+        announcement = await store.announcement_visible_to(conn, me, post_id)
+    if announcement is None:
+        raise NotFound(f"There is no announcement {post_id} for you.")
+    await asyncio.to_thread(
+        application.acknowledge, me, post_id, announcement["group_id"], actor_id
+    )
+
+
 # -- reading -------------------------------------------------------------------------------
 
 
@@ -76,13 +117,14 @@ def shape_entry(
         mentioned=row["mentions_me"],
         in_group=row["in_group"],
         follows_author=row["follows_author"],
+        follows_topic=row["followed_topic"] is not None,
     )
     if section is not None:
         reasons = [section, *reasons]
     return {
         **row,
         "reasons": reasons,
-        "why": why(reasons, row["author_name"], row["group_name"]),
+        "why": why(reasons, row["author_name"], row["group_name"], row["followed_topic"]),
         "new": not row["own"] and (last_seen_at is None or row["created_at"] > last_seen_at),
     }
 

@@ -15,6 +15,8 @@ from plein_events.identity import (
     MemberLeft,
     MemberRemoved,
     ProfileUpdated,
+    TopicFollowed,
+    TopicUnfollowed,
     Unfollowed,
     UserDeactivated,
     UserErased,
@@ -81,6 +83,14 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
     async def on_unfollowed(conn: Conn, event: Unfollowed, _: Envelope) -> None:
         await store.remove_follow(conn, event.follower_id, event.followee_id)
 
+    async def on_topic_followed(conn: Conn, event: TopicFollowed, _: Envelope) -> None:
+        await store.add_topic_follow(
+            conn, event.follower_id, event.topic, backfill=settings().backfill_on_follow
+        )
+
+    async def on_topic_unfollowed(conn: Conn, event: TopicUnfollowed, _: Envelope) -> None:
+        await store.remove_topic_follow(conn, event.follower_id, event.topic)
+
     async def on_group_created(conn: Conn, event: GroupCreated, _: Envelope) -> None:
         await store.upsert_group(
             conn, event.group_id, event.name, event.visibility, is_all_company=event.is_all_company
@@ -118,12 +128,15 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
                     *(event.praised_ids if isinstance(event, PraiseGiven) else []),
                 ],
                 created_at=envelope.occurred_at,
+                topics=list(event.topics),
             )
         )
 
     async def on_post_edited(conn: Conn, event: PostEdited, _: Envelope) -> None:
         if event.reply_id is None:
-            await store.edit_post(conn, event.post_id, event.text, list(event.mentions))
+            await store.edit_post(
+                conn, event.post_id, event.text, list(event.mentions), list(event.topics)
+            )
 
     async def on_post_deleted(conn: Conn, event: PostDeleted, _: Envelope) -> None:
         if event.reply_id is None:
@@ -176,6 +189,8 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
         UserReactivated: on_user_reactivated,
         Followed: on_followed,
         Unfollowed: on_unfollowed,
+        TopicFollowed: on_topic_followed,
+        TopicUnfollowed: on_topic_unfollowed,
         GroupCreated: on_group_created,
         GroupUpdated: on_group_updated,
         MemberJoined: on_member_joined,

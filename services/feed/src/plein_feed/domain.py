@@ -20,6 +20,7 @@ OWN = "own"
 MENTION = "mention"
 GROUP = "group"
 FOLLOWING = "following"
+TOPIC = "topic"
 ANNOUNCEMENT = "announcement"
 RAISED = "raised"
 
@@ -43,18 +44,40 @@ def fans_out_on_read(audience_size: int, threshold: int, *, is_all_company: bool
 
 # -- why an entry is there -----------------------------------------------------------------
 
-REASON_ORDER = (MENTION, OWN, GROUP, FOLLOWING)
+# A #topic I follow is a choice I made about this very subject, so it says more than a group
+# I am in (the all-company group holds everyone) or the author I follow.
+REASON_ORDER = (MENTION, OWN, TOPIC, GROUP, FOLLOWING)
 
 
-def reasons_for(*, own: bool, mentioned: bool, in_group: bool, follows_author: bool) -> list[str]:
+def reasons_for(
+    *,
+    own: bool,
+    mentioned: bool,
+    in_group: bool,
+    follows_author: bool,
+    follows_topic: bool = False,
+) -> list[str]:
     """Every reason an entry is in my feed, most telling first."""
-    flags = {MENTION: mentioned, OWN: own, GROUP: in_group, FOLLOWING: follows_author}
+    flags = {
+        MENTION: mentioned,
+        OWN: own,
+        TOPIC: follows_topic,
+        GROUP: in_group,
+        FOLLOWING: follows_author,
+    }
     return [reason for reason in REASON_ORDER if flags[reason]]
 
 
-def why(reasons: Iterable[str], author_name: str | None, group_name: str | None = None) -> str:
+def why(
+    reasons: Iterable[str],
+    author_name: str | None,
+    group_name: str | None = None,
+    topic: str | None = None,
+) -> str:
     """The sentence a reader sees next to an entry (its first reason)."""
     for reason in reasons:
+        if reason == TOPIC:
+            return f"#{topic} you follow"
         if reason == OWN:
             return "You posted this"
         if reason == FOLLOWING:

@@ -52,6 +52,7 @@ class Profile(BaseModel):
 class OwnProfile(Profile):
     email: str
     following: list[UUID]
+    followed_topics: list[str] = Field(default=[], description="#topics I follow")
     shared_accounts: list[UUID] = Field(description="shared accounts I may act as")
 
 
@@ -127,6 +128,7 @@ async def own_profile(people: People, user: User) -> dict[str, Any]:
         **profile_of(user),
         "email": user.email,
         "following": sorted(user.following),
+        "followed_topics": sorted(user.followed_topics),
         "shared_accounts": await people.shared_accounts_of(user.id),
     }
 

@@ -208,6 +208,18 @@ class IdentityApplication(PleinApplication):
             self.save(follower)
         return follower
 
+    def follow_topic(self, user_id: UUID, topic: str, actor_id: UUID) -> User:
+        user = self.user(user_id)
+        if user.follow_topic(topic, actor_id):
+            self.save(user)
+        return user
+
+    def unfollow_topic(self, user_id: UUID, topic: str, actor_id: UUID) -> User:
+        user = self.user(user_id)
+        if user.unfollow_topic(topic, actor_id):
+            self.save(user)
+        return user
+
     def grant_role(self, user_id: UUID, role: str, actor_id: UUID) -> User:
         self._admin(actor_id)
         user = self.person(user_id)

@@ -112,6 +112,14 @@ class People(UseCases):
         user = await self.run(self.events.unfollow, follower_id, followee_id, follower_id)
         await self.settle(user.id, user.version)
 
+    async def follow_topic(self, user_id: UUID, topic: str) -> None:
+        user = await self.run(self.events.follow_topic, user_id, topic, user_id)
+        await self.settle(user.id, user.version)
+
+    async def unfollow_topic(self, user_id: UUID, topic: str) -> None:
+        user = await self.run(self.events.unfollow_topic, user_id, topic, user_id)
+        await self.settle(user.id, user.version)
+
     # -- roles and availability --------------------------------------------------------------
 
     async def grant_role(self, user_id: UUID, role: str, actor_id: UUID) -> None:

@@ -26,6 +26,8 @@ from plein_events import (
     RoleGranted,
     RoleRevoked,
     SharedAccountCreated,
+    TopicFollowed,
+    TopicUnfollowed,
     Unfollowed,
     UserDeactivated,
     UserErased,
@@ -182,6 +184,11 @@ def _seen(handler: Callable[[Conn, Any, Envelope], Awaitable[None]]) -> Handler:
     return handle
 
 
+async def on_topic_follow(conn: Conn, event: TopicFollowed | TopicUnfollowed, _: Envelope) -> None:
+    """The directory keeps no topic follows (the aggregate has them, for /me); handled so that
+    its seen version moves on and a follow settles."""
+
+
 HANDLERS: dict[type, Callable[[Conn, Any, Envelope], Awaitable[None]]] = {
     UserRegistered: on_registered,
     ProfileUpdated: on_profile_updated,
@@ -193,6 +200,8 @@ HANDLERS: dict[type, Callable[[Conn, Any, Envelope], Awaitable[None]]] = {
     AvailabilityChanged: on_availability,
     Followed: on_followed,
     Unfollowed: on_unfollowed,
+    TopicFollowed: on_topic_follow,
+    TopicUnfollowed: on_topic_follow,
     SharedAccountCreated: on_shared_account,
     GroupCreated: on_group_created,
     GroupUpdated: on_group_updated,

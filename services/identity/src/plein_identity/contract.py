@@ -25,6 +25,8 @@ from plein_events import (
     RoleGranted,
     RoleRevoked,
     SharedAccountCreated,
+    TopicFollowed,
+    TopicUnfollowed,
     Unfollowed,
     UserDeactivated,
     UserErased,
@@ -66,6 +68,10 @@ def _user_event(e: Any) -> Event | None:
             return Followed(follower_id=e.originator_id, followee_id=e.followee_id)
         case User.Unfollowed():
             return Unfollowed(follower_id=e.originator_id, followee_id=e.followee_id)
+        case User.TopicFollowed():
+            return TopicFollowed(follower_id=e.originator_id, topic=e.topic)
+        case User.TopicUnfollowed():
+            return TopicUnfollowed(follower_id=e.originator_id, topic=e.topic)
         case User.RoleGranted():
             return RoleGranted(user_id=e.originator_id, role=e.role, granted_by=e.actor_id)
         case User.RoleRevoked():

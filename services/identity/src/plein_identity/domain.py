@@ -15,6 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from anyascii import anyascii
 from eventsourcing.domain import Aggregate, event
+from plein_events.identity import normal_topic
 from plein_platform.errors import InvalidInput, NotFound
 
 NETWORK_ADMIN = "network_admin"
@@ -166,6 +167,38 @@ class User(Aggregate):
     @event("Unfollowed")
     def _unfollowed(self, followee_id: UUID, actor_id: UUID) -> None:
         self.following.discard(followee_id)
+
+    # -- topic follows ----------------------------------------------------------------------
+
+    # A class default, so that people registered before topic follows existed have none.
+    followed_topics: frozenset[str] = frozenset()
+
+    def follow_topic(self, topic: str, actor_id: UUID) -> bool:
+        """Start following #`topic` (any case, "#" or not); False if already following."""
+        self._must_be_present()
+        normal = normal_topic(topic)
+        if normal is None:
+            raise InvalidInput(f"{topic!r} is not a #topic: letters, digits, _ and - only.")
+        if normal in self.followed_topics:
+            return False
+        self._topic_followed(topic=normal, actor_id=actor_id)
+        return True
+
+    def unfollow_topic(self, topic: str, actor_id: UUID) -> bool:
+        """Stop following #`topic`; False if not following it."""
+        normal = normal_topic(topic)
+        if normal is None or normal not in self.followed_topics:
+            return False
+        self._topic_unfollowed(topic=normal, actor_id=actor_id)
+        return True
+
+    @event("TopicFollowed")
+    def _topic_followed(self, topic: str, actor_id: UUID) -> None:
+        self.followed_topics = self.followed_topics | {topic}
+
+    @event("TopicUnfollowed")
+    def _topic_unfollowed(self, topic: str, actor_id: UUID) -> None:
+        self.followed_topics = self.followed_topics - {topic}
 
     # -- roles and availability -------------------------------------------------------------
 

@@ -13,11 +13,12 @@ from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady
 from plein_platform.standing import standing_projection
 
-from . import api, export_personal
+from . import api, api_topics, export_personal
 from .app import Conversations, PostsApplication
 from .consumers import ACCESS, THREADS
 from .contract import to_contract
 from .settings import PostsSettings
+from .topics import FOLLOWS as TOPIC_FOLLOWS
 
 
 class PostsService(EventSourcedService):
@@ -38,6 +39,7 @@ class PostsService(EventSourcedService):
     def routes(self) -> APIRouter:
         router = api.routes()
         router.include_router(export_personal.routes())  # this service's part of an export
+        router.include_router(api_topics.routes())
         return router
 
     def projections(self) -> list[Projection]:
@@ -47,6 +49,7 @@ class PostsService(EventSourcedService):
             ACCESS,
             THREADS,
             export_personal.TOUCHES,
+            TOPIC_FOLLOWS,
             delegations_projection(self.name),
             standing_projection(self.name),
         ]

@@ -18,6 +18,7 @@ from . import (
     pages_home,
     pages_notify,
     pages_people,
+    pages_topics,
 )
 from .gateway import ApiProblem, SignInNeeded
 from .i18n import current_language, gettext
@@ -148,6 +149,7 @@ def routes() -> APIRouter:
 
     router.include_router(pages_home.router)
     router.include_router(pages_people.router)
+    router.include_router(pages_topics.router)
     router.include_router(pages_notify.router)
     router.include_router(pages_export.router)
     router.include_router(pages_dashboard.router)

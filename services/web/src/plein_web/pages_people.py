@@ -203,18 +203,3 @@ async def search(visit: Person, q: str = "", cursor: str | None = None) -> Respo
     return visit.web.renderer.page(
         visit, "search.html", q=q, hits=hits, people=found_people, names=names, error=error
     )
-
-
-@router.get("/topics/{topic}")
-async def topic(visit: Person, topic: str, cursor: str | None = None) -> Response:
-    page = await visit.get(f"/posts/topics/{topic[:100]}/posts", cursor=cursor, limit=20)
-    threads = page.get("posts", page.get("threads", []))
-    names = await profiles(visit, [t["author_id"] for t in threads])
-    return visit.web.renderer.page(
-        visit,
-        "topic.html",
-        topic=topic,
-        threads=threads,
-        names=names,
-        next_cursor=page.get("next_cursor"),
-    )
