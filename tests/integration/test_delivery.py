@@ -49,7 +49,8 @@ async def test_post_written_while_nats_is_down_reaches_the_feed_when_it_is_back(
         async def bob_follows_ann() -> None:
             async with plein.runtime.service("feed").ctx.pool.connection() as conn:
                 cur = await conn.execute("SELECT count(*) FROM follows")
-                assert (await cur.fetchone())[0] == 1
+                row = await cur.fetchone()
+                assert row is not None and row[0] == 1
 
         await eventually(bob_follows_ann)
         nats.stop()
@@ -108,6 +109,7 @@ async def test_relay_restarted_after_the_duplicate_window_publishes_no_copy(
         await eventually(arrived)
         before = await counters(plein)
         await plein.runtime.stop_workers()
+        assert plein.runtime.nc is not None
         js = plein.runtime.nc.jetstream()
         # Every event so far (registrations, all-company memberships, the follow, the post...).
         published = (await js.stream_info("PLEIN")).state.messages
@@ -122,7 +124,8 @@ async def test_relay_restarted_after_the_duplicate_window_publishes_no_copy(
             for service in ("identity", "posts"):
                 async with plein.runtime.service(service).ctx.pool.connection() as conn:
                     cur = await conn.execute("SELECT position FROM outbox_position")
-                    assert (await cur.fetchone())[0] > 0
+                    row = await cur.fetchone()
+                    assert row is not None and row[0] > 0
 
         await eventually(resumed)
         response = await plein.http.post("/posts/posts", headers=ann.auth, json={"text": "Nog één"})
@@ -157,7 +160,9 @@ async def counters(plein: Plein) -> dict[str, int]:
     for service, query in queries.items():
         async with plein.runtime.service(service).ctx.pool.connection() as conn:
             cur = await conn.execute(query)
-            numbers[service] = int((await cur.fetchone())[0])
+            row = await cur.fetchone()
+            assert row is not None
+            numbers[service] = int(row[0])
     return numbers
 
 
@@ -178,7 +183,8 @@ async def test_plein_replay_feed_rebuilds_the_live_timelines(plein: Plein) -> No
         assert (await feed.runners["feed"].status())["lag"] == 0
         async with feed.ctx.pool.connection() as conn:
             cur = await conn.execute("SELECT count(*) FROM posts")
-            assert (await cur.fetchone())[0] == 12
+            row = await cur.fetchone()
+            assert row is not None and row[0] == 12
 
     await eventually(caught_up)
     async with feed.ctx.pool.connection() as conn:

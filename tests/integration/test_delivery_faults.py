@@ -113,6 +113,7 @@ async def snapshot(plein: Plein) -> dict[str, Any]:
                     sums = "".join(f', sum("{c}")' for c in columns)
                     cur = await conn.execute(f'SELECT count(*){sums} FROM "{table}"')  # noqa: S608
                     counts[f"{service.name}.{table}"] = tuple(await cur.fetchone() or ())
+    assert plein.runtime.nc is not None
     js = plein.runtime.nc.jetstream()
     counts["stream messages"] = (await js.stream_info("PLEIN")).state.messages
     return counts

@@ -33,6 +33,7 @@ from plein_events.identity import (
     UserDeactivated,
     UserErased,
     UserRegistered,
+    Visibility,
 )
 from plein_events.posts import AnnouncementPosted, PostCreated, PostDeleted, PostHidden
 from plein_events.projection import Projection
@@ -95,7 +96,7 @@ class Story:
             self.group = group = uuid4()
             if post.group.known:
                 private_then = post.group.private or post.group.made_public_later
-                visibility = "private" if private_then else "public"
+                visibility: Visibility = "private" if private_then else "public"
                 events.append(GroupCreated(group_id=group, name="G", visibility=visibility))
             events.append(MemberJoined(group_id=group, user_id=self.author))
             events += self._standing(group, reader.standing)
@@ -120,6 +121,7 @@ class Story:
             )
         )
         if post.group is not None and post.group.made_public_later:
+            assert self.group is not None  # set above for a post in a group
             events.append(GroupUpdated(group_id=self.group, name="G", visibility="public"))
         if post.hidden:
             events.append(PostHidden(post_id=self.post, hidden_by=self.author, group_id=self.group))
@@ -139,7 +141,7 @@ class Story:
         joined = MemberJoined(group_id=group, user_id=me)
         admin = GroupAdminGranted(group_id=group, user_id=me)
         left = MemberLeft(group_id=group, user_id=me)
-        return {
+        by_standing: dict[Standing, list[Event]] = {
             Standing.OUTSIDER: [],
             Standing.MEMBER: [joined],
             Standing.ADMIN: [joined, admin],
@@ -148,7 +150,8 @@ class Story:
             Standing.FORMER_ADMIN: [joined, admin, left],
             Standing.INVITED: [MemberInvited(group_id=group, user_id=me, invited_by=self.author)],
             Standing.REQUESTED: [MembershipRequested(group_id=group, user_id=me)],
-        }[standing]
+        }
+        return by_standing[standing]
 
 
 @dataclass

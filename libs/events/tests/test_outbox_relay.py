@@ -50,6 +50,7 @@ async def stream_messages(bus: Bus) -> list[Envelope]:
     out = []
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
         msg = await bus.js.get_msg(STREAM_NAME, seq)
+        assert msg.data is not None
         out.append(Envelope.model_validate_json(msg.data))
     return out
 

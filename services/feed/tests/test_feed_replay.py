@@ -57,7 +57,9 @@ async def test_replay_on_the_demo_data_gives_the_same_feeds(plein: Plein, stream
         async def count() -> int:
             async with feed.ctx.pool.connection() as conn:
                 cur = await conn.execute("SELECT count(*) FROM posts")
-                return int((await cur.fetchone())[0])
+                row = await cur.fetchone()
+                assert row is not None
+                return int(row[0])
 
         before = await count()
         await asyncio.sleep(0.5)

@@ -19,6 +19,7 @@ from plein_events.identity import (
     UserDeactivated,
     UserErased,
     UserReactivated,
+    Visibility,
 )
 from plein_events.posts import (
     AnnouncementPosted,
@@ -47,7 +48,7 @@ def post(author: Person, text: str = "hallo", **kw: Any) -> PostCreated:
 
 async def group(stream: Any, name: str, *members: Person, private: bool = False) -> UUID:
     group_id = uuid4()
-    visibility = "private" if private else "public"
+    visibility: Visibility = "private" if private else "public"
     await stream.publish(GroupCreated(group_id=group_id, name=name, visibility=visibility))
     for member in members:
         await stream.publish(MemberJoined(group_id=group_id, user_id=uid(member)))

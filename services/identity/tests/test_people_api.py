@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import jwt
+from plein_identity.service import IdentityService
 from plein_platform.testing import Plein
 
 
@@ -71,7 +72,11 @@ async def test_unicode_names_are_found_by_search_with_a_cursor(plein: Plein) -> 
     names: list[str] = []
     cursor = None
     while True:
-        params = {"department": "engineering", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {
+            "department": "engineering",
+            "limit": 2,
+            **({"cursor": cursor} if cursor else {}),
+        }
         page = (await plein.http.get("/identity/people", params=params, headers=me.auth)).json()
         names += [p["display_name"] for p in page["people"]]
         cursor = page["next_cursor"]
@@ -253,6 +258,7 @@ async def test_an_expired_invitation_is_refused_with_a_problem_saying_it_expired
 ) -> None:
     ann = await plein.register("ann")
     identity = plein.runtime.service("identity")
+    assert isinstance(identity, IdentityService)
     lifetime = timedelta(seconds=identity.identity_settings.invitation_ttl_s)
     assert lifetime == timedelta(days=14)  # the default
     invitation = await plein.http.post(

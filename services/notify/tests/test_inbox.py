@@ -20,7 +20,7 @@ from plein_platform.testing import eventually
 NotifyWorld = Any  # the `world` fixture (conftest.py)
 
 
-async def question_by(world: NotifyWorld, author: object, **fields: object) -> UUID:
+async def question_by(world: NotifyWorld, author: object, **fields: Any) -> UUID:
     post_id = uuid4()
     await world.publish(
         PostCreated(
@@ -36,7 +36,7 @@ async def question_by(world: NotifyWorld, author: object, **fields: object) -> U
 
 
 def reply(
-    post_id: UUID, post_author: object, author: object, text: str, **fields: object
+    post_id: UUID, post_author: object, author: object, text: str, **fields: Any
 ) -> ReplyPosted:
     return ReplyPosted(
         reply_id=uuid4(),

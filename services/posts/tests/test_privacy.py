@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -160,7 +161,7 @@ async def test_the_person_behind_a_shared_account_is_shown_only_to_delegates_adm
 
     # Everyone else sees the account only; a person's own reply still names them.
     for reader in (cees, mo):
-        seen = await eventually(lambda reader=reader: surfaces(reader))
+        seen = await eventually(partial(surfaces, reader))
         assert seen == {
             "thread": None,
             "replies": [None, cees.id],
