@@ -9,11 +9,16 @@ import uuid
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from PIL import Image
 from playwright.async_api import Page, expect
 from plein_platform.testing import eventually
 
 from .conftest import ARTIFACTS, Demo, Visitor
+
+DUTCH_CATALOGUE = (
+    Path(__file__).resolve().parents[1] / "src/plein_web/locale/nl/LC_MESSAGES/messages.po"
+)
 
 pytestmark = pytest.mark.integration
 
@@ -219,7 +224,7 @@ async def test_a_lost_session_goes_to_sign_in_and_back(demo: Demo, visitors) -> 
     await visitor.context.clear_cookies()
     await visitor.goto("/groups?from=mail")
     await expect(visitor.page).to_have_url(re.compile(r"/sign-in\?next="))
-    # No profile language: the browser's Dutch is used.
+    # Signed out, the session knows no language: the browser's Dutch is used.
     await expect(visitor.page.get_by_role("button", name="Inloggen")).to_be_visible()
     await visitor.page.get_by_label("E-mailadres").fill("kim@example.com")
     await visitor.page.get_by_label("Wachtwoord").fill("plein-demo-2026")
@@ -337,4 +342,43 @@ async def test_a_group_admin_announces_and_a_poll_gets_votes(demo: Demo, visitor
     await page.get_by_text("Delete", exact=True).click()
     await page.get_by_role("button", name="Yes, delete it").click()
     await expect(page).to_have_url(demo.base_url + "/")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+def _english_ui_phrases() -> set[str]:
+    """The catalogue's English phrases (two words or more) whose Dutch differs: none of them
+    may be on a Dutch page."""
+    with DUTCH_CATALOGUE.open("rb") as f:
+        catalog = read_po(f)
+    return {
+        m.id
+        for m in catalog
+        if isinstance(m.id, str) and " " in m.id and "%" not in m.id and m.string != m.id
+    }
+
+
+# Everything a person reads or hears on a page: its text and its labels.
+PAGE_WORDS = """() => [document.body.innerText,
+  ...[...document.querySelectorAll('[aria-label],[placeholder],[title],[alt]')].map(e =>
+     [e.getAttribute('aria-label'), e.getAttribute('placeholder'), e.getAttribute('title'),
+      e.getAttribute('alt')].filter(Boolean).join(' '))].join('\\n')"""
+
+
+async def test_a_demo_person_reads_plein_in_dutch_from_their_profile(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors()  # an English browser: the profile's Dutch wins
+    await visitor.sign_in("lars", keep_profile_language=True)
+    page = visitor.page
+    await expect(page.locator("html")).to_have_attribute("lang", "nl")
+    await expect(page.get_by_role("button", name="Plaatsen", exact=True)).to_be_visible()
+    # Dates in Dutch (Babel): the demo's posts are minutes old.
+    await expect(page.locator("main time").first).to_contain_text("geleden")
+
+    thread = await page.locator("article.entry a[href^='/posts/']").first.get_attribute("href")
+    english = _english_ui_phrases()
+    for path in ("/", "/groups", "/people", "/notifications", "/settings", "/my-data", thread):
+        assert path is not None
+        await visitor.goto(path)
+        words = await page.evaluate(PAGE_WORDS)
+        assert {p for p in english if p in words} == set(), path
+    await visitor.check("home-dutch")
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
