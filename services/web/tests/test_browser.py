@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -381,4 +382,96 @@ async def test_a_demo_person_reads_plein_in_dutch_from_their_profile(demo: Demo,
         words = await page.evaluate(PAGE_WORDS)
         assert {p for p in english if p in words} == set(), path
     await visitor.check("home-dutch")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_a_delegate_praises_a_colleague_as_the_shared_account_and_sees_its_name(
+    demo: Demo, visitors
+) -> None:  # type: ignore[no-untyped-def]
+    delegate: Visitor = await visitors()
+    await delegate.sign_in("jeroen")  # a delegate of the HR shared account
+    page = delegate.page
+    box = page.get_by_label("What would you like to share?")
+    await box.click()
+    await box.press_sequentially("Thank you for the onboarding day, @Kim")
+    await expect(page.get_by_role("option", name=re.compile("Kim Bos"))).to_be_visible()
+    await box.press("Enter")
+    await page.get_by_text("Praise a colleague").click()
+    await page.get_by_label("Make it praise for the colleagues you @mention").check()
+    await page.get_by_label("Badge").select_option(label="Team player")
+    post_as = page.get_by_label("Post as")
+    await expect(page.locator("[data-post-as]")).to_have_text("Jeroen de Groot")
+    await post_as.select_option(label="HR (shared account)")
+    await expect(page.locator("[data-post-as]")).to_have_text("HR")
+    await delegate.check("compose-praise-as-account")
+    await page.get_by_role("button", name="Post", exact=True).click()
+
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Post by HR")
+    await expect(page.locator(".praise-line")).to_contain_text("Team player")
+    await expect(page.locator(".praise-line")).to_contain_text("Kim Bos")
+    post_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    thread = await demo.api("kim", "GET", f"/posts/posts/{post_id}")
+    assert thread.json()["author_id"] == demo.seeded["shared_accounts"]["HR"]["id"]
+    assert thread.json()["praise"]["praised_ids"] == [demo.id_of("kim")]
+
+    # Someone who is no delegate is offered no account, and a forged one is refused.
+    other: Visitor = await visitors()
+    await other.sign_in("mila")
+    await expect(other.page.get_by_label("What would you like to share?")).to_be_visible()
+    await expect(other.page.get_by_label("Post as")).to_have_count(0)
+    csrf = await other.page.get_attribute("body", "data-csrf")
+    forged = await other.context.request.post(
+        demo.base_url + "/posts",
+        form={
+            "text": "as HR",
+            "as_account": demo.seeded["shared_accounts"]["HR"]["id"],
+            "csrf_token": csrf or "",
+        },
+        max_redirects=0,
+    )
+    assert forged.status == 403
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_a_multiple_choice_poll_closes_at_its_time_and_hides_counts_until_then(
+    demo: Demo, visitors
+) -> None:  # type: ignore[no-untyped-def]
+    author: Visitor = await visitors()
+    await author.sign_in("lars")
+    page = author.page
+    await page.get_by_label("What would you like to share?").fill("Which snacks for Friday?")
+    await page.get_by_text("Poll or announcement").click()
+    await page.get_by_label("Make it a poll: the text is the question").check()
+    for n, snack in enumerate(("Crisps", "Fruit", "Nuts"), start=1):
+        await page.get_by_label(f"Option {n}", exact=True).fill(snack)
+    await page.get_by_label("Closes at (optional)").fill("2099-06-01T17:00")
+    await page.get_by_label("Who sees the results").select_option("after_close")
+    await page.get_by_label("Voters may choose several options").check()
+    await author.check("compose-poll-settings")
+    await page.get_by_role("button", name="Post", exact=True).click()
+    await expect(page.locator(".poll")).to_contain_text("1 Jun 2099, 17:00")
+    post_id = page.url.rsplit("/", 1)[-1]
+    poll = (await demo.api("lars", "GET", f"/posts/posts/{post_id}/poll")).json()
+    assert poll["multiple"] is True and poll["results"] == "after_close"
+    closes_at = datetime.fromisoformat(poll["closes_at"])
+    assert closes_at == datetime(2099, 6, 1, 15, 0, tzinfo=UTC)  # 17:00 in Amsterdam
+
+    voter: Visitor = await visitors("phone")
+    await voter.sign_in("mila")
+    await voter.goto(f"/posts/{post_id}")
+    await voter.page.get_by_label("Crisps").check()
+    await voter.page.get_by_label("Nuts").check()
+    await voter.page.get_by_role("button", name="Vote", exact=True).click()
+    await expect(voter.page.locator(".poll")).to_contain_text("Results are shown when")
+    await expect(voter.page.get_by_label("Nuts")).to_be_checked()
+    await voter.check("poll-multiple")
+    mine = (await demo.api("mila", "GET", f"/posts/posts/{post_id}/poll")).json()
+    assert mine["my_votes"] == [0, 2]
+    assert all(o["votes"] is None for o in mine["options"])  # the counts wait for the close
+    # Unticking one takes that vote back.
+    await voter.page.get_by_label("Crisps").uncheck()
+    await voter.page.get_by_role("button", name="Vote", exact=True).click()
+    await expect(voter.page.get_by_label("Crisps")).not_to_be_checked()
+    mine = (await demo.api("mila", "GET", f"/posts/posts/{post_id}/poll")).json()
+    assert mine["my_votes"] == [2]
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
