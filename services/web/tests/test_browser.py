@@ -475,3 +475,32 @@ async def test_a_multiple_choice_poll_closes_at_its_time_and_hides_counts_until_
     mine = (await demo.api("mila", "GET", f"/posts/posts/{post_id}/poll")).json()
     assert mine["my_votes"] == [2]
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_who_reacted_lists_the_people_per_reaction(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    word = f"borrel{uuid.uuid4().hex[:8]}"
+    created = await demo.api("olivia", "POST", "/posts/posts", json={"text": f"Vrijdag {word}?"})
+    post_id = created.json()["id"]
+    for handle, reaction in (("bob", "like"), ("pieter", "like"), ("chloe", "celebrate")):
+        given = await demo.api(
+            handle, "PUT", f"/posts/posts/{post_id}/reaction", json={"reaction": reaction}
+        )
+        assert given.status_code == 200, given.text
+
+    visitor: Visitor = await visitors("phone")
+    await visitor.sign_in("noah")
+    await visitor.goto(f"/posts/{post_id}")
+    page = visitor.page
+    await page.locator("#post").get_by_role("link", name="Who reacted").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Who reacted")
+    liked = page.locator("section.reactors").filter(has_text="like")
+    await expect(liked.get_by_role("heading")).to_contain_text("2")
+    await expect(liked.get_by_role("link", name="Bob Jansen")).to_be_visible()
+    await expect(liked.get_by_role("link", name="Pieter van Leeuwen")).to_be_visible()
+    celebrated = page.locator("section.reactors").filter(has_text="celebrate")
+    await expect(celebrated.get_by_role("link", name="Chloé Bakker")).to_be_visible()
+    await expect(page.locator("section.reactors")).to_have_count(2)
+    await visitor.check("who-reacted")
+    await page.get_by_role("link", name="Back to the conversation").click()
+    await expect(page).to_have_url(re.compile(f"/posts/{post_id}"))
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)

@@ -13,7 +13,7 @@ from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady
 from plein_platform.standing import standing_projection
 
-from . import api
+from . import api, api_reactions
 from .app import Conversations, PostsApplication
 from .consumers import ACCESS, THREADS
 from .contract import to_contract
@@ -36,7 +36,9 @@ class PostsService(EventSourcedService):
         return migrations_dir("plein_posts", __file__)
 
     def routes(self) -> APIRouter:
-        return api.routes()
+        router = api.routes()
+        router.include_router(api_reactions.routes())
+        return router
 
     def projections(self) -> list[Projection]:
         # posts-delegations and posts-standing: the platform's read models current_principal

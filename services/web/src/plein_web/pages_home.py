@@ -266,6 +266,24 @@ async def react(
     return see_other(f"/posts/{post_id}#{reply_id or 'post'}")
 
 
+@router.get("/posts/{post_id}/reactions")
+async def who_reacted(visit: Person, post_id: UUID, reply_id: UUID | None = None) -> Response:
+    """Per reaction, the people who gave it to the post (or one of its replies)."""
+    path = f"/posts/posts/{post_id}" + (f"/replies/{reply_id}" if reply_id else "")
+    body = await visit.get(f"{path}/reactions")
+    who: dict[str, list[str]] = body["reactions"]
+    people = await profiles(visit, {p for ids in who.values() for p in ids})
+    return visit.web.renderer.page(
+        visit,
+        "reactions.html",
+        post_id=post_id,
+        reply_id=reply_id,
+        who=who,
+        people=people,
+        reactions=REACTIONS,
+    )
+
+
 @router.post("/posts/{post_id}/best-answer")
 async def best_answer(visit: Acting, post_id: UUID, reply_id: Annotated[UUID, Form()]) -> Response:
     await visit.api("PUT", f"/posts/posts/{post_id}/best-answer", json={"reply_id": str(reply_id)})
