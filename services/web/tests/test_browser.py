@@ -504,3 +504,51 @@ async def test_who_reacted_lists_the_people_per_reaction(demo: Demo, visitors) -
     await page.get_by_role("link", name="Back to the conversation").click()
     await expect(page).to_have_url(re.compile(f"/posts/{post_id}"))
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_faces_show_in_feed_entries_replies_and_notifications_else_initials(
+    demo: Demo, visitors, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    photo = io.BytesIO()
+    Image.new("RGB", (300, 300), (200, 80, 40)).save(photo, format="PNG")
+    token = await demo.token("vera")
+    uploaded = await demo.plein.http.put(
+        "/identity/me/photo",
+        content=photo.getvalue(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/png"},
+    )
+    assert uploaded.status_code in (200, 204), uploaded.text
+    word = f"gezicht{uuid.uuid4().hex[:8]}"
+    umar = demo.id_of("umar")
+    created = await demo.api(
+        "vera",
+        "POST",
+        "/posts/posts",
+        json={"text": f"@Umar Yilmaz kijk even naar {word}", "mentions": [umar]},
+    )
+    post_id = created.json()["id"]
+    await demo.api("vera", "POST", f"/posts/posts/{post_id}/replies", json={"text": "En dit"})
+    await demo.api("olivia", "POST", f"/posts/posts/{post_id}/replies", json={"text": "Ja"})
+
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("umar")
+    page = visitor.page
+    vera_face = f"/people/{demo.id_of('vera')}/photo"
+    entry = page.locator("article.entry").filter(has_text=word)
+    await reload_until_visible(page, "article.entry", word)
+    await expect(entry.locator("img.avatar")).to_have_attribute("src", re.compile(vera_face))
+    loaded = await entry.locator("img.avatar").evaluate("img => img.complete && img.naturalWidth")
+    assert loaded > 0  # the browser got the picture, through web, with the session
+
+    await visitor.goto(f"/posts/{post_id}")
+    by_vera = page.locator("article.reply").filter(has_text="En dit")
+    await expect(by_vera.locator("img.avatar")).to_have_attribute("src", re.compile(vera_face))
+    by_olivia = page.locator("article.reply").filter(has_text="Ja")
+    await expect(by_olivia.locator("span.avatar")).to_have_text("OD")  # no photo: initials
+
+    await visitor.goto("/notifications")
+    await reload_until_visible(page, "li.notification img.avatar")
+    mention = page.locator("li.notification").filter(has=page.locator("img.avatar")).first
+    await expect(mention.locator("img.avatar")).to_have_attribute("src", re.compile(vera_face))
+    await visitor.check("notifications-faces")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from .compose import Draft, NoOneToPraise, start_request
 from .gateway import ApiProblem
 from .i18n import gettext
-from .people import profiles
+from .people import profiles, with_faces
 from .visits import Acting, Person
 
 router = APIRouter()
@@ -75,7 +75,9 @@ async def home(
         my_groups(visit),
         my_accounts(visit),
     )
-    page = _without_read(answer, str(acknowledged) if acknowledged else None)
+    page = await with_faces(
+        visit, _without_read(answer, str(acknowledged) if acknowledged else None)
+    )
     template = (
         "_entries.html" if cursor and visit.request.headers.get("hx-request") else "home.html"
     )
