@@ -552,3 +552,41 @@ async def test_faces_show_in_feed_entries_replies_and_notifications_else_initial
     await expect(mention.locator("img.avatar")).to_have_attribute("src", re.compile(vera_face))
     await visitor.check("notifications-faces")
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_the_sessions_table_holds_no_token_as_identity_issued_it(
+    demo: Demo, visitors
+) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("quinten")
+    web = demo.plein.runtime.service("web")
+    async with web.ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT access_token, refresh_token FROM sessions WHERE refresh_token IS NOT NULL"
+        )
+        rows = await cur.fetchall()
+    assert rows
+    for sealed_access, sealed_refresh in rows:
+        refresh = web.seal.open(sealed_refresh)  # type: ignore[attr-defined]
+        access = web.seal.open(sealed_access)  # type: ignore[attr-defined]
+        assert refresh and access and access.startswith("eyJ")
+        assert refresh not in sealed_refresh and access not in sealed_access
+        assert "eyJ" not in sealed_access
+    # The pages still work from the sealed tokens.
+    await visitor.goto("/groups")
+    await expect(visitor.page.get_by_role("heading", name="Groups")).to_be_visible()
+
+    # Rows from before sealing held tokens as issued: the migration signs them out.
+    migration = Path(__file__).resolve().parents[1] / "migrations/0002_webx_sealed_tokens.sql"
+    async with web.ctx.pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO sessions (id_hash, csrf_token, user_id, access_token, refresh_token, "
+            "expires_at) VALUES ('old', 'c', gen_random_uuid(), 'eyJplain', 'plain-refresh', "
+            "now() + interval '1 day')"
+        )
+        await conn.execute(migration.read_text())
+        cur = await conn.execute(
+            "SELECT user_id, access_token, refresh_token FROM sessions WHERE id_hash = 'old'"
+        )
+        assert await cur.fetchone() == (None, None, None)
+        await conn.execute("DELETE FROM sessions WHERE id_hash = 'old'")
