@@ -123,6 +123,22 @@ class Gateway:
             raise _problem(response)
         return Tokens(response.json(), now)
 
+    async def oidc_start(self) -> str:
+        """Where to send the browser: identity's OIDC login, started for this web client."""
+        response = await self.http.get(
+            self.url("/identity/oidc/login"), params={"return_to": "web"}
+        )
+        if response.status_code >= 400 or "location" not in response.headers:
+            raise _problem(response)
+        return response.headers["location"]
+
+    async def oidc_handoff(self, code: str, state: str, now: datetime) -> Tokens:
+        """Tokens for the one-time code identity's callback gave the browser."""
+        body = await self.call(
+            "POST", "/identity/oidc/handoff", json={"code": code, "state": state}
+        )
+        return Tokens(body, now)
+
     async def act_as(self, token: str, account_id: str, now: datetime) -> Tokens:
         """Tokens acting as a shared account the token's person is a delegate of."""
         body = await self.call(

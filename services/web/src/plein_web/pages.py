@@ -11,7 +11,14 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import pages_dashboard, pages_embed, pages_home, pages_notify, pages_people
+from . import (
+    pages_dashboard,
+    pages_embed,
+    pages_home,
+    pages_notify,
+    pages_people,
+    pages_sso,
+)
 from .gateway import ApiProblem, SignInNeeded
 from .i18n import current_language, gettext
 from .visits import Acting, Anyone, AnyoneChanging, CsrfRefused, for_scripts, visit, web_of
@@ -139,6 +146,7 @@ def routes() -> APIRouter:
         await visit.sign_in(tokens, display_name, [current_language.get()])
         return see_other("/")
 
+    router.include_router(pages_sso.router)
     router.include_router(pages_home.router)
     router.include_router(pages_people.router)
     router.include_router(pages_notify.router)

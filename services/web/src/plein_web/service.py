@@ -26,6 +26,7 @@ class WebService(Service):
     def __init__(self) -> None:
         self.settings = WebSettings()
         self.renderer = Renderer(self.settings.time_zone)
+        self.renderer.env.globals["sso_provider"] = lambda: self.settings.oidc_provider
         self.seal = TokenSeal(
             self.settings.token_key.get_secret_value() if self.settings.token_key else None
         )

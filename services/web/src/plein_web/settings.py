@@ -28,6 +28,12 @@ class WebSettings(BaseSettings):
         "print(Fernet.generate_key().decode())'`); none: a key per process, sign-ins end "
         "when the web client restarts",
     )
+    oidc_provider: str | None = Field(
+        default=None,
+        validation_alias="PLEIN_OIDC_PROVIDER_NAME",
+        description="the organisation's identity provider as the sign-in page names it "
+        '("Sign in with <name>"); set with identity\'s PLEIN_OIDC_ISSUER; none: no button',
+    )
     anonymous_session_ttl_s: int = Field(default=3600, description="a visitor not signed in")
     refresh_margin_s: int = Field(default=60, description="refresh tokens this close to expiry")
     node_modules: Path = Field(

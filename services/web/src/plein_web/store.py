@@ -33,6 +33,7 @@ class Session:
     access_expires_at: datetime | None = None
     refresh_token: str | None = None
     language: str | None = None
+    oidc_state: str | None = None  # the single sign-on this browser started
 
     @property
     def signed_in(self) -> bool:
@@ -41,7 +42,7 @@ class Session:
 
 _COLUMNS = (
     "csrf_token, expires_at, user_id, display_name, access_token, access_expires_at, "
-    "refresh_token, language"
+    "refresh_token, language, oidc_state"
 )
 
 
@@ -101,6 +102,12 @@ async def save_tokens(conn: AsyncConnection[Any], session: Session, seal: TokenS
             session.expires_at,
             hash_id(session.id),
         ),
+    )
+
+
+async def remember_oidc_state(conn: AsyncConnection[Any], session_id: str, state: str) -> None:
+    await conn.execute(
+        "UPDATE sessions SET oidc_state = %s WHERE id_hash = %s", (state, hash_id(session_id))
     )
 
 
