@@ -21,6 +21,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from plein_demo import DEMO_PASSWORD, seed_demo
@@ -53,11 +54,64 @@ async def paced(client: httpx.AsyncClient, url: str, n: int, rate: float) -> lis
     return latencies
 
 
+class Phases:
+    """Where the rendered home's server time goes: the web service's own steps timed in
+    process (the services run in this process), in ms per page."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+        self.pages = 0
+
+    def wrap(self, owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
+        phases = self
+
+        if asyncio.iscoroutinefunction(original):
+
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    phases.add(label, start)
+
+            setattr(owner, name, timed_async)
+        else:
+
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    phases.add(label, start)
+
+            setattr(owner, name, timed)
+
+    def add(self, label: str, start: float) -> None:
+        self.ms[label] = self.ms.get(label, 0.0) + (time.perf_counter() - start) * 1000
+
+    def install(self) -> None:
+        from plein_web import pages_home, rendering, store, visits
+
+        self.wrap(store, "find_session", "session lookup (web's PostgreSQL)")
+        self.wrap(visits.Visit, "get", "API reads (HTTP; concurrent ones overlap)")
+        self.wrap(pages_home, "with_faces", "faces (profiles, cached)")
+        self.wrap(rendering.Renderer, "render", "template rendering (CPU)")
+
+    def report(self) -> None:
+        table = Table(title=f"where a rendered home's time goes (mean of {self.pages} pages)")
+        table.add_column("step")
+        table.add_column("ms / page", justify="right")
+        for label, total in self.ms.items():
+            table.add_row(label, f"{total / max(self.pages, 1):.2f}")
+        console.print(table)
+
+
 def p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-async def main(requests: int, rate: float) -> None:
+async def main(requests: int, rate: float, with_phases: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         with embedded_postgres(base / "pg") as database_url:
@@ -65,14 +119,14 @@ async def main(requests: int, rate: float) -> None:
             plein = await start_plein(str(database_url), nats.start())
             try:
                 await seed_demo(plein.base_url, say=lambda _: None)
-                await run(plein.base_url, requests, rate)
+                await run(plein.base_url, requests, rate, with_phases)
             finally:
                 await plein.http.aclose()
                 await plein.stop()
                 nats.stop()
 
 
-async def run(base_url: str, requests: int, rate: float) -> None:
+async def run(base_url: str, requests: int, rate: float, with_phases: bool = False) -> None:
     email = "eva@example.com"
     async with (
         httpx.AsyncClient(base_url=base_url, timeout=30) as api,
@@ -104,6 +158,11 @@ async def run(base_url: str, requests: int, rate: float) -> None:
         for _ in range(2):
             json_ms += await paced(api, "/api/feed/home?limit=20", requests // 2, rate)
             web_ms += await paced(browser, "/", requests // 2, rate)
+        phases = Phases()
+        if with_phases:  # after the measurement: the timing wrappers cost a little
+            phases.install()
+            phases.pages = requests // 4
+            await paced(browser, "/", phases.pages, rate)
 
     table = Table(title=f"home page, {requests} requests each at {rate:g}/s (ms)")
     for column in ("read", "p50", "p99", "p99 / JSON p99"):
@@ -117,6 +176,8 @@ async def run(base_url: str, requests: int, rate: float) -> None:
         f"{p(web_ms, 99) / base99:.2f}",
     )
     console.print(table)
+    if phases.pages:
+        phases.report()
     total = sum(weights.values())
     console.print(
         "home page weight, gzip: "
@@ -129,5 +190,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--rate", type=float, default=40.0)
+    parser.add_argument("--phases", action="store_true", help="also: where the time goes")
     args = parser.parse_args()
-    asyncio.run(main(args.requests, args.rate))
+    asyncio.run(main(args.requests, args.rate, args.phases))

@@ -82,6 +82,7 @@ async def test_replies_to_a_question_consolidate_into_one_entry_that_updates(
     [entry] = inbox["entries"]
     assert entry["text"] == "Fay, Eef and 3 others replied to your question"
     assert entry["actor_count"] == 5
+    assert entry["actor_id"] == str(people[-1].id)  # the latest one's face shows
     assert entry["excerpt"] == "answer 4"
 
 

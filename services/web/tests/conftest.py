@@ -82,11 +82,14 @@ async def browser() -> AsyncIterator[Browser]:
 class Visitor:
     """One person's browser context at one viewport, with screenshots and axe scans."""
 
-    def __init__(self, demo: Demo, context: BrowserContext, page: Page, size: str) -> None:
+    def __init__(
+        self, demo: Demo, context: BrowserContext, page: Page, size: str, locale: str = "en-GB"
+    ) -> None:
         self.demo = demo
         self.context = context
         self.page = page
         self.size = size
+        self.language = locale[:2]  # the browser's; what sign_in puts the pages in
         self.console_errors: list[str] = []
         self.scanning = False  # axe's own probing of the page is not the page's doing
         page.on("console", self._console)
@@ -98,12 +101,26 @@ class Visitor:
     async def goto(self, path: str) -> None:
         await self.page.goto(self.demo.base_url + path)
 
-    async def sign_in(self, handle: str, password: str = DEMO_PASSWORD) -> None:
+    async def sign_in(
+        self, handle: str, password: str = DEMO_PASSWORD, *, keep_profile_language: bool = False
+    ) -> None:
+        """Signs in through the form; then, unless told to keep the profile's language (the
+        demo people's is Dutch), sets the browser's language on the profile, as a person
+        would on the settings page, so that a test reads the words of its browser's locale."""
         await self.goto("/sign-in")
         await self.page.get_by_label(re.compile("E-mail")).fill(f"{handle}@example.com")
         await self.page.get_by_label(re.compile("Password|Wachtwoord")).fill(password)
         await self.page.get_by_role("button", name=re.compile("Sign in|Inloggen")).click()
         await self.page.wait_for_url(re.compile(r"^(?!.*sign-in).*$"))
+        if keep_profile_language:
+            return
+        if await self.page.get_attribute("html", "lang") != self.language:
+            back = self.page.url
+            await self.goto("/settings")
+            await self.page.locator("select#language").select_option(self.language)
+            await self.page.locator("form[action='/settings/language'] button").click()
+            await self.page.wait_for_url(re.compile(r"/settings\?saved=true"))
+            await self.page.goto(back)
 
     async def check(self, name: str) -> None:
         """A screenshot of the page kept under .artifacts/web, and an axe scan of it."""
@@ -128,11 +145,10 @@ async def visitors(demo: Demo, browser: Browser) -> AsyncIterator[Any]:
     opened: list[BrowserContext] = []
 
     async def open_visitor(size: str = "desktop", **options: Any) -> Visitor:
-        context = await browser.new_context(
-            viewport=VIEWPORTS[size], locale=options.pop("locale", "en-GB"), **options
-        )
+        locale = options.pop("locale", "en-GB")
+        context = await browser.new_context(viewport=VIEWPORTS[size], locale=locale, **options)
         opened.append(context)
-        return Visitor(demo, context, await context.new_page(), size)
+        return Visitor(demo, context, await context.new_page(), size, locale)
 
     try:
         yield open_visitor

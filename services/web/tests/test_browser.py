@@ -6,14 +6,21 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from PIL import Image
 from playwright.async_api import Page, expect
 from plein_platform.testing import eventually
+from plein_platform.testing_oidc import CLIENT_ID, CLIENT_SECRET, running_provider
 
 from .conftest import ARTIFACTS, Demo, Visitor
+
+DUTCH_CATALOGUE = (
+    Path(__file__).resolve().parents[1] / "src/plein_web/locale/nl/LC_MESSAGES/messages.po"
+)
 
 pytestmark = pytest.mark.integration
 
@@ -219,7 +226,7 @@ async def test_a_lost_session_goes_to_sign_in_and_back(demo: Demo, visitors) -> 
     await visitor.context.clear_cookies()
     await visitor.goto("/groups?from=mail")
     await expect(visitor.page).to_have_url(re.compile(r"/sign-in\?next="))
-    # No profile language: the browser's Dutch is used.
+    # Signed out, the session knows no language: the browser's Dutch is used.
     await expect(visitor.page.get_by_role("button", name="Inloggen")).to_be_visible()
     await visitor.page.get_by_label("E-mailadres").fill("kim@example.com")
     await visitor.page.get_by_label("Wachtwoord").fill("plein-demo-2026")
@@ -337,4 +344,295 @@ async def test_a_group_admin_announces_and_a_poll_gets_votes(demo: Demo, visitor
     await page.get_by_text("Delete", exact=True).click()
     await page.get_by_role("button", name="Yes, delete it").click()
     await expect(page).to_have_url(demo.base_url + "/")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+def _english_ui_phrases() -> set[str]:
+    """The catalogue's English phrases (two words or more) whose Dutch differs: none of them
+    may be on a Dutch page."""
+    with DUTCH_CATALOGUE.open("rb") as f:
+        catalog = read_po(f)
+    return {
+        m.id
+        for m in catalog
+        if isinstance(m.id, str) and " " in m.id and "%" not in m.id and m.string != m.id
+    }
+
+
+# Everything a person reads or hears on a page: its text and its labels.
+PAGE_WORDS = """() => [document.body.innerText,
+  ...[...document.querySelectorAll('[aria-label],[placeholder],[title],[alt]')].map(e =>
+     [e.getAttribute('aria-label'), e.getAttribute('placeholder'), e.getAttribute('title'),
+      e.getAttribute('alt')].filter(Boolean).join(' '))].join('\\n')"""
+
+
+async def test_a_demo_person_reads_plein_in_dutch_from_their_profile(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors()  # an English browser: the profile's Dutch wins
+    await visitor.sign_in("lars", keep_profile_language=True)
+    page = visitor.page
+    await expect(page.locator("html")).to_have_attribute("lang", "nl")
+    await expect(page.get_by_role("button", name="Plaatsen", exact=True)).to_be_visible()
+    # Dates in Dutch (Babel): the demo's posts are minutes old.
+    await expect(page.locator("main time").first).to_contain_text("geleden")
+
+    thread = await page.locator("article.entry a[href^='/posts/']").first.get_attribute("href")
+    english = _english_ui_phrases()
+    for path in ("/", "/groups", "/people", "/notifications", "/settings", "/my-data", thread):
+        assert path is not None
+        await visitor.goto(path)
+        words = await page.evaluate(PAGE_WORDS)
+        assert {p for p in english if p in words} == set(), path
+    await visitor.check("home-dutch")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_a_delegate_praises_a_colleague_as_the_shared_account_and_sees_its_name(
+    demo: Demo, visitors
+) -> None:  # type: ignore[no-untyped-def]
+    delegate: Visitor = await visitors()
+    await delegate.sign_in("jeroen")  # a delegate of the HR shared account
+    page = delegate.page
+    box = page.get_by_label("What would you like to share?")
+    await box.click()
+    await box.press_sequentially("Thank you for the onboarding day, @Kim")
+    await expect(page.get_by_role("option", name=re.compile("Kim Bos"))).to_be_visible()
+    await box.press("Enter")
+    await page.get_by_text("Praise a colleague").click()
+    await page.get_by_label("Make it praise for the colleagues you @mention").check()
+    await page.get_by_label("Badge").select_option(label="Team player")
+    post_as = page.get_by_label("Post as")
+    await expect(page.locator("[data-post-as]")).to_have_text("Jeroen de Groot")
+    await post_as.select_option(label="HR (shared account)")
+    await expect(page.locator("[data-post-as]")).to_have_text("HR")
+    await delegate.check("compose-praise-as-account")
+    await page.get_by_role("button", name="Post", exact=True).click()
+
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Post by HR")
+    await expect(page.locator(".praise-line")).to_contain_text("Team player")
+    await expect(page.locator(".praise-line")).to_contain_text("Kim Bos")
+    post_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    thread = await demo.api("kim", "GET", f"/posts/posts/{post_id}")
+    assert thread.json()["author_id"] == demo.seeded["shared_accounts"]["HR"]["id"]
+    assert thread.json()["praise"]["praised_ids"] == [demo.id_of("kim")]
+
+    # Someone who is no delegate is offered no account, and a forged one is refused.
+    other: Visitor = await visitors()
+    await other.sign_in("mila")
+    await expect(other.page.get_by_label("What would you like to share?")).to_be_visible()
+    await expect(other.page.get_by_label("Post as")).to_have_count(0)
+    csrf = await other.page.get_attribute("body", "data-csrf")
+    forged = await other.context.request.post(
+        demo.base_url + "/posts",
+        form={
+            "text": "as HR",
+            "as_account": demo.seeded["shared_accounts"]["HR"]["id"],
+            "csrf_token": csrf or "",
+        },
+        max_redirects=0,
+    )
+    assert forged.status == 403
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_a_multiple_choice_poll_closes_at_its_time_and_hides_counts_until_then(
+    demo: Demo, visitors
+) -> None:  # type: ignore[no-untyped-def]
+    author: Visitor = await visitors()
+    await author.sign_in("lars")
+    page = author.page
+    await page.get_by_label("What would you like to share?").fill("Which snacks for Friday?")
+    await page.get_by_text("Poll or announcement").click()
+    await page.get_by_label("Make it a poll: the text is the question").check()
+    for n, snack in enumerate(("Crisps", "Fruit", "Nuts"), start=1):
+        await page.get_by_label(f"Option {n}", exact=True).fill(snack)
+    await page.get_by_label("Closes at (optional)").fill("2099-06-01T17:00")
+    await page.get_by_label("Who sees the results").select_option("after_close")
+    await page.get_by_label("Voters may choose several options").check()
+    await author.check("compose-poll-settings")
+    await page.get_by_role("button", name="Post", exact=True).click()
+    await expect(page.locator(".poll")).to_contain_text("1 Jun 2099, 17:00")
+    post_id = page.url.rsplit("/", 1)[-1]
+    poll = (await demo.api("lars", "GET", f"/posts/posts/{post_id}/poll")).json()
+    assert poll["multiple"] is True and poll["results"] == "after_close"
+    closes_at = datetime.fromisoformat(poll["closes_at"])
+    assert closes_at == datetime(2099, 6, 1, 15, 0, tzinfo=UTC)  # 17:00 in Amsterdam
+
+    voter: Visitor = await visitors("phone")
+    await voter.sign_in("mila")
+    await voter.goto(f"/posts/{post_id}")
+    await voter.page.get_by_label("Crisps").check()
+    await voter.page.get_by_label("Nuts").check()
+    await voter.page.get_by_role("button", name="Vote", exact=True).click()
+    await expect(voter.page.locator(".poll")).to_contain_text("Results are shown when")
+    await expect(voter.page.get_by_label("Nuts")).to_be_checked()
+    await voter.check("poll-multiple")
+    mine = (await demo.api("mila", "GET", f"/posts/posts/{post_id}/poll")).json()
+    assert mine["my_votes"] == [0, 2]
+    assert all(o["votes"] is None for o in mine["options"])  # the counts wait for the close
+    # Unticking one takes that vote back.
+    await voter.page.get_by_label("Crisps").uncheck()
+    await voter.page.get_by_role("button", name="Vote", exact=True).click()
+    await expect(voter.page.get_by_label("Crisps")).not_to_be_checked()
+    mine = (await demo.api("mila", "GET", f"/posts/posts/{post_id}/poll")).json()
+    assert mine["my_votes"] == [2]
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_who_reacted_lists_the_people_per_reaction(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
+    word = f"borrel{uuid.uuid4().hex[:8]}"
+    created = await demo.api("olivia", "POST", "/posts/posts", json={"text": f"Vrijdag {word}?"})
+    post_id = created.json()["id"]
+    for handle, reaction in (("bob", "like"), ("pieter", "like"), ("chloe", "celebrate")):
+        given = await demo.api(
+            handle, "PUT", f"/posts/posts/{post_id}/reaction", json={"reaction": reaction}
+        )
+        assert given.status_code == 200, given.text
+
+    visitor: Visitor = await visitors("phone")
+    await visitor.sign_in("noah")
+    await visitor.goto(f"/posts/{post_id}")
+    page = visitor.page
+    await page.locator("#post").get_by_role("link", name="Who reacted").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Who reacted")
+    liked = page.locator("section.reactors").filter(has_text="like")
+    await expect(liked.get_by_role("heading")).to_contain_text("2")
+    await expect(liked.get_by_role("link", name="Bob Jansen")).to_be_visible()
+    await expect(liked.get_by_role("link", name="Pieter van Leeuwen")).to_be_visible()
+    celebrated = page.locator("section.reactors").filter(has_text="celebrate")
+    await expect(celebrated.get_by_role("link", name="Chloé Bakker")).to_be_visible()
+    await expect(page.locator("section.reactors")).to_have_count(2)
+    await visitor.check("who-reacted")
+    await page.get_by_role("link", name="Back to the conversation").click()
+    await expect(page).to_have_url(re.compile(f"/posts/{post_id}"))
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_faces_show_in_feed_entries_replies_and_notifications_else_initials(
+    demo: Demo, visitors, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    photo = io.BytesIO()
+    Image.new("RGB", (300, 300), (200, 80, 40)).save(photo, format="PNG")
+    token = await demo.token("vera")
+    uploaded = await demo.plein.http.put(
+        "/identity/me/photo",
+        content=photo.getvalue(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/png"},
+    )
+    assert uploaded.status_code in (200, 204), uploaded.text
+    word = f"gezicht{uuid.uuid4().hex[:8]}"
+    umar = demo.id_of("umar")
+    created = await demo.api(
+        "vera",
+        "POST",
+        "/posts/posts",
+        json={"text": f"@Umar Yilmaz kijk even naar {word}", "mentions": [umar]},
+    )
+    post_id = created.json()["id"]
+    await demo.api("vera", "POST", f"/posts/posts/{post_id}/replies", json={"text": "En dit"})
+    await demo.api("olivia", "POST", f"/posts/posts/{post_id}/replies", json={"text": "Ja"})
+
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("umar")
+    page = visitor.page
+    vera_face = f"/people/{demo.id_of('vera')}/photo"
+    entry = page.locator("article.entry").filter(has_text=word)
+    await reload_until_visible(page, "article.entry", word)
+    await expect(entry.locator("img.avatar")).to_have_attribute("src", re.compile(vera_face))
+    loaded = await entry.locator("img.avatar").evaluate("img => img.complete && img.naturalWidth")
+    assert loaded > 0  # the browser got the picture, through web, with the session
+
+    await visitor.goto(f"/posts/{post_id}")
+    by_vera = page.locator("article.reply").filter(has_text="En dit")
+    await expect(by_vera.locator("img.avatar")).to_have_attribute("src", re.compile(vera_face))
+    by_olivia = page.locator("article.reply").filter(has_text="Ja")
+    await expect(by_olivia.locator("span.avatar")).to_have_text("OD")  # no photo: initials
+
+    await visitor.goto("/notifications")
+    await reload_until_visible(page, "li.notification img.avatar")
+    mention = page.locator("li.notification").filter(has=page.locator("img.avatar")).first
+    await expect(mention.locator("img.avatar")).to_have_attribute("src", re.compile(vera_face))
+    await visitor.check("notifications-faces")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+async def test_the_sessions_table_holds_no_token_as_identity_issued_it(
+    demo: Demo, visitors
+) -> None:  # type: ignore[no-untyped-def]
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("quinten")
+    web = demo.plein.runtime.service("web")
+    async with web.ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT access_token, refresh_token FROM sessions WHERE refresh_token IS NOT NULL"
+        )
+        rows = await cur.fetchall()
+    assert rows
+    for sealed_access, sealed_refresh in rows:
+        refresh = web.seal.open(sealed_refresh)  # type: ignore[attr-defined]
+        access = web.seal.open(sealed_access)  # type: ignore[attr-defined]
+        assert refresh and access and access.startswith("eyJ")
+        assert refresh not in sealed_refresh and access not in sealed_access
+        assert "eyJ" not in sealed_access
+    # The pages still work from the sealed tokens.
+    await visitor.goto("/groups")
+    await expect(visitor.page.get_by_role("heading", name="Groups")).to_be_visible()
+
+    # Rows from before sealing held tokens as issued: the migration signs them out.
+    migration = Path(__file__).resolve().parents[1] / "migrations/0002_webx_sealed_tokens.sql"
+    async with web.ctx.pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO sessions (id_hash, csrf_token, user_id, access_token, refresh_token, "
+            "expires_at) VALUES ('old', 'c', gen_random_uuid(), 'eyJplain', 'plain-refresh', "
+            "now() + interval '1 day')"
+        )
+        await conn.execute(migration.read_text())
+        cur = await conn.execute(
+            "SELECT user_id, access_token, refresh_token FROM sessions WHERE id_hash = 'old'"
+        )
+        assert await cur.fetchone() == (None, None, None)
+        await conn.execute("DELETE FROM sessions WHERE id_hash = 'old'")
+
+
+async def test_sign_in_with_the_organisations_provider_ends_in_a_browser_session(
+    demo: Demo, visitors
+) -> None:  # type: ignore[no-untyped-def]
+    web = demo.plein.runtime.service("web")
+    sso = demo.plein.runtime.service("identity").identity_settings  # type: ignore[attr-defined]
+    async with running_provider() as provider:
+        sso.oidc_issuer, sso.oidc_client_id = provider.issuer, CLIENT_ID
+        sso.oidc_client_secret = CLIENT_SECRET
+        web.settings.oidc_provider = "Fake SSO"  # type: ignore[attr-defined]
+        try:
+            provider.person = {"sub": "s-1", "email": "sanne@example.com", "name": "Sanne"}
+            visitor: Visitor = await visitors()
+            await visitor.goto("/groups")  # signed out: to the sign-in page
+            page = visitor.page
+            await visitor.check("sign-in-sso")
+            await page.get_by_role("link", name="Sign in with Fake SSO").click()
+            await expect(page).to_have_url(demo.base_url + "/")
+            # Signed in as the demo's Sanne (the provider's e-mail), in her profile's Dutch.
+            mine = page.locator("details.menu a[href^='/people/']")
+            await expect(mine).to_have_attribute("href", f"/people/{demo.id_of('sanne')}")
+            await expect(page.locator("html")).to_have_attribute("lang", "nl")
+            # The tokens stayed on the server: the browser has the session cookie only.
+            (cookie,) = [c for c in await visitor.context.cookies() if c["name"] == "plein_session"]
+            assert cookie["httpOnly"] is True
+            assert "eyJ" not in await page.content()
+            assert await page.evaluate("Object.keys(localStorage).length") == 0
+
+            # A hand-off link carried to another browser does not sign that one in.
+            started = await demo.plein.http.get("/identity/oidc/login", params={"return_to": "web"})
+            at_provider = await demo.plein.http.get(started.headers["location"])
+            callback = await demo.plein.http.get(at_provider.headers["location"])
+            stranger: Visitor = await visitors("phone")
+            await stranger.page.goto(callback.headers["location"])
+            await expect(stranger.page.get_by_role("alert")).to_contain_text("another browser")
+            await stranger.goto("/")
+            await expect(stranger.page).to_have_url(re.compile("/sign-in"))
+        finally:
+            sso.oidc_issuer = None
+            web.settings.oidc_provider = None  # type: ignore[attr-defined]
+    await visitor.context.clear_cookies()  # not configured any more: no button
+    await visitor.goto("/sign-in")
+    await expect(visitor.page.get_by_role("link", name=re.compile("Sign in with"))).to_have_count(0)
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from cryptography.fernet import Fernet
 from plein_web import i18n
 from plein_web.gateway import ApiProblem, Gateway
 from plein_web.pages import safe_next
 from plein_web.rendering import highlighted, initials, rich_text
+from plein_web.sealing import TokenSeal
 
 PACKAGE = Path(i18n.__file__).parent
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -113,3 +115,13 @@ def test_a_mentioned_persons_whole_name_is_marked() -> None:
     html = str(rich_text("Ask @Farid El Amrani or @eva", ["Farid El Amrani"]))
     assert '<span class="mention">@Farid El Amrani</span>' in html
     assert '<span class="mention">@eva</span>' in html
+
+
+def test_a_sealed_token_opens_with_its_key_also_after_rotation_and_not_with_another() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    sealed = TokenSeal(old).seal("refresh-me")
+    assert sealed is not None and "refresh-me" not in sealed
+    assert TokenSeal(old).open(sealed) == "refresh-me"
+    assert TokenSeal(f"{new},{old}").open(sealed) == "refresh-me"  # rotated: the old still opens
+    assert TokenSeal(new).open(sealed) is None  # a key no longer held: signed out, no error
+    assert TokenSeal(old).seal(None) is None and TokenSeal(old).open(None) is None

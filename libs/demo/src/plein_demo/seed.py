@@ -14,6 +14,7 @@ from .notifications import seed_notifications
 
 DEMO_PASSWORD = "plein-demo-2026"
 DEMO_DOMAIN = "example.com"
+DEMO_LANGUAGE = "nl"  # a Dutch organisation: pages and e-mails follow the profile's language
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> Seeded
                     "job_title": person.title,
                     "is_manager": person.handle in MANAGERS,
                     "manager_id": ids.get(person.manager) if person.manager else None,
+                    "languages": [DEMO_LANGUAGE],
                 },
             )
             if response.status_code == 409 and person is PEOPLE[0]:

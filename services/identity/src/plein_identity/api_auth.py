@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -64,6 +65,13 @@ class Credentials(BaseModel):
 
     email: EmailStr
     password: Annotated[str, StringConstraints(min_length=1, max_length=256), Storable]
+
+
+class OidcHandoff(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, Field(min_length=1, max_length=200)]
+    state: Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class RefreshRequest(BaseModel):
@@ -175,10 +183,17 @@ def routes() -> APIRouter:
         tags=["auth"],
         summary="Single sign-on: go to the organisation's identity provider (if configured)",
     )
-    async def oidc_login(use: AccountsUse) -> RedirectResponse:
-        client = oidc.require(use.oidc())
-        async with use.ctx.pool.connection() as conn:
-            url = await client.start(conn, use.ctx.clock())
+    async def oidc_login(
+        request: Request,
+        return_to: Annotated[
+            Literal["web"] | None,
+            Query(description="`web`: the flow ends in the web client's browser session"),
+        ] = None,
+    ) -> RedirectResponse:
+        service = identity(request)
+        client = oidc.require(service.oidc())
+        async with service.ctx.pool.connection() as conn:
+            url = await client.start(conn, service.ctx.clock(), return_to)
         return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
 
     @router.get(
@@ -191,11 +206,15 @@ def routes() -> APIRouter:
         request: Request,
         code: Annotated[str, Query(min_length=1, max_length=2000)],
         state: Annotated[str, Query(min_length=1, max_length=200)],
-    ) -> dict[str, Any]:
+    ) -> Any:
+        """Tokens as JSON; for a flow the web client started, a redirect to it with a
+        one-time code instead (POST /oidc/handoff swaps it)."""
         service = identity(request)
         client = oidc.require(service.oidc())
         async with service.ctx.pool.connection() as conn:
-            who = await client.finish(conn, code=code, state=state, now=service.ctx.clock())
+            who, return_to = await client.finish(
+                conn, code=code, state=state, now=service.ctx.clock()
+            )
         app = service.application
         user = await run(app.user_by_email, who.email)
         if user is None:
@@ -204,6 +223,30 @@ def routes() -> APIRouter:
             user = await run(app.register, email=who.email, password=None, display_name=who.name)
             await service.share_keys()
             await service.settle(user.id, user.version)
+        if not user.active:
+            raise NotAuthenticated("This account is deactivated.")
+        if return_to == "web":
+            async with service.ctx.pool.connection() as conn:
+                handoff = await oidc.hand_off(conn, user.id, state, service.ctx.clock())
+            query = urlencode({"code": handoff, "state": state})
+            web = f"{service.ctx.settings.base_url}/sign-in/oidc/complete?{query}"
+            return RedirectResponse(web, status_code=status.HTTP_303_SEE_OTHER)
+        return await _issue(request, user.id)
+
+    @router.post(
+        "/oidc/handoff",
+        response_model=Tokens,
+        tags=["auth"],
+        summary="Single sign-on for the web client: swap the callback's one-time code for tokens",
+    )
+    async def oidc_handoff(body: OidcHandoff, request: Request) -> dict[str, Any]:
+        """The code works once, within a minute, with the state of the flow it ended."""
+        service = identity(request)
+        async with service.ctx.pool.connection() as conn:
+            user_id = await oidc.take_handoff(conn, body.code, body.state, service.ctx.clock())
+        if user_id is None:
+            raise NotAuthenticated("This sign-in code is not valid (expired, used or foreign).")
+        user = await run(service.application.user, user_id)
         if not user.active:
             raise NotAuthenticated("This account is deactivated.")
         return await _issue(request, user.id)

@@ -3,11 +3,13 @@ authlib's client and joserfc to check the ID token. Optional: on when PLEIN_OIDC
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
@@ -18,6 +20,7 @@ from plein_platform.errors import NotAuthenticated, NotFound
 from psycopg import AsyncConnection
 
 LOGIN_TTL = timedelta(minutes=10)
+HANDOFF_TTL = timedelta(seconds=60)  # from the callback's redirect to the web client's swap
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,11 @@ class OidcClient:
             code_challenge_method="S256",
         )
 
-    async def start(self, conn: AsyncConnection[Any], now: datetime) -> str:
-        """The provider URL to send the browser to; remembers state, nonce and PKCE verifier."""
+    async def start(
+        self, conn: AsyncConnection[Any], now: datetime, return_to: str | None = None
+    ) -> str:
+        """The provider URL to send the browser to; remembers state, nonce and PKCE verifier,
+        and where the flow ends (`web`: the browser client; None: the callback's JSON)."""
         meta = await self.metadata()
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
         async with self._client() as client:
@@ -66,25 +72,26 @@ class OidcClient:
                 meta["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
             )
         await conn.execute(
-            "INSERT INTO oidc_logins (state, nonce, code_verifier, expires_at) "
-            "VALUES (%s, %s, %s, %s)",
-            (state, nonce, verifier, now + LOGIN_TTL),
+            "INSERT INTO oidc_logins (state, nonce, code_verifier, expires_at, return_to) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            (state, nonce, verifier, now + LOGIN_TTL, return_to),
         )
         return str(url)
 
     async def finish(
         self, conn: AsyncConnection[Any], *, code: str, state: str, now: datetime
-    ) -> OidcIdentity:
-        """Swap the code for tokens and check the ID token; the state works once."""
+    ) -> tuple[OidcIdentity, str | None]:
+        """Swap the code for tokens and check the ID token; the state works once. Also says
+        where the flow ends (as `start` was told)."""
         cur = await conn.execute(
             "DELETE FROM oidc_logins WHERE state = %s AND expires_at > %s "
-            "RETURNING nonce, code_verifier",
+            "RETURNING nonce, code_verifier, return_to",
             (state, now),
         )
         row = await cur.fetchone()
         if row is None:
             raise NotAuthenticated("This sign-in was not started here, or it expired.")
-        nonce, verifier = row
+        nonce, verifier, return_to = row
         meta = await self.metadata()
         try:
             async with self._client() as client:
@@ -96,7 +103,8 @@ class OidcClient:
                 )
         except Exception as error:  # the provider refused the code
             raise NotAuthenticated("The identity provider refused the sign-in.") from error
-        return await self._check_id_token(str(token.get("id_token", "")), nonce, meta)
+        who = await self._check_id_token(str(token.get("id_token", "")), nonce, meta)
+        return who, return_to
 
     async def _check_id_token(
         self, id_token: str, nonce: str, meta: dict[str, Any]
@@ -124,6 +132,36 @@ class OidcClient:
             email=str(claims["email"]),
             name=str(claims.get("name") or claims["email"]),
         )
+
+
+async def hand_off(conn: AsyncConnection[Any], user_id: UUID, state: str, now: datetime) -> str:
+    """A one-time code the browser carries to the web client, which swaps it (with the flow's
+    state) for tokens server-to-server: the tokens never pass through the browser."""
+    code = secrets.token_urlsafe(32)
+    await conn.execute("DELETE FROM oidc_handoffs WHERE expires_at <= %s", (now,))  # unused ones
+    await conn.execute(
+        "INSERT INTO oidc_handoffs (code_hash, state, user_id, expires_at) VALUES (%s, %s, %s, %s)",
+        (_digest(code), state, user_id, now + HANDOFF_TTL),
+    )
+    return code
+
+
+async def take_handoff(
+    conn: AsyncConnection[Any], code: str, state: str, now: datetime
+) -> UUID | None:
+    """Whose sign-in a hand-off code is, once: None when used, expired or of another flow."""
+    cur = await conn.execute(
+        "DELETE FROM oidc_handoffs WHERE code_hash = %s RETURNING state, user_id, expires_at",
+        (_digest(code),),
+    )
+    row = await cur.fetchone()
+    if row is None or not secrets.compare_digest(row[0], state) or row[2] <= now:
+        return None
+    return UUID(str(row[1]))
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def require(client: OidcClient | None) -> OidcClient:

@@ -46,6 +46,7 @@ class Entry(BaseModel):
     post_id: UUID | None
     group_id: UUID | None
     actor_count: int
+    actor_id: UUID | None = None  # the latest actor, whose face the inbox shows
     unread: bool
     handled: bool = False  # a join request its admins have decided
     created_at: datetime

@@ -564,6 +564,8 @@ _ENTRY = (
     "ARRAY(SELECT p.display_name FROM notification_actors a JOIN people p "
     "ON p.user_id = a.actor_id WHERE a.notification_id = n.id "
     "ORDER BY a.at DESC, a.actor_id LIMIT 3) AS actor_names, "
+    "(SELECT a.actor_id FROM notification_actors a WHERE a.notification_id = n.id "
+    "ORDER BY a.at DESC, a.actor_id LIMIT 1) AS latest_actor_id, "
     "COALESCE(r.active, false) AS recipient_active, "
     "COALESCE(g.private, n.group_private) AS group_private_now, "
     "EXISTS (SELECT 1 FROM members m WHERE m.group_id = n.group_id "

@@ -201,7 +201,7 @@ async def _api_part(web: WebService, request: Request, session_id: str, path: st
     """One service's part, asked with the session's token, refreshed if it ran out meanwhile."""
     now = datetime.now(UTC)
     async with web.ctx.pool.connection() as conn:
-        session = await store.find_session(conn, session_id, now)
+        session = await store.find_session(conn, session_id, now, web.seal)
     if session is None or not session.signed_in:
         raise SignInNeeded()
     return await Visit(request, web, session, now).api("GET", path)

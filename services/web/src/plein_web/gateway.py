@@ -90,7 +90,13 @@ class Gateway:
         headers = dict(kwargs.pop("headers", None) or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        response = await self.http.request(method, self.url(path), headers=headers, **kwargs)
+        try:
+            response = await self.http.request(method, self.url(path), headers=headers, **kwargs)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            if method != "GET":
+                raise
+            # A kept-alive connection the API closed meanwhile: a read is safe to send again.
+            response = await self.http.request(method, self.url(path), headers=headers, **kwargs)
         if response.status_code == 401 and token:
             raise SignInNeeded()
         if response.status_code >= 400:
@@ -116,6 +122,29 @@ class Gateway:
         if response.status_code >= 400:
             raise _problem(response)
         return Tokens(response.json(), now)
+
+    async def oidc_start(self) -> str:
+        """Where to send the browser: identity's OIDC login, started for this web client."""
+        response = await self.http.get(
+            self.url("/identity/oidc/login"), params={"return_to": "web"}
+        )
+        if response.status_code >= 400 or "location" not in response.headers:
+            raise _problem(response)
+        return response.headers["location"]
+
+    async def oidc_handoff(self, code: str, state: str, now: datetime) -> Tokens:
+        """Tokens for the one-time code identity's callback gave the browser."""
+        body = await self.call(
+            "POST", "/identity/oidc/handoff", json={"code": code, "state": state}
+        )
+        return Tokens(body, now)
+
+    async def act_as(self, token: str, account_id: str, now: datetime) -> Tokens:
+        """Tokens acting as a shared account the token's person is a delegate of."""
+        body = await self.call(
+            "POST", "/identity/tokens/act-as", token, json={"account_id": account_id}
+        )
+        return Tokens(body, now)
 
     async def sign_out(self, refresh_token: str) -> None:
         try:

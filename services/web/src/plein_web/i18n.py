@@ -108,6 +108,13 @@ DATA_WORDS = [
     N_("thanks"),
     N_("insightful"),
     N_("funny"),
+    # praise badges
+    N_("thank_you"),
+    N_("team_player"),
+    N_("above_and_beyond"),
+    N_("problem_solver"),
+    N_("mentor"),
+    N_("welcome"),
     # notification kinds
     N_("mention"),
     N_("reply"),

@@ -18,6 +18,7 @@ from . import (
     pages_home,
     pages_notify,
     pages_people,
+    pages_sso,
     pages_topics,
 )
 from .gateway import ApiProblem, SignInNeeded
@@ -147,6 +148,7 @@ def routes() -> APIRouter:
         await visit.sign_in(tokens, display_name, [current_language.get()])
         return see_other("/")
 
+    router.include_router(pages_sso.router)
     router.include_router(pages_home.router)
     router.include_router(pages_people.router)
     router.include_router(pages_topics.router)

@@ -11,8 +11,10 @@ from cachetools import TTLCache
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from .compose import Draft, NoOneToPraise, start_request
 from .gateway import ApiProblem
-from .people import profiles
+from .i18n import gettext
+from .people import profiles, with_faces
 from .visits import Acting, Person
 
 router = APIRouter()
@@ -68,72 +70,90 @@ async def home(
     acknowledged: UUID | None = None,
 ) -> Response:
     size = visit.web.settings.page_size
-    answer, groups = await asyncio.gather(
-        visit.get("/feed/home", order=order, cursor=cursor, limit=size), my_groups(visit)
+    answer, groups, accounts = await asyncio.gather(
+        visit.get("/feed/home", order=order, cursor=cursor, limit=size),
+        my_groups(visit),
+        my_accounts(visit),
     )
-    page = _without_read(answer, str(acknowledged) if acknowledged else None)
+    page = await with_faces(
+        visit, _without_read(answer, str(acknowledged) if acknowledged else None)
+    )
     template = (
         "_entries.html" if cursor and visit.request.headers.get("hx-request") else "home.html"
     )
     return visit.web.renderer.page(
-        visit, template, page=page, order=order, groups=groups, compose_error=None, form={}
+        visit,
+        template,
+        page=page,
+        order=order,
+        groups=groups,
+        accounts=accounts,
+        compose_error=None,
+        form={},
     )
 
 
-def _start_request(
-    kinds: list[str], text: str, target: str, title: str, options: list[str], mentions: list[str]
-) -> tuple[str, dict[str, Any]]:
-    """Which API starts this thread, and with what: announcement, poll, question or post."""
-    group = {"group_id": target} if target else {}
-    if "announcement" in kinds:
-        body = {"title": title, "text": text, "mentions": mentions, "group_id": target or None}
-        return "/posts/announcements", body
-    if "poll" in kinds:
-        return "/posts/polls", {"question": text, "options": [o for o in options if o], **group}
-    kind = "question" if "question" in kinds else "post"
-    return "/posts/posts", {"text": text, "kind": kind, "mentions": mentions, **group}
+async def my_accounts(visit: Person) -> list[dict[str, Any]]:
+    """The shared accounts I may post as (a delegate of): [{id, display_name}]."""
+    cached = _accounts.get(visit.user_id)
+    if cached is not None:
+        return cached
+    me = await visit.get("/identity/me")
+    ids = [str(i) for i in me.get("shared_accounts") or []]
+    found = await profiles(visit, ids)
+    accounts = [{"id": i, "display_name": found[i]["display_name"]} for i in ids]
+    _accounts[visit.user_id] = accounts
+    return accounts
+
+
+_accounts: TTLCache[str, list[dict[str, Any]]] = TTLCache(maxsize=10_000, ttl=30)
+
+
+async def _post_as_account(visit: Acting, account_id: str, path: str, body: Any) -> Any:
+    """Start the thread with tokens acting as the shared account (identity checks that I am
+    its delegate); their refresh token is revoked at once, the session keeps only mine."""
+    token = await visit._fresh_access_token()
+    gateway = visit.web.gateway
+    acting = await gateway.act_as(token, account_id, visit.now)
+    try:
+        return await gateway.call("POST", path, acting.access_token, json=body)
+    finally:
+        await gateway.sign_out(acting.refresh_token)
 
 
 @router.post("/posts")
-async def compose(
-    visit: Acting,
-    text: Annotated[str, Form(max_length=20_000)] = "",
-    target: Annotated[str, Form(max_length=64)] = "",
-    kind: Annotated[list[str] | None, Form()] = None,
-    title: Annotated[str, Form(max_length=500)] = "",
-    option: Annotated[list[str] | None, Form()] = None,
-    mentions: Annotated[list[UUID] | None, Form()] = None,
-) -> Response:
-    kinds = kind or []
-    path, body = _start_request(
-        kinds,
-        text,
-        target,
-        title.strip(),
-        [o.strip() for o in option or []],
-        [str(m) for m in mentions or []],
-    )
+async def compose(visit: Acting, draft: Annotated[Draft, Form()]) -> Response:
     try:
-        post = await visit.api("POST", path, json=body)
-    except ApiProblem as problem:
-        page, groups = await asyncio.gather(
-            visit.get("/feed/home", limit=visit.web.settings.page_size), my_groups(visit)
+        path, body = start_request(draft, visit.web.settings.time_zone)
+        accounts = {a["id"] for a in await my_accounts(visit)} if draft.as_account else set()
+        if draft.as_account and draft.as_account not in accounts:
+            raise ApiProblem(403, {"detail": gettext("You may not post as this account.")})
+        if draft.as_account:
+            post = await _post_as_account(visit, draft.as_account, path, body)
+        else:
+            post = await visit.api("POST", path, json=body)
+    except (ApiProblem, NoOneToPraise, ValueError) as problem:
+        if isinstance(problem, ApiProblem):
+            status, message = problem.status, problem.message
+        elif isinstance(problem, NoOneToPraise):
+            status, message = 422, gettext("Mention the colleagues you praise with @.")
+        else:
+            status, message = 422, gettext("The closing time is not a date and time.")
+        page, groups, accounts_list = await asyncio.gather(
+            visit.get("/feed/home", limit=visit.web.settings.page_size),
+            my_groups(visit),
+            my_accounts(visit),
         )
         return visit.web.renderer.page(
             visit,
             "home.html",
-            status_code=problem.status,
+            status_code=status,
             page=page,
             order="latest",
             groups=groups,
-            compose_error=problem.message,
-            form={
-                "text": text,
-                "target": target,
-                "kind": kinds,
-                "title": title,
-                "options": option or [],
-            },
+            accounts=accounts_list,
+            compose_error=message,
+            form=draft.form(),
         )
     # The API's weekly-guideline warning, shown on the thread in the person's language.
     warned = "?warned=true" if post.get("warning") else ""
@@ -173,6 +193,7 @@ def _authors(message: dict[str, Any], into: set[str]) -> set[str]:
     """Everyone a thread shows by name: authors and the people they mention."""
     into.add(str(message["author_id"]))
     into.update(str(m) for m in message.get("mentions") or [])
+    into.update(str(p) for p in (message.get("praise") or {}).get("praised_ids") or [])
     for reply in message.get("replies", []):
         _authors(reply, into)
     return into
@@ -247,6 +268,24 @@ async def react(
     return see_other(f"/posts/{post_id}#{reply_id or 'post'}")
 
 
+@router.get("/posts/{post_id}/reactions")
+async def who_reacted(visit: Person, post_id: UUID, reply_id: UUID | None = None) -> Response:
+    """Per reaction, the people who gave it to the post (or one of its replies)."""
+    path = f"/posts/posts/{post_id}" + (f"/replies/{reply_id}" if reply_id else "")
+    body = await visit.get(f"{path}/reactions")
+    who: dict[str, list[str]] = body["reactions"]
+    people = await profiles(visit, {p for ids in who.values() for p in ids})
+    return visit.web.renderer.page(
+        visit,
+        "reactions.html",
+        post_id=post_id,
+        reply_id=reply_id,
+        who=who,
+        people=people,
+        reactions=REACTIONS,
+    )
+
+
 @router.post("/posts/{post_id}/best-answer")
 async def best_answer(visit: Acting, post_id: UUID, reply_id: Annotated[UUID, Form()]) -> Response:
     await visit.api("PUT", f"/posts/posts/{post_id}/best-answer", json={"reply_id": str(reply_id)})
@@ -254,8 +293,22 @@ async def best_answer(visit: Acting, post_id: UUID, reply_id: Annotated[UUID, Fo
 
 
 @router.post("/posts/{post_id}/vote")
-async def vote(visit: Acting, post_id: UUID, option: Annotated[int, Form(ge=0, le=9)]) -> Response:
-    await visit.api("POST", f"/posts/posts/{post_id}/votes", json={"option": option})
+async def vote(
+    visit: Acting, post_id: UUID, option: Annotated[list[int], Form(max_length=10)]
+) -> Response:
+    """One choice, or in a multiple-choice poll the boxes ticked: the options newly ticked
+    are voted for, the ones no longer ticked taken back."""
+    path = f"/posts/posts/{post_id}"
+    poll = await visit.get(f"{path}/poll")
+    chosen = {o for o in option if 0 <= o < len(poll["options"])}
+    if not poll.get("multiple"):
+        chosen = set(sorted(chosen)[:1])
+    mine = set(poll.get("my_votes") or [])
+    for o in sorted(chosen - mine):
+        await visit.api("POST", f"{path}/votes", json={"option": o})
+    if poll.get("multiple"):
+        for o in sorted(mine - chosen):
+            await visit.api("DELETE", f"{path}/votes/{o}")
     return see_other(f"/posts/{post_id}")
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from . import exports
 from .gateway import SignInNeeded
 from .i18n import gettext
+from .people import profiles
 from .visits import Acting, Person
 
 router = APIRouter()
@@ -27,7 +28,8 @@ def see_other(url: str) -> RedirectResponse:
 @router.get("/notifications")
 async def inbox(visit: Person, cursor: str | None = None) -> Response:
     page = await visit.get("/notify/inbox", cursor=cursor, limit=30)
-    return visit.web.renderer.page(visit, "notifications.html", page=page)
+    people = await profiles(visit, {n.get("actor_id") for n in page["entries"]})
+    return visit.web.renderer.page(visit, "notifications.html", page=page, people=people)
 
 
 @router.post("/notifications/read")

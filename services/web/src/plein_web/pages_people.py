@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from .gateway import ApiProblem
 from .pages_home import forget_groups
-from .people import forget, profiles
+from .people import forget, profiles, with_faces
 from .visits import Acting, Person
 
 router = APIRouter()
@@ -46,7 +46,7 @@ async def profile(visit: Person, user_id: UUID) -> Response:
         person=person,
         manager=manager,
         following=following,
-        page=feed,
+        page=await with_faces(visit, feed),
         own=str(user_id) == visit.user_id,
     )
 
@@ -134,7 +134,7 @@ async def group(
         visit,
         "group.html",
         group=info,
-        page=feed,
+        page=await with_faces(visit, feed),
         members=members,
         requests=requests,
         invite_q=invite_q,

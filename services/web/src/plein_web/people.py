@@ -32,3 +32,13 @@ async def profiles(visit: Visit, ids: Iterable[Any]) -> dict[str, dict[str, Any]
 
 def forget(user_id: str) -> None:
     _profiles.pop(str(user_id), None)
+
+
+async def with_faces(visit: Visit, page: dict[str, Any]) -> dict[str, Any]:
+    """The feed page with each entry's `author_photo` (None: the page shows initials), from
+    the authors' profiles."""
+    entries = [e for key in ("pinned", "raised", "entries") for e in page.get(key) or []]
+    found = await profiles(visit, {e.get("author_id") for e in entries})
+    for e in entries:
+        e["author_photo"] = found.get(str(e.get("author_id")), {}).get("photo_url")
+    return page

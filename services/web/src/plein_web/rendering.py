@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import i18n
+from .compose import BADGES
 from .dashboard import manages_community
 from .visits import ANSWER, COOKIE, CSRF_FIELD, Visit
 
@@ -130,6 +131,7 @@ def _environment(time_zone: str) -> Environment:
         people.get(str(i), {}).get("display_name") for i in ids or []
     ]
     env.globals["CSRF_FIELD"] = CSRF_FIELD
+    env.globals["BADGES"] = BADGES
     env.globals["manages_community"] = manages_community
     return env
 

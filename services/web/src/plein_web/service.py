@@ -14,6 +14,7 @@ from plein_platform.service import Service, Worker, every
 from . import exports, pages, store
 from .gateway import Gateway
 from .rendering import Renderer, SecurityHeaders
+from .sealing import TokenSeal
 from .settings import WebSettings
 
 
@@ -25,6 +26,10 @@ class WebService(Service):
     def __init__(self) -> None:
         self.settings = WebSettings()
         self.renderer = Renderer(self.settings.time_zone)
+        self.renderer.env.globals["sso_provider"] = lambda: self.settings.oidc_provider
+        self.seal = TokenSeal(
+            self.settings.token_key.get_secret_value() if self.settings.token_key else None
+        )
         self._gateway: Gateway | None = None
         super().__init__()
 

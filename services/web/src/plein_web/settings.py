@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # services/web/node_modules, where `make setup` installs the front-end packages from the lock.
@@ -20,6 +20,19 @@ class WebSettings(BaseSettings):
     session_ttl_s: int = Field(
         default=30 * 24 * 3600,
         description="how long a sign-in lasts (identity's refresh-token lifetime)",
+    )
+    token_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key(s), comma-separated, the first sealing, that seal the tokens "
+        "sessions keep (`python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'`); none: a key per process, sign-ins end "
+        "when the web client restarts",
+    )
+    oidc_provider: str | None = Field(
+        default=None,
+        validation_alias="PLEIN_OIDC_PROVIDER_NAME",
+        description="the organisation's identity provider as the sign-in page names it "
+        '("Sign in with <name>"); set with identity\'s PLEIN_OIDC_ISSUER; none: no button',
     )
     anonymous_session_ttl_s: int = Field(default=3600, description="a visitor not signed in")
     refresh_margin_s: int = Field(default=60, description="refresh tokens this close to expiry")

@@ -1,4 +1,5 @@
-"""SQL for the web client's own schema: browser sessions. The only file that knows table names."""
+"""SQL for the web client's own schema: browser sessions. The only file that knows table names.
+The tokens are stored sealed (plein_web.sealing), never as they are."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from uuid import UUID
 
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
+
+from .sealing import TokenSeal
 
 
 def hash_id(session_id: str) -> str:
@@ -30,6 +33,7 @@ class Session:
     access_expires_at: datetime | None = None
     refresh_token: str | None = None
     language: str | None = None
+    oidc_state: str | None = None  # the single sign-on this browser started
 
     @property
     def signed_in(self) -> bool:
@@ -38,12 +42,17 @@ class Session:
 
 _COLUMNS = (
     "csrf_token, expires_at, user_id, display_name, access_token, access_expires_at, "
-    "refresh_token, language"
+    "refresh_token, language, oidc_state"
 )
 
 
-def _session(session_id: str, row: dict[str, Any]) -> Session:
-    return Session(id=session_id, **row)
+def _session(session_id: str, row: dict[str, Any], seal: TokenSeal) -> Session:
+    session = Session(id=session_id, **row)
+    session.access_token = seal.open(session.access_token)
+    session.refresh_token = seal.open(session.refresh_token)
+    if session.refresh_token is None:  # sealed under a key no longer held: signed out
+        session.user_id = session.access_token = None
+    return session
 
 
 async def new_session(conn: AsyncConnection[Any], now: datetime, ttl_s: int) -> Session:
@@ -61,7 +70,12 @@ async def new_session(conn: AsyncConnection[Any], now: datetime, ttl_s: int) -> 
 
 
 async def find_session(
-    conn: AsyncConnection[Any], session_id: str, now: datetime, *, for_update: bool = False
+    conn: AsyncConnection[Any],
+    session_id: str,
+    now: datetime,
+    seal: TokenSeal,
+    *,
+    for_update: bool = False,
 ) -> Session | None:
     lock = " FOR UPDATE" if for_update else ""
     async with conn.cursor(row_factory=dict_row) as cur:
@@ -70,13 +84,10 @@ async def find_session(
             (hash_id(session_id), now),
         )
         row = await cur.fetchone()
-    return None if row is None else _session(session_id, row)
+    return None if row is None else _session(session_id, row, seal)
 
 
-async def save_tokens(
-    conn: AsyncConnection[Any],
-    session: Session,
-) -> None:
+async def save_tokens(conn: AsyncConnection[Any], session: Session, seal: TokenSeal) -> None:
     await conn.execute(
         "UPDATE sessions SET user_id = %s, display_name = %s, access_token = %s, "
         "access_expires_at = %s, refresh_token = %s, language = %s, expires_at = %s "
@@ -84,13 +95,19 @@ async def save_tokens(
         (
             session.user_id,
             session.display_name,
-            session.access_token,
+            seal.seal(session.access_token),
             session.access_expires_at,
-            session.refresh_token,
+            seal.seal(session.refresh_token),
             session.language,
             session.expires_at,
             hash_id(session.id),
         ),
+    )
+
+
+async def remember_oidc_state(conn: AsyncConnection[Any], session_id: str, state: str) -> None:
+    await conn.execute(
+        "UPDATE sessions SET oidc_state = %s WHERE id_hash = %s", (state, hash_id(session_id))
     )
 
 

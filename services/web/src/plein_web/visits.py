@@ -95,7 +95,7 @@ class Visit:
         # Each refresh token works once: the row lock makes concurrent requests of one session
         # (several tabs, htmx calls in parallel) refresh once and share the result.
         async with self.web.ctx.pool.connection() as conn, conn.transaction():
-            locked = await store.find_session(conn, s.id, self.now, for_update=True)
+            locked = await store.find_session(conn, s.id, self.now, self.web.seal, for_update=True)
             if locked is None or not locked.signed_in or locked.refresh_token is None:
                 raise SignInNeeded()
             if (
@@ -111,7 +111,7 @@ class Visit:
                 await store.delete_session(conn, s.id)
                 raise
             self.session = self._with_tokens(locked, tokens)
-            await store.save_tokens(conn, self.session)
+            await store.save_tokens(conn, self.session, self.web.seal)
         assert self.session.access_token is not None
         return self.session.access_token
 
@@ -131,7 +131,7 @@ class Visit:
             self._with_tokens(fresh, tokens)
             fresh.display_name = display_name
             fresh.language = choose_language(languages, None) if languages else None
-            await store.save_tokens(conn, fresh)
+            await store.save_tokens(conn, fresh, self.web.seal)
         self.session = fresh
         set_cookie(fresh.id, settings.session_ttl_s)
 
@@ -139,7 +139,7 @@ class Visit:
         self.session.language = language
         current_language.set(language)
         async with self.web.ctx.pool.connection() as conn:
-            await store.save_tokens(conn, self.session)
+            await store.save_tokens(conn, self.session, self.web.seal)
 
     async def sign_out(self) -> None:
         if self.session.refresh_token:
@@ -160,7 +160,7 @@ async def visit(request: Request) -> Visit:
     session = None
     async with web.ctx.pool.connection() as conn:
         if cookie:
-            session = await store.find_session(conn, cookie, now)
+            session = await store.find_session(conn, cookie, now, web.seal)
         if session is None and request.method == "GET" and not for_scripts(request):
             ttl = web.settings.anonymous_session_ttl_s
             session = await store.new_session(conn, now, ttl)

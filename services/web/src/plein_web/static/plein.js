@@ -103,7 +103,11 @@
     if (!area || !list) return;
     let active = -1;
     let query = null;
-    const close = () => { list.hidden = true; list.innerHTML = ""; active = -1; area.setAttribute("aria-expanded", "false"); };
+    const close = () => {
+      list.hidden = true; list.innerHTML = ""; active = -1;
+      area.setAttribute("aria-expanded", "false");
+      area.removeAttribute("aria-activedescendant");  // its option is gone with the list
+    };
     list.id = (area.id || "compose") + "-suggestions";
     area.setAttribute("aria-controls", list.id);
     area.setAttribute("role", "combobox");
@@ -202,7 +206,20 @@
     });
   }
 
+  // -- posting as a shared account: say at once whose name readers will see --
+  function wirePostAs(select) {
+    if (select.dataset.wired) return;
+    select.dataset.wired = "1";
+    const shown = select.form && select.form.querySelector("[data-post-as]");
+    if (!shown) return;
+    select.addEventListener("change", () => {
+      const option = select.options[select.selectedIndex];
+      shown.textContent = option.dataset.name || option.textContent;
+    });
+  }
+
   function enhance(root) {
+    root.querySelectorAll("select[name=as_account]").forEach(wirePostAs);
     root.querySelectorAll("form[data-photo]").forEach(wirePhoto);
     watchSeen(root);
     root.querySelectorAll("form[data-mentions]").forEach(wireMentions);
