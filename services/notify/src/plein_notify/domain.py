@@ -321,6 +321,16 @@ def escalation_recipients(
     return list(seen)
 
 
+# Who sees escalations and reports, and is told of them.
+MODERATOR_ROLES = ("network_admin", "community_manager")
+
+
+def may_raise_escalation(*, group_admin: bool, community_manager: bool) -> bool:
+    """Who may raise a group post before the scheduler does: its group's admins, and
+    community managers."""
+    return group_admin or community_manager
+
+
 def escalation_reaches(access: Access, *, outside_managers_welcome: bool) -> bool:
     """Whether an escalation reaches (or is listed to) a person: one who may see the group,
     or, where the group opened its escalations, any community manager (told without the
