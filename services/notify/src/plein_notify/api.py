@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,7 +25,8 @@ from sse_starlette import EventSourceResponse
 from .app import Notifier
 from .app import Preferences as PreferencesOut
 from .domain import Channel, DigestFrequency, Kind
-from .mail import KIND_LABELS
+from .language import Speech, accepted_language, speech
+from .sentences import kind_label
 
 
 class Entry(BaseModel):
@@ -126,10 +128,24 @@ def _notifier(request: Request) -> Notifier:
     return notifier
 
 
+def _asked_language(
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> str | None:
+    """The language a client asks notify's sentences in (the web client sends the one its
+    pages speak); None: the person's own."""
+    return accepted_language(accept_language)
+
+
 Me = Annotated[Principal, Depends(current_principal)]
+AskedLanguage = Annotated[str | None, Depends(_asked_language)]
 Use = Annotated[Notifier, Depends(_notifier)]
 Caller = Annotated[StreamCaller, Depends(stream_caller)]
 Token = Annotated[str, Query(max_length=2000)]
+
+
+def _page(speak: Speech, body: str) -> str:
+    """A small page of notify's own (unsubscribing needs no sign-in), in `speak`'s language."""
+    return f"<!doctype html><html lang='{speak.language}'><body>{body}</body></html>"
 
 
 def routes() -> APIRouter:
@@ -139,11 +155,14 @@ def routes() -> APIRouter:
     async def inbox(
         me: Me,
         use: Use,
+        language: AskedLanguage,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, Query(max_length=200)] = None,
         unread_only: bool = False,
     ) -> dict[str, Any]:
-        page = await use.inbox(me.user_id, limit=limit, cursor=cursor, unread_only=unread_only)
+        page = await use.inbox(
+            me.user_id, limit=limit, cursor=cursor, unread_only=unread_only, language=language
+        )
         return {
             "entries": page.entries,
             "unread_count": page.unread_count,
@@ -168,6 +187,7 @@ def routes() -> APIRouter:
         request: Request,
         caller: Caller,
         use: Use,
+        language: AskedLanguage,
         last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     ) -> EventSourceResponse:
         me = caller.principal.user_id
@@ -182,7 +202,7 @@ def routes() -> APIRouter:
                 unread, seq = await use.stream_start(me, resume_from)
                 yield {"event": "unread", "data": json.dumps({"unread_count": unread})}
                 while True:
-                    changed = await use.stream_changes(me, seq, caller.token_expires_at)
+                    changed = await use.stream_changes(me, seq, caller.token_expires_at, language)
                     if changed is None:
                         return  # token expired, or deactivated or erased: the stream ends
                     entries, now_unread = changed
@@ -216,18 +236,28 @@ def routes() -> APIRouter:
     @router.get("/unsubscribe", response_class=HTMLResponse, summary="Confirm an unsubscribe")
     async def unsubscribe_page(token: Token, use: Use) -> str:
         # A GET only asks: mail scanners follow links, and must not unsubscribe anyone.
-        _, kind = await use.unsubscribing(token)
-        label = KIND_LABELS[kind]
-        return (
-            f"<html><body><form method='post'><p>Stop e-mails about {label}? You will still "
-            f"see them in Plein.</p><input type='hidden' name='token' value='{token}'>"
-            "<button type='submit'>Stop these e-mails</button></form></body></html>"
+        asked = await use.unsubscribing(token)
+        speak = speech(asked.language)
+        label = kind_label(asked.kind, speak)
+        question = speak.gettext(
+            "Stop e-mails about %(what)s? You will still see them in Plein.", what=label
+        )
+        button = speak.gettext("Stop these e-mails")
+        return _page(
+            speak,
+            f"<form method='post'><p>{escape(question)}</p>"
+            f"<input type='hidden' name='token' value='{escape(token)}'>"
+            f"<button type='submit'>{escape(button)}</button></form>",
         )
 
     @router.post("/unsubscribe", response_class=HTMLResponse, summary="Stop e-mail of one kind")
     async def unsubscribe(token: Token, use: Use) -> str:
-        _, kind = await use.unsubscribe(token)
-        return f"<html><body><p>Done: no more e-mails about {KIND_LABELS[kind]}.</p></body></html>"
+        asked = await use.unsubscribe(token)
+        speak = speech(asked.language)
+        done = speak.gettext(
+            "Done: no more e-mails about %(what)s.", what=kind_label(asked.kind, speak)
+        )
+        return _page(speak, f"<p>{escape(done)}</p>")
 
     @router.get("/escalations", response_model=list[Escalation], summary="Escalations")
     async def list_escalations(me: Me, use: Use, open_only: bool = True) -> list[dict[str, Any]]:

@@ -20,7 +20,6 @@ from .domain import (
     DEFAULT_CHANNELS,
     DEFAULT_DIGEST,
     MODERATOR_ROLES,
-    WITHDRAWN,
     Access,
     Channel,
     Cursor,
@@ -33,9 +32,10 @@ from .domain import (
     may_listen,
     may_raise_escalation,
     may_see,
-    summary,
 )
+from .language import speech
 from .mail import UnsubscribeLinks
+from .sentences import summary, withdrawn
 
 
 class NotifyApplication(PleinApplication):
@@ -89,15 +89,17 @@ def mailable(row: dict[str, Any]) -> bool:
     return may_email(Kind(row["kind"]), access_of(row), in_a_group=row["group_id"] is not None)
 
 
-def entry_view(row: dict[str, Any]) -> dict[str, Any]:
+def entry_view(row: dict[str, Any], language: str | None = None) -> dict[str, Any]:
     """An inbox entry as the API, the live stream and e-mails show it, as far as its recipient
-    may see it now: once they may not, names, excerpt and links are withdrawn."""
+    may see it now: once they may not, names, excerpt and links are withdrawn. Its sentence
+    is in `language` (a client's choice), else in its recipient's."""
     kind = Kind(row["kind"])
+    speak = speech(language or row["recipient_language"])
     if not may_see(access_of(row)):
         return {
             "id": row["id"],
             "kind": kind.value,
-            "text": WITHDRAWN,
+            "text": withdrawn(speak),
             "excerpt": None,
             "post_id": None,
             "group_id": None,
@@ -120,6 +122,7 @@ def entry_view(row: dict[str, Any]) -> dict[str, Any]:
             group_name=None if hidden else row["group_name"],
             private_hidden=hidden,
             waited_hours=row["waited_hours"],
+            speak=speak,
         ),
         "excerpt": None if hidden else row["excerpt"],
         "post_id": row["post_id"],
@@ -145,6 +148,13 @@ class Preferences:
     digest: DigestFrequency
 
 
+@dataclass(frozen=True)
+class Unsubscribing:
+    user_id: UUID
+    kind: Kind
+    language: str | None
+
+
 class Notifier:
     """Every use case of notify's API, in the product's words."""
 
@@ -163,7 +173,13 @@ class Notifier:
     # -- the inbox -------------------------------------------------------------------------
 
     async def inbox(
-        self, me: UUID, *, limit: int, cursor: str | None, unread_only: bool
+        self,
+        me: UUID,
+        *,
+        limit: int,
+        cursor: str | None,
+        unread_only: bool,
+        language: str | None = None,
     ) -> InboxPage:
         after = Cursor.decode(cursor) if cursor else None
         async with self.pool.connection() as conn:
@@ -172,7 +188,7 @@ class Notifier:
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = Cursor(rows[-1]["updated_at"], rows[-1]["id"]).encode() if more else None
-        return InboxPage([entry_view(r) for r in rows], unread, next_cursor)
+        return InboxPage([entry_view(r, language) for r in rows], unread, next_cursor)
 
     async def unread_count(self, me: UUID) -> int:
         async with self.pool.connection() as conn:
@@ -201,7 +217,7 @@ class Notifier:
         return unread, seq
 
     async def stream_changes(
-        self, me: UUID, after: int, token_expires_at: datetime
+        self, me: UUID, after: int, token_expires_at: datetime, language: str | None = None
     ) -> tuple[list[dict[str, Any]], int | None] | None:
         """The entries changed since change `after` (as they read now, with their change
         number) and the unread count when any did; None when the stream must end: its token
@@ -216,7 +232,10 @@ class Notifier:
                 return None
             rows = await store.entries_changed_since(conn, me, after)
             unread = await store.unread_count(conn, me) if rows else None
-        return [{**entry_view(row), "change_seq": int(row["change_seq"])} for row in rows], unread
+        views = [
+            {**entry_view(row, language), "change_seq": int(row["change_seq"])} for row in rows
+        ]
+        return views, unread
 
     # -- preferences -----------------------------------------------------------------------
 
@@ -248,16 +267,20 @@ class Notifier:
             secret = await store.mail_secret(conn)
         return UnsubscribeLinks(secret, self.base_url)
 
-    async def unsubscribing(self, token: str) -> tuple[UUID, Kind]:
-        """Whom and which kind an unsubscribe link is about (a clear 4xx when it is not one)."""
-        return (await self.unsubscribe_links()).read(token)
-
-    async def unsubscribe(self, token: str) -> tuple[UUID, Kind]:
-        """Stop e-mail about the link's kind for its person (they still see it in the app)."""
-        user_id, kind = await self.unsubscribing(token)
+    async def unsubscribing(self, token: str) -> Unsubscribing:
+        """Whom and which kind an unsubscribe link is about, and the language its page speaks
+        to them in (a clear 4xx when it is not a link of ours)."""
+        user_id, kind = (await self.unsubscribe_links()).read(token)
         async with self.pool.connection() as conn:
-            await store.set_preference(conn, user_id, kind, Channel.IN_APP)
-        return user_id, kind
+            person = await store.person(conn, user_id)
+        return Unsubscribing(user_id, kind, person["language"] if person else None)
+
+    async def unsubscribe(self, token: str) -> Unsubscribing:
+        """Stop e-mail about the link's kind for its person (they still see it in the app)."""
+        asked = await self.unsubscribing(token)
+        async with self.pool.connection() as conn:
+            await store.set_preference(conn, asked.user_id, asked.kind, Channel.IN_APP)
+        return asked
 
     # -- escalations -----------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ from psycopg import AsyncConnection
 
 from . import recipients, store
 from .domain import MODERATOR_ROLES, Kind
+from .language import profile_language
 from .recipients import NewNotification, Place
 from .settings import NotifySettings
 
@@ -108,10 +109,13 @@ class Notifications:
     # -- people and groups -----------------------------------------------------------------
 
     async def on_user_registered(self, conn: Conn, e: UserRegistered, _: Envelope) -> None:
-        await store.upsert_person(conn, e.user_id, e.display_name, e.email)
+        language = profile_language(e.languages)
+        await store.upsert_person(conn, e.user_id, e.display_name, e.email, language)
 
     async def on_profile_updated(self, conn: Conn, e: ProfileUpdated, _: Envelope) -> None:
-        await store.upsert_person(conn, e.user_id, e.display_name, e.email)
+        # The whole profile, languages included: a changed language is here too.
+        language = profile_language(e.languages)
+        await store.upsert_person(conn, e.user_id, e.display_name, e.email, language)
 
     async def on_shared_account(self, conn: Conn, e: SharedAccountCreated, _: Envelope) -> None:
         # Known by name (posts appear from it), never a recipient: it cannot read an inbox.

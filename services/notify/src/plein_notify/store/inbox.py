@@ -206,7 +206,7 @@ ENTRY = (
     "ARRAY(SELECT p.display_name FROM notification_actors a JOIN people p "
     "ON p.user_id = a.actor_id WHERE a.notification_id = n.id "
     "ORDER BY a.at DESC, a.actor_id LIMIT 3) AS actor_names, "
-    "COALESCE(r.active, false) AS recipient_active, "
+    "COALESCE(r.active, false) AS recipient_active, r.language AS recipient_language, "
     "COALESCE(g.private, n.group_private) AS group_private_now, "
     "EXISTS (SELECT 1 FROM members m WHERE m.group_id = n.group_id "
     "AND m.user_id = n.recipient_id) AS recipient_member "

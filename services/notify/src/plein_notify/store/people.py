@@ -10,12 +10,15 @@ from ._sql import Conn, ids, rows
 from .inbox import forget_inbox, recount
 
 
-async def upsert_person(conn: Conn, user_id: UUID, name: str, email: str) -> None:
+async def upsert_person(
+    conn: Conn, user_id: UUID, name: str, email: str, language: str | None = None
+) -> None:
+    """`language`: the one notify writes to them in (None: the default language)."""
     await conn.execute(
-        "INSERT INTO people (user_id, display_name, email) VALUES (%s, %s, %s) "
+        "INSERT INTO people (user_id, display_name, email, language) VALUES (%s, %s, %s, %s) "
         "ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name, "
-        "email = EXCLUDED.email",
-        (user_id, name, email),
+        "email = EXCLUDED.email, language = EXCLUDED.language",
+        (user_id, name, email, language),
     )
 
 
