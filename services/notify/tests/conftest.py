@@ -115,9 +115,10 @@ class NotifyWorld:
 
         await eventually(done)
 
-    async def register(self, handle: str, name: str) -> Any:
-        """A person registered through identity's API, once notify knows them."""
-        person = await self.plein.register(handle, name)
+    async def register(self, handle: str, name: str, **profile: Any) -> Any:
+        """A person registered through identity's API (with `profile`, e.g. languages), once
+        notify knows them."""
+        person = await self.plein.register(handle, name, **profile)
 
         async def known() -> None:
             async with self.service.ctx.pool.connection() as conn:

@@ -29,7 +29,7 @@ from plein_events.identity import (
     UserErased,
 )
 from plein_events.posts import AnnouncementPosted, PostCreated, ReplyPosted
-from plein_notify.domain import WITHDRAWN
+from plein_notify.sentences import WITHDRAWN
 from plein_platform.testing import eventually
 
 from .test_live import SSEReader

@@ -9,7 +9,6 @@ from plein_notify.domain import (
     DigestFrequency,
     Escalation,
     Kind,
-    actor_phrase,
     add_working_hours,
     channel_for,
     digest_due,
@@ -18,10 +17,10 @@ from plein_notify.domain import (
     may_email,
     may_listen,
     may_see,
-    summary,
     working_hours_between,
     worth_a_digest_line,
 )
+from plein_notify.sentences import actor_phrase, summary
 from plein_platform.errors import InvalidInput
 
 FRIDAY_10 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,26 +17,16 @@ from fastapi.responses import HTMLResponse
 from plein_platform.auth import Principal, bearer_token
 from plein_platform.caller import current_principal
 from plein_platform.delegation import check_delegation, projection_name
-from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
+from plein_platform.errors import NotAuthenticated
 from plein_platform.service import ServiceNotReady, service_of
 from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 
-from . import store
-from .app import entry_view
-from .domain import (
-    DEFAULT_CHANNELS,
-    DEFAULT_DIGEST,
-    Access,
-    Channel,
-    Cursor,
-    DigestFrequency,
-    Kind,
-    channel_for,
-    escalation_reaches,
-    may_listen,
-)
-from .mail import KIND_LABELS, UnsubscribeLinks
+from .app import Notifier
+from .app import Preferences as PreferencesOut
+from .domain import Channel, DigestFrequency, Kind
+from .language import Speech, accepted_language, speech
+from .sentences import kind_label
 
 
 class Entry(BaseModel):
@@ -99,10 +90,6 @@ class Escalation(BaseModel):
     resolved_at: datetime | None
 
 
-def _service(request: Request) -> Any:
-    return service_of(request)
-
-
 @dataclass(frozen=True)
 class StreamCaller:
     principal: Principal
@@ -136,12 +123,30 @@ async def stream_caller(
     return StreamCaller(principal, datetime.fromtimestamp(float(exp), UTC))
 
 
-async def _preferences(conn: Any, user_id: UUID) -> dict[str, Any]:
-    chosen = await store.preferences(conn, user_id)
-    return {
-        "channels": {kind: channel_for(kind, chosen) for kind in DEFAULT_CHANNELS},
-        "digest": await store.digest_frequency(conn, user_id) or DEFAULT_DIGEST,
-    }
+def _notifier(request: Request) -> Notifier:
+    service: Any = service_of(request)
+    notifier: Notifier = service.notifier
+    return notifier
+
+
+def _asked_language(
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> str | None:
+    """The language a client asks notify's sentences in (the web client sends the one its
+    pages speak); None: the person's own."""
+    return accepted_language(accept_language)
+
+
+Me = Annotated[Principal, Depends(current_principal)]
+AskedLanguage = Annotated[str | None, Depends(_asked_language)]
+Use = Annotated[Notifier, Depends(_notifier)]
+Caller = Annotated[StreamCaller, Depends(stream_caller)]
+Token = Annotated[str, Query(max_length=2000)]
+
+
+def _page(speak: Speech, body: str) -> str:
+    """A small page of notify's own (unsubscribing needs no sign-in), in `speak`'s language."""
+    return f"<!doctype html><html lang='{speak.language}'><body>{body}</body></html>"
 
 
 def routes() -> APIRouter:
@@ -149,101 +154,71 @@ def routes() -> APIRouter:
 
     @router.get("/inbox", response_model=Inbox, summary="My notifications, latest change first")
     async def inbox(
-        request: Request,
-        principal: Annotated[Principal, Depends(current_principal)],
+        me: Me,
+        use: Use,
+        language: AskedLanguage,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, Query(max_length=200)] = None,
         unread_only: bool = False,
     ) -> dict[str, Any]:
-        after = Cursor.decode(cursor) if cursor else None
-        async with _service(request).ctx.pool.connection() as conn:
-            rows = await store.inbox_page(
-                conn, principal.user_id, after, limit + 1, unread_only=unread_only
-            )
-            unread = await store.unread_count(conn, principal.user_id)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = Cursor(rows[-1]["updated_at"], rows[-1]["id"]).encode() if more else None
+        page = await use.inbox(
+            me.user_id, limit=limit, cursor=cursor, unread_only=unread_only, language=language
+        )
         return {
-            "entries": [entry_view(r) for r in rows],
-            "unread_count": unread,
-            "next_cursor": next_cursor,
+            "entries": page.entries,
+            "unread_count": page.unread_count,
+            "next_cursor": page.next_cursor,
         }
 
     @router.get("/inbox/unread-count", response_model=UnreadCount, summary="How many unread")
-    async def unread_count(
-        request: Request, principal: Annotated[Principal, Depends(current_principal)]
-    ) -> dict[str, int]:
-        async with _service(request).ctx.pool.connection() as conn:
-            return {"unread_count": await store.unread_count(conn, principal.user_id)}
+    async def unread_count(me: Me, use: Use) -> dict[str, int]:
+        return {"unread_count": await use.unread_count(me.user_id)}
 
     @router.post("/inbox/{notification_id}/read", status_code=204, summary="Mark one read")
-    async def mark_read(
-        request: Request,
-        notification_id: UUID,
-        principal: Annotated[Principal, Depends(current_principal)],
-    ) -> Response:
-        service = _service(request)
-        async with service.ctx.pool.connection() as conn:
-            found = await store.mark_read(conn, principal.user_id, notification_id, service.now())
-        if not found:
-            raise NotFound(f"You have no notification {notification_id}.")
+    async def mark_read(notification_id: UUID, me: Me, use: Use) -> Response:
+        await use.mark_read(me.user_id, notification_id)
         return Response(status_code=204)
 
     @router.post("/inbox/read", response_model=UnreadCount, summary="Mark all read")
-    async def mark_all_read(
-        request: Request, principal: Annotated[Principal, Depends(current_principal)]
-    ) -> dict[str, int]:
-        service = _service(request)
-        async with service.ctx.pool.connection() as conn:
-            await store.mark_all_read(conn, principal.user_id, service.now())
-            return {"unread_count": await store.unread_count(conn, principal.user_id)}
+    async def mark_all_read(me: Me, use: Use) -> dict[str, int]:
+        return {"unread_count": await use.mark_all_read(me.user_id)}
 
     @router.get("/stream", summary="My inbox, live (Server-Sent Events; resumable)")
     async def stream(
         request: Request,
-        caller: Annotated[StreamCaller, Depends(stream_caller)],
+        caller: Caller,
+        use: Use,
+        language: AskedLanguage,
         last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     ) -> EventSourceResponse:
-        service = _service(request)
         me = caller.principal.user_id
         resume_from = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
-
+        service: Any = service_of(request)
         signals = service.signals
         if signals is None:
             raise ServiceNotReady("The notify service is starting.")
 
         async def events() -> AsyncIterator[dict[str, Any]]:
             with signals.subscribe(me) as wake:
-                async with service.ctx.pool.connection() as conn:
-                    unread = await store.unread_count(conn, me)
-                    seq = resume_from
-                    if seq is None:
-                        seq = await store.latest_change(conn, me)
+                unread, seq = await use.stream_start(me, resume_from)
                 yield {"event": "unread", "data": json.dumps({"unread_count": unread})}
                 while True:
-                    async with service.ctx.pool.connection() as conn:
-                        person = await store.person(conn, me)
-                        if not may_listen(
-                            active=bool(person and person["active"]),
-                            token_expires_at=caller.token_expires_at,
-                            now=service.now(),
-                        ):
-                            return  # token expired, or deactivated or erased: the stream ends
-                        rows = await store.entries_changed_since(conn, me, seq)
-                        unread = await store.unread_count(conn, me) if rows else unread
-                    for row in rows:
-                        seq = int(row["change_seq"])
-                        data = {**entry_view(row), "unread_count": unread}
+                    changed = await use.stream_changes(me, seq, caller.token_expires_at, language)
+                    if changed is None:
+                        return  # token expired, or deactivated or erased: the stream ends
+                    entries, now_unread = changed
+                    unread = now_unread if now_unread is not None else unread
+                    for entry in entries:
+                        seq = entry.pop("change_seq")
                         yield {
                             "id": str(seq),
                             "event": "notification",
-                            "data": json.dumps(data, default=str),
+                            "data": json.dumps({**entry, "unread_count": unread}, default=str),
                         }
-                    if len(rows) == 100:
+                    if len(entries) == 100:
                         continue
                     wake.clear()
-                    left_s = (caller.token_expires_at - service.now()).total_seconds()
+                    left_s = (caller.token_expires_at - use.clock()).total_seconds()
                     try:
                         await asyncio.wait_for(wake.wait(), timeout=max(0.0, min(15, left_s)))
                     except TimeoutError:
@@ -252,100 +227,50 @@ def routes() -> APIRouter:
         return EventSourceResponse(events(), ping=15)
 
     @router.get("/preferences", response_model=Preferences, summary="My channels per kind")
-    async def get_preferences(
-        request: Request, principal: Annotated[Principal, Depends(current_principal)]
-    ) -> dict[str, Any]:
-        async with _service(request).ctx.pool.connection() as conn:
-            return await _preferences(conn, principal.user_id)
+    async def get_preferences(me: Me, use: Use) -> PreferencesOut:
+        return await use.preferences(me.user_id)
 
     @router.patch("/preferences", response_model=Preferences, summary="Change my channels")
-    async def change_preferences(
-        request: Request,
-        change: PreferencesChange,
-        principal: Annotated[Principal, Depends(current_principal)],
-    ) -> dict[str, Any]:
-        async with _service(request).ctx.pool.connection() as conn, conn.transaction():
-            for kind, channel in change.channels.items():
-                await store.set_preference(conn, principal.user_id, kind, channel)
-            if change.digest is not None:
-                await store.set_digest_frequency(conn, principal.user_id, change.digest.value)
-            return await _preferences(conn, principal.user_id)
-
-    async def _links(request: Request) -> UnsubscribeLinks:
-        service = _service(request)
-        async with service.ctx.pool.connection() as conn:
-            secret = await store.mail_secret(conn)
-        return UnsubscribeLinks(secret, service.ctx.settings.base_url)
+    async def change_preferences(change: PreferencesChange, me: Me, use: Use) -> PreferencesOut:
+        return await use.change_preferences(me.user_id, change.channels, change.digest)
 
     @router.get("/unsubscribe", response_class=HTMLResponse, summary="Confirm an unsubscribe")
-    async def unsubscribe_page(
-        request: Request, token: Annotated[str, Query(max_length=2000)]
-    ) -> str:
+    async def unsubscribe_page(token: Token, use: Use) -> str:
         # A GET only asks: mail scanners follow links, and must not unsubscribe anyone.
-        _, kind = (await _links(request)).read(token)
-        label = KIND_LABELS[kind]
-        return (
-            f"<html><body><form method='post'><p>Stop e-mails about {label}? You will still "
-            f"see them in Plein.</p><input type='hidden' name='token' value='{token}'>"
-            "<button type='submit'>Stop these e-mails</button></form></body></html>"
+        asked = await use.unsubscribing(token)
+        speak = speech(asked.language)
+        label = kind_label(asked.kind, speak)
+        question = speak.gettext(
+            "Stop e-mails about %(what)s? You will still see them in Plein.", what=label
+        )
+        button = speak.gettext("Stop these e-mails")
+        return _page(
+            speak,
+            f"<form method='post'><p>{escape(question)}</p>"
+            f"<input type='hidden' name='token' value='{escape(token)}'>"
+            f"<button type='submit'>{escape(button)}</button></form>",
         )
 
     @router.post("/unsubscribe", response_class=HTMLResponse, summary="Stop e-mail of one kind")
-    async def unsubscribe(request: Request, token: Annotated[str, Query(max_length=2000)]) -> str:
-        user_id, kind = (await _links(request)).read(token)
-        async with _service(request).ctx.pool.connection() as conn:
-            await store.set_preference(conn, user_id, kind, Channel.IN_APP)
-        return f"<html><body><p>Done: no more e-mails about {KIND_LABELS[kind]}.</p></body></html>"
+    async def unsubscribe(token: Token, use: Use) -> str:
+        asked = await use.unsubscribe(token)
+        speak = speech(asked.language)
+        done = speak.gettext(
+            "Done: no more e-mails about %(what)s.", what=kind_label(asked.kind, speak)
+        )
+        return _page(speak, f"<p>{escape(done)}</p>")
 
     @router.get("/escalations", response_model=list[Escalation], summary="Escalations")
-    async def list_escalations(
-        request: Request,
-        principal: Annotated[Principal, Depends(current_principal)],
-        open_only: bool = True,
-    ) -> list[dict[str, Any]]:
-        async with _service(request).ctx.pool.connection() as conn:
-            moderators = await store.holders_of(conn, "network_admin", "community_manager")
-            if principal.user_id not in moderators:
-                raise Forbidden("Only community managers and network admins see escalations.")
-            rows = await store.escalations(conn, principal.user_id, open_only=open_only)
-        # A private group's escalations, and that the group exists, are for its members
-        # unless its admins opened them to outside community managers.
-        return [
-            row
-            for row in rows
-            if escalation_reaches(
-                Access(
-                    active=True,
-                    group_private=bool(row["group_private"]),
-                    member=bool(row["viewer_member"]),
-                ),
-                outside_managers_welcome=bool(row["outside_managers_welcome"]),
-            )
-        ]
-
-    async def _admin_of(request: Request, group_id: UUID, principal: Principal) -> None:
-        async with _service(request).ctx.pool.connection() as conn:
-            if principal.user_id in await store.group_admins(conn, group_id):
-                return
-            private = await store.group_is_private(conn, group_id)
-            if private and not await store.is_member(conn, group_id, principal.user_id):
-                raise NotFound(f"There is no group {group_id}.")  # nor says that it exists
-        raise Forbidden("Only the group's admins decide where its escalations go.")
+    async def list_escalations(me: Me, use: Use, open_only: bool = True) -> list[dict[str, Any]]:
+        return await use.escalations(me.user_id, open_only=open_only)
 
     @router.get(
         "/groups/{group_id}/escalations",
         response_model=EscalationRouting,
         summary="Where a group's escalations go (its admins ask)",
     )
-    async def escalation_routing(
-        request: Request,
-        group_id: UUID,
-        principal: Annotated[Principal, Depends(current_principal)],
-    ) -> dict[str, bool]:
-        await _admin_of(request, group_id, principal)
-        async with _service(request).ctx.pool.connection() as conn:
-            welcome = await store.outside_managers_welcome(conn, group_id)
-        return {"outside_community_managers": welcome}
+    async def escalation_routing(group_id: UUID, me: Me, use: Use) -> dict[str, bool]:
+        return {"outside_community_managers": await use.escalation_routing(me.user_id, group_id)}
 
     @router.put(
         "/groups/{group_id}/escalations",
@@ -353,17 +278,12 @@ def routes() -> APIRouter:
         summary="Open a private group's escalations to outside community managers, or not",
     )
     async def set_escalation_routing(
-        request: Request,
-        group_id: UUID,
-        body: EscalationRouting,
-        principal: Annotated[Principal, Depends(current_principal)],
+        group_id: UUID, body: EscalationRouting, me: Me, use: Use
     ) -> dict[str, bool]:
-        await _admin_of(request, group_id, principal)
-        async with _service(request).ctx.pool.connection() as conn:
-            await store.set_outside_managers_welcome(
-                conn, group_id, body.outside_community_managers
-            )
-        return {"outside_community_managers": body.outside_community_managers}
+        outside = await use.route_escalations(
+            me.user_id, group_id, outside=body.outside_community_managers
+        )
+        return {"outside_community_managers": outside}
 
     @router.post(
         "/escalations",
@@ -371,30 +291,7 @@ def routes() -> APIRouter:
         response_model=EscalationRaisedOut,
         summary="Raise an unanswered group post now (its group admins, community managers)",
     )
-    async def raise_now(
-        request: Request,
-        body: EscalationRequest,
-        principal: Annotated[Principal, Depends(current_principal)],
-    ) -> dict[str, UUID]:
-        # The scheduler raises after the configured wait; an admin who sees a post sinking
-        # need not wait for it. Same event, same recipients.
-        service = _service(request)
-        async with service.ctx.pool.connection() as conn:
-            thread = await store.thread(conn, body.post_id)
-            if thread is None or thread["deleted"]:
-                raise NotFound(f"There is no post {body.post_id}.")
-            if thread["group_id"] is None:
-                raise InvalidInput("Only posts in a group are escalated.")
-            allowed = principal.user_id in await store.group_admins(
-                conn, thread["group_id"]
-            ) or principal.user_id in await store.holders_of(conn, "community_manager")
-            if not allowed:
-                raise Forbidden("Only the group's admins and community managers escalate.")
-            if thread["first_reply_id"] is not None:
-                raise Conflict("This post has had a reply.")
-        escalation_id = await service.scheduler.raise_for(thread, service.now())
-        if escalation_id is None:
-            raise Conflict("This post was escalated already.")
-        return {"escalation_id": escalation_id}
+    async def raise_now(body: EscalationRequest, me: Me, use: Use) -> dict[str, UUID]:
+        return {"escalation_id": await use.raise_now(me.user_id, body.post_id)}
 
     return router

@@ -1,5 +1,6 @@
-"""Pure notification rules: kinds, channels and their defaults, who may be told what, how an
-entry reads, working hours, the inbox cursor. No I/O."""
+"""Pure notification rules: kinds, channels and their defaults, who may be told what, working
+hours, the inbox cursor, escalations. No I/O. (How an entry reads: plein_notify.sentences;
+who is told of an event: plein_notify.recipients.)"""
 
 from __future__ import annotations
 
@@ -126,78 +127,10 @@ def may_email(kind: Kind, access: Access, *, in_a_group: bool) -> bool:
 # entry, and nothing folded into an earlier one.
 TOLD_WITHOUT_PLACE = frozenset({Kind.MENTION, Kind.REPORT, Kind.ESCALATION})
 
-# What an entry shows once its recipient may no longer see where it happened. The entry stays
-# (as an e-mail already sent does); its names, excerpt and links are withdrawn.
-WITHDRAWN = "A conversation in a group you can no longer see"
-
 
 def may_listen(*, active: bool, token_expires_at: datetime, now: datetime) -> bool:
     """A live stream goes on while its token is valid and its person active."""
     return active and now < token_expires_at
-
-
-# -- how an entry reads --------------------------------------------------------------------
-
-_VERBS: dict[Kind, str] = {
-    Kind.MENTION: "mentioned you",
-    Kind.REPLY: "replied to {target}",
-    Kind.REACTION: "reacted to {target}",
-    Kind.FOLLOWER: "started following you",
-    Kind.ANNOUNCEMENT: "posted an announcement",
-    Kind.PRAISE: "praised you",
-    Kind.ANSWER_ACCEPTED: "accepted your answer",
-    Kind.MEMBERSHIP_REQUEST: "asked to join {group}",
-    Kind.REPORT: "reported a post",
-}
-
-
-def actor_phrase(names: list[str], total: int) -> str:
-    """'Ann', 'Ann and Bob', 'Ann, Bob and Cas', 'Ann, Bob and 3 others'."""
-    names = names[:total]
-    if total <= 0 or not names:
-        return "Someone"
-    if total == 1:
-        return names[0]
-    if total == 2 and len(names) >= 2:
-        return f"{names[0]} and {names[1]}"
-    if total == 3 and len(names) >= 3:
-        return f"{names[0]}, {names[1]} and {names[2]}"
-    shown = names[:2]
-    others = total - len(shown)
-    return f"{', '.join(shown)} and {others} other{'s' if others > 1 else ''}"
-
-
-def summary(
-    kind: Kind,
-    actor_names: list[str],
-    actor_count: int,
-    *,
-    post_kind: str | None = None,
-    own_post: bool = True,
-    group_name: str | None = None,
-    private_hidden: bool = False,
-    waited_hours: float | None = None,
-) -> str:
-    """The one line an inbox entry or an e-mail shows, e.g. 'Ann, Bob and 3 others replied to
-    your question'. `private_hidden`: the reader may not see where it happened."""
-    if kind is Kind.ESCALATION:
-        where = "" if private_hidden or not group_name else f" in {group_name}"
-        what = "A question" if post_kind == "question" else "A post"
-        hours = f" for {waited_hours:g} working hours" if waited_hours else ""
-        return f"{what}{where} has had no reply{hours}"
-    if kind is Kind.ANNOUNCEMENT_GUIDELINE:
-        where = group_name or "your group"
-        return (
-            f"{where} had more than the suggested announcements this week; "
-            "people read announcements best when they are rare"
-        )
-    noun = "question" if post_kind == "question" else "post"
-    target = f"your {noun}" if own_post else f"a {noun} you follow"
-    group = group_name if group_name and not private_hidden else "a group"
-    verb = _VERBS[kind].format(target=target, group=group)
-    if kind is Kind.MENTION and private_hidden:
-        verb = "mentioned you in a private group"
-    return f"{actor_phrase(actor_names, actor_count)} {verb}"
 
 
 # -- working hours -------------------------------------------------------------------------
@@ -319,6 +252,16 @@ def escalation_recipients(
         if person != author_id:
             seen.setdefault(person, None)
     return list(seen)
+
+
+# Who sees escalations and reports, and is told of them.
+MODERATOR_ROLES = ("network_admin", "community_manager")
+
+
+def may_raise_escalation(*, group_admin: bool, community_manager: bool) -> bool:
+    """Who may raise a group post before the scheduler does: its group's admins, and
+    community managers."""
+    return group_admin or community_manager
 
 
 def escalation_reaches(access: Access, *, outside_managers_welcome: bool) -> bool:

@@ -17,8 +17,7 @@ from plein_platform.service import service_of
 from psycopg.rows import dict_row
 
 from . import store
-from .api import _preferences
-from .app import entry_view
+from .app import Notifier, entry_view
 from .domain import Cursor
 
 PAGE = 500
@@ -45,6 +44,8 @@ async def _notifications(conn: Any, person_id: UUID) -> list[dict[str, Any]]:
 
 
 async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
+    notifier: Notifier = service_of(request).notifier  # type: ignore[attr-defined]
+    preferences = await notifier.preferences(person_id)
     async with service_of(request).ctx.pool.connection() as conn:
         notifications = await _notifications(conn, person_id)
         links = {entry["id"]: entry["post_id"] for entry in notifications}
@@ -64,7 +65,10 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
         sent = await digest.fetchone()
         return {
             "notifications": notifications,
-            "settings": await _preferences(conn, person_id),
+            "settings": {
+                "channels": {k.value: c.value for k, c in preferences.channels.items()},
+                "digest": preferences.digest.value,
+            },
             "emails": emails,
             "last_digest_sent_at": sent[0] if sent else None,
         }

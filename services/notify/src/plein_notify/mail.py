@@ -1,8 +1,10 @@
-"""E-mail: messages in plain text and HTML with an unsubscribe link per kind, sent over SMTP."""
+"""E-mail: messages in plain text and HTML, in the recipient's language, each line linking to the
+web client's page it is about, with an unsubscribe link per kind, sent over SMTP."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -18,20 +20,9 @@ from plein_platform.settings import Settings
 from prometheus_client import Counter
 
 from .domain import Kind
+from .language import Speech
+from .sentences import kind_label
 
-KIND_LABELS: dict[Kind, str] = {
-    Kind.MENTION: "mentions",
-    Kind.REPLY: "replies",
-    Kind.REACTION: "reactions",
-    Kind.FOLLOWER: "new followers",
-    Kind.ANNOUNCEMENT: "announcements",
-    Kind.PRAISE: "praise",
-    Kind.ANSWER_ACCEPTED: "accepted answers",
-    Kind.MEMBERSHIP_REQUEST: "membership requests",
-    Kind.REPORT: "reported posts",
-    Kind.ESCALATION: "unanswered posts",
-    Kind.ANNOUNCEMENT_GUIDELINE: "announcement guideline notices",
-}
 _UNSUBSCRIBE_AUDIENCE = "plein-notify-unsubscribe"
 EMAILS_SENT = Counter("plein_notify_emails_sent", "E-mails the SMTP server accepted.")
 EMAIL_FAILURES = Counter("plein_notify_email_failures", "E-mails the SMTP server did not take.")
@@ -64,29 +55,46 @@ class UnsubscribeLinks:
 
 @dataclass(frozen=True)
 class Line:
-    """One notification as an e-mail shows it."""
+    """One notification as an e-mail shows it: its sentence, when, what was said, and the web
+    client's page it is about."""
 
     kind: Kind
     text: str
     excerpt: str | None
+    at: datetime
+    url: str
 
 
-def _text_line(line: Line) -> str:
+def page_url(base_url: str, *, post_id: UUID | None, group_id: UUID | None) -> str:
+    """The web client's page a notification is about: its thread (a post's permalink page),
+    else its group, else the inbox."""
+    if post_id is not None:
+        return f"{base_url}/posts/{post_id}"
+    if group_id is not None:
+        return f"{base_url}/groups/{group_id}"
+    return f"{base_url}/notifications"
+
+
+def _text_line(line: Line, speak: Speech) -> str:
     quoted = "".join(f"\n    > {part}" for part in (line.excerpt or "").splitlines() if part)
-    return f"- {line.text}{quoted}"
+    return f"- {line.text} ({speak.moment(line.at)}){quoted}\n  {line.url}"
 
 
-def _html_line(line: Line) -> str:
+def _html_line(line: Line, speak: Speech) -> str:
     quoted = (
         f'<blockquote style="color:#555;margin:4px 0 0 8px">{escape(line.excerpt)}</blockquote>'
         if line.excerpt
         else ""
     )
-    return f"<li><strong>{escape(line.text)}</strong>{quoted}</li>"
+    return (
+        f'<li><a href="{escape(line.url)}"><strong>{escape(line.text)}</strong></a> '
+        f'<span style="color:#777">{escape(speak.moment(line.at))}</span>{quoted}</li>'
+    )
 
 
 def compose(
     *,
+    speak: Speech,
     sender: str,
     to_name: str,
     to_address: str,
@@ -96,8 +104,9 @@ def compose(
     app_url: str,
     unsubscribe: dict[Kind, str],
 ) -> EmailMessage:
-    """A multipart message (plain text first, HTML alternative) with one unsubscribe link per
-    kind it contains; List-Unsubscribe names the first (RFC 2369/8058)."""
+    """A multipart message (plain text first, HTML alternative) in `speak`'s language, each
+    line linking to its page, with one unsubscribe link per kind it contains;
+    List-Unsubscribe names the first (RFC 2369/8058). `app_url`: where "Open Plein" goes."""
     # No folding: an unsubscribe URL is one long word, and folding would encode it (RFC 2047)
     # where List-Unsubscribe needs it plain. SMTP allows 998 characters a line.
     message = EmailMessage(policy=policy.default.clone(max_line_length=998))
@@ -109,26 +118,31 @@ def compose(
     if first:
         message["List-Unsubscribe"] = f"<{first}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    stop_text = "\n".join(
-        f"Stop e-mails about {KIND_LABELS[kind]}: {url}" for kind, url in unsubscribe.items()
-    )
-    text = (
-        f"Hello {to_name},\n\n{intro}\n\n"
-        + "\n".join(_text_line(line) for line in lines)
-        + f"\n\nOpen Plein: {app_url}\n\n--\n{stop_text}\n"
-    )
-    stop_html = "<br>".join(
-        f'<a href="{escape(url)}">Stop e-mails about {escape(KIND_LABELS[kind])}</a>'
+    hello = speak.gettext("Hello %(name)s,", name=to_name)
+    open_plein = speak.gettext("Open Plein")
+    stops = [
+        (speak.gettext("Stop e-mails about %(what)s", what=kind_label(kind, speak)), url)
         for kind, url in unsubscribe.items()
+    ]
+    text = (
+        f"{hello}\n\n{intro}\n\n"
+        + "\n".join(_text_line(line, speak) for line in lines)
+        + f"\n\n{open_plein}: {app_url}\n\n--\n"
+        + "\n".join(f"{stop}: {url}" for stop, url in stops)
+        + "\n"
     )
+    stop_html = "<br>".join(f'<a href="{escape(url)}">{escape(stop)}</a>' for stop, url in stops)
     html = (
-        f'<html><body style="font-family:sans-serif"><p>Hello {escape(to_name)},</p>'
-        f"<p>{escape(intro)}</p><ul>{''.join(_html_line(line) for line in lines)}</ul>"
-        f'<p><a href="{escape(app_url)}">Open Plein</a></p>'
+        f'<html lang="{speak.language}"><body style="font-family:sans-serif">'
+        f"<p>{escape(hello)}</p><p>{escape(intro)}</p>"
+        f"<ul>{''.join(_html_line(line, speak) for line in lines)}</ul>"
+        f'<p><a href="{escape(app_url)}">{escape(open_plein)}</a></p>'
         f'<hr><p style="font-size:small;color:#777">{stop_html}</p></body></html>'
     )
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After the content: setting it clears Content-* headers (RFC 3282).
+    message["Content-Language"] = speak.language
     return message
 
 

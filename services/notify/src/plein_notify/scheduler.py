@@ -27,7 +27,9 @@ from .domain import (
     working_hours_between,
     worth_a_digest_line,
 )
-from .mail import Line, Mailer, UnsubscribeLinks, compose
+from .language import Speech, speech
+from .mail import Line, Mailer, UnsubscribeLinks, compose, page_url
+from .sentences import digest_intro, digest_subject
 
 ESCALATIONS_RAISED = Counter("plein_notify_escalations_raised", "Unanswered posts escalated.")
 
@@ -190,17 +192,37 @@ class Scheduler:
             row = await store.entry(conn, email["notification_id"])
         if recipient is None or row is None or not mailable(row):
             return None  # erased, deactivated, the entry gone, or its place out of reach
-        view = entry_view(row)
+        speak = self._speech(recipient)
+        view = entry_view(row, speak.language)
         kind = Kind(email["kind"])
+        line = self._line(view)
         return compose(
+            speak=speak,
             sender=self.service.ctx.settings.mail_from,
             to_name=recipient["display_name"],
             to_address=recipient["email"],
             subject=view["text"],
-            intro="This happened on Plein:",
-            lines=[Line(kind, view["text"], view["excerpt"])],
-            app_url=self.service.ctx.settings.base_url,
+            intro=speak.gettext("This happened on Plein:"),
+            lines=[line],
+            app_url=line.url,
             unsubscribe={kind: links.url(recipient["user_id"], kind)},
+        )
+
+    def _speech(self, recipient: dict[str, Any]) -> Speech:
+        """The recipient's language (their profile's), and dates in notify's time zone."""
+        return speech(recipient["language"], self.service.settings.time_zone)
+
+    def _line(self, view: dict[str, Any]) -> Line:
+        return Line(
+            Kind(view["kind"]),
+            view["text"],
+            view["excerpt"],
+            view["updated_at"],
+            page_url(
+                self.service.ctx.settings.base_url,
+                post_id=view["post_id"],
+                group_id=view["group_id"],
+            ),
         )
 
     async def send_digests(self, now: datetime, report: TickReport) -> None:
@@ -227,22 +249,26 @@ class Scheduler:
                 continue
             # Each line is checked now: what its recipient may no longer see is left out
             # (and marked digested below, so it does not wait for a later digest either).
-            views = [entry_view(row) for row in rows]
+            speak = self._speech(recipient)
+            views = [entry_view(row, speak.language) for row in rows]
             lines = [
-                Line(Kind(v["kind"]), v["text"], v["excerpt"])
+                self._line(v)
                 for row, v in zip(rows, views, strict=True)
                 if mailable(row) and worth_a_digest_line(Kind(v["kind"]), int(v["actor_count"]))
             ]
             if lines:
                 kinds = list(dict.fromkeys(line.kind for line in lines))
                 message = compose(
+                    speak=speak,
                     sender=self.service.ctx.settings.mail_from,
                     to_name=recipient["display_name"],
                     to_address=recipient["email"],
-                    subject=f"Your {frequency.value} Plein digest: {len(lines)} new",
-                    intro=f"What happened since your last {frequency.value} digest:",
+                    subject=digest_subject(frequency, len(lines), speak),
+                    intro=digest_intro(frequency, speak),
                     lines=lines,
-                    app_url=self.service.ctx.settings.base_url,
+                    app_url=page_url(
+                        self.service.ctx.settings.base_url, post_id=None, group_id=None
+                    ),
                     unsubscribe={k: links.url(recipient["user_id"], k) for k in kinds},
                 )
                 try:

@@ -15,7 +15,7 @@ from plein_platform.service import EventSourcedService, Worker
 from plein_platform.standing import standing_projection
 
 from . import api, export_personal
-from .app import NotifyApplication
+from .app import Notifier, NotifyApplication
 from .consumers import Notifications
 from .contract import to_contract
 from .live import InboxSignals
@@ -38,9 +38,20 @@ class NotifyService(EventSourcedService):
         self.clock: Callable[[], datetime] | None = None
         self.scheduler = Scheduler(self, self.now)
         self.signals: InboxSignals | None = None
+        self._notifier: Notifier | None = None
 
     def now(self) -> datetime:
         return (self.clock or self.ctx.clock)()
+
+    @property
+    def notifier(self) -> Notifier:
+        """The API's use cases, on this service's pool and clock (built at first use: the
+        pool exists once the service started)."""
+        if self._notifier is None:
+            self._notifier = Notifier(
+                self.ctx.pool, self.ctx.settings.base_url, self.now, self.scheduler.raise_for
+            )
+        return self._notifier
 
     def migrations(self) -> Traversable:
         return migrations_dir("plein_notify", __file__)
@@ -68,6 +79,7 @@ class NotifyService(EventSourcedService):
         if self.signals is not None:
             await self.signals.stop()
             self.signals = None
+        self._notifier = None
         await super().on_stop()
 
 

@@ -27,3 +27,6 @@ class NotifySettings(BaseSettings):
         "sends e-mail (what it has not applied by then waits for the next tick)",
     )
     excerpt_chars: int = 280
+    time_zone: str = Field(
+        default="Europe/Amsterdam", description="the time zone e-mails give their moments in"
+    )

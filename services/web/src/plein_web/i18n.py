@@ -4,18 +4,15 @@ the language of the profile (else the browser's), and dates in that language."""
 from __future__ import annotations
 
 import contextvars
-import io
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_timedelta
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
+from plein_platform.i18n import best_accepted, catalogue, first_spoken
 
 LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
@@ -26,18 +23,9 @@ current_language: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 
 
-@cache
 def translations(language: str) -> NullTranslations:
     """The catalogue of `language`, compiled in memory from its .po (no .mo build step)."""
-    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
-        return NullTranslations()
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=language)
-    mo = io.BytesIO()
-    write_mo(mo, catalog)
-    mo.seek(0)
-    return Translations(mo)
+    return catalogue(LOCALE_DIR, language)
 
 
 def gettext(message: str, **variables: Any) -> str:
@@ -52,25 +40,11 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
 
 def choose_language(profile_languages: list[str] | None, accept_language: str | None) -> str:
     """The first of the profile's languages we speak, else the browser's best, else English."""
-    for language in profile_languages or []:
-        code = language.strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    choices: list[tuple[float, str]] = []
-    for part in (accept_language or "").split(","):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        code = tag.strip().lower()[:2]
-        if code in LANGUAGES and quality > 0:
-            choices.append((quality, code))
-    if choices:
-        return max(choices, key=lambda c: c[0])[1]
-    return DEFAULT_LANGUAGE
+    return (
+        first_spoken(profile_languages, LANGUAGES)
+        or best_accepted(accept_language, LANGUAGES)
+        or DEFAULT_LANGUAGE
+    )
 
 
 def when(moment: datetime | str | None, time_zone: str, now: datetime | None = None) -> str:

@@ -57,7 +57,7 @@ async def unread_count(visit: Person) -> Response:
 async def live(visit: Person, request: Request) -> Response:
     """notify's live inbox for this session, relayed as Server-Sent Events."""
     token = await visit._fresh_access_token()
-    headers = {}
+    headers = {"Accept-Language": visit.language}  # notify's sentences in the pages' language
     if request.headers.get("last-event-id"):
         headers["Last-Event-ID"] = request.headers["last-event-id"][:40]
     gateway = visit.web.gateway

@@ -75,6 +75,8 @@ class Visit:
     async def api(self, method: str, path: str, **kwargs: Any) -> Any:
         """Call a public API as the signed-in person."""
         token = await self._fresh_access_token()
+        # The APIs that write sentences (notify's inbox) write them in the pages' language.
+        kwargs["headers"] = {"Accept-Language": self.language, **(kwargs.get("headers") or {})}
         try:
             return await self.web.gateway.call(method, path, token, **kwargs)
         except SignInNeeded:
