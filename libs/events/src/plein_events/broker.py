@@ -38,17 +38,26 @@ PLEIN_STREAM = JStream(STREAM_NAME, declare=False)
 
 
 @cache
-def _middlewares() -> tuple[Any, ...]:
+def _middlewares(*, prometheus: bool) -> tuple[Any, ...]:
     # One of each per process: the Prometheus middleware registers its series once.
-    return (NatsTelemetryMiddleware(), NatsPrometheusMiddleware(registry=REGISTRY))
+    telemetry = NatsTelemetryMiddleware()
+    if not prometheus:
+        return (telemetry,)
+    return (telemetry, NatsPrometheusMiddleware(registry=REGISTRY))
 
 
 class PleinBroker(NatsBroker):
-    """A NatsBroker on a connection it does not own."""
+    """A NatsBroker on a connection it does not own.
 
-    def __init__(self, nc: NATS, **options: Any) -> None:
+    `prometheus=False` leaves out FastStream's Prometheus middleware: the relay's broker does,
+    because the middleware's per-message histograms halve publish throughput (measured with
+    bench/pipeline.py) and the relay already counts what ops alert on (plein_relay_*). On the
+    consuming side the middleware sees one call per batch, so it costs next to nothing.
+    """
+
+    def __init__(self, nc: NATS, *, prometheus: bool = True, **options: Any) -> None:
         super().__init__(
-            middlewares=_middlewares(),
+            middlewares=_middlewares(prometheus=prometheus),
             # Plein logs through structlog; FastStream's per-message log lines would double it.
             logger=None,
             # Handlers take the raw batch: no FastDepends validation per message.
@@ -114,5 +123,11 @@ def projection_subscriber(
         decoder=_raw_batch,
         title=name,
     )
-    subscriber(handler)
+
+    # Typed `Any`: FastStream builds the AsyncAPI payload from the handler's signature, and
+    # nats-py's Msg is no model. The channels (the subjects) are what the document checks.
+    async def apply(batch: Any) -> None:
+        await handler(batch)
+
+    subscriber(apply)
     return subscriber

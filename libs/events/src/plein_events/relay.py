@@ -81,7 +81,7 @@ class OutboxRelay:
         self.max_backoff_s = max_backoff_s
         self.published = 0
         self.failures = 0
-        self.broker = broker or PleinBroker(js._nc)
+        self.broker = broker or PleinBroker(js._nc, prometheus=False)
         # Publishers for the producer's subjects (what its AsyncAPI view shows); an event on
         # any other subject (a relay without a producer, as in tests) goes out by the broker.
         self._publishers = event_publishers(self.broker, producer) if producer else {}
@@ -141,12 +141,18 @@ class OutboxRelay:
         try:
             publisher = self._publishers.get(envelope.subject)
             if publisher is not None:
-                await publisher.publish(body, headers=headers, timeout=self.publish_timeout_s)
+                await publisher.publish(
+                    body,
+                    headers=headers,
+                    correlation_id=str(envelope.event_id),
+                    timeout=self.publish_timeout_s,
+                )
             else:
                 await self.broker.publish(
                     body,
                     envelope.subject,
                     headers=headers,
+                    correlation_id=str(envelope.event_id),
                     stream=STREAM_NAME,
                     timeout=self.publish_timeout_s,
                 )
