@@ -139,23 +139,17 @@ class OutboxRelay:
         # consumers join the trace that started at the HTTP request.
         token = otel_context.attach(context_from(item.trace))
         try:
-            publisher = self._publishers.get(envelope.subject)
-            if publisher is not None:
-                await publisher.publish(
-                    body,
-                    headers=headers,
-                    correlation_id=str(envelope.event_id),
-                    timeout=self.publish_timeout_s,
-                )
-            else:
-                await self.broker.publish(
-                    body,
-                    envelope.subject,
-                    headers=headers,
-                    correlation_id=str(envelope.event_id),
-                    stream=STREAM_NAME,
-                    timeout=self.publish_timeout_s,
-                )
+            # Subject and stream given, though a publisher knows them: it skips working them
+            # out again for every message.
+            publisher = self._publishers.get(envelope.subject, self.broker)
+            await publisher.publish(
+                body,
+                envelope.subject,
+                headers=headers,
+                correlation_id=str(envelope.event_id),
+                stream=STREAM_NAME,
+                timeout=self.publish_timeout_s,
+            )
         finally:
             otel_context.detach(token)
 
