@@ -3,8 +3,8 @@
 The relay publishes through FastStream publishers (one per contract subject of its producer)
 and each projection batch goes through a FastStream subscriber (one per projection, filtering
 on the projection's subjects): FastStream's OpenTelemetry and Prometheus middlewares see every
-publish and every batch, and its AsyncAPI view of these publishers and subscribers is checked
-against the contract's document (libs/events/asyncapi.json).
+batch, and its AsyncAPI view of these publishers and subscribers is checked against the
+contract's document (libs/events/asyncapi.json).
 
 The broker is not run by FastStream's app runner: Plein's runtime owns the connection (one per
 process, reconnecting forever) and the workers' lives (leader locks, stop events), so the
@@ -38,26 +38,24 @@ PLEIN_STREAM = JStream(STREAM_NAME, declare=False)
 
 
 @cache
-def _middlewares(*, prometheus: bool) -> tuple[Any, ...]:
+def _consume_middlewares() -> tuple[Any, ...]:
     # One of each per process: the Prometheus middleware registers its series once.
-    telemetry = NatsTelemetryMiddleware()
-    if not prometheus:
-        return (telemetry,)
-    return (telemetry, NatsPrometheusMiddleware(registry=REGISTRY))
+    return (NatsTelemetryMiddleware(), NatsPrometheusMiddleware(registry=REGISTRY))
 
 
 class PleinBroker(NatsBroker):
     """A NatsBroker on a connection it does not own.
 
-    `prometheus=False` leaves out FastStream's Prometheus middleware: the relay's broker does,
-    because the middleware's per-message histograms halve publish throughput (measured with
-    bench/pipeline.py) and the relay already counts what ops alert on (plein_relay_*). On the
-    consuming side the middleware sees one call per batch, so it costs next to nothing.
+    With `middlewares=False` (the relay's broker) FastStream's tracing and Prometheus
+    middlewares are left out: they run once per message published, and together cut the
+    pipeline's throughput in half (bench/pipeline.py, README "Event backbone"). The relay makes
+    its own publish span and counts what ops alert on (plein_relay_*). On the consuming side
+    they run once per batch, so projections keep them.
     """
 
-    def __init__(self, nc: NATS, *, prometheus: bool = True, **options: Any) -> None:
+    def __init__(self, nc: NATS, *, middlewares: bool = True, **options: Any) -> None:
         super().__init__(
-            middlewares=_middlewares(prometheus=prometheus),
+            middlewares=_consume_middlewares() if middlewares else (),
             # Plein logs through structlog; FastStream's per-message log lines would double it.
             logger=None,
             # Handlers take the raw batch: no FastDepends validation per message.

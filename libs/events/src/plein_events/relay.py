@@ -10,8 +10,8 @@ the stream: if its recorded position is behind that message (a crash between the
 the record), it resumes after it. So a relay down for longer than the duplicate window
 publishes no copy; within one run, a batch retried after a failure relies on the window.
 
-Publishing goes through FastStream (a publisher per contract subject of the producer, with
-FastStream's tracing and Prometheus middlewares). Reading the producer's last message in the
+Publishing goes through FastStream (a publisher per contract subject of the producer; without
+its per-message middlewares, see broker.py). Reading the producer's last message in the
 stream stays on nats-py: FastStream has no call for JetStream's "last message on a subject".
 """
 
@@ -25,14 +25,14 @@ import psycopg
 import structlog
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
-from opentelemetry import context as otel_context
+from opentelemetry import trace
 from psycopg_pool import AsyncConnectionPool
 
 from .broker import PleinBroker, event_publishers
 from .contract import subject_for
 from .eventstore import Outgoing
 from .stream import STREAM_NAME
-from .tracing import context_from
+from .tracing import context_from, tracer
 
 log = structlog.get_logger(__name__)
 
@@ -81,7 +81,7 @@ class OutboxRelay:
         self.max_backoff_s = max_backoff_s
         self.published = 0
         self.failures = 0
-        self.broker = broker or PleinBroker(js._nc, prometheus=False)
+        self.broker = broker or PleinBroker(js._nc, middlewares=False)
         # Publishers for the producer's subjects (what its AsyncAPI view shows); an event on
         # any other subject (a relay without a producer, as in tests) goes out by the broker.
         self._publishers = event_publishers(self.broker, producer) if producer else {}
@@ -134,11 +134,15 @@ class OutboxRelay:
         assert envelope is not None
         headers = {"Nats-Msg-Id": envelope.msg_id, "Plein-Event-Type": envelope.type}
         body = envelope.model_dump_json().encode()
-        # FastStream's tracing middleware opens the publish span as a child of the request's
-        # trace (stored with the event) and puts that span's context into the headers, so
-        # consumers join the trace that started at the HTTP request.
-        token = otel_context.attach(context_from(item.trace))
-        try:
+        with tracer.start_as_current_span(
+            f"publish {envelope.type}",
+            context=context_from(item.trace),
+            kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "nats", "messaging.destination.name": envelope.subject},
+        ):
+            # Forward the request's trace context (not the relay's span) so that consumers
+            # join the trace that started at the HTTP request.
+            headers.update(item.trace)
             # Subject and stream given, though a publisher knows them: it skips working them
             # out again for every message.
             publisher = self._publishers.get(envelope.subject, self.broker)
@@ -150,8 +154,6 @@ class OutboxRelay:
                 stream=STREAM_NAME,
                 timeout=self.publish_timeout_s,
             )
-        finally:
-            otel_context.detach(token)
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many stored events it covered."""
