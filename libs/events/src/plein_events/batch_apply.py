@@ -22,10 +22,12 @@ from pydantic import ValidationError
 
 from .contract import Envelope, Event, UnknownEventType, parse_payload
 from .personal import PersonKeys
-from .stream import dead_letter_subject
+from .stream import DEAD_LETTER_STREAM_NAME, dead_letter_subject
 from .tracing import context_from, tracer
 
 if TYPE_CHECKING:
+    from faststream.nats import NatsBroker
+
     from .projection import Handler, Projection, RunnerStats
 
 log = structlog.get_logger(__name__)
@@ -43,6 +45,7 @@ class BatchApplier:
         projection: Projection,
         pool: AsyncConnectionPool,
         js: JetStreamContext,
+        broker: NatsBroker,
         stats: RunnerStats,
         *,
         max_failures: int,
@@ -51,6 +54,7 @@ class BatchApplier:
         self.projection = projection
         self.pool = pool
         self.js = js
+        self.broker = broker
         self.stats = stats
         self.max_failures = max_failures
         self.max_deliveries = max_deliveries
@@ -210,7 +214,13 @@ class BatchApplier:
             "Plein-Stream-Seq": str(seq),
             "Plein-Error": reason[:500],
         }
-        await self.js.publish(dead_letter_subject(self.projection.name), msg.data, headers=headers)
+        # Through the projection's broker, so FastStream's middlewares count and trace it.
+        await self.broker.publish(
+            msg.data,
+            dead_letter_subject(self.projection.name),
+            headers=headers,
+            stream=DEAD_LETTER_STREAM_NAME,
+        )
         await conn.execute(
             "INSERT INTO dead_letters (projection, stream_seq, subject, error, data) "
             "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",

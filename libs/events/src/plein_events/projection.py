@@ -115,15 +115,16 @@ class ProjectionRunner:
         self.consumer = OrderedConsumer(
             js, projection.name, projection.subjects, batch_size=batch_size, ack_wait_s=ack_wait_s
         )
+        self.broker = broker or PleinBroker(js._nc)
         self.applier = BatchApplier(
             projection,
             pool,
             js,
+            self.broker,
             self.stats,
             max_failures=max_failures,
             max_deliveries=max_deliveries,
         )
-        self.broker = broker or PleinBroker(js._nc)
         self.subscriber = projection_subscriber(
             self.broker,
             projection.name,
