@@ -306,3 +306,34 @@ async def test_consumer_that_moved_past_undelivered_messages_is_caught_and_nothi
         await asyncio.wait_for(task, timeout=10)
     assert await tally(bus, "tally") == dict(expected)
     assert runner.stats.resumes == 1
+
+
+def faststream_counts(family: str) -> float:
+    """The sum of a FastStream Prometheus counter over all its labels, in this process."""
+    from prometheus_client import REGISTRY
+
+    return sum(
+        sample.value
+        for metric in REGISTRY.collect()
+        if metric.name == family
+        for sample in metric.samples
+        if sample.name == f"{family}_total"
+    )
+
+
+async def test_every_batch_goes_through_the_faststream_subscriber_and_its_metrics(
+    bus: Bus,
+) -> None:
+    name = "tally_faststream"
+    projection, _ = tally_projection(name)
+    await create_tally_table(bus, name)
+    expected = await publish_follows(bus, 30, [uuid4() for _ in range(3)], first=90_000)
+    runner = ProjectionRunner(projection, bus.pool, bus.js, batch_size=10)
+    received = faststream_counts("faststream_received_messages")
+    processed = faststream_counts("faststream_received_processed_messages")
+    await run_until_caught_up(runner, await last_seq(bus))
+    assert await tally(bus, name) == dict(expected)
+    # FastStream's Prometheus middleware counted each message of each batch, received and
+    # processed: the batches went through its subscriber, not around it.
+    assert faststream_counts("faststream_received_messages") - received == 30
+    assert faststream_counts("faststream_received_processed_messages") - processed == 30

@@ -9,6 +9,10 @@ A relay that starts (or restarts after a crash) first looks at the producer's la
 the stream: if its recorded position is behind that message (a crash between the publish and
 the record), it resumes after it. So a relay down for longer than the duplicate window
 publishes no copy; within one run, a batch retried after a failure relies on the window.
+
+Publishing goes through FastStream (a publisher per contract subject of the producer; without
+its per-message middlewares, see broker.py). Reading the producer's last message in the
+stream stays on nats-py: FastStream has no call for JetStream's "last message on a subject".
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from nats.js.errors import NotFoundError
 from opentelemetry import trace
 from psycopg_pool import AsyncConnectionPool
 
+from .broker import PleinBroker, event_publishers
 from .contract import subject_for
 from .eventstore import Outgoing
 from .stream import STREAM_NAME
@@ -59,9 +64,12 @@ class OutboxRelay:
         publish_timeout_s: float = 5.0,
         max_backoff_s: float = 2.0,
         producer: str | None = None,
+        broker: PleinBroker | None = None,
     ) -> None:
         """`producer`: the service whose subjects (`plein.<producer>.*`) this relay alone
-        publishes on; with it, a start resumes after the producer's last message in the stream."""
+        publishes on; with it, a start resumes after the producer's last message in the stream.
+        `broker`: the FastStream broker to publish through (default: one on `js`'s connection).
+        """
         self.name = name
         self.producer = producer
         self.source = source
@@ -73,6 +81,10 @@ class OutboxRelay:
         self.max_backoff_s = max_backoff_s
         self.published = 0
         self.failures = 0
+        self.broker = broker or PleinBroker(js._nc, middlewares=False)
+        # Publishers for the producer's subjects (what its AsyncAPI view shows); an event on
+        # any other subject (a relay without a producer, as in tests) goes out by the broker.
+        self._publishers = event_publishers(self.broker, producer) if producer else {}
 
     async def position(self) -> int:
         async with self.pool.connection() as conn:
@@ -120,25 +132,32 @@ class OutboxRelay:
     async def _publish(self, item: Outgoing) -> None:
         envelope = item.envelope
         assert envelope is not None
+        headers = {"Nats-Msg-Id": envelope.msg_id, "Plein-Event-Type": envelope.type}
+        body = envelope.model_dump_json().encode()
         with tracer.start_as_current_span(
             f"publish {envelope.type}",
             context=context_from(item.trace),
             kind=trace.SpanKind.PRODUCER,
             attributes={"messaging.system": "nats", "messaging.destination.name": envelope.subject},
         ):
-            headers = {"Nats-Msg-Id": envelope.msg_id, "Plein-Event-Type": envelope.type}
             # Forward the request's trace context (not the relay's span) so that consumers
             # join the trace that started at the HTTP request.
             headers.update(item.trace)
-            await self.js.publish(
+            # Subject and stream given, though a publisher knows them: it skips working them
+            # out again for every message.
+            publisher = self._publishers.get(envelope.subject, self.broker)
+            await publisher.publish(
+                body,
                 envelope.subject,
-                envelope.model_dump_json().encode(),
                 headers=headers,
+                correlation_id=str(envelope.event_id),
+                stream=STREAM_NAME,
                 timeout=self.publish_timeout_s,
             )
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many stored events it covered."""
+        await self.broker.connect()  # once; later calls return the connection at once
         position = await self.position()
         batch = await asyncio.to_thread(self.source.read_after, position, self.batch_size)
         if not batch:

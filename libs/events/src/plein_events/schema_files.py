@@ -20,6 +20,16 @@ def schema_dir() -> Path:
     return in_checkout if in_checkout.is_dir() else Path(str(files("plein_events") / "schemas"))
 
 
+def checked_in_asyncapi() -> dict[str, Any]:
+    """The checked-in AsyncAPI document (libs/events/asyncapi.json, packaged with plein_events):
+    the event contract's source of truth, kept current by `make contract`."""
+    path = SOURCE_DIR / "asyncapi.json"
+    if not path.is_file():
+        path = Path(str(files("plein_events"))) / "asyncapi.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
 def snapshot_name(cls: type[Event]) -> str:
     return f"{cls.type_name}.v{cls.version}.json"
 

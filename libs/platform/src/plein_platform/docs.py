@@ -1,4 +1,5 @@
-"""Each service's API docs (Swagger UI at `/docs`, ReDoc at `/redoc`), served by Plein itself.
+"""Each service's API docs (Swagger UI at `/docs`, ReDoc at `/redoc`) and the event contract's
+AsyncAPI page (`/asyncapi`), served by Plein itself.
 
 FastAPI's own pages load their scripts from a CDN: without internet access they stay blank.
 These pages load the same assets from the fastapi-offline package, under the service's own
@@ -12,9 +13,12 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPBearer
+from plein_events.schema_files import checked_in_asyncapi
 from starlette.staticfiles import StaticFiles
+
+from .asyncapi_page import asyncapi_html
 
 ASSETS = Path(str(files("fastapi_offline") / "static"))
 # The browser itself keeps the pages to Plein: ReDoc's "API docs by Redocly" footer fetches its
@@ -70,3 +74,15 @@ def install_docs(app: FastAPI) -> None:
         )
         page.headers["Content-Security-Policy"] = DOCS_POLICY
         return page
+
+    # The event contract (the same on every service): its checked-in AsyncAPI document and a
+    # page that renders it without any script (see asyncapi_page).
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_json() -> JSONResponse:
+        return JSONResponse(checked_in_asyncapi())
+
+    @app.get("/asyncapi", include_in_schema=False)
+    async def asyncapi_page(request: Request) -> HTMLResponse:
+        return HTMLResponse(
+            asyncapi_html(checked_in_asyncapi(), json_url=f"{prefix(request)}/asyncapi.json")
+        )
