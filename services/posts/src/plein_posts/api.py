@@ -11,12 +11,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from plein_events.pages import MAX_PAGE_URL_CHARS
 from plein_platform.auth import Principal
 from plein_platform.caller import current_principal
-from plein_platform.errors import Forbidden, NotFound
+from plein_platform.errors import NotFound
 from plein_platform.service import service_of
 from plein_platform.text import Storable, StorableText
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import store
 from .app import Conversations, Started
 from .domain import (
     MAX_OPTION_CHARS,
@@ -26,7 +25,6 @@ from .domain import (
     MAX_TITLE_CHARS,
     RANK_CURSOR,
     TIME_CURSOR,
-    highlight_segments,
 )
 from .views import poll_view, thread_view
 
@@ -361,13 +359,10 @@ def routes() -> APIRouter:
     # -- lists -------------------------------------------------------------------------------
 
     async def _threads(
-        request: Request, me: Principal, limit: int, cursor: str | None, **where: Any
+        use: Conversations, me: Principal, limit: int, cursor: str | None, **where: Any
     ) -> dict[str, Any]:
         after = TIME_CURSOR.decode(cursor) if cursor else None
-        async with service_of(request).ctx.pool.connection() as conn:
-            rows = await store.thread_page(
-                conn, me.real_user_id, after=after, limit=limit + 1, **where
-            )
+        rows = await use.threads(me, after, limit + 1, **where)
         rows, next_cursor = _page(
             rows, limit, lambda r: TIME_CURSOR.encode((r["created_at"], r["post_id"]))
         )
@@ -376,14 +371,13 @@ def routes() -> APIRouter:
     @router.get("/groups/{group_id}/posts", summary="A group's threads, newest first")
     async def group_posts(
         group_id: UUID,
-        request: Request,
         me: Me,
         use: Use,
         limit: Limit = 20,
         cursor: CursorParam = None,
     ) -> dict[str, Any]:
         await _readable_group(use, me, group_id)
-        return await _threads(request, me, limit, cursor, group_id=group_id)
+        return await _threads(use, me, limit, cursor, group_id=group_id)
 
     @router.get(
         "/groups/{group_id}/questions/unanswered",
@@ -391,35 +385,34 @@ def routes() -> APIRouter:
     )
     async def unanswered(
         group_id: UUID,
-        request: Request,
         me: Me,
         use: Use,
         limit: Limit = 20,
         cursor: CursorParam = None,
     ) -> dict[str, Any]:
         await _readable_group(use, me, group_id)
-        return await _threads(request, me, limit, cursor, group_id=group_id, unanswered=True)
+        return await _threads(use, me, limit, cursor, group_id=group_id, unanswered=True)
 
     @router.get("/people/{user_id}/posts", summary="A person's threads that I may read")
     async def person_posts(
-        user_id: UUID, request: Request, me: Me, limit: Limit = 20, cursor: CursorParam = None
+        user_id: UUID, me: Me, use: Use, limit: Limit = 20, cursor: CursorParam = None
     ) -> dict[str, Any]:
-        return await _threads(request, me, limit, cursor, author_id=user_id)
+        return await _threads(use, me, limit, cursor, author_id=user_id)
 
     @router.get("/topics/{topic}/posts", summary="Threads with a #topic that I may read")
     async def topic_posts(
         topic: Annotated[str, Path(min_length=1, max_length=60)],
-        request: Request,
         me: Me,
+        use: Use,
         limit: Limit = 20,
         cursor: CursorParam = None,
     ) -> dict[str, Any]:
-        return await _threads(request, me, limit, cursor, topic=topic.lstrip("#").lower())
+        return await _threads(use, me, limit, cursor, topic=topic.lstrip("#").lower())
 
     @router.get("/search", summary="Search posts and replies (Dutch and English)")
     async def search(
-        request: Request,
         me: Me,
+        use: Use,
         q: Annotated[str, Query(min_length=1, max_length=200)],
         limit: Limit = 20,
         cursor: CursorParam = None,
@@ -428,8 +421,7 @@ def routes() -> APIRouter:
         flagged (no markup: a post's own HTML stays text). Private groups' hits reach their
         members only."""
         after = RANK_CURSOR.decode(cursor) if cursor else None
-        async with service_of(request).ctx.pool.connection() as conn:
-            rows = await store.search(conn, me.real_user_id, q, after, limit + 1)
+        rows = await use.search(me, q, after, limit + 1)
         rows, next_cursor = _page(
             rows, limit, lambda r: RANK_CURSOR.encode((r["rank"], r["doc_id"]))
         )
@@ -442,25 +434,17 @@ def routes() -> APIRouter:
                 "kind": r["kind"],
                 "created_at": r["created_at"],
                 "rank": r["rank"],
-                "highlight": highlight_segments(r["headline"], store.MARK_START, store.MARK_STOP),
+                "highlight": r["highlight"],
             }
             for r in rows
         ]
         return {"hits": hits, "next_cursor": next_cursor}
 
     @router.get("/moderation/reports", summary="The moderators' queue of open reports")
-    async def reports(request: Request, me: Me, use: Use, limit: Limit = 50) -> dict[str, Any]:
+    async def reports(me: Me, use: Use, limit: Limit = 50) -> dict[str, Any]:
         """Community managers and network admins see every report (in groups they may
         read); group admins see their groups' reports."""
-        access = await use.access(me, None)
-        everywhere = access.community_manager or access.network_admin
-        async with service_of(request).ctx.pool.connection() as conn:
-            if not everywhere and not await store.administers_any(conn, me.real_user_id):
-                raise Forbidden("Only moderators have a reports queue.")
-            rows = await store.open_reports(
-                conn, me.real_user_id, everywhere=everywhere, limit=limit
-            )
-        return {"reports": rows}
+        return {"reports": await use.reports(me, limit)}
 
     return router
 

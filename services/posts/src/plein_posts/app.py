@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError
 from plein_events.eventstore import PleinApplication
 from plein_events.pages import canonical_url
 from plein_platform.auth import Principal
-from plein_platform.errors import Conflict, InvalidInput, NotFound
+from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from psycopg_pool import AsyncConnectionPool
 
 from . import store
@@ -31,6 +31,7 @@ from .domain import (
     Post,
     clean_text,
     handles_in,
+    highlight_segments,
     poll_closing,
     poll_options,
     topics_in,
@@ -382,6 +383,42 @@ class Conversations:
     async def close_poll(self, principal: Principal, post_id: UUID) -> bool:
         now = self.clock()
         return await self.change(principal, post_id, lambda p, a: p.close_poll(a, now))
+
+    # -- lists -----------------------------------------------------------------------------
+
+    async def threads(
+        self, principal: Principal, after: Any, limit: int, **where: Any
+    ) -> list[dict[str, Any]]:
+        """Up to `limit` threads the caller may read, newest first after `after` (filtered by
+        group, author, topic or unanswered, as `where` names)."""
+        async with self.pool.connection() as conn:
+            return await store.thread_page(
+                conn, principal.real_user_id, after=after, limit=limit, **where
+            )
+
+    async def search(
+        self, principal: Principal, text: str, after: Any, limit: int
+    ) -> list[dict[str, Any]]:
+        """Best matches first among what the caller may read, each with its `highlight`
+        segments (the matching words flagged, no markup)."""
+        async with self.pool.connection() as conn:
+            rows = await store.search(conn, principal.real_user_id, text, after, limit)
+        return [
+            {**r, "highlight": highlight_segments(r["headline"], store.MARK_START, store.MARK_STOP)}
+            for r in rows
+        ]
+
+    async def reports(self, principal: Principal, limit: int) -> list[dict[str, Any]]:
+        """The open reports the caller moderates: every one for community managers and network
+        admins (in groups they may read), their groups' for group admins, else Forbidden."""
+        access = await self.access(principal, None)
+        everywhere = access.community_manager or access.network_admin
+        async with self.pool.connection() as conn:
+            if not everywhere and not await store.administers_any(conn, principal.real_user_id):
+                raise Forbidden("Only moderators have a reports queue.")
+            return await store.open_reports(
+                conn, principal.real_user_id, everywhere=everywhere, limit=limit
+            )
 
     def _retrying(self, save: Callable[[], T]) -> T:
         for attempt in range(SAVE_ATTEMPTS):
