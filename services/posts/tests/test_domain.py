@@ -277,3 +277,14 @@ def test_a_group_posts_has_not_heard_of_counts_as_private() -> None:
     assert not unknown.may_read and not unknown.may_contribute
     with pytest.raises(NotFound):
         unknown.require_read()
+
+
+def test_threads_stored_before_the_domain_split_still_load() -> None:
+    """Events stored under the old module name resolve to today's classes."""
+    from eventsourcing.utils import resolve_topic
+
+    assert resolve_topic("plein_posts.domain:Post.Created") is Post.Created
+    assert resolve_topic("plein_posts.domain:Post.Replied") is Post.Replied
+    assert resolve_topic("plein_posts.domain:AnnouncementLedger.Recorded") is (
+        AnnouncementLedger.Recorded
+    )
