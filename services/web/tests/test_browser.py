@@ -269,9 +269,13 @@ async def test_register_from_an_invitation_add_a_photo_then_erase_my_account(
     user_id = page.url.rsplit("/", 1)[-1]
 
     await visitor.goto("/my-data")
+    # The person chooses what becomes of their words (here: removed everywhere).
+    removed = page.get_by_label("Remove them everywhere", exact=False)
+    await removed.check()
     await page.get_by_label('Type "erase" to confirm').fill("nope")
     await page.get_by_role("button", name="Erase my account").click()
     await expect(page.get_by_role("alert")).to_contain_text("erase")
+    await removed.check()
     await page.get_by_label('Type "erase" to confirm').fill("erase")
     await page.get_by_role("button", name="Erase my account").click()
     await expect(page).to_have_url(re.compile("/sign-in"))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
+from plein_events.identity import ErasedAuthored
 from plein_platform.delegation import accounts_of
 from plein_platform.errors import Forbidden, InvalidInput, NotFound
 from plein_platform.text import Storable
@@ -357,9 +358,24 @@ def routes() -> APIRouter:
         status_code=status.HTTP_204_NO_CONTENT,
         summary="Erase a person (themselves or a network admin): their key is destroyed",
     )
-    async def erase(user_id: UUID, request: Request, principal: PersonCaller) -> None:
+    async def erase(
+        user_id: UUID,
+        request: Request,
+        principal: PersonCaller,
+        authored: Annotated[
+            ErasedAuthored,
+            Query(
+                description=(
+                    "What becomes of the words the person wrote (posts, replies, edits): "
+                    "`removed` everywhere (their messages are deleted), or `anonymised` (their "
+                    "messages keep their place in others' conversations, by a former "
+                    "colleague, reading [removed]). Either way the text itself is shredded."
+                )
+            ),
+        ] = "anonymised",
+    ) -> None:
         service = identity(request)
-        user = await run(service.application.erase, user_id, principal.user_id)
+        user = await run(service.application.erase, user_id, principal.user_id, authored)
         async with service.ctx.pool.connection() as conn:
             await store.revoke_user_tokens(conn, user_id, service.ctx.clock())
         await service.share_keys()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from plein_events.visibility import may_read_group
@@ -44,6 +45,9 @@ class Access:
     # messages of the thread with an open report (which its moderators are handling).
     delegate_of: frozenset[UUID] = frozenset()
     reported: frozenset[UUID] = frozenset()
+    # Also filled for reading a thread: its writers who were erased, each with what they chose
+    # for their words ("removed" or "anonymised"; see plein_events.identity.UserErased).
+    erased_writers: Mapping[UUID, str] = field(default_factory=dict)
 
     @property
     def may_read(self) -> bool:

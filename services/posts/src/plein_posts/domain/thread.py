@@ -222,6 +222,7 @@ class Post(Aggregate):
         self._edited(
             reply_id=reply_id,
             editor_id=access.user_id,
+            real_editor_id=access.real_user_id,
             text=text,
             mentions=list(mentions),
             topics=topics_in(text),
@@ -242,6 +243,7 @@ class Post(Aggregate):
         group_id: UUID | None,
         group_private: bool,
         actor_id: UUID,
+        real_editor_id: UUID | None = None,  # edits stored before it existed lack it
     ) -> None:
         message = self.messages[reply_id or self.id]
         message.history.append((message.text, at))
