@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyDeletedError, KeyNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 
 from .contract import (
     FORMER_COLLEAGUE,
@@ -163,25 +164,34 @@ def seal_envelope(envelope: Envelope, key_of: KeyLookup) -> Envelope:
 
 
 class PersonKeys:
-    """Reads person keys from the KV bucket; a batch's lookups share one small cache."""
+    """Person keys for a projection: mirrored from the KV bucket by a watch (started on first
+    use), so a batch of posts by many writers costs no lookup per writer; a key the watch has
+    not brought yet is fetched. A shredded key is gone from the next lookup after its purge."""
 
     def __init__(self, js: JetStreamContext) -> None:
         self.js = js
-        self._cache: dict[str, bytes | None] = {}
+        self._mirror: PersonKeyMirror | None = None
+        self._missing: set[str] = set()  # looked up in this batch and not found
 
     def forget(self) -> None:
-        """Drop cached keys (called per batch, so an erasure shows from the next batch on)."""
-        self._cache.clear()
+        """Forget which keys were missing (called per batch: one may have been shared since)."""
+        self._missing.clear()
 
     async def get(self, person_id: str) -> bytes | None:
-        if person_id not in self._cache:
+        if self._mirror is None:
+            mirror = PersonKeyMirror(self.js, follow=False)
             try:
-                kv = await self.js.key_value(PERSON_KEYS_BUCKET)
-                entry = await kv.get(person_id)
-                self._cache[person_id] = entry.value or None
-            except (KeyNotFoundError, KeyDeletedError, BucketNotFoundError, NotFoundError):
-                self._cache[person_id] = None
-        return self._cache[person_id]
+                await mirror.start()
+            except (BucketNotFoundError, NotFoundError):
+                return None
+            self._mirror = mirror
+        self._mirror.drain()
+        if person_id in self._missing:
+            return None
+        key = await self._mirror.ensure(UUID(person_id))
+        if key is None:
+            self._missing.add(person_id)
+        return key
 
     async def unseal_envelope(self, envelope: Envelope) -> Envelope:
         people = sealed_people(envelope.payload)
@@ -201,8 +211,11 @@ class PersonKeyMirror:
     that caches holding opened values can forget them.
     """
 
-    def __init__(self, js: JetStreamContext) -> None:
+    def __init__(self, js: JetStreamContext, *, follow: bool = True) -> None:
         self.js = js
+        # follow: a task applies the watch's updates as they come (keys are read from other
+        # threads, e.g. an event store mapper); otherwise the owner calls `drain`, on its loop.
+        self.follow = follow
         self._keys: dict[str, bytes] = {}
         self._shredded: set[str] = set()
         self.on_shredded: list[Callable[[str], None]] = []
@@ -242,7 +255,16 @@ class PersonKeyMirror:
         self._watcher = await kv.watchall()
         while (entry := await self._watcher.updates(timeout=30.0)) is not None:
             self._apply(entry)
-        self._task = asyncio.create_task(self._follow(), name="person-key-mirror")
+        if self.follow:
+            self._task = asyncio.create_task(self._follow(), name="person-key-mirror")
+
+    def drain(self) -> None:
+        """Apply the updates the watch brought since (for a mirror that does not follow)."""
+        queue = self._watcher._updates if self._watcher is not None else None
+        while queue is not None and not queue.empty():
+            entry = queue.get_nowait()
+            if isinstance(entry, KeyValue.Entry):
+                self._apply(entry)
 
     async def _follow(self) -> None:
         async for entry in self._watcher:
