@@ -187,3 +187,43 @@ async def test_an_erased_writers_words_are_in_no_response_stream_or_store_and_re
     posts.application.forget_loaded_threads()  # type: ignore[attr-defined]
     replayed = await surfaces(plein, ann, bob, post_id, tmp_path / "replayed")
     assert replayed == after
+
+
+async def test_words_written_as_a_shared_account_are_the_writers_and_go_with_the_writer(
+    plein: Plein,
+) -> None:
+    ann = await plein.register("ann", "Ann de Vries")
+    bob = await plein.register("bob", "Bob Jansen")
+    hr = await plein.shared_account("HR", [bob])
+    as_hr = await plein.act_as(bob, hr)
+    http = plein.http
+    posted = await http.post(
+        "/posts/posts", headers=as_hr.auth, json={"text": "Het flamingodak is dicht #vogels"}
+    )
+    assert posted.status_code == 201, posted.text
+    post_id = posted.json()["id"]
+
+    async def published() -> None:
+        await caught_up(plein)
+        bodies = (await stream_bodies(plein)).decode()
+        # Sealed under Bob's key, the person behind HR: not the account's, nobody's in clear.
+        assert f"{SEALED_PREFIX}{bob.id}:t:" in bodies
+        assert holds_bobs_words(bodies) == []
+        found = await http.get("/posts/search", params={"q": "flamingodak"}, headers=ann.auth)
+        assert [hit["post_id"] for hit in found.json()["hits"]] == [post_id]
+
+    await eventually(published)
+    erased = await http.delete(
+        f"/identity/users/{bob.id}", params={"authored": "anonymised"}, headers=bob.auth
+    )
+    assert erased.status_code == 204, erased.text
+
+    async def shredded() -> None:
+        await caught_up(plein)
+        found = await http.get("/posts/search", params={"q": "flamingodak"}, headers=ann.auth)
+        assert found.json()["hits"] == []
+
+    await eventually(shredded)
+    thread = (await http.get(f"/posts/posts/{post_id}", headers=ann.auth)).json()
+    assert thread["author_id"] == hr and thread["text"] == REMOVED_TEXT
+    assert holds_bobs_words(thread) == []

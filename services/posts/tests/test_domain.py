@@ -288,3 +288,20 @@ def test_threads_stored_before_the_domain_split_still_load() -> None:
     assert resolve_topic("plein_posts.domain:AnnouncementLedger.Recorded") is (
         AnnouncementLedger.Recorded
     )
+
+
+def test_an_erased_writers_messages_read_removed_or_are_deleted_as_they_chose() -> None:
+    from plein_events import REMOVED_TEXT
+
+    post = thread()
+    author = Access(ANN, ANN, GROUP, member=True)
+    post.edit(author, None, "Vraag: wie heeft de sleutel?", [], NOW)
+    post.reply(member(), uuid4(), None, "Bij de receptie", [], NOW)
+    anonymised = thread_view(post, member(erased_writers={ANN: "anonymised"}), NOW)
+    assert anonymised["text"] == REMOVED_TEXT and anonymised["history"] == []
+    assert not anonymised["deleted"]
+    removed = thread_view(post, member(erased_writers={ANN: "removed"}), NOW)
+    assert removed["text"] is None and removed["deleted"]
+    assert removed["placeholder"] == "deleted message"
+    for view in (anonymised, removed):
+        assert view["replies"][0]["text"] == "Bij de receptie"  # Bob's words stay his
