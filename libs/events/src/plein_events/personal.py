@@ -237,7 +237,7 @@ class PersonKeyMirror:
                 entry = await kv.get(str(person_id))
             except (KeyNotFoundError, KeyDeletedError, BucketNotFoundError, NotFoundError):
                 return None
-            if entry.value:
+            if entry.value and str(person_id) not in self._shredded:  # purged meanwhile?
                 found = self._keys.setdefault(str(person_id), entry.value)
         return found
 
@@ -260,6 +260,8 @@ class PersonKeyMirror:
 
     def drain(self) -> None:
         """Apply the updates the watch brought since (for a mirror that does not follow)."""
+        # nats-py's watcher only offers an awaiting `updates()`; its queue is read without
+        # waiting here, so that a batch's lookups stay free of round trips.
         queue = self._watcher._updates if self._watcher is not None else None
         while queue is not None and not queue.empty():
             entry = queue.get_nowait()
