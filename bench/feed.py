@@ -47,6 +47,7 @@ import httpx
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from plein_events import envelope_for
 from plein_events.identity import GroupCreated, MemberJoined
+from plein_events.personal import new_person_key
 from plein_events.posts import PostCreated
 from plein_events.projection import ProjectionRunner
 from plein_events.stream import STREAM_NAME, ensure_streams
@@ -69,7 +70,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import FANOUT_GROUP_SIZE, Organisation  # noqa: E402
+from synthetic import (  # noqa: E402
+    FANOUT_GROUP_SIZE,
+    Organisation,
+    sealed,
+    share_person_keys,
+)
 
 console = Console()
 WRK_SCRIPT = Path(__file__).parent / "feed_reads.lua"
@@ -558,12 +564,19 @@ async def project_from_scratch(
     js: Any,
     pool: Any,
 ) -> None:
-    """Phase 1: publish the organisation, read it raw (baseline), then project it."""
+    """Phase 1: publish the organisation, read it raw (baseline), then project it.
+
+    Published as the producers publish: personal fields, and the words of posts and replies
+    where the contract marks them, sealed under per-person keys the projection opens."""
+    await ensure_streams(js)
+    keys = {person: new_person_key() for person in org.people}
+    await share_person_keys(js, keys)
     bodies = [
-        (e.subject, e.model_dump_json().encode(), e.msg_id) for e in org.envelopes(args.events)
+        (e.subject, e.model_dump_json().encode(), e.msg_id)
+        for e in sealed(org.envelopes(args.events), keys)
     ]
     n = results["events"] = len(bodies)
-    await ensure_streams(js)
+    results["sealed_messages"] = sum(1 for _, body, _ in bodies if b"plein-sealed:v1:" in body)
     results["publish_eps"] = await publish_all(js, bodies)
     del bodies
 

@@ -8,7 +8,13 @@ Both are measured in the same run, on the same servers, with the same message bo
   batch transactions with the tracking row), relay and projection running concurrently.
 Reported: events/s for each and the ratio (goal: pipeline >= 30% of the baseline).
 
+`--words`: the events are replies with a text (ReplyPosted) instead of follows, published as
+posts publishes them: where the contract marks the text as the writer's words, the relay seals
+it under the writer's key and the projection opens it (crypto-shredding). The baseline stays
+the same unsealed bodies, so the ratio shows what sealing costs (compare a checkout without).
+
     uv run python bench/pipeline.py --events 20000
+    uv run python bench/pipeline.py --events 20000 --words
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from eventsourcing.domain import Aggregate, event
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from plein_events import Envelope, Event, Followed, envelope_for
 from plein_events.eventstore import EventStoreOutbox, PleinApplication, eventsourcing_env
+from plein_events.personal import new_person_key, seal_envelope
+from plein_events.posts import ReplyPosted
 from plein_events.projection import Projection, ProjectionRunner
 from plein_events.relay import OutboxRelay
 from plein_events.stream import ensure_streams
@@ -37,6 +45,7 @@ from plein_platform.runtime import connect_nats
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from synthetic import share_person_keys
 
 console = Console()
 SCHEMA = "bench"
@@ -51,6 +60,10 @@ class Fan(Aggregate):
     def follow(self, star: UUID) -> None:
         self.stars.append(star)
 
+    @event("Replied")
+    def reply(self, post_id: UUID, post_author_id: UUID, text: str) -> None:
+        self.text = text
+
 
 class BenchApp(PleinApplication):
     name = "bench"
@@ -59,7 +72,39 @@ class BenchApp(PleinApplication):
 def to_contract(domain_event: Any) -> Event | None:
     if isinstance(domain_event, Fan.Followed):
         return Followed(follower_id=domain_event.originator_id, followee_id=domain_event.star)
+    if isinstance(domain_event, Fan.Replied):
+        return reply_event(
+            domain_event.originator_id,
+            domain_event.post_id,
+            domain_event.post_author_id,
+            domain_event.text,
+        )
     return None
+
+
+def reply_event(writer: UUID, post_id: UUID, post_author_id: UUID, text: str) -> ReplyPosted:
+    return ReplyPosted(
+        reply_id=writer,
+        post_id=post_id,
+        parent_id=post_id,
+        post_author_id=post_author_id,
+        parent_author_id=post_author_id,
+        author_id=writer,
+        real_author_id=writer,
+        text=text,
+    )
+
+
+def reply_text(i: int) -> str:
+    return f"Reply {i}: thanks, that helps, let us discuss it on Thursday with the team."
+
+
+async def on_replied(conn: Any, evt: ReplyPosted, envelope: Envelope) -> None:
+    await conn.execute(
+        "INSERT INTO bench_follows (follower_id, followee_id, at, text) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT DO NOTHING",
+        (evt.author_id, evt.post_id, envelope.occurred_at, evt.text),
+    )
 
 
 async def on_followed(conn: Any, evt: Followed, envelope: Envelope) -> None:
@@ -70,7 +115,7 @@ async def on_followed(conn: Any, evt: Followed, envelope: Envelope) -> None:
     )
 
 
-async def baseline(nats_url: str, n: int) -> float:
+async def baseline(nats_url: str, n: int, words: bool = False) -> float:
     """Raw nats-py: publish n envelopes, fetch them back 500 at a time, decode, ack."""
     nc = await connect_nats(nats_url, name="bench-baseline")
     js = nc.jetstream()
@@ -79,7 +124,9 @@ async def baseline(nats_url: str, n: int) -> float:
     )
     bodies = [
         envelope_for(
-            Followed(follower_id=uuid4(), followee_id=uuid4()),
+            reply_event(uuid4(), uuid4(), uuid4(), reply_text(i))
+            if words
+            else Followed(follower_id=uuid4(), followee_id=uuid4()),
             aggregate_id=str(i),
             aggregate_version=1,
             occurred_at=datetime.now(UTC),
@@ -112,7 +159,9 @@ async def baseline(nats_url: str, n: int) -> float:
     return n / elapsed
 
 
-async def pipeline(database_url: str, nats_url: str, n: int) -> tuple[float, float]:
+async def pipeline(
+    database_url: str, nats_url: str, n: int, words: bool = False
+) -> tuple[float, float]:
     """Relay + projection over n stored events; returns (events/s, seconds to store them)."""
     await migrate(database_url, SCHEMA, [("platform", platform_migrations())])
     pool = schema_pool(database_url, SCHEMA)
@@ -120,16 +169,23 @@ async def pipeline(database_url: str, nats_url: str, n: int) -> tuple[float, flo
     async with pool.connection() as conn:
         await conn.execute(
             "CREATE TABLE bench_follows (follower_id uuid, followee_id uuid, "
-            "at timestamptz, PRIMARY KEY (follower_id, followee_id))"
+            "at timestamptz, text text, PRIMARY KEY (follower_id, followee_id))"
         )
     app = BenchApp(env=eventsourcing_env(database_url, SCHEMA))
     stars = [uuid4() for _ in range(100)]
+    keys: dict[UUID, bytes] = {}
     store_started = time.perf_counter()
-    for i in range(0, n, 1000):
+    # Replies are bigger: saved 200 at a time (a psycopg pipeline of 1,000 of them stalls).
+    chunk = 200 if words else 1000
+    for i in range(0, n, chunk):
         fans = []
-        for j in range(i, min(i + 1000, n)):
+        for j in range(i, min(i + chunk, n)):
             fan = Fan()
-            fan.follow(stars[j % len(stars)])
+            if words:
+                fan.reply(stars[j % len(stars)], stars[0], reply_text(j))
+                keys[fan.id] = new_person_key()
+            else:
+                fan.follow(stars[j % len(stars)])
             fans.append(fan)
         await asyncio.to_thread(app.save, *fans)
     store_s = time.perf_counter() - store_started
@@ -137,16 +193,19 @@ async def pipeline(database_url: str, nats_url: str, n: int) -> tuple[float, flo
     nc = await connect_nats(nats_url, name="bench-pipeline")
     js = nc.jetstream()
     await ensure_streams(js)
+    # Every writer's key in the bucket, as identity shares them (not timed).
+    await share_person_keys(js, keys)
     relay = OutboxRelay(
         "outbox:bench",
-        EventStoreOutbox(app, to_contract),
+        EventStoreOutbox(app, to_contract, lambda e: seal_envelope(e, keys.get)),
         pool,
         js,
         batch_size=1000,
-        producer=Followed.producer,
+        producer=ReplyPosted.producer if words else Followed.producer,
     )
+    handlers: dict[Any, Any] = {ReplyPosted: on_replied} if words else {Followed: on_followed}
     runner = ProjectionRunner(
-        Projection("bench", {Followed: on_followed}, ("bench_follows",)), pool, js, batch_size=500
+        Projection("bench", handlers, ("bench_follows",)), pool, js, batch_size=500
     )
     stop = asyncio.Event()
     started = time.perf_counter()
@@ -169,7 +228,7 @@ async def pipeline(database_url: str, nats_url: str, n: int) -> tuple[float, flo
     return n / elapsed, store_s
 
 
-async def main(n: int, out: Path) -> None:
+async def main(n: int, out: Path, words: bool = False) -> None:
     with ExitStack() as stack:
         import os
 
@@ -183,8 +242,8 @@ async def main(n: int, out: Path) -> None:
             nats_url = server.start()
             stack.callback(server.stop)
         console.print(f"{n} events; PostgreSQL and NATS on this machine")
-        raw = await baseline(nats_url, n)
-        ours, store_s = await pipeline(database_url, nats_url, n)
+        raw = await baseline(nats_url, n, words)
+        ours, store_s = await pipeline(database_url, nats_url, n, words)
 
     ratio = ours / raw
     table = Table(title="bench/pipeline.py")
@@ -200,6 +259,7 @@ async def main(n: int, out: Path) -> None:
         json.dumps(
             {
                 "events": n,
+                "words": words,
                 "baseline_eps": raw,
                 "pipeline_eps": ours,
                 "ratio": ratio,
@@ -216,6 +276,7 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--words", action="store_true", help="replies with text, sealed")
     parser.add_argument("--out", type=Path, default=Path("bench/results/pipeline.json"))
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.out))
+    asyncio.run(main(args.events, args.out, args.words))

@@ -13,16 +13,19 @@ follows and joins. Deterministic for a seed; the size is configurable.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from plein_events import Envelope, Event, envelope_for
 from plein_events.identity import Followed, GroupCreated, MemberJoined, UserRegistered
+from plein_events.personal import PERSON_KEYS_BUCKET, seal_envelope
 from plein_events.posts import PostCreated, Reacted, ReplyPosted
 
 FANOUT_GROUP_SIZE = 1_000
@@ -221,3 +224,19 @@ class Organisation:
                 occurred_at=start + step * i,
                 actor_id=None,
             )
+
+
+async def share_person_keys(js: Any, keys: dict[UUID, bytes]) -> None:
+    """Put per-person keys into the PLEIN_PERSON_KEYS bucket (as identity does), so that
+    projections open what is sealed under them (crypto-shredding, plein_events.personal)."""
+    kv = await js.key_value(PERSON_KEYS_BUCKET)
+    items = list(keys.items())
+    for i in range(0, len(items), 1000):
+        await asyncio.gather(*(kv.put(str(p), k) for p, k in items[i : i + 1000]))
+
+
+def sealed(envelopes: Iterable[Envelope], keys: dict[UUID, bytes]) -> Iterator[Envelope]:
+    """The envelopes as their producers publish them: personal fields (and, where the
+    contract marks them, the words people write) sealed under their person's key."""
+    for envelope in envelopes:
+        yield seal_envelope(envelope, keys.get)

@@ -66,3 +66,34 @@ def test_without_a_key_the_stream_carries_placeholders() -> None:
 def test_an_event_without_personal_fields_is_left_alone() -> None:
     env = envelope(Followed(follower_id=uuid4(), followee_id=uuid4()))
     assert seal_envelope(env, lambda person: new_person_key()) == env
+
+
+def test_the_words_a_person_wrote_are_sealed_under_the_writer_and_read_removed_once_shredded() -> (
+    None
+):
+    from plein_events import REMOVED_TEXT, ReplyPosted, personal_texts
+    from plein_events.personal import SEALED_PREFIX, unseal_fields
+
+    writer, account = uuid4(), uuid4()
+    reply = ReplyPosted(
+        reply_id=uuid4(),
+        post_id=uuid4(),
+        parent_id=uuid4(),
+        post_author_id=uuid4(),
+        parent_author_id=uuid4(),
+        author_id=account,  # written as a shared account: sealed under the person behind it
+        real_author_id=writer,
+        text="Tot dinsdag",
+    )
+    assert personal_texts(ReplyPosted) == ["text"]
+    envelope = envelope_for(
+        reply, aggregate_id="t", aggregate_version=1, occurred_at=datetime.now(UTC), actor_id=None
+    )
+    key = new_person_key()
+    sealed = seal_envelope(envelope, lambda person: key if person == writer else None)
+    token = sealed.payload["text"]
+    assert token.startswith(f"{SEALED_PREFIX}{writer}:t:") and "dinsdag" not in token
+    assert unseal_fields(sealed.payload, {str(writer): key})["text"] == "Tot dinsdag"
+    assert unseal_fields(sealed.payload, {str(writer): None})["text"] == REMOVED_TEXT
+    erased = seal_envelope(envelope, lambda _: None)  # published after the erasure
+    assert erased.payload["text"] == REMOVED_TEXT

@@ -277,3 +277,31 @@ def test_a_group_posts_has_not_heard_of_counts_as_private() -> None:
     assert not unknown.may_read and not unknown.may_contribute
     with pytest.raises(NotFound):
         unknown.require_read()
+
+
+def test_threads_stored_before_the_domain_split_still_load() -> None:
+    """Events stored under the old module name resolve to today's classes."""
+    from eventsourcing.utils import resolve_topic
+
+    assert resolve_topic("plein_posts.domain:Post.Created") is Post.Created
+    assert resolve_topic("plein_posts.domain:Post.Replied") is Post.Replied
+    assert resolve_topic("plein_posts.domain:AnnouncementLedger.Recorded") is (
+        AnnouncementLedger.Recorded
+    )
+
+
+def test_an_erased_writers_messages_read_removed_or_are_deleted_as_they_chose() -> None:
+    from plein_events import REMOVED_TEXT
+
+    post = thread()
+    author = Access(ANN, ANN, GROUP, member=True)
+    post.edit(author, None, "Vraag: wie heeft de sleutel?", [], NOW)
+    post.reply(member(), uuid4(), None, "Bij de receptie", [], NOW)
+    anonymised = thread_view(post, member(erased_writers={ANN: "anonymised"}), NOW)
+    assert anonymised["text"] == REMOVED_TEXT and anonymised["history"] == []
+    assert not anonymised["deleted"]
+    removed = thread_view(post, member(erased_writers={ANN: "removed"}), NOW)
+    assert removed["text"] is None and removed["deleted"]
+    assert removed["placeholder"] == "deleted message"
+    for view in (anonymised, removed):
+        assert view["replies"][0]["text"] == "Bij de receptie"  # Bob's words stay his

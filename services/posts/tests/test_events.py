@@ -6,6 +6,7 @@ from typing import Any
 
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from plein_events import Envelope
+from plein_events.personal import SEALED_PREFIX, PersonKeys
 from plein_events.stream import STREAM_NAME
 from plein_platform.testing import Plein, eventually
 
@@ -73,7 +74,10 @@ async def test_posts_events_carry_group_privacy_authors_mentions_topics_and_kind
     assert reacted.type == "Reacted" and reacted.payload["target_author_id"] == bob.id
     assert accepted.type == "AnswerAccepted" and accepted.payload["reply_author_id"] == ann.id
     assert announced.type == "AnnouncementPosted"
-    assert (
-        announced.payload["title"] == "Vergadering" and announced.payload["kind"] == "announcement"
-    )
+    # The words travel sealed under their writer's key; a consumer opens them with it.
+    assert announced.payload["title"].startswith(SEALED_PREFIX)
+    assert announced.payload["kind"] == "announcement"
+    js = plein.runtime.nc.jetstream()  # type: ignore[union-attr]
+    opened = await PersonKeys(js).unseal_envelope(announced)
+    assert (opened.payload["title"], opened.payload["text"]) == ("Vergadering", "Dinsdag om 10")
     assert len({e.msg_id for e in (created, replied, reacted, accepted)}) == 4

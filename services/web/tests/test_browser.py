@@ -276,9 +276,13 @@ async def test_register_from_an_invitation_add_a_photo_then_erase_my_account(
     user_id = page.url.rsplit("/", 1)[-1]
 
     await visitor.goto("/my-data")
+    # The person chooses what becomes of their words (here: removed everywhere).
+    removed = page.get_by_label("Remove them everywhere", exact=False)
+    await removed.check()
     await page.get_by_label('Type "erase" to confirm').fill("nope")
     await page.get_by_role("button", name="Erase my account").click()
     await expect(page.get_by_role("alert")).to_contain_text("erase")
+    await removed.check()
     await page.get_by_label('Type "erase" to confirm').fill("erase")
     await page.get_by_role("button", name="Erase my account").click()
     await expect(page).to_have_url(re.compile("/sign-in"))
@@ -580,7 +584,7 @@ async def test_the_sessions_table_holds_no_token_as_identity_issued_it(
     await expect(visitor.page.get_by_role("heading", name="Groups")).to_be_visible()
 
     # Rows from before sealing held tokens as issued: the migration signs them out.
-    migration = Path(__file__).resolve().parents[1] / "migrations/0002_webx_sealed_tokens.sql"
+    migration = Path(__file__).resolve().parents[1] / "migrations/0003_sealed_tokens.sql"
     async with web.ctx.pool.connection() as conn:
         await conn.execute(
             "INSERT INTO sessions (id_hash, csrf_token, user_id, access_token, refresh_token, "

@@ -5,9 +5,11 @@ Importing this package registers every event type.
 
 from .contract import (
     FORMER_COLLEAGUE,
+    REMOVED_TEXT,
     Envelope,
     Event,
     Personal,
+    PersonalText,
     UnknownEventType,
     all_event_types,
     envelope_for,
@@ -16,6 +18,7 @@ from .contract import (
     lookup,
     parse_payload,
     personal_fields,
+    personal_texts,
     subject_for,
     upcaster,
 )
@@ -103,6 +106,8 @@ __all__ = [
     "MembershipRequestDeclined",
     "MembershipRequested",
     "Personal",
+    "PersonalText",
+    "REMOVED_TEXT",
     "PollClosed",
     "PollCreated",
     "PollVoted",
@@ -141,6 +146,7 @@ __all__ = [
     "lookup",
     "parse_payload",
     "personal_fields",
+    "personal_texts",
     "subject_for",
     "upcaster",
 ]

@@ -17,10 +17,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 SUBJECT_PREFIX = "plein"
 FORMER_COLLEAGUE = "former colleague"
+# What a person's own words (a post's or a reply's text) read as once that person was erased.
+REMOVED_TEXT = "[removed]"
 
 # Marks a payload field as personal data of the person the event is about: erasable, shown as
 # FORMER_COLLEAGUE (or left empty) once that person was erased. Use as Annotated[str, Personal].
 Personal = Field(json_schema_extra={"x-plein-personal": True})
+# Marks a payload field as words the person wrote (sealed the same way): REMOVED_TEXT once erased.
+PersonalText = Field(json_schema_extra={"x-plein-personal": "text"})
 EVENT_ID_NAMESPACE = uuid.UUID("5b1c4a4e-8d8a-4f53-9a59-2f4c8c1d0e01")
 
 
@@ -166,8 +170,18 @@ def envelope_for(
     )
 
 
+def personal_texts(cls: type[Event]) -> list[str]:
+    """Names of the fields of `cls` marked `PersonalText` (a subset of `personal_fields`)."""
+    return [
+        name
+        for name, info in cls.model_fields.items()
+        if isinstance(info.json_schema_extra, dict)
+        and info.json_schema_extra.get("x-plein-personal") == "text"
+    ]
+
+
 def personal_fields(cls: type[Event]) -> list[str]:
-    """Names of the fields of `cls` marked `Personal`."""
+    """Names of the fields of `cls` marked `Personal` or `PersonalText`."""
     return [
         name
         for name, info in cls.model_fields.items()

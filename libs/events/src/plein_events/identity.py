@@ -18,6 +18,8 @@ from .contract import Event, Personal, event_type
 
 Visibility = Literal["public", "private"]
 Role = Literal["network_admin", "community_manager"]
+# What an erased person chose for the words they wrote (see UserErased).
+ErasedAuthored = Literal["removed", "anonymised"]
 JoinedVia = Literal["open", "approved", "invited", "all_company", "created"]
 
 
@@ -74,9 +76,17 @@ class UserReactivated(Event):
 
 @event_type("identity")
 class UserErased(Event):
-    """The person's personal data was destroyed (their key shredded). Read models drop it."""
+    """The person's personal data was destroyed (their key shredded). Read models drop it.
+
+    `authored` is what the person chose for the words they wrote (posts, replies): "removed"
+    everywhere (read models drop their messages, as if each was deleted), or the conversations
+    others had with them kept "anonymised" (their messages stay in place, by a former
+    colleague, reading REMOVED_TEXT). Either way the text itself is shredded with their key.
+    Erasures from before the choice existed kept the messages: "anonymised".
+    """
 
     user_id: UUID
+    authored: ErasedAuthored = "anonymised"
 
 
 @event_type("identity")

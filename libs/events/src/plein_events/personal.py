@@ -4,17 +4,22 @@ A personal value is replaced by a sealed token `plein-sealed:v1:<person>:<kind>:
 JSON of the value encrypted with AES-GCM under the person's key, the person's id as associated
 data. Identity keeps the keys and shares them with consumers through the JetStream KV bucket
 `PLEIN_PERSON_KEYS`. Erasing a person destroys their key: every sealed value of theirs, in
-identity's event store and on the stream, then reads as FORMER_COLLEAGUE (strings), [] (lists)
-or None (anything else), the `kind` letter saying which.
+identity's event store and on the stream, then reads as FORMER_COLLEAGUE (strings), [] (lists),
+REMOVED_TEXT (words the person wrote: posts, replies) or None (anything else), the `kind`
+letter saying which.
+
+Posts seals the words people write the same way (`PersonalText` fields, the writer's key),
+so erasing a person shreds their posts and replies on the stream and in posts' event store.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -22,8 +27,16 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyDeletedError, KeyNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 
-from .contract import FORMER_COLLEAGUE, Envelope, lookup, personal_fields
+from .contract import (
+    FORMER_COLLEAGUE,
+    REMOVED_TEXT,
+    Envelope,
+    lookup,
+    personal_fields,
+    personal_texts,
+)
 
 SEALED_PREFIX = "plein-sealed:v1:"
 PERSON_KEYS_BUCKET = "PLEIN_PERSON_KEYS"
@@ -32,6 +45,9 @@ KEY_BYTES = 32
 
 def new_person_key() -> bytes:
     return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+
+
+TEXT_KIND = "t"
 
 
 def _kind(value: Any) -> str:
@@ -44,7 +60,7 @@ def _kind(value: Any) -> str:
 
 def erased_value(kind: str) -> Any:
     """What a sealed value reads as once its person's key is gone."""
-    return {"s": FORMER_COLLEAGUE, "l": []}.get(kind)
+    return {"s": FORMER_COLLEAGUE, "l": [], TEXT_KIND: REMOVED_TEXT}.get(kind)
 
 
 def is_sealed(value: Any) -> bool:
@@ -62,14 +78,15 @@ def _cipher(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def seal(value: Any, person_id: UUID, key: bytes) -> Any:
-    """`value` sealed for `person_id`; None and already sealed values stay as they are."""
+def seal(value: Any, person_id: UUID, key: bytes, kind: str | None = None) -> Any:
+    """`value` sealed for `person_id` (as `kind`, by default from its type); None and already
+    sealed values stay as they are."""
     if value is None or is_sealed(value):
         return value
     nonce = os.urandom(12)
     data = _cipher(key).encrypt(nonce, json.dumps(value).encode(), str(person_id).encode())
     encoded = base64.urlsafe_b64encode(nonce + data).decode()
-    return f"{SEALED_PREFIX}{person_id}:{_kind(value)}:{encoded}"
+    return f"{SEALED_PREFIX}{person_id}:{kind or _kind(value)}:{encoded}"
 
 
 def unseal(token: str, key: bytes | None) -> Any:
@@ -86,17 +103,25 @@ def unseal(token: str, key: bytes | None) -> Any:
 
 
 def seal_fields(
-    state: Mapping[str, Any], fields: list[str], person_id: UUID, key: bytes | None
+    state: Mapping[str, Any],
+    fields: list[str],
+    person_id: UUID,
+    key: bytes | None,
+    texts: Collection[str] = (),
 ) -> dict[str, Any]:
-    """A copy of `state` with `fields` sealed; with no key (erased) they become placeholders."""
+    """A copy of `state` with `fields` sealed; with no key (erased) they become placeholders.
+
+    `texts` names the fields among them that are words the person wrote (REMOVED_TEXT once
+    erased)."""
     out = dict(state)
     for name in fields:
         if name not in out or out[name] is None:
             continue
+        kind = TEXT_KIND if name in texts else _kind(out[name])
         if key is None:
-            out[name] = erased_value(_kind(out[name]))
+            out[name] = erased_value(kind)
         else:
-            out[name] = seal(out[name], person_id, key)
+            out[name] = seal(out[name], person_id, key, kind)
     return out
 
 
@@ -121,7 +146,8 @@ KeyLookup = Callable[[UUID], bytes | None]
 def seal_envelope(envelope: Envelope, key_of: KeyLookup) -> Envelope:
     """The envelope with its payload's personal fields sealed under their person's key.
 
-    The person is the payload field the event class names in `personal_subject` (`user_id`).
+    The person is the payload field the event class names in `personal_subject` (`user_id`;
+    posts' events name the real writer).
     """
     cls = lookup(envelope.type)
     fields = personal_fields(cls)
@@ -131,30 +157,41 @@ def seal_envelope(envelope: Envelope, key_of: KeyLookup) -> Envelope:
     if subject is None:
         return envelope
     person_id = UUID(str(subject))
-    payload = seal_fields(envelope.payload, fields, person_id, key_of(person_id))
+    payload = seal_fields(
+        envelope.payload, fields, person_id, key_of(person_id), personal_texts(cls)
+    )
     return envelope.model_copy(update={"payload": payload})
 
 
 class PersonKeys:
-    """Reads person keys from the KV bucket; a batch's lookups share one small cache."""
+    """Person keys for a projection: mirrored from the KV bucket by a watch (started on first
+    use), so a batch of posts by many writers costs no lookup per writer; a key the watch has
+    not brought yet is fetched. A shredded key is gone from the next lookup after its purge."""
 
     def __init__(self, js: JetStreamContext) -> None:
         self.js = js
-        self._cache: dict[str, bytes | None] = {}
+        self._mirror: PersonKeyMirror | None = None
+        self._missing: set[str] = set()  # looked up in this batch and not found
 
     def forget(self) -> None:
-        """Drop cached keys (called per batch, so an erasure shows from the next batch on)."""
-        self._cache.clear()
+        """Forget which keys were missing (called per batch: one may have been shared since)."""
+        self._missing.clear()
 
     async def get(self, person_id: str) -> bytes | None:
-        if person_id not in self._cache:
+        if self._mirror is None:
+            mirror = PersonKeyMirror(self.js, follow=False)
             try:
-                kv = await self.js.key_value(PERSON_KEYS_BUCKET)
-                entry = await kv.get(person_id)
-                self._cache[person_id] = entry.value or None
-            except (KeyNotFoundError, KeyDeletedError, BucketNotFoundError, NotFoundError):
-                self._cache[person_id] = None
-        return self._cache[person_id]
+                await mirror.start()
+            except (BucketNotFoundError, NotFoundError):
+                return None
+            self._mirror = mirror
+        self._mirror.drain()
+        if person_id in self._missing:
+            return None
+        key = await self._mirror.ensure(UUID(person_id))
+        if key is None:
+            self._missing.add(person_id)
+        return key
 
     async def unseal_envelope(self, envelope: Envelope) -> Envelope:
         people = sealed_people(envelope.payload)
@@ -162,3 +199,83 @@ class PersonKeys:
             return envelope
         keys = {person: await self.get(person) for person in people}
         return envelope.model_copy(update={"payload": unseal_fields(envelope.payload, keys)})
+
+
+class PersonKeyMirror:
+    """The person keys in memory, kept current by a watch on the KV bucket, for code that
+    cannot await (an event store mapper sealing and opening stored events).
+
+    `start` returns once every key in the bucket is loaded. A writer `await`s `ensure` for
+    its person before saving, so a key created a moment ago is there too; a shredded key
+    (purged from the bucket) is dropped within moments, and `on_shredded` callbacks run so
+    that caches holding opened values can forget them.
+    """
+
+    def __init__(self, js: JetStreamContext, *, follow: bool = True) -> None:
+        self.js = js
+        # follow: a task applies the watch's updates as they come (keys are read from other
+        # threads, e.g. an event store mapper); otherwise the owner calls `drain`, on its loop.
+        self.follow = follow
+        self._keys: dict[str, bytes] = {}
+        self._shredded: set[str] = set()
+        self.on_shredded: list[Callable[[str], None]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._watcher: Any = None
+
+    def key(self, person_id: UUID | str) -> bytes | None:
+        return self._keys.get(str(person_id))
+
+    def shredded(self, person_id: UUID | str) -> bool:
+        return str(person_id) in self._shredded
+
+    async def ensure(self, person_id: UUID) -> bytes | None:
+        """The person's key, fetched from the bucket if the watch has not brought it yet."""
+        found = self._keys.get(str(person_id))
+        if found is None and str(person_id) not in self._shredded:
+            try:
+                kv = await self.js.key_value(PERSON_KEYS_BUCKET)
+                entry = await kv.get(str(person_id))
+            except (KeyNotFoundError, KeyDeletedError, BucketNotFoundError, NotFoundError):
+                return None
+            if entry.value and str(person_id) not in self._shredded:  # purged meanwhile?
+                found = self._keys.setdefault(str(person_id), entry.value)
+        return found
+
+    def _apply(self, entry: Any) -> None:
+        if entry.operation in ("DEL", "PURGE") or not entry.value:
+            self._keys.pop(entry.key, None)
+            self._shredded.add(entry.key)
+            for forget in self.on_shredded:
+                forget(entry.key)
+        else:
+            self._keys[entry.key] = entry.value
+
+    async def start(self) -> None:
+        kv = await self.js.key_value(PERSON_KEYS_BUCKET)
+        self._watcher = await kv.watchall()
+        while (entry := await self._watcher.updates(timeout=30.0)) is not None:
+            self._apply(entry)
+        if self.follow:
+            self._task = asyncio.create_task(self._follow(), name="person-key-mirror")
+
+    def drain(self) -> None:
+        """Apply the updates the watch brought since (for a mirror that does not follow)."""
+        # nats-py's watcher only offers an awaiting `updates()`; its queue is read without
+        # waiting here, so that a batch's lookups stay free of round trips.
+        queue = self._watcher._updates if self._watcher is not None else None
+        while queue is not None and not queue.empty():
+            entry = queue.get_nowait()
+            if isinstance(entry, KeyValue.Entry):
+                self._apply(entry)
+
+    async def _follow(self) -> None:
+        async for entry in self._watcher:
+            if entry is not None:
+                self._apply(entry)
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            await self._watcher.stop()
+        if self._task is not None:
+            await self._task
+            self._task = None

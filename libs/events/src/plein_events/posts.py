@@ -4,15 +4,20 @@ Each event carries what feed, notify and metrics need (group, whether it is priv
 real author, mentions, topics, kind), so that none of them has to ask posts anything.
 `author_id` is who the post appears from (a person or a shared account); `real_author_id` is
 the person who wrote it (the same person unless they acted as a shared account).
+
+The words people write (`text`, an announcement's `title`) are `PersonalText`: sealed under
+the writer's key (`real_author_id`, the person, also behind a shared account: the words are
+theirs, and a shared account is no person that could be erased), so erasing the writer
+shreds them on the stream; consumers then read REMOVED_TEXT.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
-from .contract import Event, event_type
+from .contract import Event, PersonalText, event_type
 
 PostKind = Literal["post", "question", "announcement", "praise", "poll"]
 PollResults = Literal["always", "after_close"]
@@ -22,13 +27,15 @@ ReactionKind = Literal["like", "love", "celebrate", "thanks", "insightful", "fun
 class ThreadStarted(Event):
     """What every event that starts a thread carries (not itself an event type)."""
 
+    personal_subject: ClassVar[str] = "real_author_id"
+
     post_id: UUID
     author_id: UUID
     real_author_id: UUID
     group_id: UUID | None = None
     group_private: bool = False
     kind: PostKind = "post"
-    text: str
+    text: Annotated[str, PersonalText]
     mentions: list[UUID] = []
     topics: list[str] = []
 
@@ -50,7 +57,7 @@ class AnnouncementPosted(ThreadStarted):
     """A group admin or community manager announced something: pinned until acknowledged."""
 
     kind: PostKind = "announcement"
-    title: str = ""
+    title: Annotated[str, PersonalText] = ""
     email_immediately: bool = False
 
 
@@ -86,14 +93,20 @@ THREAD_STARTS: tuple[type[ThreadStarted], ...] = (
 
 @event_type("posts")
 class PostEdited(Event):
-    """The author changed a post's or a reply's text (the history is kept)."""
+    """The author changed a post's or a reply's text (the history is kept).
+
+    `real_editor_id` is the person who typed the new text (whose key seals it); events from
+    before it existed lack it, and their text travels unsealed."""
+
+    personal_subject: ClassVar[str] = "real_editor_id"
 
     post_id: UUID
     reply_id: UUID | None = None
     editor_id: UUID
+    real_editor_id: UUID | None = None
     group_id: UUID | None = None
     group_private: bool = False
-    text: str
+    text: Annotated[str, PersonalText]
     mentions: list[UUID] = []
     topics: list[str] = []
 
@@ -143,6 +156,8 @@ class PostReported(Event):
 class ReplyPosted(Event):
     """A reply in a thread; `parent_id` is the post or the reply it answers."""
 
+    personal_subject: ClassVar[str] = "real_author_id"
+
     reply_id: UUID
     post_id: UUID
     parent_id: UUID
@@ -153,7 +168,7 @@ class ReplyPosted(Event):
     group_id: UUID | None = None
     group_private: bool = False
     post_kind: PostKind = "post"
-    text: str
+    text: Annotated[str, PersonalText]
     mentions: list[UUID] = []
     topics: list[str] = []
 

@@ -40,7 +40,7 @@ from plein_events.posts import (
 from plein_events.projection import Handler, Projection
 from psycopg import AsyncConnection
 
-from . import store
+from . import erasure, store
 from .settings import FeedSettings
 
 Conn = AsyncConnection[Any]
@@ -63,6 +63,7 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
 
     async def on_user_erased(conn: Conn, event: UserErased, _: Envelope) -> None:
         await store.erase_person(conn, event.user_id)
+        await erasure.purge_words(conn, event.user_id, event.authored)
 
     async def on_user_deactivated(conn: Conn, event: UserDeactivated, _: Envelope) -> None:
         await store.deactivate(conn, event.user_id)
@@ -112,7 +113,9 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
     async def on_member_left(conn: Conn, event: MemberLeft | MemberRemoved, _: Envelope) -> None:
         await store.remove_member(conn, event.group_id, event.user_id)
 
-    async def on_thread_started(_: Conn, event: ThreadStarted, envelope: Envelope) -> None:
+    async def on_thread_started(conn: Conn, event: ThreadStarted, envelope: Envelope) -> None:
+        if event.real_author_id != event.author_id:
+            await erasure.note_writer(conn, event.post_id, event.real_author_id)
         posts.add(
             store.NewPost(
                 post_id=event.post_id,
@@ -221,7 +224,7 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
     return Projection(
         name="feed",
         handlers=handlers,
-        tables=store.TABLES,
+        tables=(*store.TABLES, *erasure.TABLES),
         deferred=BatchWrites(posts, tally),
     )
 

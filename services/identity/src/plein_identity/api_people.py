@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
+from plein_events.identity import ErasedAuthored
 from plein_platform.errors import InvalidInput
 from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -307,8 +308,23 @@ def routes() -> APIRouter:
         status_code=status.HTTP_204_NO_CONTENT,
         summary="Erase a person (themselves or a network admin): their key is destroyed",
     )
-    async def erase(user_id: UUID, principal: PersonCaller, use: PeopleUse) -> None:
-        await use.erase(user_id, principal.user_id)
+    async def erase(
+        user_id: UUID,
+        principal: PersonCaller,
+        use: PeopleUse,
+        authored: Annotated[
+            ErasedAuthored,
+            Query(
+                description=(
+                    "What becomes of the words the person wrote (posts, replies, edits): "
+                    "`removed` everywhere (their messages are deleted), or `anonymised` (their "
+                    "messages keep their place in others' conversations, by a former "
+                    "colleague, reading [removed]). Either way the text itself is shredded."
+                )
+            ),
+        ] = "anonymised",
+    ) -> None:
+        await use.erase(user_id, principal.user_id, authored)
 
     @router.get(
         "/users/{user_id}/export",

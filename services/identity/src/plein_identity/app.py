@@ -261,11 +261,12 @@ class IdentityApplication(PleinApplication):
             self.save(user)
         return user
 
-    def erase(self, user_id: UUID, actor_id: UUID) -> User:
-        """Forget a person: record the erasure, then shred their key."""
+    def erase(self, user_id: UUID, actor_id: UUID, authored: str = "anonymised") -> User:
+        """Forget a person: record the erasure (with what they chose for their words), then
+        shred their key."""
         self._self_or_admin(user_id, actor_id)
         user = self.user(user_id)
-        user.erase(actor_id)
+        user.erase(actor_id, authored)
         self.save(user)
         self.keyring.destroy(user_id)
         return user

@@ -152,10 +152,10 @@ class People(UseCases):
         user = await self.run(self.events.reactivate, user_id, actor_id)
         await self.settle(user.id, user.version)
 
-    async def erase(self, user_id: UUID, actor_id: UUID) -> None:
+    async def erase(self, user_id: UUID, actor_id: UUID, authored: str = "anonymised") -> None:
         """Erase a person: their key is destroyed (and the bucket's copy purged), their
-        sessions end."""
-        user = await self.run(self.events.erase, user_id, actor_id)
+        sessions end; `authored` says what becomes of the words they wrote."""
+        user = await self.run(self.events.erase, user_id, actor_id, authored)
         async with self.ctx.pool.connection() as conn:
             await store_auth.revoke_user_tokens(conn, user_id, self.ctx.clock())
         await self.share_keys()

@@ -85,7 +85,10 @@ def _user_event(e: Any) -> Event | None:
         case User.Reactivated():
             return UserReactivated(user_id=e.originator_id)
         case User.Erased():
-            return UserErased(user_id=e.originator_id)
+            # Erasures from before the choice existed kept the person's words, anonymised.
+            return UserErased(
+                user_id=e.originator_id, authored=getattr(e, "authored", "anonymised")
+            )
     return None  # PasswordChanged stays inside identity
 
 

@@ -271,14 +271,15 @@ class User(Aggregate):
     def _reactivated(self, actor_id: UUID) -> None:
         self.active = True
 
-    def erase(self, actor_id: UUID) -> None:
-        """Record the erasure; destroying the person's key is what actually forgets them."""
+    def erase(self, actor_id: UUID, authored: str = "anonymised") -> None:
+        """Record the erasure; destroying the person's key is what actually forgets them.
+        `authored` is what they chose for the words they wrote ("removed" or "anonymised")."""
         if self.erased:
             raise NotFound(f"There is no user {self.id}.")
-        self._erased(actor_id=actor_id)
+        self._erased(actor_id=actor_id, authored=authored)
 
     @event("Erased")
-    def _erased(self, actor_id: UUID) -> None:
+    def _erased(self, actor_id: UUID, authored: str = "anonymised") -> None:
         self.erased = True
         self.active = False
         self.roles = set()

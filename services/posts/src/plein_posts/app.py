@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.application import AggregateNotFoundError, LRUCache
+from eventsourcing.persistence import IntegrityError, Mapper
 from plein_events.eventstore import PleinApplication
 from plein_events.pages import canonical_url
+from plein_events.personal import PersonKeyMirror
 from plein_platform.auth import Principal
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from psycopg_pool import AsyncConnectionPool
@@ -36,6 +37,7 @@ from .domain import (
     poll_options,
     topics_in,
 )
+from .sealing import AuthoredTextMapper
 from .settings import PostsSettings
 
 T = TypeVar("T")
@@ -50,6 +52,24 @@ class PostsApplication(PleinApplication):
     # stored since (one indexed select), so a replica never serves a stale thread while a
     # read no longer re-applies a long thread's whole history (see bench/posts_thread.py).
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "2000"}
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # The words people write are sealed under their key in the event store (sealing.py).
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=AuthoredTextMapper
+        )
+
+    def seal_with(self, keys: PersonKeyMirror) -> None:
+        """Seal and open the writers' words with `keys`; a shredded key empties the cache of
+        threads, whose loaded copies hold the words opened."""
+        assert isinstance(self.mapper, AuthoredTextMapper)
+        self.mapper.keys = keys
+        keys.on_shredded.append(lambda _person: self.forget_loaded_threads())
+
+    def forget_loaded_threads(self) -> None:
+        cache = self.repository.cache
+        if isinstance(cache, LRUCache):
+            self.repository.cache = LRUCache(maxsize=cache.maxsize)
 
     def post(self, post_id: UUID) -> Post:
         try:
@@ -84,17 +104,22 @@ class Conversations:
         pool: AsyncConnectionPool,
         settings: PostsSettings,
         clock: Callable[[], datetime],
+        keys: PersonKeyMirror | None = None,
     ) -> None:
         self.events = events
         self.pool = pool
         self.settings = settings
         self.clock = clock
+        self.keys = keys
 
     # -- who is asking -----------------------------------------------------------------------
 
     async def access(self, principal: Principal, group_id: UUID | None) -> Access:
         """What the caller may do in `group_id`. (Acting as a shared account was already
         checked against posts' delegations read model by `current_principal`.)"""
+        if self.keys is not None:
+            # Whatever they write is sealed under their key: have it before the words arrive.
+            await self.keys.ensure(principal.real_user_id)
         async with self.pool.connection() as conn:
             return await store.access(conn, principal.user_id, principal.real_user_id, group_id)
 
@@ -276,11 +301,14 @@ class Conversations:
         access = await self.access(principal, post.group_id)
         access.require_read()
         messages = [post.root, *post.replies]
-        if any(m.author_id != m.real_author_id for m in messages):
-            # Someone wrote as a shared account: may this reader see who? (Access.sees_real_author)
-            async with self.pool.connection() as conn:
+        async with self.pool.connection() as conn:
+            writers = list({m.real_author_id for m in messages})
+            access = replace(access, erased_writers=await store.erased_writers(conn, writers))
+            if any(m.author_id != m.real_author_id for m in messages):
+                # Someone wrote as a shared account: may this reader see who?
+                # (Access.sees_real_author)
                 delegate_of, reported = await store.unmasking(conn, access.real_user_id, post.id)
-            access = replace(access, delegate_of=delegate_of, reported=reported)
+                access = replace(access, delegate_of=delegate_of, reported=reported)
         return post, access
 
     # -- changing a thread -------------------------------------------------------------------

@@ -58,7 +58,7 @@ async def on_shared_account(conn: Conn, event: SharedAccountCreated, _: Envelope
 
 
 async def on_user_erased(conn: Conn, event: UserErased, _: Envelope) -> None:
-    await store.erase_person(conn, event.user_id)
+    await store.erase_person(conn, event.user_id, event.authored)
 
 
 async def on_group_created(conn: Conn, event: GroupCreated, _: Envelope) -> None:
@@ -148,9 +148,16 @@ async def on_reply_posted(conn: Conn, event: ReplyPosted, envelope: Envelope) ->
         post_id=event.post_id,
         group_id=event.group_id,
         author_id=event.author_id,
+        real_author_id=event.real_author_id,
         text=event.text,
         created_at=envelope.occurred_at,
     )
+
+
+async def on_writer_erased(conn: Conn, event: UserErased, _: Envelope) -> None:
+    """Their words leave the lists and the search index (replayed, they arrive as REMOVED_TEXT
+    already: their key is gone; this purges what was stored while it was not)."""
+    await store.purge_words(conn, event.user_id, event.authored)
 
 
 async def on_post_edited(conn: Conn, event: PostEdited, _: Envelope) -> None:
@@ -199,6 +206,7 @@ THREADS = Projection(
         PostUnhidden: on_post_unhidden,
         PostReported: on_post_reported,
         AnswerAccepted: on_answer_accepted,
+        UserErased: on_writer_erased,
     },
     tables=store.THREAD_TABLES,
 )

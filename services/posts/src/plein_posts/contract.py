@@ -85,6 +85,7 @@ def to_contract(e: Any) -> Event | None:
                 post_id=e.originator_id,
                 reply_id=e.reply_id,
                 editor_id=e.editor_id,
+                real_editor_id=getattr(e, "real_editor_id", None),
                 text=e.text,
                 mentions=e.mentions,
                 topics=e.topics,

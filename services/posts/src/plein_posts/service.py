@@ -7,16 +7,20 @@ from typing import Any
 
 from fastapi import APIRouter
 from plein_events import Event
+from plein_events.eventstore import EventStoreOutbox
+from plein_events.personal import PersonKeyMirror
 from plein_events.projection import Projection
+from plein_events.relay import OutboxRelay
 from plein_platform.database import migrations_dir
 from plein_platform.delegation import delegations_projection
-from plein_platform.service import EventSourcedService, ServiceNotReady
+from plein_platform.service import EventSourcedService, ServiceNotReady, Worker
 from plein_platform.standing import standing_projection
 
 from . import api, api_reactions, api_topics, export_personal
 from .app import Conversations, PostsApplication
 from .consumers import ACCESS, THREADS
 from .contract import to_contract
+from .sealing import envelope_sealer
 from .settings import PostsSettings
 from .topics import FOLLOWS as TOPIC_FOLLOWS
 
@@ -32,6 +36,7 @@ class PostsService(EventSourcedService):
     def __init__(self) -> None:
         super().__init__()
         self._conversations: Conversations | None = None
+        self._keys: PersonKeyMirror | None = None
 
     def migrations(self) -> Traversable:
         return migrations_dir("plein_posts", __file__)
@@ -66,13 +71,36 @@ class PostsService(EventSourcedService):
 
     async def on_start(self) -> None:
         await super().on_start()
+        # Every person key, before a thread is loaded: the words in the event store are sealed.
+        self._keys = PersonKeyMirror(self.ctx.js)
+        await self._keys.start()
+        self.application.seal_with(self._keys)
         self._conversations = Conversations(
-            self.application, self.ctx.pool, PostsSettings(), self.ctx.clock
+            self.application, self.ctx.pool, PostsSettings(), self.ctx.clock, self._keys
         )
 
     async def on_stop(self) -> None:
         self._conversations = None
         await super().on_stop()
+        if self._keys is not None:
+            await self._keys.stop()
+            self._keys = None
+
+    def extra_workers(self) -> list[Worker]:
+        """The outbox relay, sealing the words on the stream under their writer's key."""
+        s = self.ctx.settings
+        assert self._keys is not None
+        return [
+            OutboxRelay(
+                f"outbox:{self.name}",
+                EventStoreOutbox(self.application, self.to_contract, envelope_sealer(self._keys)),
+                self.ctx.pool,
+                self.ctx.js,
+                batch_size=s.relay_batch_size,
+                poll_interval_s=s.relay_poll_interval_s,
+                producer=self.name,
+            )
+        ]
 
 
 SERVICE = PostsService

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from plein_events import REMOVED_TEXT
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
@@ -70,12 +71,23 @@ async def people_by_handle(conn: Conn, handles: list[str]) -> list[UUID]:
     return [row[0] for row in await cur.fetchall()]
 
 
-async def erase_person(conn: Conn, user_id: UUID) -> None:
+async def erase_person(conn: Conn, user_id: UUID, authored: str) -> None:
     await conn.execute(
-        "INSERT INTO people (user_id, display_name, erased) VALUES (%s, '', true) "
-        "ON CONFLICT (user_id) DO UPDATE SET display_name = '', handle = NULL, erased = true",
-        (user_id,),
+        "INSERT INTO people (user_id, display_name, erased, authored) VALUES (%s, '', true, %s) "
+        "ON CONFLICT (user_id) DO UPDATE SET display_name = '', handle = NULL, erased = true, "
+        "authored = EXCLUDED.authored",
+        (user_id, authored),
     )
+
+
+async def erased_writers(conn: Conn, people: list[UUID]) -> dict[UUID, str]:
+    """Which of `people` were erased, each with what they chose for their words."""
+    cur = await conn.execute(
+        "SELECT user_id, coalesce(authored, 'anonymised') FROM people "
+        "WHERE erased AND user_id = ANY(%s)",
+        (people,),
+    )
+    return {row[0]: row[1] for row in await cur.fetchall()}
 
 
 async def upsert_group(
@@ -221,6 +233,7 @@ async def add_thread(
         kind=kind,
         text=f"{title}\n{text}" if title else text,
         created_at=created_at,
+        real_author_id=real_author_id,
     )
 
 
@@ -235,11 +248,13 @@ async def add_document(
     kind: str,
     text: str,
     created_at: datetime,
+    real_author_id: UUID,
 ) -> None:
     await conn.execute(
         "INSERT INTO documents (doc_id, post_id, reply_id, group_id, author_id, kind, text, "
-        "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-        (doc_id, post_id, reply_id, group_id, author_id, kind, text, created_at),
+        "created_at, real_author_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT DO NOTHING",
+        (doc_id, post_id, reply_id, group_id, author_id, kind, text, created_at, real_author_id),
     )
 
 
@@ -250,6 +265,7 @@ async def add_reply(
     post_id: UUID,
     group_id: UUID | None,
     author_id: UUID,
+    real_author_id: UUID,
     text: str,
     created_at: datetime,
 ) -> None:
@@ -263,6 +279,7 @@ async def add_reply(
         kind="reply",
         text=text,
         created_at=created_at,
+        real_author_id=real_author_id,
     )
     await conn.execute(
         "UPDATE threads SET reply_count = "
@@ -285,6 +302,38 @@ async def edit_text(
         )
     else:
         await conn.execute("UPDATE documents SET text = %s WHERE doc_id = %s", (text, reply_id))
+
+
+async def purge_words(conn: Conn, writer: UUID, authored: str) -> None:
+    """Drop the words an erased person wrote from the lists and the search index: their
+    messages are deleted ("removed") or stay in place reading REMOVED_TEXT ("anonymised")."""
+    if authored == "removed":
+        await conn.execute(
+            "UPDATE documents SET deleted = true, text = '' WHERE real_author_id = %s", (writer,)
+        )
+        await conn.execute(
+            "UPDATE threads SET deleted = true, title = '' WHERE real_author_id = %s", (writer,)
+        )
+        await conn.execute(
+            "UPDATE threads t SET accepted_reply_id = NULL FROM documents d "
+            "WHERE d.doc_id = t.accepted_reply_id AND d.real_author_id = %s",
+            (writer,),
+        )
+    else:
+        await conn.execute(
+            "UPDATE documents SET text = %s WHERE real_author_id = %s AND NOT deleted",
+            (REMOVED_TEXT, writer),
+        )
+        await conn.execute(
+            "UPDATE threads SET title = %s WHERE real_author_id = %s AND title <> ''",
+            (REMOVED_TEXT, writer),
+        )
+    # A report quotes nothing of theirs, but its message is no longer there to moderate.
+    await conn.execute(
+        "UPDATE reports r SET closed = true FROM documents d "
+        "WHERE d.doc_id = r.target_id AND d.real_author_id = %s AND %s = 'removed'",
+        (writer, authored),
+    )
 
 
 async def mark(conn: Conn, post_id: UUID, reply_id: UUID | None, column: str, on: bool) -> None:

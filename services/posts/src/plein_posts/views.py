@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from plein_events import REMOVED_TEXT
+
 from .domain import REACTIONS, Access, Message, Post
 
 DELETED = "deleted message"
@@ -14,9 +16,14 @@ HIDDEN = "hidden by a moderator"
 
 
 def message_view(message: Message, access: Access) -> dict[str, Any]:
-    """One message as `access` may see it: tombstones keep their place but lose their words."""
+    """One message as `access` may see it: tombstones keep their place but lose their words.
+
+    An erased writer's message is deleted ("removed") or keeps its place with REMOVED_TEXT
+    ("anonymised"), also where its words were stored before they were sealed."""
     counts = Counter(message.reactions.values())
-    concealed = message.deleted or (message.hidden and not access.may_moderate)
+    erased = access.erased_writers.get(message.real_author_id)
+    deleted = message.deleted or erased == "removed"
+    concealed = deleted or (message.hidden and not access.may_moderate)
     view: dict[str, Any] = {
         "id": message.id,
         "parent_id": message.parent_id,
@@ -25,13 +32,13 @@ def message_view(message: Message, access: Access) -> dict[str, Any]:
         if access.sees_real_author(message.id, message.author_id, message.real_author_id)
         else None,
         "created_at": message.created_at,
-        "text": None if concealed else message.text,
-        "placeholder": DELETED if message.deleted else HIDDEN if concealed else None,
-        "deleted": message.deleted,
+        "text": None if concealed else REMOVED_TEXT if erased else message.text,
+        "placeholder": DELETED if deleted else HIDDEN if concealed else None,
+        "deleted": deleted,
         "hidden": message.hidden,
-        "edited": bool(message.history) and not message.deleted,
+        "edited": bool(message.history) and not deleted,
         "history": []
-        if concealed
+        if concealed or erased
         else [{"text": text, "until": until} for text, until in message.history],
         "mentions": [] if concealed else message.mentions,
         "topics": [] if concealed else message.topics,
@@ -61,7 +68,7 @@ def thread_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
     root.update(
         group_id=post.group_id,
         kind=post.kind,
-        title=post.title or None,
+        title=_title(post, access),
         reply_count=len(post.replies),
         replies=[nest(child) for child in children.get(post.id, [])],
         moderator=access.may_moderate,
@@ -74,6 +81,13 @@ def thread_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
     if post.kind == "poll":
         root["poll"] = poll_view(post, access, now)
     return root
+
+
+def _title(post: Post, access: Access) -> str | None:
+    erased = access.erased_writers.get(post.root.real_author_id)
+    if not post.title or erased == "removed":
+        return None
+    return REMOVED_TEXT if erased else post.title
 
 
 def poll_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:

@@ -119,15 +119,20 @@ async def my_data(visit: Person) -> Response:
 
 
 @router.post("/my-data/erase")
-async def erase(visit: Acting, confirm: Annotated[str, Form(max_length=100)] = "") -> Response:
-    if confirm.strip().lower() not in ("erase", "wissen"):
-        return visit.web.renderer.page(
-            visit,
-            "my_data.html",
-            status_code=422,
-            error=gettext('Type "erase" to confirm that everything about you is to be erased.'),
-        )
-    await visit.api("DELETE", f"/identity/users/{visit.user_id}")
+async def erase(
+    visit: Acting,
+    confirm: Annotated[str, Form(max_length=100)] = "",
+    authored: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Erase the visitor, with what they chose for the words they wrote."""
+    error = None
+    if authored not in ("removed", "anonymised"):
+        error = gettext("Choose what becomes of what you wrote.")
+    elif confirm.strip().lower() not in ("erase", "wissen"):
+        error = gettext('Type "erase" to confirm that everything about you is to be erased.')
+    if error is not None:
+        return visit.web.renderer.page(visit, "my_data.html", status_code=422, error=error)
+    await visit.api("DELETE", f"/identity/users/{visit.user_id}", params={"authored": authored})
     async with visit.web.ctx.pool.connection() as conn:
         await exports.forget_archives(conn, UUID(visit.user_id))
     await visit.forget_sign_in()

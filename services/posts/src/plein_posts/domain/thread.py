@@ -1,227 +1,28 @@
-"""Threads as event-sourced aggregates, and the pure rules about who may do what with them.
+"""Threads as event-sourced aggregates.
 
 A thread is one aggregate: its opening post and every reply, reaction, vote and moderation
 decision in it. Rules that span a thread (one reaction per person, one vote per person, a best
 answer that is a reply of this question) are then checked against one consistent state, and
 the event store's optimistic concurrency serialises two people changing the same thread.
+The aggregate is one class on purpose (its events are named `Post.<Event>` in the event store),
+which is why this module is longer than the others.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 from plein_events.pages import page_thread_id
-from plein_events.visibility import may_read_group
-from plein_platform.cursors import CursorCodec, CursorRank, CursorTime
-from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
-MAX_TEXT_CHARS = 10_000
-MAX_TITLE_CHARS = 200
-MAX_REASON_CHARS = 1_000
-MAX_PRAISE_CHARS = 1_000
-MAX_OPTION_CHARS = 200
-MAX_MENTIONS = 50
+from .access import Access
+from .text import MAX_REASON_CHARS, clean_text, topics_in
+
 REACTIONS = ("like", "love", "celebrate", "thanks", "insightful", "funny")
 BADGES = ("thank_you", "team_player", "above_and_beyond", "problem_solver", "mentor", "welcome")
-POLL_OPTIONS = (2, 10)
-ANNOUNCEMENT_WINDOW = timedelta(days=7)
-ANNOUNCEMENTS_WITHOUT_WARNING = 2  # the field's finding: a third one a week makes people leave
-
-_TOPIC = re.compile(r"(?<![\w#])#(\w[\w-]{0,49})", re.UNICODE)
-
-
-def topics_in(text: str) -> list[str]:
-    """The #topics of a text, lower-cased, each once, in order of appearance."""
-    seen: dict[str, None] = {}
-    for match in _TOPIC.finditer(text):
-        seen.setdefault(match.group(1).lower(), None)
-    return list(seen)
-
-
-# "@ann" mentions the person with handle "ann"; "ann@example.com" mentions nobody.
-_HANDLE = re.compile(r"(?<![\w@])@([a-z0-9]{1,30})(?![\w@])", re.IGNORECASE | re.ASCII)
-
-
-def handles_in(text: str) -> list[str]:
-    """The @handles a text names, lower-cased, each once, in order of appearance."""
-    return list(dict.fromkeys(m.group(1).lower() for m in _HANDLE.finditer(text)))
-
-
-def clean_text(text: str, *, limit: int = MAX_TEXT_CHARS, what: str = "A post") -> str:
-    """The text as it will be stored: stripped, non-empty, within `limit` characters.
-
-    Text is kept verbatim otherwise (HTML included): clients show it as text, never as markup.
-    """
-    text = text.strip()
-    if not text:
-        raise InvalidInput(f"{what} needs some text.")
-    if len(text) > limit:
-        raise InvalidInput(f"{what} holds at most {limit} characters.", max_chars=limit)
-    return text
-
-
-# -- who may do what -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Group:
-    """A group as posts knows it. One it has not heard of (`known` False: its GroupCreated not
-    consumed yet, or its read model being rebuilt) counts as private: privacy fails closed."""
-
-    id: UUID
-    private: bool
-    archived: bool
-    all_company: bool
-    known: bool = True
-
-    @classmethod
-    def unknown(cls, group_id: UUID) -> Group:
-        return cls(group_id, private=True, archived=False, all_company=False, known=False)
-
-
-@dataclass(frozen=True)
-class Access:
-    """What one request may do in one place (a group, or profiles when `group` is None).
-
-    Permissions are always the real person's (`real_user_id`); when they act as a shared
-    account, `user_id` is only the name their words appear under.
-    """
-
-    user_id: UUID
-    real_user_id: UUID
-    group: Group | None
-    member: bool = False
-    group_admin: bool = False
-    community_manager: bool = False
-    network_admin: bool = False
-    # Filled for reading a thread: the shared accounts the reader is a delegate of, and the
-    # messages of the thread with an open report (which its moderators are handling).
-    delegate_of: frozenset[UUID] = frozenset()
-    reported: frozenset[UUID] = frozenset()
-
-    @property
-    def may_read(self) -> bool:
-        """The one rule (plein_events.visibility) for this place: a group posts does not know
-        yet arrives here already marked private."""
-        if self.group is None:
-            return True
-        return may_read_group(
-            private=self.group.private, member=self.member, admin=self.group_admin
-        )
-
-    @property
-    def may_contribute(self) -> bool:
-        if self.group is None:
-            return True
-        if self.group.archived:
-            return False
-        return self.member or self.group_admin or self.group.all_company
-
-    @property
-    def may_moderate(self) -> bool:
-        return self.may_read and (self.group_admin or self.community_manager or self.network_admin)
-
-    @property
-    def may_announce(self) -> bool:
-        """Group admins in their group; community managers in any group they may read."""
-        return (
-            self.group is not None
-            and not self.group.archived
-            and self.may_read
-            and (self.group_admin or self.community_manager)
-        )
-
-    def sees_real_author(self, message_id: UUID, author_id: UUID, real_author_id: UUID) -> bool:
-        """Whether the person behind a shared account's message is shown to this reader.
-
-        A shared account exists so that no individual takes the reactions to bad news
-        personally: the real author is kept for accountability only. It is shown to the
-        account's delegates, network admins, moderators handling a report of the message,
-        and the writer themselves; everyone else sees the account alone.
-        """
-        return (
-            author_id == real_author_id
-            or real_author_id == self.real_user_id
-            or self.network_admin
-            or author_id in self.delegate_of
-            or (message_id in self.reported and self.may_moderate)
-        )
-
-    def require_read(self) -> None:
-        if not self.may_read:
-            # Not 403: a non-member must not even learn that the post exists.
-            raise NotFound("There is no such post.")
-
-    def require_contribute(self) -> None:
-        self.require_read()
-        if self.group is not None and self.group.archived:
-            raise Conflict("This group is archived: it is read-only.")
-        if not self.may_contribute:
-            raise Forbidden("Only members of this group may take part in it.")
-
-    def require_announce(self) -> None:
-        self.require_read()
-        if self.group is not None and self.group.archived:
-            raise Conflict("This group is archived: it is read-only.")
-        if not self.may_announce:
-            raise Forbidden("Only the group's admins and community managers may announce.")
-
-
-def announcement_warning(
-    recent: list[datetime], now: datetime, hard_limit: int
-) -> tuple[int, str | None]:
-    """How many announcements the group has had in the last week counting this one, and a
-    warning from the third on; refuses one beyond `hard_limit`."""
-    count = sum(1 for at in recent if now - at < ANNOUNCEMENT_WINDOW) + 1
-    if count > hard_limit:
-        oldest = min(at for at in recent if now - at < ANNOUNCEMENT_WINDOW)
-        retry_after = oldest + ANNOUNCEMENT_WINDOW
-        raise TooManyRequests(
-            f"This group already had {count - 1} announcements in the last 7 days; "
-            f"at most {hard_limit} are allowed.",
-            limit=hard_limit,
-            count=count - 1,
-            retry_after=retry_after.isoformat(),
-        )
-    if count > ANNOUNCEMENTS_WITHOUT_WARNING:
-        return count, (
-            f"This is the group's announcement number {count} in 7 days; more than "
-            f"{ANNOUNCEMENTS_WITHOUT_WARNING} a week makes people leave or mute a group."
-        )
-    return count, None
-
-
-POLL_RESULTS = ("always", "after_close")  # when voters see the counts
-
-
-def poll_closing(closes_at: datetime | None, now: datetime) -> datetime | None:
-    """A poll's closing time as it will be stored: None (open until closed by its author) or
-    a moment still to come, with its time zone."""
-    if closes_at is None:
-        return None
-    if closes_at.tzinfo is None:
-        raise InvalidInput("A poll's closing time needs a time zone (e.g. 2026-12-01T17:00Z).")
-    if closes_at <= now:
-        raise InvalidInput("A poll's closing time must be in the future.")
-    return closes_at
-
-
-def poll_options(options: list[str]) -> list[str]:
-    low, high = POLL_OPTIONS
-    cleaned = [clean_text(o, limit=MAX_OPTION_CHARS, what="A poll option") for o in options]
-    if not low <= len(cleaned) <= high:
-        raise InvalidInput(f"A poll has {low} to {high} options.")
-    if len({o.casefold() for o in cleaned}) != len(cleaned):
-        raise InvalidInput("A poll's options must differ from each other.")
-    return cleaned
-
-
-# -- the thread ------------------------------------------------------------------------------
 
 
 class Message:
@@ -421,6 +222,7 @@ class Post(Aggregate):
         self._edited(
             reply_id=reply_id,
             editor_id=access.user_id,
+            real_editor_id=access.real_user_id,
             text=text,
             mentions=list(mentions),
             topics=topics_in(text),
@@ -441,6 +243,7 @@ class Post(Aggregate):
         group_id: UUID | None,
         group_private: bool,
         actor_id: UUID,
+        real_editor_id: UUID | None = None,  # edits stored before it existed lack it
     ) -> None:
         message = self.messages[reply_id or self.id]
         message.history.append((message.text, at))
@@ -746,50 +549,3 @@ class Post(Aggregate):
         actor_id: UUID,
     ) -> None:
         self.closed_at = at
-
-
-class AnnouncementLedger(Aggregate):
-    """The times of a group's recent announcements. Saved together with each announcement, so
-    two admins announcing at the same moment cannot both slip under the weekly limit."""
-
-    @staticmethod
-    def create_id(group_id: UUID) -> UUID:
-        return uuid5(NAMESPACE_URL, f"plein:announcements:{group_id}")
-
-    @event("Opened")
-    def __init__(self, group_id: UUID) -> None:
-        self.group_id = group_id
-        self.recent: list[datetime] = []
-
-    def record(self, post_id: UUID, at: datetime, hard_limit: int) -> str | None:
-        """Record an announcement at `at`; returns a warning from the third in a week on."""
-        _, warning = announcement_warning(self.recent, at, hard_limit)
-        self._recorded(post_id=post_id, at=at)
-        return warning
-
-    @event("Recorded")
-    def _recorded(self, post_id: UUID, at: datetime) -> None:
-        self.recent = [t for t in self.recent if at - t < ANNOUNCEMENT_WINDOW] + [at]
-
-
-# -- paging ----------------------------------------------------------------------------------
-
-
-TIME_CURSOR = CursorCodec[tuple[datetime, UUID]](tuple[CursorTime, UUID])
-RANK_CURSOR = CursorCodec[tuple[float, UUID]](tuple[CursorRank, UUID])
-
-
-def highlight_segments(headline: str, start: str, stop: str) -> list[dict[str, Any]]:
-    """A search headline as text segments, the matching ones flagged: no markup to render."""
-    segments: list[dict[str, Any]] = []
-    rest = headline
-    while rest:
-        before, found, after = rest.partition(start)
-        if before:
-            segments.append({"text": before, "match": False})
-        if not found:
-            break
-        match, _, rest = after.partition(stop)
-        if match:
-            segments.append({"text": match, "match": True})
-    return segments
