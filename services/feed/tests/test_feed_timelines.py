@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -735,6 +736,34 @@ async def test_seen_posts_are_published_and_mark_what_is_new(plein: Plein, strea
         (str(second.post_id), True),
         (str(first.post_id), False),
     ]
+
+
+async def test_a_readers_reports_arriving_at_once_are_all_recorded(
+    plein: Plein, stream: Any
+) -> None:
+    """Two tabs (or a page and its "Mark as read") report at the same moment: each append to
+    the reader's history races the other, and none may end in a 500 or be lost."""
+    ann, bob = await people(plein, "ann", "bob")
+    await stream.publish(Followed(follower_id=uid(bob), followee_id=uid(ann)))
+    posts = [post(ann, f"post {i}") for i in range(8)]
+    for each in posts:
+        await stream.publish(each)
+    await stream.caught_up()
+
+    responses = await asyncio.gather(
+        *(
+            plein.http.post("/feed/seen", headers=bob.auth, json={"post_ids": [str(p.post_id)]})
+            for p in posts
+        )
+    )
+    assert [r.status_code for r in responses] == [202] * len(posts), [r.text for r in responses]
+
+    async def every_report_published() -> None:
+        events = await _feed_events(stream, "PostsSeen")
+        seen = sorted(id for e in events for id in e["payload"]["post_ids"])
+        assert seen == sorted(str(p.post_id) for p in posts)
+
+    await eventually(every_report_published)
 
 
 async def test_only_posts_the_reader_may_see_can_be_reported_seen(

@@ -5,6 +5,10 @@ AnnouncementAcknowledged)."""
 from __future__ import annotations
 
 import asyncio
+import random
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -12,8 +16,9 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.persistence import IntegrityError
 from plein_events.eventstore import PleinApplication
-from plein_platform.errors import InvalidInput, NotFound
+from plein_platform.errors import Conflict, InvalidInput, NotFound
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
@@ -34,6 +39,12 @@ from .settings import FeedSettings
 Conn = AsyncConnection[Any]
 Pool = AsyncConnectionPool[Any]
 _LAST_ID = UUID(int=(1 << 128) - 1)
+# A reader's seen reports and acknowledgements may arrive at once (two tabs, a page reporting
+# what it showed while its "Mark as read" is clicked): both append to the same aggregate, and
+# the later append loses the race on its version. In one process they take turns (a lock per
+# reader, striped); across processes the loser is made again on top of the winner.
+SAVE_ATTEMPTS = 5
+_READER_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 class FeedApplication(PleinApplication):
@@ -53,18 +64,35 @@ class FeedApplication(PleinApplication):
     def mark_seen(
         self, user_id: UUID, post_ids: list[UUID], seen_at: datetime, actor_id: UUID
     ) -> None:
-        reader = self._reader(user_id)
-        reader.saw(post_ids, seen_at, actor_id)
-        self.save(reader)
+        def change() -> bool:
+            reader = self._reader(user_id)
+            reader.saw(post_ids, seen_at, actor_id)
+            self.save(reader)
+            return True
+
+        self._retrying(user_id, change)
 
     def acknowledge(
         self, user_id: UUID, post_id: UUID, group_id: UUID | None, actor_id: UUID
     ) -> bool:
-        reader = self._reader(user_id)
-        if not reader.acknowledge(post_id, group_id, actor_id):
-            return False
-        self.save(reader)
-        return True
+        def change() -> bool:
+            reader = self._reader(user_id)
+            if not reader.acknowledge(post_id, group_id, actor_id):
+                return False
+            self.save(reader)
+            return True
+
+        return self._retrying(user_id, change)
+
+    def _retrying(self, user_id: UUID, change: Callable[[], bool]) -> bool:
+        with _READER_LOCKS[user_id.int % len(_READER_LOCKS)]:
+            for attempt in range(SAVE_ATTEMPTS):
+                try:
+                    return change()
+                except IntegrityError:
+                    # another process saved a report of this reader first: redo on top of it
+                    time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+        raise Conflict("Your reading is being recorded from elsewhere too; try again.")
 
 
 # -- recording what readers did --------------------------------------------------------------
