@@ -125,3 +125,13 @@ def test_a_sealed_token_opens_with_its_key_also_after_rotation_and_not_with_anot
     assert TokenSeal(f"{new},{old}").open(sealed) == "refresh-me"  # rotated: the old still opens
     assert TokenSeal(new).open(sealed) is None  # a key no longer held: signed out, no error
     assert TokenSeal(old).seal(None) is None and TokenSeal(old).open(None) is None
+
+
+def test_an_erased_persons_words_read_removed_in_the_readers_language() -> None:
+    token = i18n.current_language.set("nl")
+    try:
+        assert str(rich_text("[removed]")) == '<em class="removed">[verwijderd]</em>'
+    finally:
+        i18n.current_language.reset(token)
+    assert str(rich_text("[removed]")) == '<em class="removed">[removed]</em>'
+    assert "<em" not in str(rich_text("[removed] by hand, in a longer text"))

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from plein_events.contract import REMOVED_TEXT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import i18n
@@ -52,6 +53,8 @@ def rich_text(text: str | None, mentioned: Iterable[str] = ()) -> Markup:
     interpreted as markup."""
     if not text:
         return Markup("")
+    if text == REMOVED_TEXT:  # the words of an erased person: the marker in the reader's language
+        return Markup('<em class="removed">{}</em>').format(i18n.gettext("[removed]"))
     names = sorted({str(escape(n)) for n in mentioned if n}, key=len, reverse=True)
     parts: list[str] = []
     for i, piece in enumerate(_LINK.split(text)):
