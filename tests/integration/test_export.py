@@ -33,6 +33,7 @@ async def a_life_in_plein(plein: Plein) -> dict[str, Any]:
     await ok(
         await http.post("/identity/me/following", headers=ann.auth, json={"user_id": bob.id}), 204
     )
+    await ok(await http.put("/identity/me/topics/fietsen", headers=ann.auth), 204)
     board = (
         await ok(
             await http.post(
@@ -188,12 +189,14 @@ async def test_every_service_exports_the_persons_own_data_and_no_private_words_o
         ), notify
         assert parts["metrics"]["activity"], parts["metrics"]
         assert parts["feed"]["acknowledgements"] == [world["announcement"]]
+        assert parts["feed"]["topics"] == ["fietsen"]
         return parts
 
     parts = await eventually(complete, timeout_s=30)
     identity = parts["identity"]
     assert identity["person"]["display_name"] == "Ann de Vries"
     assert identity["following"] == [bob.id]
+    assert identity["followed_topics"] == ["fietsen"]
     assert any(s["family_id"] for s in identity["sessions"])
     [final] = [m for m in parts["posts"]["messages"] if m["text"] == "Final words"]
     assert [e["text"] for e in final["edited"]] == ["First draft"]

@@ -20,8 +20,8 @@ DESCRIBE = """feed.json `data`:
 - seen: each report of posts that were on your screen (post_ids, seen_at), oldest first.
 - last_seen_at: when you last looked at your feed.
 - acknowledgements: the announcements you acknowledged (post ids).
-- following / groups: the people you follow and the groups you are in, as the feed knows them
-  (ids; identity holds the truth).
+- following / topics / groups: the people and #topics you follow and the groups you are in, as
+  the feed knows them (identity holds the truth).
 - affinity: how often you interacted with a person or group (target_id, interactions), used to
   rank your home feed.
 - home_timeline: the posts in your home timeline (post_id, created_at), ids only."""
@@ -59,6 +59,11 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
             "SELECT followee_id FROM follows WHERE follower_id = %s ORDER BY 1",
             person_id,
         )
+        topics = await _rows(
+            conn,
+            "SELECT topic FROM topic_follows WHERE follower_id = %s ORDER BY 1",
+            person_id,
+        )
         groups = await _rows(
             conn, "SELECT group_id FROM members WHERE user_id = %s ORDER BY 1", person_id
         )
@@ -77,6 +82,7 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
         **history,
         "last_seen_at": last[0]["last_seen_at"] if last else None,
         "following": [row["followee_id"] for row in following],
+        "topics": [row["topic"] for row in topics],
         "groups": [row["group_id"] for row in groups],
         "affinity": affinity,
         "home_timeline": timeline,

@@ -22,6 +22,7 @@ DESCRIBE = """identity.json `data`:
   photo_url, bio, languages, is_manager, manager_id, active, roles, away_until, backup_id,
   invited_by) and registered_at.
 - following / followers: ids of the people you follow and who follow you.
+- followed_topics: the #topics you follow (their posts come to your home feed).
 - groups: your memberships (group_id, name, visibility, is_admin, via, joined_at).
 - join_requests: groups you asked to join (group_id, message, requested_at).
 - group_invitations_received / group_invitations_sent: (group_id, user_id, invited_by,
@@ -49,6 +50,7 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
             "person": {**profile_of(user), "email": user.email, "invited_by": user.invited_by},
             "registered_at": user.created_on,
             "following": sorted(user.following),
+            "followed_topics": sorted(user.followed_topics),
             "followers": await store.follower_ids(conn, person_id),
             "groups": await store.memberships_of(conn, person_id),
             "join_requests": await _rows(
