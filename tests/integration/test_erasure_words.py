@@ -227,3 +227,49 @@ async def test_words_written_as_a_shared_account_are_the_writers_and_go_with_the
     thread = (await http.get(f"/posts/posts/{post_id}", headers=ann.auth)).json()
     assert thread["author_id"] == hr and thread["text"] == REMOVED_TEXT
     assert holds_bobs_words(thread) == []
+
+
+async def test_an_erased_delegates_words_as_a_shared_account_leave_the_inbox_and_replay_agrees(
+    plein: Plein,
+) -> None:
+    ann = await plein.register("ann", "Ann de Vries")
+    bob = await plein.register("bob", "Bob Jansen")
+    hr = await plein.shared_account("HR", [bob])
+    as_hr = await plein.act_as(bob, hr)
+    http = plein.http
+    posted = await http.post(
+        "/posts/posts",
+        headers=as_hr.auth,
+        json={"text": "Ann, het flamingodak is dicht", "mentions": [ann.id]},
+    )
+    assert posted.status_code == 201, posted.text
+    post_id = posted.json()["id"]
+
+    async def told() -> Any:
+        await caught_up(plein)
+        inbox = (await http.get("/notify/inbox", headers=ann.auth)).json()
+        (entry,) = [e for e in inbox["entries"] if e["post_id"] == post_id]
+        assert entry["excerpt"] == "Ann, het flamingodak is dicht"
+        assert entry["actor_id"] == hr  # shown as the account ...
+        return inbox
+
+    await eventually(told)
+    erased = await http.delete(
+        f"/identity/users/{bob.id}", params={"authored": "anonymised"}, headers=bob.auth
+    )
+    assert erased.status_code == 204, erased.text
+
+    # ... yet the words are Bob's: they go when he goes, though HR remains.
+    async def purged() -> Any:
+        await caught_up(plein)
+        inbox = (await http.get("/notify/inbox", headers=ann.auth)).json()
+        (entry,) = [e for e in inbox["entries"] if e["post_id"] == post_id]
+        assert entry["excerpt"] in (None, REMOVED_TEXT)
+        assert holds_bobs_words(inbox) == []
+        return inbox
+
+    live = await eventually(purged)
+    await plein.runtime.stop_workers()
+    await replay_projection(plein.settings, "notify", plein.database_url, plein.nats_url)
+    replayed = (await http.get("/notify/inbox", headers=ann.auth)).json()
+    assert replayed == live
