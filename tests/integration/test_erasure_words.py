@@ -21,7 +21,14 @@ from plein_platform.testing import Person, Plein, eventually
 from psycopg import sql
 
 # Words only Bob writes: none of them may be found anywhere once he is erased.
-BOBS_WORDS = ("zebravink", "okapischuur", "kolibrie", "flamingodak")
+BOBS_WORDS = (
+    "zebravink",
+    "okapischuur",
+    "kolibrie",
+    "flamingodak",
+    "papegaaiboom",  # poll options are his words too
+    "pelikaanpier",
+)
 
 
 def holds_bobs_words(data: Any) -> list[str]:
@@ -54,11 +61,15 @@ async def posts_event_store(plein: Plein) -> bytes:
     return b"\n".join(states)
 
 
-async def surfaces(plein: Plein, ann: Person, bob: Person, post_id: str, tmp: Path) -> Any:
+async def surfaces(
+    plein: Plein, ann: Person, bob: Person, post_id: str, tmp: Path, poll_id: str = ""
+) -> Any:
     """What Ann is shown everywhere, and what the analysts' Parquet export holds."""
     http = plein.http
     seen: dict[str, Any] = {
         "thread": (await http.get(f"/posts/posts/{post_id}", headers=ann.auth)).json(),
+        "poll thread": (await http.get(f"/posts/posts/{poll_id}", headers=ann.auth)).json(),
+        "poll": (await http.get(f"/posts/posts/{poll_id}/poll", headers=ann.auth)).json(),
         "profile": (await http.get(f"/posts/people/{bob.id}/posts", headers=ann.auth)).json(),
         "topic": (await http.get("/posts/topics/vogels/posts", headers=ann.auth)).json(),
         "feed": (await http.get("/feed/home?order=latest", headers=ann.auth)).json(),
@@ -123,6 +134,15 @@ async def test_an_erased_writers_words_are_in_no_response_stream_or_store_and_re
         headers=bob.auth,
         json={"text": "Ik tel op het flamingodak"},
     )
+    polled = await http.post(
+        "/posts/polls",
+        headers=bob.auth,
+        json={"question": "Waar tellen we? #vogels", "options": ["Papegaaiboom", "Pelikaanpier"]},
+    )
+    assert polled.status_code == 201, polled.text
+    poll_id = polled.json()["id"]
+    voted = await http.post(f"/posts/posts/{poll_id}/votes", headers=ann.auth, json={"option": 1})
+    assert voted.status_code == 200, voted.text
 
     # While Bob is here his words read as he wrote them, and are found ...
     async def searchable() -> None:
@@ -133,8 +153,9 @@ async def test_an_erased_writers_words_are_in_no_response_stream_or_store_and_re
         assert post_id in json.dumps(home.json())
 
     await eventually(searchable)
-    before = await surfaces(plein, ann, bob, post_id, tmp_path / "before")
+    before = await surfaces(plein, ann, bob, post_id, tmp_path / "before", poll_id)
     assert set(holds_bobs_words(before["thread"])) == {"zebravink", "kolibrie", "okapischuur"}
+    assert set(holds_bobs_words(before["poll"])) == {"papegaaiboom", "pelikaanpier"}
     for surface in ("feed", "topic", "profile", "inbox", "export", "search okapischuur"):
         assert holds_bobs_words(before[surface]), f"{surface} shows none of Bob's words"
     # ... yet they were sealed under his key from the first moment: never stored in the clear.
@@ -161,9 +182,13 @@ async def test_an_erased_writers_words_are_in_no_response_stream_or_store_and_re
         assert found.json()["hits"] == []
 
     await eventually(purged)
-    after = await surfaces(plein, ann, bob, post_id, tmp_path / "after")
+    after = await surfaces(plein, ann, bob, post_id, tmp_path / "after", poll_id)
     leaks = {name: holds_bobs_words(seen) for name, seen in after.items()}
     assert {name: words for name, words in leaks.items() if words} == {}
+    # The poll keeps its shape for the people who voted; its words are gone.
+    poll = after["poll"]
+    assert [o["text"] for o in poll["options"]] == [REMOVED_TEXT, REMOVED_TEXT]
+    assert [o["votes"] for o in poll["options"]] == [0, 1] and poll["my_vote"] == 1
     thread = after["thread"]
     (anns,) = thread["replies"]
     assert anns["text"] == "Waar precies?"  # Ann's own words stay hers
@@ -185,7 +210,7 @@ async def test_an_erased_writers_words_are_in_no_response_stream_or_store_and_re
         await replay_projection(plein.settings, projection, plein.database_url, plein.nats_url)
     posts = plein.runtime.service("posts")
     posts.application.forget_loaded_threads()  # type: ignore[attr-defined]
-    replayed = await surfaces(plein, ann, bob, post_id, tmp_path / "replayed")
+    replayed = await surfaces(plein, ann, bob, post_id, tmp_path / "replayed", poll_id)
     assert replayed == after
 
 
@@ -227,3 +252,49 @@ async def test_words_written_as_a_shared_account_are_the_writers_and_go_with_the
     thread = (await http.get(f"/posts/posts/{post_id}", headers=ann.auth)).json()
     assert thread["author_id"] == hr and thread["text"] == REMOVED_TEXT
     assert holds_bobs_words(thread) == []
+
+
+async def test_an_erased_delegates_words_as_a_shared_account_leave_the_inbox_and_replay_agrees(
+    plein: Plein,
+) -> None:
+    ann = await plein.register("ann", "Ann de Vries")
+    bob = await plein.register("bob", "Bob Jansen")
+    hr = await plein.shared_account("HR", [bob])
+    as_hr = await plein.act_as(bob, hr)
+    http = plein.http
+    posted = await http.post(
+        "/posts/posts",
+        headers=as_hr.auth,
+        json={"text": "Ann, het flamingodak is dicht", "mentions": [ann.id]},
+    )
+    assert posted.status_code == 201, posted.text
+    post_id = posted.json()["id"]
+
+    async def told() -> Any:
+        await caught_up(plein)
+        inbox = (await http.get("/notify/inbox", headers=ann.auth)).json()
+        (entry,) = [e for e in inbox["entries"] if e["post_id"] == post_id]
+        assert entry["excerpt"] == "Ann, het flamingodak is dicht"
+        assert entry["actor_id"] == hr  # shown as the account ...
+        return inbox
+
+    await eventually(told)
+    erased = await http.delete(
+        f"/identity/users/{bob.id}", params={"authored": "anonymised"}, headers=bob.auth
+    )
+    assert erased.status_code == 204, erased.text
+
+    # ... yet the words are Bob's: they go when he goes, though HR remains.
+    async def purged() -> Any:
+        await caught_up(plein)
+        inbox = (await http.get("/notify/inbox", headers=ann.auth)).json()
+        (entry,) = [e for e in inbox["entries"] if e["post_id"] == post_id]
+        assert entry["excerpt"] in (None, REMOVED_TEXT)
+        assert holds_bobs_words(inbox) == []
+        return inbox
+
+    live = await eventually(purged)
+    await plein.runtime.stop_workers()
+    await replay_projection(plein.settings, "notify", plein.database_url, plein.nats_url)
+    replayed = (await http.get("/notify/inbox", headers=ann.auth)).json()
+    assert replayed == live

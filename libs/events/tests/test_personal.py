@@ -97,3 +97,28 @@ def test_the_words_a_person_wrote_are_sealed_under_the_writer_and_read_removed_o
     assert unseal_fields(sealed.payload, {str(writer): None})["text"] == REMOVED_TEXT
     erased = seal_envelope(envelope, lambda _: None)  # published after the erasure
     assert erased.payload["text"] == REMOVED_TEXT
+
+
+def test_a_polls_options_are_sealed_one_by_one_and_keep_their_number_once_shredded() -> None:
+    from plein_events import REMOVED_TEXT, PollCreated
+
+    writer = uuid4()
+    poll = PollCreated(
+        post_id=uuid4(),
+        author_id=writer,
+        real_author_id=writer,
+        text="Waar lunchen we?",
+        options=["Kantine", "Park", "Dak"],
+    )
+    key = new_person_key()
+    sealed = seal_envelope(envelope(poll), lambda person: key)
+    options = sealed.payload["options"]
+    assert len(options) == 3 and all(is_sealed(option) for option in options)
+    assert not any(word in str(options) for word in ("Kantine", "Park", "Dak"))
+    assert sealed_people(sealed.payload) == {str(writer)}
+    opened = unseal_fields(sealed.payload, {str(writer): key})
+    assert opened["options"] == ["Kantine", "Park", "Dak"]
+    assert unseal_fields(sealed.payload, {str(writer): None})["options"] == [REMOVED_TEXT] * 3
+    erased = seal_envelope(envelope(poll), lambda _: None)  # published after the erasure
+    assert erased.payload["options"] == [REMOVED_TEXT] * 3
+    assert PollCreated.model_validate(opened).options == ["Kantine", "Park", "Dak"]

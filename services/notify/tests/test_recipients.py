@@ -82,7 +82,7 @@ def test_a_non_member_of_a_private_group_learns_neither_group_nor_text() -> None
         private=True,
         members={ANN},
         text="secret plans",
-        author_id=CAS,
+        writer_id=CAS,
         excerpt_chars=6,
     )
     assert where[ANN] == Place(GROUP, False, True, "secret", CAS)
@@ -96,7 +96,7 @@ def test_everyone_learns_where_a_public_post_was() -> None:
         private=False,
         members=set(),
         text=None,
-        author_id=CAS,
+        writer_id=CAS,
         excerpt_chars=10,
     )
     assert where[BOB] == Place(GROUP, False, False, None, None)
@@ -192,6 +192,7 @@ def test_an_announcement_reaches_its_whole_audience_with_its_title() -> None:
         [ANN, BOB],
         post_id=POST,
         author_id=CAS,
+        writer_id=CAS,
         group_id=None,
         group_private=False,
         post_kind="announcement",

@@ -6,7 +6,9 @@ data. Identity keeps the keys and shares them with consumers through the JetStre
 `PLEIN_PERSON_KEYS`. Erasing a person destroys their key: every sealed value of theirs, in
 identity's event store and on the stream, then reads as FORMER_COLLEAGUE (strings), [] (lists),
 REMOVED_TEXT (words the person wrote: posts, replies) or None (anything else), the `kind`
-letter saying which.
+letter saying which. A list of words (a poll's options) is sealed item by item, so that it
+keeps its length once erased: as many REMOVED_TEXT as there were options, for the people
+whose votes point at them.
 
 Posts seals the words people write the same way (`PersonalText` fields, the writer's key),
 so erasing a person shreds their posts and replies on the stream and in posts' event store.
@@ -117,23 +119,38 @@ def seal_fields(
     for name in fields:
         if name not in out or out[name] is None:
             continue
-        kind = TEXT_KIND if name in texts else _kind(out[name])
-        if key is None:
-            out[name] = erased_value(kind)
+        if name in texts and isinstance(out[name], list | tuple):
+            out[name] = [_sealed(item, person_id, key, TEXT_KIND) for item in out[name]]
         else:
-            out[name] = seal(out[name], person_id, key, kind)
+            kind = TEXT_KIND if name in texts else _kind(out[name])
+            out[name] = _sealed(out[name], person_id, key, kind)
     return out
+
+
+def _sealed(value: Any, person_id: UUID, key: bytes | None, kind: str) -> Any:
+    return erased_value(kind) if key is None else seal(value, person_id, key, kind)
+
+
+def _tokens(value: Any) -> list[str]:
+    """The sealed tokens in a value: itself, or the items of a list of words."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if is_sealed(item)]
 
 
 def sealed_people(state: Mapping[str, Any]) -> set[str]:
     """Ids (as in the tokens) of the people whose keys seal values of `state`."""
-    return {sealed_person(v) for v in state.values() if is_sealed(v)}
+    return {sealed_person(token) for v in state.values() for token in _tokens(v)}
 
 
 def unseal_fields(state: Mapping[str, Any], keys: Mapping[str, bytes | None]) -> dict[str, Any]:
-    """A copy of `state` with every sealed value opened (or shown as erased)."""
+    """A copy of `state` with every sealed value (or sealed item of a list) opened, or shown
+    as erased."""
+
+    def opened(value: Any) -> Any:
+        return unseal(value, keys.get(sealed_person(value))) if is_sealed(value) else value
+
     return {
-        name: unseal(value, keys.get(sealed_person(value))) if is_sealed(value) else value
+        name: [opened(item) for item in value] if isinstance(value, list) else opened(value)
         for name, value in state.items()
     }
 

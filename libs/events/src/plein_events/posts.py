@@ -5,10 +5,10 @@ real author, mentions, topics, kind), so that none of them has to ask posts anyt
 `author_id` is who the post appears from (a person or a shared account); `real_author_id` is
 the person who wrote it (the same person unless they acted as a shared account).
 
-The words people write (`text`, an announcement's `title`) are `PersonalText`: sealed under
-the writer's key (`real_author_id`, the person, also behind a shared account: the words are
-theirs, and a shared account is no person that could be erased), so erasing the writer
-shreds them on the stream; consumers then read REMOVED_TEXT.
+The words people write (`text`, an announcement's `title`, a poll's `options`) are
+`PersonalText`: sealed under the writer's key (`real_author_id`, the person, also behind a
+shared account: the words are theirs, and a shared account is no person that could be
+erased), so erasing the writer shreds them on the stream; consumers then read REMOVED_TEXT.
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ class PollCreated(ThreadStarted):
     see the counts `results` "always" or only "after_close"."""
 
     kind: PostKind = "poll"
-    options: list[str]
+    # The author's words like the text: sealed item by item, REMOVED_TEXT each once erased.
+    options: Annotated[list[str], PersonalText]
     closes_at: datetime | None = None
     results: PollResults = "always"
     multiple: bool = False

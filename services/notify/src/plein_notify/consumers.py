@@ -82,7 +82,7 @@ class Notifications:
         group_id: UUID | None,
         group_private: bool,
         text: str | None = None,
-        author_id: UUID | None = None,
+        writer_id: UUID | None = None,
     ) -> dict[UUID, Place]:
         """What each of `people` may know of a post's place (`recipients.places`), loaded."""
         if not people:
@@ -102,7 +102,7 @@ class Notifications:
             private=private,
             members=members,
             text=text,
-            author_id=author_id,
+            writer_id=writer_id,
             excerpt_chars=self.settings.excerpt_chars,
         )
 
@@ -234,6 +234,7 @@ class Notifications:
             group_private=e.group_private,
             text=e.text,
             actor_id=e.author_id,
+            writer_id=e.real_author_id,
         )
 
     async def _tell_about_post(
@@ -249,15 +250,17 @@ class Notifications:
         group_private: bool,
         text: str,
         actor_id: UUID,
+        writer_id: UUID,
     ) -> None:
-        """Tell each of `told` what `actor_id` wrote, as far as each of them may know it."""
+        """Tell each of `told` what `actor_id` wrote (`writer_id`, the person behind it, when
+        `actor_id` is a shared account), as far as each of them may know it."""
         where = await self.places(
             conn,
             [recipient for recipient, _, _ in told],
             group_id=group_id,
             group_private=group_private,
             text=text,
-            author_id=actor_id,
+            writer_id=writer_id,
         )
         notifications = recipients.about_post(
             told,
@@ -280,6 +283,7 @@ class Notifications:
             audience,
             post_id=e.post_id,
             author_id=e.author_id,
+            writer_id=e.real_author_id,
             group_id=e.group_id,
             group_private=e.group_private,
             post_kind=e.kind,
@@ -338,6 +342,7 @@ class Notifications:
             group_private=e.group_private,
             text=e.text,
             actor_id=e.author_id,
+            writer_id=e.real_author_id,
         )
 
     async def on_reacted(self, conn: Conn, e: Reacted, env: Envelope) -> None:

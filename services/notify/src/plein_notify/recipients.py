@@ -113,13 +113,16 @@ def places(
     private: bool,
     members: set[UUID],
     text: str | None,
-    author_id: UUID | None,
+    writer_id: UUID | None,
     excerpt_chars: int,
 ) -> dict[UUID, Place]:
     """Where and what, as far as each recipient may know: in a private group (`private`),
-    only its `members` learn the group and the text."""
+    only its `members` learn the group and the text.
+
+    The excerpt is kept with its `writer_id`, the person who wrote it (also behind a shared
+    account), so that it goes when they are erased, as the sealed text on the stream does."""
     excerpt = text[:excerpt_chars] if text else None
-    shown = Place(group_id, False, private, excerpt, author_id if excerpt else None)
+    shown = Place(group_id, False, private, excerpt, writer_id if excerpt else None)
     hidden = Place(None, True, False, None, None)
     private_here = private and group_id is not None
     return {r: hidden if private_here and r not in members else shown for r in recipients}
@@ -235,6 +238,7 @@ def announcement(
     *,
     post_id: UUID,
     author_id: UUID,
+    writer_id: UUID,
     group_id: UUID | None,
     group_private: bool,
     post_kind: str,
@@ -244,7 +248,8 @@ def announcement(
     event_id: UUID,
     at: datetime,
 ) -> list[NewNotification]:
-    """Everyone in the announcement's audience (its group's members, or everyone)."""
+    """Everyone in the announcement's audience (its group's members, or everyone); its
+    excerpt is `writer_id`'s words, whoever it appears from (`author_id`)."""
     excerpt = (title + "\n" if title else "") + text[:excerpt_chars]
     return [
         NewNotification(
@@ -260,7 +265,7 @@ def announcement(
             post_kind=post_kind,
             own_post=False,
             excerpt=excerpt,
-            excerpt_author=author_id,
+            excerpt_author=writer_id,
         )
         for recipient in audience
     ]

@@ -1,6 +1,7 @@
 """Crypto-shredding of the words people write: posts' event store keeps them sealed.
 
-The text of a post or a reply (and an announcement's title, an edit's new text) is sealed
+The text of a post or a reply (and an announcement's title, a poll's options, an edit's new
+text) is sealed
 under its writer's person key (`plein_events.personal`, the keys identity keeps in the
 PLEIN_PERSON_KEYS bucket) before the event is stored, and opened when threads are loaded.
 The writer is always the person (`real_author_id`), also when they wrote as a shared account:
@@ -30,7 +31,7 @@ from plein_platform.service import ServiceNotReady
 
 # Domain event class -> (attribute naming the writer, attributes holding their words).
 WRITTEN_WORDS: dict[str, tuple[str, list[str]]] = {
-    "Post.Created": ("real_author_id", ["text", "title"]),
+    "Post.Created": ("real_author_id", ["text", "title", "options"]),
     "Post.Replied": ("real_author_id", ["text"]),
     "Post.Edited": ("real_editor_id", ["text"]),
 }

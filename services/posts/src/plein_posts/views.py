@@ -96,9 +96,16 @@ def poll_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
     visible = post.results_visible(access, now)
     tally = Counter(option for chosen in post.votes.values() for option in chosen)
     mine = post.votes.get(access.user_id, [])
+    # The options are the author's words: once they are erased, the poll keeps its shape for
+    # the people who voted, its words read REMOVED_TEXT (also those stored before sealing).
+    erased = post.root.real_author_id in access.erased_writers
     return {
         "options": [
-            {"option": i, "text": text, "votes": tally[i] if visible else None}
+            {
+                "option": i,
+                "text": REMOVED_TEXT if erased else text,
+                "votes": tally[i] if visible else None,
+            }
             for i, text in enumerate(post.options)
         ],
         "total_votes": len(post.votes),
