@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from plein_events.identity import DelegateGranted, SharedAccountCreated
-from plein_events.posts import AnnouncementPosted, ReplyPosted
+from plein_events.posts import AnnouncementPosted, AnswerAccepted, ReplyPosted
 from plein_metrics.domain import compute_report
 from plein_metrics.inputs import Period, Scope
 from plein_metrics.offline import offline_report
@@ -25,7 +25,7 @@ PARAMS = {"from": "2026-01-05", "to": "2026-01-18", "ambassadors": "50"}
 PERIOD = Period.parse("2026-01-05/2026-01-18")
 
 
-async def test_a_post_and_reply_written_as_hr_show_hr_never_the_delegate_in_receipts_and_export_while_live_kpis_count_the_delegate(  # noqa: E501
+async def test_a_post_reply_and_accepted_answer_written_as_hr_show_hr_never_the_delegate_in_receipts_and_export_while_live_kpis_count_the_delegate(  # noqa: E501
     plein: Plein, history: History, tmp_path: Path
 ) -> None:
     log, ids = history.log, history.ids
@@ -62,6 +62,30 @@ async def test_a_post_and_reply_written_as_hr_show_hr_never_the_delegate_in_rece
         jan(8, 10),
         delegate,
     )
+    answer = uid("hr-answer")
+    log.add(
+        ReplyPosted(
+            reply_id=answer,
+            post_id=ids["q2"],
+            parent_id=ids["q2"],
+            post_author_id=ids["c"],
+            parent_author_id=ids["c"],
+            author_id=hr,
+            real_author_id=delegate,
+            post_kind="question",
+            text="Ask HR",
+        ),
+        jan(8, 11),
+        delegate,
+    )
+    accepted = AnswerAccepted(
+        post_id=ids["q2"],
+        reply_id=answer,
+        reply_author_id=hr,
+        question_author_id=ids["c"],
+        accepted_by=ids["c"],
+    )
+    log.add(accepted, jan(8, 12), ids["c"])
     viewer = await setup(plein, history.envelopes, K2)
     plein.runtime.service("metrics").metrics.config = K2  # type: ignore[attr-defined]
 
@@ -70,7 +94,7 @@ async def test_a_post_and_reply_written_as_hr_show_hr_never_the_delegate_in_rece
     assert live["funnel"]["create"]["people"] == before["funnel"]["create"]["people"] + 1
     assert live["funnel"]["respond"]["people"] == before["funnel"]["respond"]["people"] + 1
     (counted,) = [a for a in live["ambassadors"] if a["user_id"] == str(delegate)]
-    assert (counted["threads"], counted["replies"]) == (1, 1)
+    assert (counted["threads"], counted["replies"], counted["accepted_answers"]) == (1, 2, 1)
 
     # A row about the post names neither person: the receipts list the announcement by id.
     receipts = await plein.http.get(
@@ -87,17 +111,17 @@ async def test_a_post_and_reply_written_as_hr_show_hr_never_the_delegate_in_rece
     assert {t["post_id"]: t["author_id"] for t in threads}[str(announcement)] == str(hr)
     activity = pq.read_table(tmp_path / "model" / "activity.parquet").to_pylist()
     written = {r["item_id"]: r["user_id"] for r in activity if r["kind"] != "read"}
-    assert written[str(announcement)] == str(hr) and written[str(reply)] == str(hr)
+    assert {written[str(i)] for i in (announcement, reply, answer)} == {str(hr)}
     for name in ("AnnouncementPosted", "ReplyPosted"):
         events = pq.read_table(tmp_path / "events" / f"{name}.parquet").to_pylist()
-        (row,) = [e for e in events if e["author_id"] == str(hr)]
-        assert row["real_author_id"] is None and row["actor_id"] is None, name
+        rows = [e for e in events if e["author_id"] == str(hr)]
+        assert rows and all(r["real_author_id"] is None and r["actor_id"] is None for r in rows)
     changes = pq.read_table(tmp_path / "changes.parquet").to_pylist()
     assert any(str(announcement) in c["row"] for c in changes)
     for path in [*tmp_path.rglob("*.parquet")]:
         for row in pq.read_table(path).to_pylist():
             text = json.dumps(row, default=str)
-            if str(announcement) in text or str(reply) in text:
+            if any(str(item) in text for item in (announcement, reply, answer)):
                 assert str(delegate) not in text, (path.name, row)
     # so the export's KPIs count that writing for HR, who is no person of the population
     offline = offline_report(tmp_path, PERIOD, Scope("org"), K2)
