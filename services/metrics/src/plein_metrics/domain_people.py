@@ -36,12 +36,18 @@ class PeopleKpis(ReportBase):
                 tally[r["user_id"]]["replies"] += 1
             elif r["action"] == "reaction":
                 tally[r["user_id"]]["reactions"] += 1
+        # AnswerAccepted names the reply's shown author (a shared account, when written as
+        # one); the point is the person's who wrote it, as their reply row says
+        writers: dict[str, str] = {
+            r["item_id"]: r["user_id"] for r in self.data.activity if r["action"] == "reply"
+        }
         for a in self._accepted_in_period():
             thread = self.threads.get(a["post_id"])
+            author = writers.get(a["reply_id"]) or str(a["reply_author_id"])
             if thread is not None and self._counts_for(
-                a["reply_author_id"], thread["group_id"], bool(thread["private"]), a["at"]
+                author, thread["group_id"], bool(thread["private"]), a["at"]
             ):
-                tally[a["reply_author_id"]]["accepted_answers"] += 1
+                tally[author]["accepted_answers"] += 1
         ranked = []
         for uid, t in tally.items():
             if self.people[uid]["erased"]:

@@ -10,6 +10,15 @@ opened here; a person erased anywhere in the stream has the personal fields of e
 them emptied, and FORMER_COLLEAGUE (what a sealed field reads as once its key is destroyed) is
 written as empty. Private groups' content (texts, titles, options, group
 names) is never written: an analyst is not a member.
+
+Shared accounts protect the person behind them: a post or reply written as a shared account
+(HR, IT) is the account's in every row of the export. Its thread row names the account as
+author, its activity row (the thread start, the reply) the account as who acted, its event has
+no `real_author_id` / `real_editor_id` and its envelope no `actor_id`. The live read model keeps
+the real person (the KPIs count their participation); the export cannot keep both without
+tying the post to the person (a row's time alone joins them), so `plein kpis` over an export
+counts such writing for the account, which is no person of the population: the one place
+where offline numbers differ from the live ones.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from plein_events import (
 )
 from plein_events.identity import UserErased
 from plein_events.personal import PersonKeys
+from plein_events.posts import PostEdited, ReplyPosted, ThreadStarted
 from plein_events.stream import STREAM_NAME
 
 from .readmodel import TABLES, MemoryModel, changes_for
@@ -116,6 +126,8 @@ class Export:
     events: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     changes: list[dict[str, Any]] = field(default_factory=list)
     erased: set[str] = field(default_factory=set)
+    # post or reply id -> the shared account it was written as (not the person who wrote it)
+    written_as: dict[str, str] = field(default_factory=dict)
     first_seq: int | None = None
     last_seq: int | None = None
     messages: int = 0
@@ -146,6 +158,11 @@ class Export:
             )
         if isinstance(event, UserErased):
             self.erased.add(str(event.user_id))
+        payload = event.model_dump(mode="json")
+        self._note_written_as(event, payload)
+        actor = None if envelope.actor_id is None else str(envelope.actor_id)
+        if envelope.producer == "posts" and actor not in payload.values():
+            actor = None  # someone acting as a shared account: the payload names the account
         self.events[envelope.type].append(
             {
                 "seq": seq,
@@ -154,11 +171,33 @@ class Export:
                 "producer": envelope.producer,
                 "aggregate_id": envelope.aggregate_id,
                 "aggregate_version": envelope.aggregate_version,
-                "actor_id": None if envelope.actor_id is None else str(envelope.actor_id),
+                "actor_id": actor,
                 "version": envelope.version,
-                **event.model_dump(mode="json"),
+                **payload,
             }
         )
+
+    def _note_written_as(self, event: Any, payload: dict[str, Any]) -> None:
+        """Remember what was written as a shared account; its event forgets the person."""
+        if isinstance(event, ThreadStarted | ReplyPosted):
+            if event.author_id != event.real_author_id:
+                item = event.post_id if isinstance(event, ThreadStarted) else event.reply_id
+                self.written_as[str(item)] = str(event.author_id)
+                payload["real_author_id"] = None
+        elif isinstance(event, PostEdited) and event.real_editor_id not in (None, event.editor_id):
+            payload["real_editor_id"] = None
+
+    def _as_shown(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        """A read-model row with what was written as a shared account the account's."""
+        if table == "threads" and row["post_id"] in self.written_as:
+            return {**row, "author_id": self.written_as[row["post_id"]]}
+        if (
+            table == "activity"
+            and (row["kind"] == "create" or row["action"] == "reply")
+            and row["item_id"] in self.written_as
+        ):
+            return {**row, "user_id": self.written_as[row["item_id"]]}
+        return row
 
     def _redacted(self, type_name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         cls = lookup(type_name)
@@ -176,6 +215,7 @@ class Export:
     def _redacted_change(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         """A change as written: an erased person's name is emptied in every change, the
         earlier ones included (the read model itself forgot it at the erasure)."""
+        row = self._as_shown(table, row)
         if row.get("display_name") is not None and row.get("user_id") in self.erased:
             return {**row, "display_name": None}
         return row
@@ -191,7 +231,7 @@ class Export:
             written[f"events/{type_name}"] = len(rows)
         for name, spec in TABLES.items():
             schema = pa.schema([(c, ARROW_TYPES[kind]) for c, kind in spec.columns.items()])
-            rows = self.model.table(name)
+            rows = [self._as_shown(name, row) for row in self.model.table(name)]
             pq.write_table(
                 pa.Table.from_pylist(rows, schema=schema), directory / "model" / f"{name}.parquet"
             )
