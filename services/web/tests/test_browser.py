@@ -615,7 +615,8 @@ async def test_sign_in_with_the_organisations_provider_ends_in_a_browser_session
             page = visitor.page
             await visitor.check("sign-in-sso")
             await page.get_by_role("link", name="Sign in with Fake SSO").click()
-            await expect(page).to_have_url(demo.base_url + "/")
+            # Back on the page first asked for, as the session kept it when the flow began.
+            await expect(page).to_have_url(demo.base_url + "/groups")
             # Signed in as the demo's Sanne (the provider's e-mail), in her profile's Dutch.
             mine = page.locator("details.menu a[href^='/people/']")
             await expect(mine).to_have_attribute("href", f"/people/{demo.id_of('sanne')}")
@@ -635,6 +636,9 @@ async def test_sign_in_with_the_organisations_provider_ends_in_a_browser_session
             await expect(stranger.page.get_by_role("alert")).to_contain_text("another browser")
             await stranger.goto("/")
             await expect(stranger.page).to_have_url(re.compile("/sign-in"))
+            # A target off this site is not followed: the flow ends on home.
+            await stranger.goto("/sign-in/oidc?next=https://elsewhere.example/x")
+            await expect(stranger.page).to_have_url(demo.base_url + "/")
         finally:
             sso.oidc_issuer = None
             web.settings.oidc_provider = None  # type: ignore[attr-defined]
