@@ -97,6 +97,8 @@ async def test_morning_journey(demo: Demo, visitors, size: str) -> None:  # type
     live = colleague.page.locator("#inbox li.live")
     await expect(live.first).to_be_visible(timeout=LIVE_S)
     await expect(colleague.page.locator("#unread")).to_be_visible()
+    # Drawn as the page draws its entries: with the asker's face (photo or initials).
+    await expect(live.first.locator(".avatar")).to_be_visible()
     await live.first.get_by_role("link").click()
     await colleague.page.get_by_label("Your reply").fill(
         f"The {word} beans are in the top cupboard."
