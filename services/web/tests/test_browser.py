@@ -97,6 +97,8 @@ async def test_morning_journey(demo: Demo, visitors, size: str) -> None:  # type
     live = colleague.page.locator("#inbox li.live")
     await expect(live.first).to_be_visible(timeout=LIVE_S)
     await expect(colleague.page.locator("#unread")).to_be_visible()
+    # Drawn as the page draws its entries: with the asker's face (photo or initials).
+    await expect(live.first.locator(".avatar")).to_be_visible()
     await live.first.get_by_role("link").click()
     await colleague.page.get_by_label("Your reply").fill(
         f"The {word} beans are in the top cupboard."
@@ -615,7 +617,8 @@ async def test_sign_in_with_the_organisations_provider_ends_in_a_browser_session
             page = visitor.page
             await visitor.check("sign-in-sso")
             await page.get_by_role("link", name="Sign in with Fake SSO").click()
-            await expect(page).to_have_url(demo.base_url + "/")
+            # Back on the page first asked for, as the session kept it when the flow began.
+            await expect(page).to_have_url(demo.base_url + "/groups")
             # Signed in as the demo's Sanne (the provider's e-mail), in her profile's Dutch.
             mine = page.locator("details.menu a[href^='/people/']")
             await expect(mine).to_have_attribute("href", f"/people/{demo.id_of('sanne')}")
@@ -635,6 +638,9 @@ async def test_sign_in_with_the_organisations_provider_ends_in_a_browser_session
             await expect(stranger.page.get_by_role("alert")).to_contain_text("another browser")
             await stranger.goto("/")
             await expect(stranger.page).to_have_url(re.compile("/sign-in"))
+            # A target off this site is not followed: the flow ends on home.
+            await stranger.goto("/sign-in/oidc?next=https://elsewhere.example/x")
+            await expect(stranger.page).to_have_url(demo.base_url + "/")
         finally:
             sso.oidc_issuer = None
             web.settings.oidc_provider = None  # type: ignore[attr-defined]

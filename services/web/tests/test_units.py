@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from plein_web import i18n
 from plein_web.gateway import ApiProblem, Gateway
 from plein_web.pages import safe_next
-from plein_web.rendering import highlighted, initials, rich_text
+from plein_web.rendering import Renderer, highlighted, initials, person_name, rich_text
 from plein_web.sealing import TokenSeal
 
 PACKAGE = Path(i18n.__file__).parent
@@ -135,3 +135,23 @@ def test_an_erased_persons_words_read_removed_in_the_readers_language() -> None:
         i18n.current_language.reset(token)
     assert str(rich_text("[removed]")) == '<em class="removed">[removed]</em>'
     assert "<em" not in str(rich_text("[removed] by hand, in a longer text"))
+
+
+def test_an_erased_persons_name_reads_former_colleague_in_the_readers_language() -> None:
+    entry = {
+        "post_id": "p-1",
+        "author_id": "a-1",
+        "author_name": "former colleague",
+        "text": "x",
+        "created_at": "2026-12-01T09:00:00+00:00",
+        "reply_count": 0,
+    }
+    macros = Renderer("Europe/Amsterdam").env.get_template("_macros.html").module
+    token = i18n.current_language.set("nl")
+    try:
+        assert person_name("former colleague") == "oud-collega"
+        assert ">oud-collega</a>" in str(macros.entry(entry))  # type: ignore[attr-defined]
+    finally:
+        i18n.current_language.reset(token)
+    assert person_name("former colleague") == "former colleague"
+    assert person_name("Ann de Vries") == "Ann de Vries" and person_name(None) is None

@@ -23,21 +23,20 @@ from . import (
 )
 from .gateway import ApiProblem, SignInNeeded
 from .i18n import current_language, gettext
-from .visits import Acting, Anyone, AnyoneChanging, CsrfRefused, for_scripts, visit, web_of
+from .visits import (
+    Acting,
+    Anyone,
+    AnyoneChanging,
+    CsrfRefused,
+    for_scripts,
+    safe_next,
+    visit,
+    web_of,
+)
 
 STATIC = Path(__file__).parent / "static"
 # Front-end packages (installed by `make setup` from package-lock.json): what /assets serves.
 VENDOR = {"htmx.min.js": ("htmx.org", "dist", "htmx.min.js")}
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no host): a sign-in never redirects elsewhere."""
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
 
 
 def see_other(url: str) -> RedirectResponse:

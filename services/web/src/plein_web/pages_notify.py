@@ -55,7 +55,8 @@ async def unread_count(visit: Person) -> Response:
 
 @router.get("/live")
 async def live(visit: Person, request: Request) -> Response:
-    """notify's live inbox for this session, relayed as Server-Sent Events."""
+    """notify's live inbox for this session, relayed as Server-Sent Events, each new entry
+    drawn as the inbox page draws it."""
     token = await visit._fresh_access_token()
     headers = {"Accept-Language": visit.language}  # notify's sentences in the pages' language
     if request.headers.get("last-event-id"):
@@ -65,8 +66,8 @@ async def live(visit: Person, request: Request) -> Response:
     async def relay() -> AsyncIterator[bytes]:
         try:
             async with gateway.stream("/notify/stream", token, headers) as upstream:
-                async for chunk in upstream.aiter_raw():
-                    yield chunk
+                async for event in _events(upstream.aiter_lines()):
+                    yield (await _drawn(visit, event)).encode()
         except (SignInNeeded, httpx.HTTPError):
             # The browser's EventSource reconnects; by then the session may be refreshed.
             yield b"retry: 5000\n\n"
@@ -76,6 +77,33 @@ async def live(visit: Person, request: Request) -> Response:
         media_type="text/event-stream",
         headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
     )
+
+
+async def _events(lines: AsyncIterator[str]) -> AsyncIterator[list[str]]:
+    """Server-Sent Events from their lines: each event's lines, up to the blank line ending it."""
+    event: list[str] = []
+    async for line in lines:
+        if line:
+            event.append(line)
+        elif event:
+            yield event
+            event = []
+
+
+async def _drawn(visit: Person, event: list[str]) -> str:
+    """The event as notify sent it; a new inbox entry gains its HTML (`html`), drawn by the
+    inbox page's own macro, so that it arrives with its actor's face like the others."""
+    data_lines = [
+        line.removeprefix("data:").removeprefix(" ") for line in event if line.startswith("data:")
+    ]
+    if "event: notification" not in event or not data_lines:
+        return "\n".join(event) + "\n\n"
+    entry = json.loads("\n".join(data_lines))
+    actor_id = entry.get("actor_id")
+    actor = (await profiles(visit, [actor_id])).get(str(actor_id)) if actor_id else None
+    entry["html"] = visit.web.renderer.render(visit, "_notification.html", n=entry, actor=actor)
+    kept = [line for line in event if not line.startswith("data:")]
+    return "\n".join([*kept, "data: " + json.dumps(entry)]) + "\n\n"
 
 
 @router.get("/settings")

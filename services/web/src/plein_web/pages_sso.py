@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from . import store
 from .gateway import ApiProblem
 from .i18n import gettext
-from .visits import Anyone, Visit
+from .visits import Anyone, Visit, safe_next
 
 router = APIRouter()
 
@@ -28,7 +28,7 @@ def _refused(visit: Visit, message: str, status_code: int = 400) -> Response:
 
 
 @router.get("/sign-in/oidc")
-async def start(visit: Anyone) -> Response:
+async def start(visit: Anyone, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
     web = visit.web
     if not web.settings.oidc_provider or not visit.session.id:
         raise HTTPException(404)
@@ -37,7 +37,7 @@ async def start(visit: Anyone) -> Response:
     if not state:
         return _refused(visit, gettext("Single sign-on did not start. Please try again."), 502)
     async with web.ctx.pool.connection() as conn:
-        await store.remember_oidc_state(conn, visit.session.id, state)
+        await store.remember_oidc_state(conn, visit.session.id, state, safe_next(next))
     return RedirectResponse(location, status_code=303)
 
 
@@ -57,5 +57,8 @@ async def complete(
         me = await web.gateway.call("GET", "/identity/me", tokens.access_token)
     except ApiProblem:
         return _refused(visit, gettext("Single sign-on did not work. Please try again."), 401)
+    # The page first asked for, as this browser kept it when the flow started (read before
+    # signing in: that starts a new session).
+    back = safe_next(visit.session.oidc_next)
     await visit.sign_in(tokens, me["display_name"], me.get("languages") or [])
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(back, status_code=303)

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
-from plein_events.contract import REMOVED_TEXT
+from plein_events.contract import FORMER_COLLEAGUE, REMOVED_TEXT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import i18n
@@ -104,6 +104,14 @@ def face(photo_url: str | None) -> str | None:
     return photo_url if photo_url.startswith("https://") else None
 
 
+def person_name(name: str | None) -> str | None:
+    """A person's name as the page shows it: an erased person's placeholder in the reader's
+    language (the events carry it in English), anyone else's name as it is."""
+    if name == FORMER_COLLEAGUE:
+        return i18n.gettext("former colleague")
+    return name
+
+
 def initials(name: str | None) -> str:
     words = [w for w in (name or "?").split() if w[:1].isalpha()]
     if not words:
@@ -128,6 +136,7 @@ def _environment(time_zone: str) -> Environment:
     env.filters["when"] = lambda moment: i18n.when(moment, time_zone)
     env.filters["day"] = i18n.day
     env.filters["initials"] = initials
+    env.filters["person_name"] = person_name
     env.filters["face"] = face
     env.globals["highlighted"] = highlighted
     env.globals["names_of"] = lambda ids, people: [

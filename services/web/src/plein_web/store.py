@@ -34,6 +34,7 @@ class Session:
     refresh_token: str | None = None
     language: str | None = None
     oidc_state: str | None = None  # the single sign-on this browser started
+    oidc_next: str | None = None  # where that sign-on returns to (a path on this site)
 
     @property
     def signed_in(self) -> bool:
@@ -42,7 +43,7 @@ class Session:
 
 _COLUMNS = (
     "csrf_token, expires_at, user_id, display_name, access_token, access_expires_at, "
-    "refresh_token, language, oidc_state"
+    "refresh_token, language, oidc_state, oidc_next"
 )
 
 
@@ -105,9 +106,12 @@ async def save_tokens(conn: AsyncConnection[Any], session: Session, seal: TokenS
     )
 
 
-async def remember_oidc_state(conn: AsyncConnection[Any], session_id: str, state: str) -> None:
+async def remember_oidc_state(
+    conn: AsyncConnection[Any], session_id: str, state: str, next_path: str
+) -> None:
     await conn.execute(
-        "UPDATE sessions SET oidc_state = %s WHERE id_hash = %s", (state, hash_id(session_id))
+        "UPDATE sessions SET oidc_state = %s, oidc_next = %s WHERE id_hash = %s",
+        (state, next_path, hash_id(session_id)),
     )
 
 

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import Depends, Request
@@ -34,6 +35,16 @@ def set_cookie(value: str, max_age: int) -> None:
     answer = ANSWER.get(None)
     if answer is not None:
         answer["set_cookie"] = (value, max_age)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host): a sign-in never redirects elsewhere."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
 
 
 class CsrfRefused(Exception):

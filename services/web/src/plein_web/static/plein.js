@@ -76,21 +76,16 @@
     source.addEventListener("notification", onData);
   }
   function announce(data) {
+    // The entry as the inbox page draws it (face included), rendered by the web service.
     const list = document.getElementById("inbox");
-    if (list && data.text) {
-      const item = document.createElement("li");
-      item.className = "notification unread live";
-      const p = document.createElement("p");
-      if (data.post_id) {
-        const a = document.createElement("a");
-        a.href = "/posts/" + data.post_id;
-        a.textContent = data.text;
-        p.appendChild(a);
-      } else {
-        p.textContent = data.text;
-      }
-      item.appendChild(p);
+    if (list && data.html) {
+      const drawn = document.createElement("template");
+      drawn.innerHTML = data.html;
+      const item = drawn.content.firstElementChild;
+      if (!item) return;
+      list.querySelectorAll(":scope > li.muted").forEach((empty) => empty.remove());
       list.prepend(item);
+      if (window.htmx) window.htmx.process(item);
     }
   }
 
