@@ -222,6 +222,31 @@ async def test_a_private_group_post_never_appears_for_a_non_member(demo: Demo, v
     await expect(outsider.page.get_by_role("heading", level=1)).not_to_contain_text("Board")
 
 
+async def test_a_refused_reply_is_explained_next_to_the_box_on_the_whole_thread_page(
+    demo: Demo, visitors
+) -> None:  # type: ignore[no-untyped-def]
+    word = f"lunch{uuid.uuid4().hex[:8]}"
+    marketing = demo.group("Marketing")
+    created = await demo.api(
+        "ann", "POST", "/posts/posts", json={"text": f"Wie {word}?", "group_id": marketing}
+    )
+    assert created.status_code == 201, created.text
+    visitor: Visitor = await visitors()
+    await visitor.sign_in("bob")
+    await visitor.goto(f"/posts/{created.json()['id']}")
+    page = visitor.page
+    # Only spaces: the browser lets it through (the box is merely required), posts refuses it.
+    await page.get_by_label("Your reply").fill("   ")
+    await page.get_by_role("button", name="Reply", exact=True).click()
+    await expect(page.locator("#reply-error")).to_be_visible()
+    assert "member" not in await page.locator("#reply-error").inner_text()  # refused for its text
+    await expect(page.get_by_label("Your reply")).to_have_attribute("aria-invalid", "true")
+    # The rest of the thread is drawn as before, its group included.
+    await expect(page.locator("#post")).to_contain_text(word)
+    await expect(page.get_by_role("link", name="Marketing").first).to_be_visible()
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
 async def test_a_lost_session_goes_to_sign_in_and_back(demo: Demo, visitors) -> None:  # type: ignore[no-untyped-def]
     visitor: Visitor = await visitors(locale="nl-NL")
     await visitor.sign_in("kim")

@@ -15,7 +15,7 @@ from .compose import Draft, NoOneToPraise, start_request
 from .gateway import ApiProblem
 from .i18n import gettext
 from .people import profiles, with_faces
-from .visits import Acting, Person
+from .visits import Acting, Person, Visit
 
 router = APIRouter()
 
@@ -201,6 +201,13 @@ def _authors(message: dict[str, Any], into: set[str]) -> set[str]:
 
 @router.get("/posts/{post_id}")
 async def thread(visit: Person, post_id: UUID) -> Response:
+    return await _thread_page(visit, post_id)
+
+
+async def _thread_page(
+    visit: Visit, post_id: UUID, *, status_code: int = 200, reply_error: str | None = None
+) -> Response:
+    """A thread's page; after a refused reply, with the API's problem next to the reply box."""
     post = await visit.get(f"/posts/posts/{post_id}")
     names = await profiles(visit, _authors(post, set()))
     group = None
@@ -212,11 +219,12 @@ async def thread(visit: Person, post_id: UUID) -> Response:
     return visit.web.renderer.page(
         visit,
         "thread.html",
+        status_code=status_code,
         post=post,
         people=names,
         group=group,
         reactions=REACTIONS,
-        reply_error=None,
+        reply_error=reply_error,
     )
 
 
@@ -234,17 +242,8 @@ async def reply(
     try:
         await visit.api("POST", f"/posts/posts/{post_id}/replies", json=body)
     except ApiProblem as problem:
-        post = await visit.get(f"/posts/posts/{post_id}")
-        names = await profiles(visit, _authors(post, set()))
-        return visit.web.renderer.page(
-            visit,
-            "thread.html",
-            status_code=problem.status,
-            post=post,
-            people=names,
-            group=None,
-            reactions=REACTIONS,
-            reply_error=problem.message,
+        return await _thread_page(
+            visit, post_id, status_code=problem.status, reply_error=problem.message
         )
     return see_other(f"/posts/{post_id}#replies")
 
