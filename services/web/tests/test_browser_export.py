@@ -129,6 +129,7 @@ async def test_erasing_my_account_deletes_my_archives(demo: Demo, visitors: Any)
     assert archive.is_file()
 
     await visitor.goto("/my-data")
+    await page.get_by_label("Remove them everywhere", exact=False).check()
     await page.get_by_label('Type "erase" to confirm').fill("erase")
     await page.get_by_role("button", name="Erase my account").click()
     await expect(page).to_have_url(re.compile("/sign-in"))
