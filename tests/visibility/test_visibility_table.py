@@ -249,19 +249,19 @@ async def feed_timeline(world: World, story: Story) -> bool:
 
 async def notify_told(world: World, story: Story) -> bool:
     """notify: whether the reader is told of a mention at all (active people only), and then
-    whether what they are told names the group and quotes the post (`about_post`)."""
+    whether what they are told names the group and quotes the post (`places`)."""
     async with world.pools["notify"].connection() as conn:
         active = await notify_store.recipient_choices(conn, [(story.reader, Kind.MENTION)])
-        where = await Notifications(NotifySettings()).about_post(
+        where = await Notifications(NotifySettings()).places(
             conn,
             [story.reader],
             group_id=story.group,
             group_private=story.case.post.group is not None
             and (story.case.post.group.private or not story.case.post.group.known),
             text="News",
-            author_id=story.author,
+            writer_id=story.author,
         )
-    return (story.reader, Kind.MENTION) in active and not where[story.reader]["private_hidden"]
+    return (story.reader, Kind.MENTION) in active and not where[story.reader].private_hidden
 
 
 async def metrics_counted(world: World, story: Story) -> bool:
