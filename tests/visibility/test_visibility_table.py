@@ -212,7 +212,7 @@ async def posts_domain(world: World, story: Story) -> bool:
 
 
 async def posts_lists(world: World, story: Story) -> bool:
-    """posts' SQL (`_visible`): the author's thread list, and search."""
+    """posts' SQL (`store.visible`): the author's thread list, and search."""
     async with world.pools["posts"].connection() as conn:
         listed = await posts_store.thread_page(conn, story.reader, author_id=story.author, limit=10)
         found = await posts_store.search(conn, story.reader, story.word, None, 10)

@@ -31,7 +31,7 @@ _HEADLINE = (
 )
 
 
-def _visible(alias: str) -> str:
+def visible(alias: str) -> str:
     """SQL: the row `alias` (with a group_id) may be read by %(viewer)s.
 
     A group posts does not know yet counts as private: it fails closed.
@@ -45,6 +45,12 @@ def _visible(alias: str) -> str:
         f"OR EXISTS (SELECT 1 FROM group_admins a WHERE a.group_id = {alias}.group_id "
         "AND a.user_id = %(viewer)s))"
     )
+
+
+def readable(alias: str) -> str:
+    """SQL: the thread or document `alias` is live (not deleted, not hidden) and %(viewer)s may
+    read it: what every list, search and count of posts filters by."""
+    return f"NOT {alias}.deleted AND NOT {alias}.hidden AND {visible(alias)}"
 
 
 # -- access read model (identity's events) ---------------------------------------------------
@@ -425,7 +431,7 @@ async def thread_page(
     limit: int,
 ) -> list[dict[str, Any]]:
     """Threads `viewer` may read, newest first, strictly older than `after`."""
-    where = ["NOT t.deleted", "NOT t.hidden", _visible("t")]
+    where = [readable("t")]
     params: dict[str, Any] = {"viewer": viewer, "limit": limit}
     if group_id is not None:
         where.append("t.group_id = %(group)s")
@@ -468,7 +474,7 @@ async def search(
             "hits AS (SELECT d.doc_id, d.post_id, d.reply_id, d.group_id, d.author_id, d.kind, "
             "d.text, d.created_at, ts_rank_cd(d.tsv, q.nl || q.en) AS rank, q.nl, q.en "
             "FROM documents d, q WHERE d.tsv @@ (q.nl || q.en) "
-            f"AND NOT d.deleted AND NOT d.hidden AND {_visible('d')}), "
+            f"AND {readable('d')}), "
             "page AS (SELECT * FROM hits h "
             f"{page_after} ORDER BY h.rank DESC, h.doc_id DESC LIMIT %(limit)s) "
             # Headlines only for the page: ts_headline re-parses the whole text.
@@ -499,7 +505,7 @@ async def open_reports(
         )
     else:
         # A private group's content still reaches its members only.
-        where += f" AND {_visible('r')}"
+        where += f" AND {visible('r')}"
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
             "SELECT r.post_id, r.reply_id, r.group_id, r.reported_by, r.reason, r.reported_at "

@@ -2,7 +2,7 @@
 and how many people follow each topic, and the read model of topic follows behind it.
 
 Privacy: a topic appears to a reader only through threads they may read (the one SQL form of
-the rule in posts, `store._visible`). A topic used only in a private group has no threads a
+the rule in posts, `store.readable`). A topic used only in a private group has no threads a
 non-member may read, so for them it is not in the directory and its summary says nothing,
 not even how many follow it (followers are counted only where the topic shows).
 """
@@ -19,7 +19,7 @@ from plein_platform.cursors import CursorCodec, CursorOffset, CursorText
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from .store import _visible
+from .store import readable
 
 Conn = AsyncConnection[Any]
 TABLES = ("topic_follows",)
@@ -65,7 +65,7 @@ FOLLOWS = Projection(
 _READABLE_TOPICS = (
     "SELECT topic, count(*) AS posts, max(t.created_at) AS last_post_at "
     "FROM threads t CROSS JOIN LATERAL unnest(t.topics) AS topic "
-    f"WHERE NOT t.deleted AND NOT t.hidden AND {_visible('t')} {{only}} GROUP BY topic"
+    f"WHERE {readable('t')} {{only}} GROUP BY topic"
 )
 _FOLLOW_COLUMNS = (
     "(SELECT count(*) FROM topic_follows f WHERE f.topic = c.topic) AS followers, "
