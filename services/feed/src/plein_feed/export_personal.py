@@ -10,9 +10,9 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Request
+from plein_platform.database import dict_rows
 from plein_platform.personal_export import admin_by_token, export_routes
 from plein_platform.service import service_of
-from psycopg.rows import dict_row
 
 from .domain import Reader
 
@@ -43,40 +43,32 @@ def _reading_history(application: Any, person_id: UUID) -> dict[str, Any]:
     return {"seen": seen, "acknowledgements": acknowledged}
 
 
-async def _rows(conn: Any, query: str, person_id: UUID) -> list[dict[str, Any]]:
-    cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(query, (person_id,))
-    return list(await cur.fetchall())
-
-
 async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
     service: Any = service_of(request)
     history = await asyncio.to_thread(_reading_history, service.application, person_id)
     async with service.ctx.pool.connection() as conn:
-        last = await _rows(conn, "SELECT last_seen_at FROM readers WHERE user_id = %s", person_id)
-        following = await _rows(
-            conn,
-            "SELECT followee_id FROM follows WHERE follower_id = %s ORDER BY 1",
-            person_id,
+        last = await dict_rows(
+            conn, "SELECT last_seen_at FROM readers WHERE user_id = %s", (person_id,)
         )
-        topics = await _rows(
-            conn,
-            "SELECT topic FROM topic_follows WHERE follower_id = %s ORDER BY 1",
-            person_id,
+        following = await dict_rows(
+            conn, "SELECT followee_id FROM follows WHERE follower_id = %s ORDER BY 1", (person_id,)
         )
-        groups = await _rows(
-            conn, "SELECT group_id FROM members WHERE user_id = %s ORDER BY 1", person_id
+        topics = await dict_rows(
+            conn, "SELECT topic FROM topic_follows WHERE follower_id = %s ORDER BY 1", (person_id,)
         )
-        affinity = await _rows(
+        groups = await dict_rows(
+            conn, "SELECT group_id FROM members WHERE user_id = %s ORDER BY 1", (person_id,)
+        )
+        affinity = await dict_rows(
             conn,
             "SELECT target_id, interactions FROM affinity WHERE person_id = %s ORDER BY 1",
-            person_id,
+            (person_id,),
         )
-        timeline = await _rows(
+        timeline = await dict_rows(
             conn,
             "SELECT post_id, created_at FROM timeline_entries WHERE owner_id = %s "
             "ORDER BY created_at DESC, post_id DESC",
-            person_id,
+            (person_id,),
         )
     return {
         **history,

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from plein_platform.auth import Principal
+from plein_platform.database import dict_rows
 from plein_platform.delegation import accounts_of
 from plein_platform.personal_export import export_routes
 from plein_platform.service import service_of
-from psycopg.rows import dict_row
 
 from . import store, store_auth
 from .api_people import profile_of
@@ -34,12 +34,6 @@ DESCRIBE = """identity.json `data`:
   revoked_at); the tokens themselves are never exported."""
 
 
-async def _rows(conn: Any, query: str, person_id: UUID) -> list[dict[str, Any]]:
-    cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(query, {"p": person_id})
-    return list(await cur.fetchall())
-
-
 async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
     """Everything identity keeps about `person_id` (NotFound for an unknown or erased one)."""
     people: People = service_of(request).people  # type: ignore[attr-defined]
@@ -53,29 +47,29 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
             "followed_topics": sorted(user.followed_topics),
             "followers": await store.follower_ids(conn, person_id),
             "groups": await store.memberships_of(conn, person_id),
-            "join_requests": await _rows(
+            "join_requests": await dict_rows(
                 conn,
                 "SELECT group_id, message, requested_at FROM group_requests "
                 "WHERE user_id = %(p)s ORDER BY requested_at",
-                person_id,
+                {"p": person_id},
             ),
-            "group_invitations_received": await _rows(
+            "group_invitations_received": await dict_rows(
                 conn,
                 "SELECT group_id, user_id, invited_by, invited_at FROM group_invitations "
                 "WHERE user_id = %(p)s ORDER BY invited_at",
-                person_id,
+                {"p": person_id},
             ),
-            "group_invitations_sent": await _rows(
+            "group_invitations_sent": await dict_rows(
                 conn,
                 "SELECT group_id, user_id, invited_by, invited_at FROM group_invitations "
                 "WHERE invited_by = %(p)s ORDER BY invited_at",
-                person_id,
+                {"p": person_id},
             ),
-            "signup_invitations_sent": await _rows(
+            "signup_invitations_sent": await dict_rows(
                 conn,
                 "SELECT email, created_at, expires_at, used_at FROM signup_invitations "
                 "WHERE invited_by = %(p)s ORDER BY created_at",
-                person_id,
+                {"p": person_id},
             ),
             "shared_accounts": await accounts_of(conn, person_id),
             "sessions": await store_auth.sessions_of(conn, person_id),
