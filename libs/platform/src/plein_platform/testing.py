@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack
@@ -92,6 +94,19 @@ def choose_servers(env: Mapping[str, str], docker_reachable: Callable[[], bool])
         return started if server in missing else "url"
 
     return ServerChoice(postgres=source("postgres"), nats=source("nats"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this pytest session a temporary folder of its own (unless `--basetemp` names one).
+
+    pytest's default is one folder per user, which every new session resets to mode 0700; the
+    embedded PostgreSQL runs as its own system user with its data in there, so a second session
+    on the machine took the first one's database away ("Permission denied"). Tried first, so
+    pytest's own temporary-folder plugin reads the choice."""
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        config.option.basetemp = tempfile.mkdtemp(prefix="pytest-plein-")
+        config.add_cleanup(lambda: shutil.rmtree(config.option.basetemp, ignore_errors=True))
 
 
 SERVER_FIXTURE = "servers"
