@@ -13,6 +13,8 @@ from plein_events import Envelope
 from plein_events.stream import STREAM_NAME
 from plein_platform.testing import Person, Plein, eventually
 
+pytestmark = pytest.mark.services("identity", "posts")
+
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 

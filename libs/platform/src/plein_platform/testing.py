@@ -378,12 +378,20 @@ async def start_plein(
     return Plein(settings, database_url, nats_url, runtime, http, server, serving)
 
 
+SERVICES_MARKER = "services"
+
+
 @pytest.fixture
-async def plein(servers: Servers) -> AsyncIterator[Plein]:
-    """Every service running on a fresh database and a fresh stream."""
+async def plein(servers: Servers, request: pytest.FixtureRequest) -> AsyncIterator[Plein]:
+    """The services a test uses running on a fresh database and a fresh stream: those named
+    by its `@pytest.mark.services("identity", "posts")` mark (the closest one: a test's,
+    its class's or its module's `pytestmark`), every service without one. Starting only what
+    a test uses keeps the suite's time from growing with each new service."""
+    marker = request.node.get_closest_marker(SERVICES_MARKER)
+    names = list(marker.args) if marker else None
     database_url = await fresh_database(servers)
     await fresh_streams(servers.nats_url)
-    running = await start_plein(database_url, servers.nats_url)
+    running = await start_plein(database_url, servers.nats_url, services=names)
     try:
         yield running
     finally:
