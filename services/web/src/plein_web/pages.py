@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import (
+    installable,
     pages_dashboard,
     pages_embed,
     pages_export,
@@ -96,7 +97,10 @@ def routes() -> APIRouter:
     @router.post("/sign-out")
     async def sign_out(visit: Acting) -> Response:
         await visit.sign_out()
-        return see_other("/sign-in")
+        # The installed app's kept pages (service worker caches) go with the session.
+        return RedirectResponse(
+            "/sign-in", status_code=303, headers={"Clear-Site-Data": '"cache"'}
+        )
 
     @router.get("/register")
     async def register_page(visit: Anyone, invitation: str | None = None) -> Response:
@@ -147,6 +151,7 @@ def routes() -> APIRouter:
         await visit.sign_in(tokens, display_name, [current_language.get()])
         return see_other("/")
 
+    router.include_router(installable.router)
     router.include_router(pages_sso.router)
     router.include_router(pages_home.router)
     router.include_router(pages_people.router)
