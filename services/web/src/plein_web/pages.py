@@ -64,6 +64,9 @@ def routes() -> APIRouter:
     async def sign_in_page(visit: Anyone, next: str | None = None) -> Response:
         if visit.session.signed_in:
             return see_other(safe_next(next))
+        silent = pages_sso.silently_first(visit, next or "/")
+        if silent is not None:
+            return silent
         return visit.web.renderer.page(visit, "sign_in.html", next=safe_next(next), error=None)
 
     @router.post("/sign-in")
@@ -97,9 +100,12 @@ def routes() -> APIRouter:
     @router.post("/sign-out")
     async def sign_out(visit: Acting) -> Response:
         await visit.sign_out()
-        # The installed app's kept pages (service worker caches) go with the session.
-        return RedirectResponse(
-            "/sign-in", status_code=303, headers={"Clear-Site-Data": '"cache"'}
+        # The installed app's kept pages (service worker caches) go with the session; and the
+        # sign-in page does not sign this browser silently in again (single sign-on).
+        return pages_sso.stay_quiet(
+            RedirectResponse(
+                "/sign-in?signed_out=plein", status_code=303, headers={"Clear-Site-Data": '"cache"'}
+            )
         )
 
     @router.get("/register")
