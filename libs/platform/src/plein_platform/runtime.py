@@ -38,8 +38,21 @@ from .telemetry import HTTP_TELEMETRY
 log = structlog.get_logger(__name__)
 
 
+def nats_servers(url: str) -> list[str]:
+    """The servers of `PLEIN_NATS_URL`: one URL or a comma-separated list of them (the nodes
+    of a cluster), as every NATS client accepts; nats-py wants the list itself."""
+    servers = [part.strip() for part in url.split(",") if part.strip()]
+    if not servers:
+        raise ValueError("PLEIN_NATS_URL names no server")
+    return servers
+
+
 async def connect_nats(url: str, name: str = "plein") -> NATS:
-    """A connection that reconnects forever: a NATS outage pauses events, it never ends them."""
+    """A connection that reconnects forever: a NATS outage pauses events, it never ends them.
+
+    `url` may list several servers (comma-separated): the first one that answers is used, a
+    server that is down is skipped, and the client learns the cluster's other nodes from it.
+    """
 
     async def on_error(error: Exception) -> None:
         log.warning("nats error", error=repr(error))
@@ -51,7 +64,7 @@ async def connect_nats(url: str, name: str = "plein") -> NATS:
         log.info("nats reconnected")
 
     return await nats.connect(
-        url,
+        servers=nats_servers(url),
         name=name,
         allow_reconnect=True,
         max_reconnect_attempts=-1,
