@@ -365,8 +365,8 @@ async def replay_projection(
 ) -> ReplayReport:
     """Rebuild one projection from the stream (all or nothing: see ProjectionRunner.replay);
     returns what it did, or raises ReplayAbandoned with the read model left as it was."""
-    from plein_events.leader import leadership
-    from plein_events.projection import ProjectionRunner
+    from plein_events.leader import LeadershipLost, leadership
+    from plein_events.projection import ProjectionRunner, ReplayAbandoned, ReplayReport
 
     from .database import migrate, platform_migrations, schema_pool
     from .registry import load_services
@@ -410,6 +410,8 @@ async def replay_projection(
                     return await runner.replay(
                         lambda done, total: progress.update(task, completed=done, total=total)
                     )
+        except LeadershipLost as lost:
+            raise ReplayAbandoned(str(lost), ReplayReport()) from lost
         except TimeoutError:
             console.print(
                 f"[red]{projection} is being run by a live process; stop its "

@@ -9,6 +9,7 @@ app); background workers still run once, in whichever process holds their leader
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -20,7 +21,7 @@ import nats
 import structlog
 from fastapi import FastAPI, Request, Response
 from nats.aio.client import Client as NATS
-from plein_events.leader import leadership
+from plein_events.leader import LeadershipLost, leadership
 from plein_events.stream import ensure_streams
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -240,6 +241,18 @@ class Runtime:
                 return
             except asyncio.CancelledError:
                 raise
+            except LeadershipLost as lost:
+                # PostgreSQL went away with the lock; whoever takes it first once it is back
+                # runs the worker (this process, or another).
+                log.warning(
+                    "worker stopped; it runs again once it leads",
+                    worker=worker.name,
+                    reason=str(lost),
+                )
+                WORKER_RESTARTS.labels(worker.name).inc()
+                pause = backoff.after_crash(loop.time() - started)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
             except Exception as error:
                 log.exception("worker crashed; restarting", worker=worker.name, error=repr(error))
                 WORKER_RESTARTS.labels(worker.name).inc()
