@@ -175,9 +175,10 @@ class ProjectionRunner:
         async with self.pool.connection() as conn:
             return await self.applier.position(conn)
 
-    async def open_consumer(self) -> None:
-        """(Re)create the durable consumer to deliver from just after the tracking row."""
-        await self.consumer.open_after(await self.position())
+    async def open_consumer(self) -> DeliveryOrder:
+        """The durable consumer, delivering from just after the tracking row (kept when it
+        stands there already, else created anew), and the order its deliveries must follow."""
+        return await self.consumer.open_after(await self.position())
 
     def _consumer_config(self, subjects: list[str]) -> ConsumerConfig:
         return self.consumer.config(subjects)
@@ -229,9 +230,8 @@ class ProjectionRunner:
         """One consumer's life: from the tracking row until `stop` or a reason to `Resume`."""
         nc = self.js._nc  # the connection's reconnect count tells that in-flight deliveries died
         reconnects = nc.stats["reconnects"]
-        await self.open_consumer()
+        delivery = await self.open_consumer()
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
-        delivery = DeliveryOrder()
         loop = asyncio.get_running_loop()
         verified_at = loop.time()
         try:
@@ -404,9 +404,8 @@ class ProjectionRunner:
         resume (a reconnect, a delivery out of order)."""
         nc = self.js._nc
         reconnects = nc.stats["reconnects"]
-        await self.consumer.open_after(position)
+        delivery = await self.consumer.open_after(position)
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
-        delivery = DeliveryOrder()
         loop = asyncio.get_running_loop()
         try:
             async with contextlib.aclosing(self._batches(sub)) as batches:
