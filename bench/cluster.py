@@ -5,9 +5,11 @@ PostgreSQL, and Plein's identity, posts and feed services on them. People keep s
 posting while, each round, the node leading the `PLEIN` stream is SIGKILLed (and started again
 afterwards). Measured in the same run, per round:
 
-- NATS's own failover (the baseline): from the kill until the stream has a new leader;
+- NATS's own failover (the baseline): from the kill until the stream has a new leader, and
+  until every durable consumer (a Raft group of its own) answers with a leader;
 - projections back: from the kill until every projection with traffic applied a message
-  published after the kill; reported next to the baseline as a ratio (goal: close to 1);
+  published after the kill; reported next to the consumers' election as a ratio (goal: close
+  to 1: Plein adds little to NATS's own failover);
 - consumers recreated: durable consumers whose creation time changed across the round
   (deleting and recreating them costs API calls that time out during an election);
 - writes: the slowest sign-up and post started during the round (they never touch NATS).
@@ -81,6 +83,19 @@ class Writes:
         return sum(1 for t, _, _, status in self.timings if t >= since and status >= 500)
 
 
+async def consumers_led(js: Any, names: Any) -> bool:
+    """Whether every durable consumer answers with a leader (each is a Raft group of its own,
+    elected after the stream's)."""
+    for name in names:
+        try:
+            info = await js.consumer_info("PLEIN", name)
+        except Exception:
+            return False
+        if not (info.cluster and info.cluster.leader):
+            return False
+    return True
+
+
 async def consumers_created(js: Any) -> dict[str, Any]:
     out = {}
     async for info in _consumers(js):
@@ -104,7 +119,7 @@ async def one_round(
     leader = await wait_for_leader(probe, "PLEIN")
     killed_at = time.monotonic()
     node = cluster.kill(leader)
-    elected = 0.0
+    elected = consumers_elected = 0.0
     back: dict[str, float] = {}
     while time.monotonic() - killed_at < 90:
         now = time.monotonic() - killed_at
@@ -112,6 +127,8 @@ async def one_round(
             new = await stream_leader(probe, "PLEIN")
             if new and new != leader:
                 elected = now
+        if elected and not consumers_elected and await consumers_led(probe, created_before):
+            consumers_elected = time.monotonic() - killed_at
         for runner in runners:
             name = runner.projection.name
             if name not in back:
@@ -120,7 +137,7 @@ async def one_round(
                         back[name] = time.monotonic() - killed_at
                 except Exception:
                     pass
-        if elected and len(back) == len(runners):
+        if consumers_elected and len(back) == len(runners):
             break
         await asyncio.sleep(0.05)
     idle = [r.projection.name for r in runners if r.projection.name not in back]
@@ -132,6 +149,7 @@ async def one_round(
     until = killed_at + max([elected, *back.values()])
     return {
         "elected_s": elected,
+        "consumers_elected_s": consumers_elected,
         "projections_back_s": max(back.values(), default=float("nan")),
         "idle_projections": float(len(idle)),
         "consumers_recreated": float(recreated),
@@ -187,10 +205,12 @@ async def main(rounds: int, single_url: bool) -> None:
             await plein.stop()
             await nc.close()
         elected = statistics.median(r["elected_s"] for r in results)
+        led = statistics.median(r["consumers_elected_s"] for r in results)
         back = statistics.median(r["projections_back_s"] for r in results)
         print(
-            f"\nmedian over {rounds} rounds: NATS elected a new stream leader in {elected:.2f} s;"
-            f" projections back in {back:.2f} s (ratio {back / elected:.2f});"
+            f"\nmedian over {rounds} rounds: NATS elected a new stream leader in {elected:.2f} s,"
+            f" every consumer had a leader after {led:.2f} s;"
+            f" projections back in {back:.2f} s (ratio {back / led:.2f} to the consumers');"
             f" slowest sign-up {max(r['slowest_sign_up_s'] for r in results):.2f} s;"
             f" consumers recreated {sum(r['consumers_recreated'] for r in results):.0f}"
             f" of {sum(r['consumers'] for r in results):.0f}"
