@@ -2,7 +2,9 @@
 
 The short form of bench/cluster.py (which measures the recovery times): three nats-server
 processes on loopback with cluster routes and streams of 3 replicas, `PLEIN_NATS_URL` listing
-them all; the node Plein is connected to is SIGKILLed.
+them all; the node Plein is connected to is SIGKILLed. Projection consumers have one replica
+(their state is not the truth, the tracking row is): those on the surviving nodes carry on as
+they were, those on the killed node are created anew on another.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from plein_platform.testing import (
 pytestmark = pytest.mark.integration
 
 
-async def durable_consumers(js: Any) -> dict[str, Any]:
-    """When each durable consumer on `PLEIN` was created, by name."""
+async def durable_consumers(js: Any) -> dict[str, tuple[Any, str]]:
+    """When each durable consumer on `PLEIN` was created and the node it lives on, by name."""
     return {
-        info.name: info.created
+        info.name: (info.created, info.cluster.leader)
         for info in await js.consumers_info("PLEIN")
         if info.config.durable_name
     }
@@ -40,7 +42,7 @@ async def caught_up(plein: Plein) -> None:
             assert (await runner.status())["lag"] == 0, runner.projection.name
 
 
-async def test_projections_keep_their_consumers_when_the_node_they_use_is_killed(
+async def test_projections_keep_their_consumers_on_the_nodes_that_survive_a_kill(
     servers: Servers, tmp_path: Path
 ) -> None:
     cluster = NatsCluster(tmp_path / "nats")
@@ -76,7 +78,13 @@ async def test_projections_keep_their_consumers_when_the_node_they_use_is_killed
         await eventually(lambda: caught_up(plein), timeout_s=60, interval_s=0.1)
         response = await plein.http.get(f"/identity/users/{bob.id}", headers=bob.auth)
         assert response.status_code == 200, response.text
-        assert await durable_consumers(js) == before  # kept, not deleted and created again
+        after = await durable_consumers(js)
+        assert after.keys() == before.keys()
+        for name, (created, node) in before.items():
+            if node == used:  # lost with its node: created anew on one that answers
+                assert after[name][1] != used, name
+            else:  # kept as it was, not deleted and created again
+                assert after[name] == (created, node), name
     finally:
         if plein is not None:
             await plein.http.aclose()

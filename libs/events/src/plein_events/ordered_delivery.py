@@ -92,6 +92,13 @@ class OrderedConsumer:
             ack_policy=AckPolicy.ALL,
             ack_wait=self.ack_wait_s,
             max_ack_pending=max(1000, self.batch_size * 2),
+            # One replica, state in memory: the tracking row is the truth, not the consumer's
+            # state, so replicating it buys nothing, and costs a Raft group per consumer that
+            # a cluster must elect a leader for after losing a node (seconds each). An R1
+            # consumer on a surviving node goes on at once; one on the lost node is created
+            # anew on another with a single API call (bench/cluster.py).
+            num_replicas=1,
+            mem_storage=True,
         )
 
     async def open_after(self, position: int) -> DeliveryOrder:
@@ -112,6 +119,11 @@ class OrderedConsumer:
             info = await self.js.consumer_info(STREAM_NAME, self.name)
         except NotFoundError:
             info = None
+        except TimeoutError:
+            # Unanswered: its node is gone (or the cluster is electing). Creating it again
+            # moves it to a node that answers, if one does.
+            info = None
+            log.info("consumer does not answer; creating it anew", consumer=self.name)
         if info is not None and info.delivered and self._stands_at(info, position):
             return DeliveryOrder(info.delivered.consumer_seq or 0, position)
         if info is not None:
@@ -124,7 +136,8 @@ class OrderedConsumer:
                 ack_pending=info.num_ack_pending,
                 redelivered=info.num_redelivered,
             )
-        await self.delete()
+        with contextlib.suppress(TimeoutError):  # a lost node's consumer cannot say it is gone
+            await self.delete()
         config = self.config(self.subjects)
         if position > 0:
             config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
@@ -155,6 +168,8 @@ class OrderedConsumer:
             and sorted(config.filter_subjects or [config.filter_subject or ""]) == self.subjects
             and config.ack_wait == self.ack_wait_s
             and config.max_ack_pending == max(1000, self.batch_size * 2)
+            and config.num_replicas in (None, 0, 1)
+            and bool(config.mem_storage)
         )
 
     async def delete(self) -> None:
