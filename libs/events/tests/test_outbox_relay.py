@@ -11,7 +11,8 @@ from eventsourcing.domain import Aggregate, event
 from plein_events import Envelope, Event, Followed
 from plein_events.eventstore import EventStoreOutbox, PleinApplication, eventsourcing_env
 from plein_events.relay import OutboxRelay
-from plein_events.stream import STREAM_NAME
+from plein_events.stream import STREAM_NAME, plein_stream_config
+from plein_platform.testing import eventually
 
 from .conftest import SCHEMA, Bus
 
@@ -157,3 +158,56 @@ async def test_a_sealer_seals_what_leaves_and_holds_back_until_its_key_is_ready(
     assert is_sealed(envelope.payload["display_name"]) and is_sealed(envelope.payload["email"])
     stop.set()
     await asyncio.wait_for(running, timeout=5)
+
+
+async def followed_in_stream(bus: Bus) -> int:
+    info = await bus.js.stream_info(STREAM_NAME, subjects_filter=Followed.subject())
+    return sum((info.state.subjects or {}).values())
+
+
+async def test_a_batch_retried_after_the_duplicate_window_puts_no_copy_on_the_stream(
+    bus: Bus,
+) -> None:
+    """A batch whose acks never came (NATS went away) but that landed, retried once the
+    stream no longer remembers its ids: the relay looks at the stream before it retries."""
+    # A window far shorter than production's ten minutes, so that the test outlives it.
+    await bus.js.update_stream(plein_stream_config(duplicate_window_s=0.2))
+    app = fan_app(bus)
+    fan = Fan()
+    for _ in range(3):
+        fan.follow(uuid4())
+    app.save(fan)
+    relay = OutboxRelay(
+        "outbox:fans",
+        EventStoreOutbox(app, to_contract),
+        bus.pool,
+        bus.js,
+        producer=Followed.producer,
+        max_backoff_s=0.05,
+    )
+    relay.publish_timeout_s = 1e-6  # the batch goes out, its acks come too late: a failure
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+
+    async def landed_and_failed() -> None:
+        assert relay.failures >= 1 and await followed_in_stream(bus) == 3
+
+    await eventually(landed_and_failed)
+
+    # The stream forgets the batch's ids: a probe id is accepted again once the window passed.
+    probe = {"Nats-Msg-Id": "window-probe"}
+    await bus.js.publish("plein.probe.Window", b"{}", headers=probe)
+
+    async def window_passed() -> None:
+        assert not (await bus.js.publish("plein.probe.Window", b"{}", headers=probe)).duplicate
+
+    await eventually(window_passed)
+    relay.publish_timeout_s = 5.0  # NATS answers again
+
+    async def caught_up() -> None:
+        assert await relay.position() == 4
+
+    await eventually(caught_up)
+    stop.set()
+    await asyncio.wait_for(running, timeout=5)
+    assert await followed_in_stream(bus) == 3

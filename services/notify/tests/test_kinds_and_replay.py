@@ -114,8 +114,8 @@ async def test_replay_rebuilds_the_live_inbox_and_queues_no_email_again(
     await world.plein.runtime.stop_workers()
 
     plein = world.plein
-    count = await replay_projection(plein.settings, "notify", plein.database_url, plein.nats_url)
-    assert count > 0
+    report = await replay_projection(plein.settings, "notify", plein.database_url, plein.nats_url)
+    assert report.messages > 0
     async with service.ctx.pool.connection() as conn:
         assert await store.all_notifications(conn) == live
         cur = await conn.execute("SELECT count(*) FROM email_queue")

@@ -9,7 +9,9 @@ the tracking row are skipped, so redelivery after a crash is harmless.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import copy
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -20,6 +22,7 @@ from opentelemetry import trace
 from psycopg_pool import AsyncConnectionPool
 from pydantic import ValidationError
 
+from .aggregate_versions import AggregateVersions
 from .contract import Envelope, Event, UnknownEventType, parse_payload
 from .personal import PersonKeys
 from .stream import DEAD_LETTER_STREAM_NAME, dead_letter_subject
@@ -50,9 +53,15 @@ class BatchApplier:
         *,
         max_failures: int,
         max_deliveries: int,
+        connection: Callable[[], AbstractAsyncContextManager[psycopg.AsyncConnection[Any]]]
+        | None = None,
     ) -> None:
+        """`connection`: where batches are applied; default a pooled connection per batch (a
+        replay passes its one connection, so every batch becomes a savepoint of its
+        transaction)."""
         self.projection = projection
         self.pool = pool
+        self.connection = connection or pool.connection
         self.js = js
         self.broker = broker
         self.stats = stats
@@ -61,6 +70,14 @@ class BatchApplier:
         self._handlers = {cls.type_name: h for cls, h in projection.handlers.items()}
         # Sealed personal fields are opened before handlers see an event (erased: placeholders).
         self.person_keys = PersonKeys(js)
+        self.versions = AggregateVersions(projection.name)
+
+    def on(self, conn: psycopg.AsyncConnection[Any]) -> BatchApplier:
+        """This applier on one connection: each batch becomes a savepoint of the transaction
+        open there (what a replay builds its whole read model in)."""
+        applier = copy.copy(self)
+        applier.connection = lambda: contextlib.nullcontext(conn)
+        return applier
 
     async def position(self, conn: psycopg.AsyncConnection[Any], *, lock: bool = False) -> int:
         """The tracking row: the last stream sequence applied (created at 0 when missing)."""
@@ -91,25 +108,28 @@ class BatchApplier:
         applied = 0
         self.person_keys.forget()  # an erasure shows from the next batch on
         self._clear_deferred()  # whatever a failed attempt gathered
-        async with self.pool.connection() as conn:
+        envelopes = [_envelope(msg) for msg in msgs]
+        async with self.connection() as conn:
             async with conn.transaction():
                 last = await self.position(conn, lock=True)
+                await self.versions.load(conn, [e for e in envelopes if isinstance(e, Envelope)])
                 async with contextlib.AsyncExitStack() as stack:
                     if not careful:
                         await stack.enter_async_context(conn.pipeline())
-                    for msg in msgs:
+                    for msg, envelope in zip(msgs, envelopes, strict=True):
                         meta = msg.metadata  # parsed from the reply subject at each access
                         seq = meta.sequence.stream
                         if seq <= last:
                             self.stats.skipped += 1
                             continue
                         if careful:
-                            applied += await self._apply_carefully(conn, msg, seq, meta)
+                            applied += await self._apply_carefully(conn, msg, envelope, seq, meta)
                         else:
-                            applied += await self._apply_fast(conn, msg, seq, meta)
+                            applied += await self._apply_fast(conn, msg, envelope, seq, meta)
                         last = seq
                     if not careful:
                         await self._flush_deferred(conn)
+                    await self.versions.save(conn)
                 await conn.execute(
                     "UPDATE projection_position SET last_seq = %s, updated_at = now() "
                     "WHERE projection = %s",
@@ -125,11 +145,21 @@ class BatchApplier:
         if self.projection.deferred is not None:
             await self.projection.deferred.flush(conn)
 
-    async def _decode(self, msg: Msg) -> tuple[Handler, Event, Envelope] | None:
-        """The handler, event and envelope of a message; None if this projection ignores it."""
-        envelope = Envelope.model_validate_json(msg.data)
+    async def _decode(self, envelope: Envelope) -> tuple[Handler, Event, Envelope] | None:
+        """The handler, event and (unsealed) envelope; None if this projection ignores the
+        event, or already applied its aggregate at this version or a newer one."""
         handler = self._handlers.get(envelope.type)
         if handler is None:
+            return None
+        if self.versions.is_stale(envelope):
+            self.stats.stale += 1
+            log.info(
+                "older event skipped",
+                projection=self.projection.name,
+                type=envelope.type,
+                aggregate_id=envelope.aggregate_id,
+                aggregate_version=envelope.aggregate_version,
+            )
             return None
         envelope = await self.person_keys.unseal_envelope(envelope)
         return handler, parse_payload(envelope), envelope
@@ -147,23 +177,38 @@ class BatchApplier:
         return bool(meta.num_delivered and meta.num_delivered > self.max_deliveries)
 
     async def _apply_fast(
-        self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int, meta: Msg.Metadata
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        msg: Msg,
+        envelope: Envelope | Exception,
+        seq: int,
+        meta: Msg.Metadata,
     ) -> int:
         if self._delivered_too_often(meta):
             raise PoisonMessage("delivered too often")
-        decoded = await self._decode(msg)
+        if isinstance(envelope, Exception):
+            raise envelope
+        decoded = await self._decode(envelope)
         if decoded is None:
             return 0
         handler, event, envelope = decoded
         with self._span(msg, envelope, seq):
             await handler(conn, event, envelope)
+        self.versions.applied(envelope)
         return 1
 
     async def _apply_carefully(
-        self, conn: psycopg.AsyncConnection[Any], msg: Msg, seq: int, meta: Msg.Metadata
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        msg: Msg,
+        envelope: Envelope | Exception,
+        seq: int,
+        meta: Msg.Metadata,
     ) -> int:
         try:
-            decoded = await self._decode(msg)
+            if isinstance(envelope, Exception):
+                raise envelope
+            decoded = await self._decode(envelope)
         except (ValidationError, UnknownEventType, ValueError) as error:
             await self._dead_letter(conn, msg, seq, error)
             return 0
@@ -180,6 +225,7 @@ class BatchApplier:
                     async with conn.transaction():  # a savepoint: a failure undoes only this event
                         await handler(conn, event, envelope)
                         await self._flush_deferred(conn)
+                self.versions.applied(envelope)
                 return 1
             except (psycopg.OperationalError, psycopg.InterfaceError):
                 raise
@@ -227,3 +273,11 @@ class BatchApplier:
             (self.projection.name, seq, msg.subject, reason, msg.data),
         )
         self.stats.dead_lettered += 1
+
+
+def _envelope(msg: Msg) -> Envelope | Exception:
+    """The message's envelope, or why it is none (the careful path dead-letters it)."""
+    try:
+        return Envelope.model_validate_json(msg.data)
+    except (ValidationError, ValueError) as error:
+        return error

@@ -21,12 +21,15 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
+import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from .stream import STREAM_NAME
+
+log = structlog.get_logger(__name__)
 
 
 class Resume(Exception):
@@ -41,9 +44,10 @@ class DeliveryOrder:
     redelivery or a consumer reset on the server. Either way the batch is not to be trusted.
     """
 
-    def __init__(self) -> None:
-        self.consumer_seq = 0
-        self.stream_seq = 0
+    def __init__(self, consumer_seq: int = 0, stream_seq: int = 0) -> None:
+        """Start after what the consumer delivered so far (0, 0 for a new one)."""
+        self.consumer_seq = consumer_seq
+        self.stream_seq = stream_seq
 
     def check(self, msgs: Sequence[Msg]) -> None:
         for msg in msgs:
@@ -67,8 +71,12 @@ class OrderedConsumer:
         *,
         batch_size: int,
         ack_wait_s: float,
+        api_timeout_s: float = 2.0,
     ) -> None:
-        self.js = js
+        """`api_timeout_s`: how long a JetStream API call may take. Shorter than nats-py's 5 s
+        default: during a cluster's election calls go unanswered, and the sooner one gives
+        up, the sooner the next one finds the new leader."""
+        self.js = js._nc.jetstream(timeout=api_timeout_s)
         self.name = name
         self.subjects = subjects
         self.batch_size = batch_size
@@ -84,22 +92,85 @@ class OrderedConsumer:
             ack_policy=AckPolicy.ALL,
             ack_wait=self.ack_wait_s,
             max_ack_pending=max(1000, self.batch_size * 2),
+            # One replica, state in memory: the tracking row is the truth, not the consumer's
+            # state, so replicating it buys nothing, and costs a Raft group per consumer that
+            # a cluster must elect a leader for after losing a node (seconds each). An R1
+            # consumer on a surviving node goes on at once; one on the lost node is created
+            # anew on another with a single API call (bench/cluster.py).
+            num_replicas=1,
+            mem_storage=True,
         )
 
-    async def open_after(self, position: int) -> None:
-        """(Re)create the consumer to deliver from just after stream sequence `position`.
+    async def open_after(self, position: int) -> DeliveryOrder:
+        """The consumer, ready to deliver from just after stream sequence `position`, and the
+        order its next deliveries must follow.
 
         The tracking row, committed with the read model, is the truth about what was applied;
         the consumer's own state is not (a killed runner leaves a batch pending, and JetStream
-        would deliver newer messages before redelivering it). Starting every run from the
-        tracking row keeps delivery in stream order.
+        would deliver newer messages before redelivering it). So the consumer on the server is
+        kept only when it stands exactly at the tracking row, with nothing delivered beyond it
+        and nothing waiting for an ack: then it is the consumer a new one would be, and
+        keeping it saves two JetStream API calls per projection, the calls that time out while
+        a cluster elects its leaders. Anything else: deleted and created anew at the row.
+        Should the kept one deliver out of order after all (a pull request of the broken
+        connection it still serves), DeliveryOrder notices and the runner comes back here.
         """
-        await self.delete()
+        try:
+            info = await self.js.consumer_info(STREAM_NAME, self.name)
+        except NotFoundError:
+            info = None
+        except TimeoutError:
+            # Unanswered: its node is gone (or the cluster is electing). Creating it again
+            # moves it to a node that answers, if one does.
+            info = None
+            log.info("consumer does not answer; creating it anew", consumer=self.name)
+        if info is not None and info.delivered and self._stands_at(info, position):
+            return DeliveryOrder(info.delivered.consumer_seq or 0, position)
+        if info is not None:
+            log.info(
+                "consumer created anew at the tracking row",
+                consumer=self.name,
+                position=position,
+                delivered=info.delivered,
+                ack_floor=info.ack_floor,
+                ack_pending=info.num_ack_pending,
+                redelivered=info.num_redelivered,
+            )
+        with contextlib.suppress(TimeoutError):  # a lost node's consumer cannot say it is gone
+            await self.delete()
         config = self.config(self.subjects)
         if position > 0:
             config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
             config.opt_start_seq = position + 1
         await self.js.add_consumer(STREAM_NAME, config)
+        return DeliveryOrder()
+
+    def _stands_at(self, info: ConsumerInfo, position: int) -> bool:
+        """Whether the consumer's next delivery is the message after `position`, nothing
+        delivered beyond it, nothing waiting for an ack, and its configuration the one
+        `config` makes."""
+        config, delivered, acked = info.config, info.delivered, info.ack_floor
+        if delivered is None or acked is None:
+            return False
+        # The server moves `delivered.stream_seq` past messages on other subjects too, so it
+        # may stand beyond the position; what was delivered on ours is all acknowledged.
+        everything_acked = delivered.consumer_seq == acked.consumer_seq and not (
+            info.num_ack_pending or info.num_redelivered
+        )
+        at_position = acked.stream_seq == position or (
+            delivered.consumer_seq == 0 and (config.opt_start_seq or 1) == position + 1
+        )
+        return (
+            everything_acked
+            and at_position
+            and (delivered.stream_seq or 0) >= position
+            and config.ack_policy == AckPolicy.ALL
+            and sorted(config.filter_subjects or [config.filter_subject or ""]) == self.subjects
+            and config.ack_wait == self.ack_wait_s
+            and config.max_ack_pending == max(1000, self.batch_size * 2)
+            and config.num_replicas in (None, 0, 1)
+            and bool(config.mem_storage)
+        )
 
     async def delete(self) -> None:
         try:

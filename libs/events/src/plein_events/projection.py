@@ -44,6 +44,8 @@ __all__ = [
     "PoisonMessage",
     "Projection",
     "ProjectionRunner",
+    "ReplayAbandoned",
+    "ReplayReport",
     "Resume",
     "RunnerStats",
 ]
@@ -85,9 +87,30 @@ class Projection:
 class RunnerStats:
     applied: int = 0
     skipped: int = 0
+    stale: int = 0  # events older than what the read model shows of their aggregate
     dead_lettered: int = 0
     batches: int = 0
     resumes: int = 0  # consumers recreated from the tracking row after an interruption
+
+
+@dataclass
+class ReplayReport:
+    """What a replay did: messages applied, times delivery resumed (NATS went away, or
+    delivered out of order), messages dead-lettered."""
+
+    messages: int = 0
+    resumes: int = 0
+    dead_letters: int = 0
+
+
+class ReplayAbandoned(Exception):
+    """A replay that could not finish: its transaction rolled back, the read model is as it
+    was before it started."""
+
+    def __init__(self, reason: str, report: ReplayReport) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.report = report
 
 
 class ProjectionRunner:
@@ -136,6 +159,7 @@ class ProjectionRunner:
         # runner hands it each batch; this prepares its handler call once.
         self.subscriber._build_fastdepends_model()
         self._stop = asyncio.Event()
+        self._last_progress = 0.0  # loop time a replay last applied a batch
 
     @property
     def consumer_name(self) -> str:
@@ -151,9 +175,10 @@ class ProjectionRunner:
         async with self.pool.connection() as conn:
             return await self.applier.position(conn)
 
-    async def open_consumer(self) -> None:
-        """(Re)create the durable consumer to deliver from just after the tracking row."""
-        await self.consumer.open_after(await self.position())
+    async def open_consumer(self) -> DeliveryOrder:
+        """The durable consumer, delivering from just after the tracking row (kept when it
+        stands there already, else created anew), and the order its deliveries must follow."""
+        return await self.consumer.open_after(await self.position())
 
     def _consumer_config(self, subjects: list[str]) -> ConsumerConfig:
         return self.consumer.config(subjects)
@@ -205,9 +230,8 @@ class ProjectionRunner:
         """One consumer's life: from the tracking row until `stop` or a reason to `Resume`."""
         nc = self.js._nc  # the connection's reconnect count tells that in-flight deliveries died
         reconnects = nc.stats["reconnects"]
-        await self.open_consumer()
+        delivery = await self.open_consumer()
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
-        delivery = DeliveryOrder()
         loop = asyncio.get_running_loop()
         verified_at = loop.time()
         try:
@@ -289,42 +313,122 @@ class ProjectionRunner:
         async with self.pool.connection() as conn, conn.transaction():
             for table in self.projection.tables:
                 await conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
+            await self._forget(conn)
+
+    async def _forget(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        """Drop the bookkeeping of what was applied: tracking row, versions, dead letters."""
+        for table in ("projection_position", "projection_versions", "dead_letters"):
             await conn.execute(
-                "DELETE FROM projection_position WHERE projection = %s", (self.projection.name,)
-            )
-            await conn.execute(
-                "DELETE FROM dead_letters WHERE projection = %s", (self.projection.name,)
+                sql.SQL("DELETE FROM {} WHERE projection = %s").format(sql.Identifier(table)),
+                (self.projection.name,),
             )
 
-    async def replay(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild from the start of the stream; returns how many messages were read.
+    async def replay(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        patience_s: float = 60.0,
+    ) -> ReplayReport:
+        """Rebuild from the start of the stream, all in one PostgreSQL transaction.
+
+        The old rows are deleted (not truncated) inside it, so readers keep seeing the old read
+        model until the rebuilt one commits, at once; a replay that cannot finish rolls back
+        and leaves the read model as it was (ReplayAbandoned says why). NATS going away
+        mid-replay (a restart, a cluster's re-election) is waited out for up to `patience_s`
+        without progress: delivery resumes from the position reached in the transaction.
 
         `progress(done, total)` is called after each batch. The caller must hold the
         projection's leadership so that no live runner consumes at the same time.
         """
-        await self.reset()
-        await self.open_consumer()
-        total = await self.pending()
-        done = 0
-        if progress:
-            progress(0, total)
+        await self.broker.connect()  # dead letters are published through it
+        report = ReplayReport()
+        dead_before = self.stats.dead_lettered
+        try:
+            async with self.pool.connection() as conn, conn.transaction():
+                for table in self.projection.tables:
+                    await conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+                await self._forget(conn)
+                applier = self.applier.on(conn)
+                await self._replay_into(conn, applier, report, progress, patience_s)
+        except psycopg.Error as error:
+            raise ReplayAbandoned(f"PostgreSQL failed: {error!r}", report) from error
+        report.dead_letters = self.stats.dead_lettered - dead_before
+        return report
+
+    async def _replay_into(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        applier: BatchApplier,
+        report: ReplayReport,
+        progress: Callable[[int, int], None] | None,
+        patience_s: float,
+    ) -> None:
+        """Deliver the stream's messages up to its end (as of the start) into `applier`."""
+        loop = asyncio.get_running_loop()
+        self._last_progress = loop.time()
+        target: int | None = None
+        total = 0
+        pause = 0.05
+        while True:
+            try:
+                position = await applier.position(conn)
+                if target is None:
+                    target = await self.consumer.last_subject_seq()
+                    total = await self.consumer.pending_after(0)
+                    if progress:
+                        progress(0, total)
+                if position >= target:
+                    return
+                await self._replay_consumer(applier, position, target, report, progress, total)
+                return
+            except (Resume, nats.errors.Error, TimeoutError) as why:
+                report.resumes += 1
+                if loop.time() - self._last_progress > patience_s:
+                    raise ReplayAbandoned(
+                        f"NATS gave nothing for {patience_s:.0f} s ({why!r})", report
+                    ) from why
+                log.warning("replay resumes", projection=self.projection.name, reason=repr(why))
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
+    async def _replay_consumer(
+        self,
+        applier: BatchApplier,
+        position: int,
+        target: int,
+        report: ReplayReport,
+        progress: Callable[[int, int], None] | None,
+        total: int,
+    ) -> None:
+        """One consumer's part of a replay: from `position` to `target`, or until a reason to
+        resume (a reconnect, a delivery out of order)."""
+        nc = self.js._nc
+        reconnects = nc.stats["reconnects"]
+        delivery = await self.consumer.open_after(position)
         sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
+        loop = asyncio.get_running_loop()
         try:
             async with contextlib.aclosing(self._batches(sub)) as batches:
                 async for msgs in batches:
-                    if done >= total:
-                        break
+                    if nc.stats["reconnects"] != reconnects:
+                        raise Resume("reconnected to NATS")
                     if not msgs:
-                        if await self.pending() == 0:
-                            break
+                        await self.consumer.verify_idle(position)
                         continue
-                    await self.apply_batch(msgs)
-                    done += len(msgs)
+                    delivery.check(msgs)
+                    await applier.apply(msgs)  # a savepoint of the replay's transaction
+                    with contextlib.suppress(nats.errors.Error):
+                        await msgs[-1].ack()  # lets the consumer send more; lost acks are fine
+                    position = msgs[-1].metadata.sequence.stream
+                    report.messages += len(msgs)
+                    self._last_progress = loop.time()
                     if progress:
-                        progress(done, total)
+                        progress(report.messages, total)
+                    if position >= target:
+                        return
         finally:
-            await sub.unsubscribe()
-        return done
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
 
     async def status(self, *, include_lag: bool = True) -> dict[str, Any]:
         """Position, lag and dead letters: what an operator looks at first."""

@@ -7,8 +7,9 @@ only touch PostgreSQL) and the relay keeps retrying with a growing pause.
 
 A relay that starts (or restarts after a crash) first looks at the producer's last message in
 the stream: if its recorded position is behind that message (a crash between the publish and
-the record), it resumes after it. So a relay down for longer than the duplicate window
-publishes no copy; within one run, a batch retried after a failure relies on the window.
+the record), it resumes after it. It does the same before retrying a batch that failed (acks
+lost when NATS went away): so neither a relay down longer than the duplicate window nor a
+batch retried after it publishes a copy.
 
 Publishing goes through FastStream (a publisher per contract subject of the producer; without
 its per-message middlewares, see broker.py). Reading the producer's last message in the
@@ -201,6 +202,10 @@ class OutboxRelay:
                     continue
                 except Exception as error:  # NATS down, timeouts, PostgreSQL restarts: retry
                     self.failures += 1
+                    # Part of the batch (or all of it) may have landed without its acks
+                    # reaching us; after an outage longer than the duplicate window the stream
+                    # would take those again as new. So look at the stream again first.
+                    resumed = False
                     log.warning("outbox relay retrying", relay=self.name, error=repr(error))
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, self.max_backoff_s)

@@ -24,6 +24,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from plein_events.projection import ReplayReport
+
     from .runtime import RuntimeFactory
 
 app = typer.Typer(
@@ -323,13 +325,33 @@ def replay(
         with servers(settings) as (_, nats_url):
             exporters[projection].load()(nats_url, to, from_seq, when)
         return
+    from plein_events.projection import ReplayAbandoned
+
     with servers(settings) as (database_url, nats_url):
-        count = asyncio.run(
-            replay_projection(
-                settings, projection, database_url, nats_url, wait_s=wait, show_progress=True
+        try:
+            report = asyncio.run(
+                replay_projection(
+                    settings, projection, database_url, nats_url, wait_s=wait, show_progress=True
+                )
             )
+        except ReplayAbandoned as abandoned:
+            console.print(
+                f"[red]{projection}: replay abandoned after {abandoned.report.messages} messages: "
+                f"{abandoned.reason}. Nothing was changed: the read model is as it was before "
+                "the replay. Run it again once the servers answer.[/]"
+            )
+            raise typer.Exit(1) from None
+    console.print(f"[green]{projection}: rebuilt from {report.messages} messages[/]")
+    if report.resumes:
+        console.print(
+            f"  delivery resumed {report.resumes} times (NATS went away or delivered out of "
+            "order); every message was applied once"
         )
-    console.print(f"[green]{projection}: rebuilt from {count} messages[/]")
+    if report.dead_letters:
+        console.print(
+            f"[yellow]  {report.dead_letters} messages could not be applied and were "
+            f"dead-lettered (dlq.plein.{projection}, and the dead_letters table)[/]"
+        )
 
 
 async def replay_projection(
@@ -340,10 +362,11 @@ async def replay_projection(
     *,
     wait_s: float = 30,
     show_progress: bool = False,
-) -> int:
-    """Rebuild one projection from the stream; returns how many messages were read."""
-    from plein_events.leader import leadership
-    from plein_events.projection import ProjectionRunner
+) -> ReplayReport:
+    """Rebuild one projection from the stream (all or nothing: see ProjectionRunner.replay);
+    returns what it did, or raises ReplayAbandoned with the read model left as it was."""
+    from plein_events.leader import LeadershipLost, leadership
+    from plein_events.projection import ProjectionRunner, ReplayAbandoned, ReplayReport
 
     from .database import migrate, platform_migrations, schema_pool
     from .registry import load_services
@@ -387,6 +410,8 @@ async def replay_projection(
                     return await runner.replay(
                         lambda done, total: progress.update(task, completed=done, total=total)
                     )
+        except LeadershipLost as lost:
+            raise ReplayAbandoned(str(lost), ReplayReport()) from lost
         except TimeoutError:
             console.print(
                 f"[red]{projection} is being run by a live process; stop its "

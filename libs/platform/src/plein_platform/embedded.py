@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -89,10 +89,18 @@ class EmbeddedNats:
     It can be stopped and started again on the same port and store, as an outage would.
     """
 
-    def __init__(self, store_dir: Path, port: int | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        extra_args: Sequence[str] = (),
+    ) -> None:
+        """`extra_args`: more nats-server options (a cluster node's name and routes)."""
         self.store_dir = store_dir
         self.host = host
         self.port = port or free_port(host)
+        self.extra_args = tuple(extra_args)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -112,6 +120,7 @@ class EmbeddedNats:
                 self.host,
                 "-p",
                 str(self.port),
+                *self.extra_args,
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,

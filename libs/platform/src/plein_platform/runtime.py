@@ -9,6 +9,7 @@ app); background workers still run once, in whichever process holds their leader
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -20,7 +21,7 @@ import nats
 import structlog
 from fastapi import FastAPI, Request, Response
 from nats.aio.client import Client as NATS
-from plein_events.leader import leadership
+from plein_events.leader import LeadershipLost, leadership
 from plein_events.stream import ensure_streams
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -38,8 +39,21 @@ from .telemetry import HTTP_TELEMETRY
 log = structlog.get_logger(__name__)
 
 
+def nats_servers(url: str) -> list[str]:
+    """The servers of `PLEIN_NATS_URL`: one URL or a comma-separated list of them (the nodes
+    of a cluster), as every NATS client accepts; nats-py wants the list itself."""
+    servers = [part.strip() for part in url.split(",") if part.strip()]
+    if not servers:
+        raise ValueError("PLEIN_NATS_URL names no server")
+    return servers
+
+
 async def connect_nats(url: str, name: str = "plein") -> NATS:
-    """A connection that reconnects forever: a NATS outage pauses events, it never ends them."""
+    """A connection that reconnects forever: a NATS outage pauses events, it never ends them.
+
+    `url` may list several servers (comma-separated): the first one that answers is used, a
+    server that is down is skipped, and the client learns the cluster's other nodes from it.
+    """
 
     async def on_error(error: Exception) -> None:
         log.warning("nats error", error=repr(error))
@@ -51,7 +65,7 @@ async def connect_nats(url: str, name: str = "plein") -> NATS:
         log.info("nats reconnected")
 
     return await nats.connect(
-        url,
+        servers=nats_servers(url),
         name=name,
         allow_reconnect=True,
         max_reconnect_attempts=-1,
@@ -227,6 +241,18 @@ class Runtime:
                 return
             except asyncio.CancelledError:
                 raise
+            except LeadershipLost as lost:
+                # PostgreSQL went away with the lock; whoever takes it first once it is back
+                # runs the worker (this process, or another).
+                log.warning(
+                    "worker stopped; it runs again once it leads",
+                    worker=worker.name,
+                    reason=str(lost),
+                )
+                WORKER_RESTARTS.labels(worker.name).inc()
+                pause = backoff.after_crash(loop.time() - started)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
             except Exception as error:
                 log.exception("worker crashed; restarting", worker=worker.name, error=repr(error))
                 WORKER_RESTARTS.labels(worker.name).inc()

@@ -17,7 +17,9 @@ class Settings(BaseSettings):
         default=None, description="PostgreSQL URL; unset: start an embedded PostgreSQL"
     )
     nats_url: str | None = Field(
-        default=None, description="NATS URL; unset: start an embedded NATS"
+        default=None,
+        description="NATS URL, or several comma-separated (a cluster's nodes); unset: start "
+        "an embedded NATS",
     )
     data_dir: Path = Field(default=Path(".plein"), description="where embedded servers keep data")
     host: str = "127.0.0.1"

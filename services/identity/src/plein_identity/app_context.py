@@ -24,6 +24,7 @@ from .settings import IdentitySettings
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
+_sharing: set[asyncio.Task[None]] = set()
 
 
 class UseCases:
@@ -49,7 +50,15 @@ class UseCases:
         return await self.run(self.events.is_network_admin, user_id)
 
     async def share_keys(self) -> None:
-        """Put new person keys into the KV bucket now (the KeySharing worker retries later)."""
+        """Start putting new person keys into the KV bucket, without waiting for it: a write
+        never waits for NATS (during a cluster's election each KV call took seconds). The
+        relay publishes a new person's events once their key is there; the KeySharing worker
+        retries whatever this misses."""
+        task = asyncio.create_task(self._share_keys_now())
+        _sharing.add(task)  # a reference, or the loop may collect the task mid-way
+        task.add_done_callback(_sharing.discard)
+
+    async def _share_keys_now(self) -> None:
         try:
             await share_keys(self.ctx.pool, self.ctx.js)
         except Exception as error:  # NATS away: the worker shares them when it is back
@@ -64,8 +73,8 @@ class UseCases:
             async with self.ctx.pool.connection() as conn:
                 if await store.seen_version(conn, str(aggregate_id)) >= version:
                     return True
-            if time.monotonic() > deadline:
-                return False
+            if time.monotonic() > deadline or not self.ctx.nc.is_connected:
+                return False  # NATS away: nothing will show it soon, so no use waiting
             await asyncio.sleep(0.01)
 
     async def settle_delegation(self, account_id: UUID, user_id: UUID, granted: bool) -> bool:
