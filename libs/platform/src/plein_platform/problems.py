@@ -170,7 +170,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem(
             exc.status, exc.detail, title=exc.title, instance=request.url.path, **exc.extensions
         )
-        if exc.status == 429:
+        if exc.status in (429, 503):
             response.headers["Retry-After"] = str(retry_after_s(exc.extensions))
         return response
 
