@@ -21,7 +21,9 @@ PASSWORD = "ann-secret-pw"
 async def plein_web(servers: Servers) -> AsyncIterator[Plein]:
     database_url = await fresh_database(servers)
     await fresh_streams(servers.nats_url)
-    plein = await start_plein(database_url, servers.nats_url, services=["identity", "feed", "notify", "web"])
+    plein = await start_plein(
+        database_url, servers.nats_url, services=["identity", "feed", "notify", "web"]
+    )
     try:
         await plein.register("ann")
         identity: Any = plein.runtime.service("identity")
