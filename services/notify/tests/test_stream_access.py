@@ -157,3 +157,29 @@ async def test_a_stream_ends_when_its_short_token_expires_on_the_real_clock(
         f"{len(delivered_after_expiry)} notifications after it"
     )
     assert delivered_after_expiry == []
+
+
+async def test_an_open_query_form_stream_ends_when_its_person_is_erased(
+    short_tokens: Plein,
+) -> None:
+    plein = short_tokens
+    eve = await known_to_notify(plein, "eve")
+    # a token that outlives the test: the stream must end for the erasure, not the expiry
+    claims = jwt.decode(eve.token, options={"verify_signature": False})
+    key = await plein.runtime.service("identity").keys.current()  # type: ignore[attr-defined]
+    claims["exp"] = int(time.time()) + 300
+    eve.token = jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+    assert plein.runtime.nc is not None
+    async with plein.http.stream(
+        "GET", "/notify/stream", params={"access_token": eve.token}
+    ) as response:
+        events = SSEReader(response)
+        assert (await events.next())["event"] == "unread"
+        erased_at = time.monotonic()
+        await publish(plein.runtime.nc.jetstream(), UserErased(user_id=UUID(eve.id)))
+        with pytest.raises(EOFError):
+            while True:
+                await events.next()
+        print(
+            f"\nstream ended {time.monotonic() - erased_at:.2f} s after the erasure was published"
+        )
