@@ -17,6 +17,14 @@ from plein_platform.testing import (
 )
 
 
+def frozen_clock(plein: Plein) -> None:
+    """Identity's clock stops: a wait a wrong password caused lasts as long as the test, however
+    slowly this machine checks passwords (a second's wait once expired between two tries)."""
+    identity: Any = plein.runtime.service("identity")
+    now = identity.ctx.clock()
+    identity.ctx.clock = lambda: now
+
+
 async def login(plein: Plein, handle: str, password: str | None = None) -> dict:
     response = await plein.http.post(
         "/identity/tokens",
@@ -94,6 +102,7 @@ async def test_changing_the_password_needs_the_current_one_and_ends_other_sessio
 
 
 async def test_brute_force_login_is_slowed_per_account(plein: Plein) -> None:
+    frozen_clock(plein)
     await plein.register("ann")
     await plein.register("bob")
     wrong = {"email": "ann@example.com", "password": "guess-guess"}
@@ -118,6 +127,7 @@ def _from(address: str) -> dict[str, str]:
 
 
 async def test_forwarded_for_from_an_untrusted_client_is_not_its_address(plein: Plein) -> None:
+    frozen_clock(plein)
     await plein.register("ann")
     wrong = {"email": "ann@example.com", "password": "guess-guess"}
     for i in range(5):  # each naming another address: all still count for this connection's
@@ -147,6 +157,7 @@ async def behind_proxy(servers: Servers) -> AsyncIterator[Plein]:
 
 async def test_an_attacker_cannot_lock_a_colleague_out(behind_proxy: Plein) -> None:
     plein = behind_proxy
+    frozen_clock(plein)
     await plein.register("ann")
     wrong = {"email": "ann@example.com", "password": "guess-guess"}
     answers = [
@@ -163,38 +174,122 @@ async def test_an_attacker_cannot_lock_a_colleague_out(behind_proxy: Plein) -> N
     assert response.status_code == 429
 
 
-async def test_many_wrong_passwords_behind_one_address_lock_out_nobody_else(
+async def test_password_spraying_from_one_address_is_stopped_but_not_known_devices_behind_it(
     behind_proxy: Plein,
 ) -> None:
     plein = behind_proxy
+    frozen_clock(plein)
     await plein.register("ann")
     await plein.register("bob")
     office = _from("192.0.2.1")  # one NAT for the whole office
-    for i in range(60):
-        wrong = {"email": f"typo{i}@example.com", "password": "guess-guess"}
-        assert (
-            await plein.http.post("/identity/tokens", json=wrong, headers=office)
-        ).status_code == 401
     right = {"email": "bob@example.com", "password": "bob-secret-pw"}
-    response = await plein.http.post("/identity/tokens", json=right, headers=office)
+    known = await plein.http.post("/identity/tokens", json=right, headers=office)
+    assert known.status_code == 200, known.text
+    device = known.json()["device_token"]
+    # someone in the office sprays one password over 47 accounts, real and made up
+    answers = []
+    for i in range(47):
+        email = "ann@example.com" if i % 10 == 0 else f"colleague{i}@example.com"
+        response = await plein.http.post(
+            "/identity/tokens", json={"email": email, "password": "Summer2026!"}, headers=office
+        )
+        answers.append(response)
+    statuses = [a.status_code for a in answers]
+    assert statuses[:20] == [401] * 20
+    assert 429 in statuses[20:] and 401 not in statuses[21:], statuses
+    refused = answers[-1]
+    wait = int(refused.headers["Retry-After"])
+    assert wait >= 1 and refused.json()["retry_after_s"] == wait
+    assert refused.json()["detail"] in (
+        f"Too many wrong passwords: try again in {wait} seconds.",
+        f"Too many wrong passwords: try again in {wait} second.",
+        f"Too many wrong passwords: try again in {(wait + 59) // 60} minutes.",
+    )
+    # bob, on the device he signed in from before, is not stopped by it; a new device is
+    response = await plein.http.post(
+        "/identity/tokens", json={**right, "device_token": device}, headers=office
+    )
     assert response.status_code == 200, response.text
+    response = await plein.http.post("/identity/tokens", json=right, headers=office)
+    assert response.status_code == 429
 
 
 async def test_guessing_one_account_from_many_addresses_is_slowed_too(behind_proxy: Plein) -> None:
     plein = behind_proxy
+    frozen_clock(plein)
     identity: Any = plein.runtime.service("identity")
     identity.identity_settings.login_free_attempts_per_account = 3  # default 100
     await plein.register("ann")
+    right = {"email": "ann@example.com", "password": "ann-secret-pw"}
+    at_her_desk = await plein.http.post("/identity/tokens", json=right, headers=_from("10.1.0.50"))
+    device = at_her_desk.json()["device_token"]
     wrong = {"email": "ann@example.com", "password": "guess-guess"}
     for i in range(3):
         response = await plein.http.post(
             "/identity/tokens", json=wrong, headers=_from(f"10.1.0.{i}")
         )
         assert response.status_code == 401
-    right = {"email": "ann@example.com", "password": "ann-secret-pw"}
     response = await plein.http.post("/identity/tokens", json=right, headers=_from("10.1.0.99"))
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) >= 1
+    # nor can the guessers lock ann out: from her known device the right password works,
+    # even from the address they guessed from
+    for address in ("10.1.0.50", "10.1.0.1"):
+        response = await plein.http.post(
+            "/identity/tokens", json={**right, "device_token": device}, headers=_from(address)
+        )
+        assert response.status_code == 200, response.text
+
+
+async def test_a_known_device_is_limited_by_its_own_wrong_passwords(behind_proxy: Plein) -> None:
+    """A stolen device token gives no free guesses: its own failures slow it like any pair."""
+    plein = behind_proxy
+    frozen_clock(plein)
+    await plein.register("ann")
+    right = {"email": "ann@example.com", "password": "ann-secret-pw"}
+    device = (await plein.http.post("/identity/tokens", json=right)).json()["device_token"]
+    wrong = {"email": "ann@example.com", "password": "guess-guess", "device_token": device}
+    statuses = [
+        (await plein.http.post("/identity/tokens", json=wrong)).status_code for _ in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]
+    # a device token is for its own account only: with another's, it is an unknown device
+    await plein.register("bob")
+    response = await plein.http.post(
+        "/identity/tokens",
+        json={"email": "bob@example.com", "password": "bob-secret-pw", "device_token": device},
+    )
+    assert response.status_code == 200
+    assert response.json()["device_token"] != device
+
+
+async def test_sign_up_answers_alike_whether_the_address_has_an_account_or_not(
+    plein: Plein,
+) -> None:
+    await plein.register("chloe", "Chloé")
+    answers = []
+    for email in ("CHLOE@example.com", "dirk@example.com"):
+        response = await plein.http.post(
+            "/identity/users",
+            json={"email": email, "password": "another-password", "display_name": "Someone"},
+        )
+        answers.append(response)
+    taken, new = answers
+    assert taken.status_code == new.status_code == 201, taken.text
+    assert taken.json().keys() == new.json().keys()
+    assert taken.json()["email"] == "chloe@example.com"
+    assert {k for k, v in taken.json().items() if v != new.json()[k]} <= {
+        "id",
+        "email",
+        "handle",
+        "roles",
+    }
+    # nothing changed for the account that was there: its password is the same
+    await login(plein, "chloe")
+    response = await plein.http.post(
+        "/identity/tokens", json={"email": "chloe@example.com", "password": "another-password"}
+    )
+    assert response.status_code == 401
 
 
 async def test_rotating_the_signing_key_logs_nobody_out(plein: Plein) -> None:

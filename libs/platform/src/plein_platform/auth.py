@@ -32,6 +32,7 @@ class Principal:
     real_user_id: UUID
     name: str | None = None
     roles: frozenset[str] = frozenset()
+    issued_at: float | None = None  # the token's `iat` (seconds since the epoch)
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
@@ -42,6 +43,7 @@ class Principal:
             real_user_id=parsed.act.sub if parsed.act is not None else parsed.sub,
             name=parsed.name,
             roles=frozenset(parsed.roles),
+            issued_at=parsed.iat,
         )
 
 
@@ -59,6 +61,7 @@ class _Claims(BaseModel):
     act: _Actor | None = None
     name: StorableText | None = None
     roles: list[StorableText] = []
+    iat: float | None = None
 
 
 class TokenVerifier:

@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 import structlog
+from eventsourcing.persistence import InterfaceError, OperationalError
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
@@ -21,11 +22,23 @@ log = structlog.get_logger(__name__)
 PLATFORM_MIGRATIONS = "platform"
 
 
-def schema_pool(database_url: str, schema: str, *, max_size: int = 10) -> AsyncConnectionPool:
+# How long a request waits for a pooled connection before it is answered 503 (Retry-After).
+# psycopg_pool's default is 30 s: while PostgreSQL is down every write then hung for half a
+# minute and ended in a 500. A healthy pool hands a connection out in well under a millisecond,
+# so two seconds of waiting means PostgreSQL is away or overwhelmed: either way, say so now.
+POOL_WAIT_S = 2.0
+# What a 503 for an unavailable database tells the client to wait (Retry-After, seconds).
+RETRY_AFTER_OUTAGE_S = 2
+
+
+def schema_pool(
+    database_url: str, schema: str, *, max_size: int = 10, wait_s: float = POOL_WAIT_S
+) -> AsyncConnectionPool:
     """A pool (not yet opened) whose connections see only `schema` by default.
 
     Each connection is checked as it is handed out (one empty round trip): after PostgreSQL
     restarts, the dead ones are discarded there instead of failing the request that got them.
+    A caller waits at most `wait_s` for a connection (PoolTimeout, answered 503).
     """
     return AsyncConnectionPool(
         database_url,
@@ -35,6 +48,7 @@ def schema_pool(database_url: str, schema: str, *, max_size: int = 10) -> AsyncC
         open=False,
         name=schema,
         check=AsyncConnectionPool.check_connection,
+        timeout=wait_s,
         # While PostgreSQL is away the pool retries with a doubling pause; a short give-up
         # keeps that pause short, and the next request starts a fresh attempt at once.
         reconnect_timeout=5.0,
@@ -51,6 +65,17 @@ def is_connection_lost(error: BaseException) -> bool:
     state = getattr(error, "sqlstate", None)
     # 08: connection exception; 57P01-57P03: the server shut down, crashed or cannot connect.
     return state is None or state.startswith(("08", "57P"))
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True for an error that says PostgreSQL cannot be reached now (a lost connection, no
+    connection from the pool in time, the event store's wrapped forms of either): a request
+    that met it is answered 503 with Retry-After, not 500."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return is_connection_lost(error)
 
 
 class RetryReadsOnLostConnection:

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
+from .database import RETRY_AFTER_OUTAGE_S, is_database_unavailable
 from .errors import DomainError
 
 log = structlog.get_logger(__name__)
@@ -169,7 +170,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem(
             exc.status, exc.detail, title=exc.title, instance=request.url.path, **exc.extensions
         )
-        if exc.status == 429:
+        if exc.status in (429, 503):
             response.headers["Retry-After"] = str(retry_after_s(exc.extensions))
         return response
 
@@ -193,5 +194,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        if is_database_unavailable(exc):
+            # PostgreSQL is away (crashed, restarting, failing over): a write cannot be kept
+            # now. Say so at once, and when to come back, instead of a 500 that reads as a bug.
+            log.warning("database unavailable", path=request.url.path, error=repr(exc))
+            response = problem(
+                503,
+                "The database is unavailable for a moment; try again shortly.",
+                title="Service unavailable",
+                instance=request.url.path,
+                retry_after_s=RETRY_AFTER_OUTAGE_S,
+            )
+            response.headers["Retry-After"] = str(RETRY_AFTER_OUTAGE_S)
+            return response
         log.exception("unhandled error", path=request.url.path)
         return problem(500, "Something went wrong on our side.", instance=request.url.path)

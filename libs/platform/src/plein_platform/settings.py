@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     token_issuer: str = "plein"
     token_audience: str = "plein"
     access_token_ttl_s: int = 900
+    unknown_person_wait_s: float = Field(
+        default=3.0,
+        description="how long a request with the token of a person this service has not heard "
+        "of waits for their registration to arrive (a newcomer's first request)",
+    )
 
     max_body_bytes: int = Field(default=256 * 1024, description="larger request bodies get 413")
     trusted_proxies: str = Field(

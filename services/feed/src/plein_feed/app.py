@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import IntegrityError
 from plein_events.eventstore import PleinApplication
-from plein_platform.errors import Conflict, InvalidInput, NotFound
+from plein_platform.errors import Conflict, NotFound
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
@@ -107,17 +107,24 @@ async def report_seen(
     seen_at: datetime,
     actor_id: UUID,
 ) -> None:
-    """Record the posts that were on my screen. Only posts I may see count: any other id
-    (unknown, or in a private group I am not in) refuses the whole report, with the same
-    answer for both so that it tells nothing about private posts."""
+    """Record the posts that were on my screen. Only posts I may see count. A post the feed
+    has not received yet (it lags after an outage, or the post was opened from a link the
+    moment it was written) waits for it, and counts if I may see it when it arrives. A post
+    the feed has and I may not see is dropped. The answer is the same in every case, so
+    that it tells nothing about private posts."""
+    Reader.check_report(post_ids)
     async with pool.connection() as conn:
         visible = await store.visible_posts(conn, me, post_ids)
-    unknown = [post_id for post_id in post_ids if post_id not in visible]
-    if unknown:
-        raise InvalidInput(
-            "Only posts you may see can be reported as seen.", unknown_post_ids=unknown
-        )
-    await asyncio.to_thread(application.mark_seen, me, post_ids, seen_at, actor_id)
+        known = await store.known_posts(conn, post_ids) if len(visible) < len(post_ids) else set()
+        waiting = [p for p in dict.fromkeys(post_ids) if p not in visible and p not in known]
+        if waiting:
+            await store.add_pending_reads(conn, me, actor_id, waiting, seen_at)
+            # A post may have arrived between the look above and the rows being written:
+            # decide those now (the projection's own settling saw no row for them).
+            await store.settle_pending_reads(conn, waiting)
+    seen_now = [p for p in post_ids if p in visible]
+    if seen_now:
+        await asyncio.to_thread(application.mark_seen, me, seen_now, seen_at, actor_id)
 
 
 async def acknowledge(

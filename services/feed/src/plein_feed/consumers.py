@@ -252,3 +252,6 @@ class BatchWrites:
     async def flush(self, conn: Conn) -> None:
         await self.posts.flush(conn)
         await self.tally.flush(conn)
+        # Seen reports that waited for posts of this batch are decided now, by the visibility
+        # rule as the batch leaves it (settling.py records them).
+        await store.settle_pending_reads(conn)

@@ -258,13 +258,18 @@ class Reader(Aggregate):
         self.acknowledged: list[UUID] = []
         self.last_seen_at: datetime | None = None
 
-    def saw(self, post_ids: list[UUID], seen_at: datetime, actor_id: UUID) -> None:
+    @staticmethod
+    def check_report(post_ids: list[UUID]) -> list[UUID]:
+        """The distinct posts of a seen report; InvalidInput when there are none or too many."""
         unique = list(dict.fromkeys(post_ids))
         if not unique:
             raise InvalidInput("Say which posts were seen.")
         if len(unique) > MAX_SEEN_BATCH:
             raise InvalidInput(f"Report at most {MAX_SEEN_BATCH} posts at a time.")
-        self._saw(self.user_id, unique, seen_at, actor_id)
+        return unique
+
+    def saw(self, post_ids: list[UUID], seen_at: datetime, actor_id: UUID) -> None:
+        self._saw(self.user_id, self.check_report(post_ids), seen_at, actor_id)
 
     # Each event carries the person, so the contract event can be made from the event alone.
     @event("PostsSeen")

@@ -18,6 +18,7 @@ from .app import FeedApplication
 from .consumers import timelines
 from .contract import to_contract
 from .settings import FeedSettings
+from .settling import ReadSettler
 from .trimming import TimelineTrimmer
 
 
@@ -49,7 +50,12 @@ class FeedService(EventSourcedService):
         return to_contract(domain_event)
 
     def extra_workers(self) -> list[Worker]:
-        return [*super().extra_workers(), self.trimmer()]
+        return [*super().extra_workers(), self.trimmer(), self.read_settler()]
+
+    def read_settler(self) -> ReadSettler:
+        return ReadSettler(
+            self.ctx.pool, lambda: self.application, lambda: self.settings, self.ctx.clock
+        )
 
     def trimmer(self) -> TimelineTrimmer:
         return TimelineTrimmer(self.ctx.pool, lambda: self.settings)

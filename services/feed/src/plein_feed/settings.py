@@ -19,6 +19,10 @@ class FeedSettings(BaseSettings):
     trim_interval_s: float = Field(default=300.0, gt=0)
     trim_slack_entries: int = Field(default=100, ge=0)
     backfill_on_follow: int = Field(default=20, ge=0)
+    # Seen reports for posts not received yet wait for them (see settling.py): how often the
+    # settled ones are recorded, and how long one whose post never comes is kept.
+    pending_reads_interval_s: float = Field(default=1.0, gt=0)
+    pending_reads_kept_days: float = Field(default=7.0, gt=0)
     backfill_on_join: int = Field(default=50, ge=0)
 
     # Never let the important sink: posts without a reply after `raise_after_hours` are raised

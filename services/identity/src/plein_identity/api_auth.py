@@ -65,6 +65,11 @@ class Credentials(BaseModel):
 
     email: EmailStr
     password: Annotated[str, StringConstraints(min_length=1, max_length=256), Storable]
+    device_token: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None,
+        description="the device token an earlier sign-in from this device answered: wrong "
+        "passwords sent from elsewhere do not slow this device's sign-in down",
+    )
 
 
 class OidcHandoff(BaseModel):
@@ -113,6 +118,10 @@ class Tokens(BaseModel):
     refresh_token: str = Field(description="opaque; use once at /tokens/refresh")
     user_id: UUID = Field(description="who the token acts for (a shared account when acting)")
     acting_user_id: UUID = Field(description="the real person")
+    device_token: str | None = Field(
+        default=None,
+        description="(sign-in only) marks this device as known: send it with later sign-ins",
+    )
 
 
 # The single sign-on callback reaches the service itself, as it did before the use cases were
@@ -169,13 +178,18 @@ def routes() -> APIRouter:
         response_model=Tokens,
         tags=["auth"],
         summary="Log in: e-mail and password for an access token and a refresh token",
-        responses={429: {"description": "too many wrong passwords: wait `retry_after_s`"}},
+        responses={
+            429: {
+                "description": "too many wrong passwords: wait `retry_after_s` (also in the "
+                "Retry-After header; the detail says how long)"
+            }
+        },
     )
     async def login(body: Credentials, request: Request, use: AccountsUse) -> dict[str, Any]:
         # The client's address is the connection's, or what a trusted proxy says it is (see
         # PLEIN_TRUSTED_PROXIES): wrong passwords slow down guesses from it (Accounts.login).
         address = request.client.host if request.client else "unknown"
-        return await use.login(body.email, body.password, address)
+        return await use.login(body.email, body.password, address, body.device_token)
 
     @router.get(
         "/oidc/login",

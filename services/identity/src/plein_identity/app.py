@@ -36,6 +36,16 @@ def _require_acceptable(password: str, *, email: str) -> None:
         raise InvalidInput(problem, field="password")
 
 
+class AddressTaken(Exception):
+    """A registration for an address that has an account. It is answered like a new one (the
+    `decoy`, never saved), so that sign-up does not tell who has an account; a real system
+    e-mails the address's owner instead."""
+
+    def __init__(self, decoy: User) -> None:
+        super().__init__("An account with this e-mail address already exists.")
+        self.decoy = decoy
+
+
 class IdentityApplication(PleinApplication):
     name = "identity"
 
@@ -79,6 +89,9 @@ class IdentityApplication(PleinApplication):
             **profile,
         )
         user.join_all_company()
+        if self._email_taken(email):
+            # Saying so would tell a stranger who has an account here: answer as for a new one.
+            raise AddressTaken(user)
         founding = self._network_is_new()
         if founding:
             user.grant_role(NETWORK_ADMIN, actor_id=None)
@@ -101,7 +114,7 @@ class IdentityApplication(PleinApplication):
                     invited_by=invited_by,
                     **profile,
                 )
-            raise Conflict("An account with this e-mail address already exists.") from None
+            raise AddressTaken(user) from None
         return user
 
     def _network_is_new(self) -> bool:

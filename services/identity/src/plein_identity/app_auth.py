@@ -8,17 +8,26 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import structlog
 from plein_platform.errors import Forbidden, NotAuthenticated, TooManyRequests
 from plein_platform.service import ServiceContext
 
 from . import store_auth
-from .app import IdentityApplication
+from .app import AddressTaken, IdentityApplication
 from .app_context import UseCases
 from .domain import User, normalise_email
-from .domain_auth import email_domain_allowed, invitation_refusal, login_delay
+from .domain_auth import (
+    email_domain_allowed,
+    invitation_refusal,
+    login_delay,
+    throttle_keys,
+    wait_message,
+)
 from .oidc import OidcClient
 from .settings import IdentitySettings
 from .tokens import KeyStore, SigningKey, hash_token, issue_access_token, new_opaque_token
+
+log = structlog.get_logger(__name__)
 
 
 class Accounts(UseCases):
@@ -127,6 +136,16 @@ class Accounts(UseCases):
             user = await self.run(
                 self.events.register, email=email, invited_by=invited_by, **profile
             )
+        except AddressTaken as taken:
+            # The same answer as for a new account (see AddressTaken). No mail leaves identity
+            # today; this line is where the owner would be told that someone tried.
+            log.info(
+                "sign-up for an address that has an account", email_domain=email.rpartition("@")[2]
+            )
+            if invitation_hash is not None:
+                async with self.ctx.pool.connection() as conn:
+                    await store_auth.give_back_signup_invitation(conn, invitation_hash)
+            return taken.decoy
         except Exception:
             if invitation_hash is not None:
                 async with self.ctx.pool.connection() as conn:
@@ -150,26 +169,32 @@ class Accounts(UseCases):
 
     # -- logging in --------------------------------------------------------------------------
 
-    async def login(self, email: str, password: str, address: str) -> dict[str, Any]:
-        """Tokens for the right password; wrong ones slow the next attempts down."""
+    async def login(
+        self, email: str, password: str, address: str, device_token: str | None = None
+    ) -> dict[str, Any]:
+        """Tokens for the right password, and a device token that marks this device as known
+        (a client sends it with its later sign-ins); wrong ones slow the next attempts down
+        (see domain_auth.throttle_keys)."""
         s = self.settings
         now = self.ctx.clock()
         email = normalise_email(email)
-        # Wrong passwords slow down this account from this address, so someone guessing
-        # cannot lock a colleague out, nor one busy address (a NAT, the ingress) everyone
-        # behind it; and, much later, the account from anywhere, so that guessing spread over
-        # many addresses stays slow too.
-        keys = {
-            f"account:{email}|address:{address}": s.login_free_attempts,
-            f"account:{email}": s.login_free_attempts_per_account,
-        }
+        device_hash = hash_token(device_token) if device_token else None
         async with self.ctx.pool.connection() as conn:
+            known = device_hash is not None and await store_auth.known_device(
+                conn, device_hash, email
+            )
+            keys = throttle_keys(
+                email,
+                address,
+                known_device=device_hash if known else None,
+                free_per_pair=s.login_free_attempts,
+                free_per_address=s.login_free_attempts_per_address,
+                free_per_account=s.login_free_attempts_per_account,
+            )
             blocked = await store_auth.blocked_until(conn, list(keys))
         if blocked is not None and blocked > now:
             wait = max(1, int((blocked - now).total_seconds() + 0.999))
-            raise TooManyRequests(
-                "Too many wrong passwords: wait before trying again.", retry_after_s=wait
-            )
+            raise TooManyRequests(wait_message(wait), retry_after_s=wait)
         try:
             user = await self.run(self.events.authenticate, email, password)
         except NotAuthenticated:
@@ -182,10 +207,18 @@ class Accounts(UseCases):
                     if delay:
                         await store_auth.block(conn, key, now + timedelta(seconds=delay))
             raise
+        if not known:
+            device_token, device_hash = new_opaque_token()
         async with self.ctx.pool.connection() as conn:
+            # The right password forgives the account's failures, not the address's: a sprayer
+            # signing in to an account of their own must not start counting afresh.
             for key in keys:
-                await store_auth.clear_failures(conn, key)
-        return await self.issue(user.id)
+                if not key.startswith("address:"):
+                    await store_auth.clear_failures(conn, key)
+            if not known:
+                assert device_hash is not None
+                await store_auth.add_known_device(conn, device_hash, email)
+        return {**(await self.issue(user.id)), "device_token": device_token}
 
     def oidc(self) -> OidcClient | None:
         """The single sign-on client, if PLEIN_OIDC_ISSUER is set."""

@@ -45,3 +45,37 @@ def login_delay(failures: int, *, free_attempts: int, max_delay_s: float) -> flo
     if failures < free_attempts:
         return 0.0
     return float(min(2 ** (failures - free_attempts), max_delay_s))
+
+
+def throttle_keys(
+    email: str,
+    address: str,
+    *,
+    known_device: str | None,
+    free_per_pair: int,
+    free_per_address: int,
+    free_per_account: int,
+) -> dict[str, int]:
+    """The counters a sign-in attempt is limited by, each with its free wrong passwords.
+
+    OWASP's authentication guidance, with its device cookies: from a device the account signed
+    in from before (`known_device`, the hash of its token), only the wrong passwords sent from
+    that device count, so nobody elsewhere can lock its owner out. Anyone else is limited per
+    address and account (guessing one account), per address (spraying many accounts from one
+    place) and, much later, per account (guessing spread over many addresses).
+    """
+    if known_device is not None:
+        return {f"device:{known_device}": free_per_pair}
+    return {
+        f"account:{email}|address:{address}": free_per_pair,
+        f"address:{address}": free_per_address,
+        f"account:{email}": free_per_account,
+    }
+
+
+def wait_message(seconds: int) -> str:
+    """What a throttled sign-in says about how long to wait."""
+    if seconds < 120:
+        unit = "second" if seconds == 1 else "seconds"
+        return f"Too many wrong passwords: try again in {seconds} {unit}."
+    return f"Too many wrong passwords: try again in {(seconds + 59) // 60} minutes."

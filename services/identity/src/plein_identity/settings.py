@@ -20,6 +20,14 @@ class IdentitySettings(BaseSettings):
         description="wrong passwords in a row for one account from one address before login "
         "slows for that pair",
     )
+    login_free_attempts_per_address: int = Field(
+        default=20,
+        description="wrong passwords in a row from one address, whichever accounts they name, "
+        "before login from it slows (stops password spraying); known devices are exempt",
+    )
+    known_device_ttl_s: int = Field(
+        default=180 * 24 * 3600, description="how long a device token identifies a device"
+    )
     login_free_attempts_per_account: int = Field(
         default=100,
         description="wrong passwords in a row for one account, from any address, before login "

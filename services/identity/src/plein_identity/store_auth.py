@@ -131,6 +131,26 @@ async def clear_failures(conn: Conn, key: str) -> None:
     await conn.execute("DELETE FROM login_failures WHERE key = %s", (key,))
 
 
+# -- known devices -------------------------------------------------------------------------------
+
+
+async def known_device(conn: Conn, token_hash: str, email: str) -> bool:
+    """Whether `token_hash` is a device `email` signed in from (and note that it was used)."""
+    cur = await conn.execute(
+        "UPDATE known_devices SET last_used_at = now() WHERE token_hash = %s AND email = %s",
+        (token_hash, email),
+    )
+    return cur.rowcount == 1
+
+
+async def add_known_device(conn: Conn, token_hash: str, email: str) -> None:
+    await conn.execute(
+        "INSERT INTO known_devices (token_hash, email) VALUES (%s, %s) "
+        "ON CONFLICT (token_hash) DO NOTHING",
+        (token_hash, email),
+    )
+
+
 # -- sign-up invitations ------------------------------------------------------------------------
 
 

@@ -15,8 +15,7 @@ import jwt
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from plein_platform.auth import Principal, bearer_token
-from plein_platform.caller import current_principal
-from plein_platform.delegation import check_delegation, projection_name
+from plein_platform.caller import current_principal, still_allowed
 from plein_platform.errors import NotAuthenticated
 from plein_platform.service import ServiceNotReady, service_of
 from pydantic import BaseModel
@@ -108,14 +107,9 @@ async def stream_caller(
     elif access_token:
         token = access_token
         service = service_of(request)
-        principal = await service.ctx.verifier.verify(token)
-        # The same delegation check as `current_principal` on the header form. Notify keeps
-        # no delegations today (a shared account has no inbox), so acting-as is refused.
-        if projection_name(service.name) in service.runners:
-            async with service.ctx.pool.connection() as conn:
-                principal = await check_delegation(conn, principal)
-        else:
-            principal = await check_delegation(None, principal)
+        # The same checks as `current_principal` on the header form: standing (deactivated,
+        # erased, never registered) and delegation (notify keeps none: acting-as is refused).
+        principal = await still_allowed(service, await service.ctx.verifier.verify(token))
     else:
         raise NotAuthenticated("A bearer token is required.")
     # Verified above; only its expiry is read here.

@@ -23,14 +23,16 @@ from . import (
     pages_topics,
 )
 from .gateway import ApiProblem, SignInNeeded
-from .i18n import current_language, gettext
+from .i18n import current_language, gettext, ngettext
 from .visits import (
+    DEVICE_COOKIE,
     Acting,
     Anyone,
     AnyoneChanging,
     CsrfRefused,
     for_scripts,
     safe_next,
+    set_device_cookie,
     visit,
     web_of,
 )
@@ -42,6 +44,23 @@ VENDOR = {"htmx.min.js": ("htmx.org", "dist", "htmx.min.js")}
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def wait_to_sign_in(problem: ApiProblem) -> str:
+    """How long a throttled sign-in must wait, in the person's language (identity's 429)."""
+    seconds = max(1, int(problem.problem.get("retry_after_s") or 1))
+    if seconds < 120:
+        return ngettext(
+            "Too many wrong passwords. Try again in %(num)d second.",
+            "Too many wrong passwords. Try again in %(num)d seconds.",
+            seconds,
+        )
+    minutes = (seconds + 59) // 60
+    return ngettext(
+        "Too many wrong passwords. Try again in %(num)d minute.",
+        "Too many wrong passwords. Try again in %(num)d minutes.",
+        minutes,
+    )
 
 
 def routes() -> APIRouter:
@@ -78,12 +97,20 @@ def routes() -> APIRouter:
     ) -> Response:
         web = visit.web
         try:
-            tokens = await web.gateway.sign_in(email, password, visit.now)
+            tokens = await web.gateway.sign_in(
+                email,
+                password,
+                visit.now,
+                device_token=visit.request.cookies.get(DEVICE_COOKIE),
+                address=visit.request.client.host if visit.request.client else None,
+            )
             me = await web.gateway.call("GET", "/identity/me", tokens.access_token)
         except ApiProblem as problem:
             message = (
                 gettext("That e-mail address and password do not match.")
                 if problem.status in (400, 401, 403, 422)
+                else wait_to_sign_in(problem)
+                if problem.status == 429
                 else problem.message
             )
             return web.renderer.page(
@@ -95,6 +122,8 @@ def routes() -> APIRouter:
                 email=email,
             )
         await visit.sign_in(tokens, me["display_name"], me.get("languages") or [])
+        if tokens.device_token:
+            set_device_cookie(tokens.device_token)
         return see_other(safe_next(next))
 
     @router.post("/sign-out")

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import i18n
 from .compose import BADGES
 from .dashboard import manages_community
-from .visits import ANSWER, COOKIE, CSRF_FIELD, Visit
+from .visits import ANSWER, COOKIE, CSRF_FIELD, DEVICE_COOKIE, Visit
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -202,6 +202,11 @@ class SecurityHeaders:
                 cookie = answer.get("set_cookie")
                 if cookie is not None:
                     headers.append((b"set-cookie", _cookie(scope, *cookie).encode()))
+                device = answer.get("device_cookie")
+                if device is not None:
+                    value, max_age = device
+                    set_device = _cookie(scope, value, max_age, DEVICE_COOKIE)
+                    headers.append((b"set-cookie", set_device.encode()))
                 if b"cache-control" not in names:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -213,9 +218,9 @@ class SecurityHeaders:
             ANSWER.reset(token)
 
 
-def _cookie(scope: Scope, value: str, max_age: int) -> str:
+def _cookie(scope: Scope, value: str, max_age: int, name: str = COOKIE) -> str:
     secure = scope.get("scheme") == "https" or _forwarded_https(scope)
-    parts = [f"{COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Lax", f"Max-Age={max_age}"]
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Lax", f"Max-Age={max_age}"]
     if secure:
         parts.append("Secure")
     return "; ".join(parts)

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from .service import WebService
 
 COOKIE = "plein_session"
+# The device token identity answered at this browser's last sign-in (OWASP's device cookie):
+# sent with the next sign-in, it keeps strangers' wrong passwords from slowing this one down.
+DEVICE_COOKIE = "plein_device"
+DEVICE_COOKIE_MAX_AGE = 180 * 24 * 3600
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 # What this request's answer must carry besides its body (the session cookie), filled in by
@@ -35,6 +39,12 @@ def set_cookie(value: str, max_age: int) -> None:
     answer = ANSWER.get(None)
     if answer is not None:
         answer["set_cookie"] = (value, max_age)
+
+
+def set_device_cookie(value: str) -> None:
+    answer = ANSWER.get(None)
+    if answer is not None:
+        answer["device_cookie"] = (value, DEVICE_COOKIE_MAX_AGE)
 
 
 def safe_next(target: str | None) -> str:

@@ -13,6 +13,13 @@ Callers use the names below (`store.add_follow`, ...), not the modules.
 """
 
 from .groups import add_member, remove_member, upsert_group
+from .pending_reads import (
+    add_pending_reads,
+    forget_unsettled_reads,
+    known_posts,
+    settle_pending_reads,
+    take_settled_reads,
+)
 from .people import (
     add_follow,
     deactivate,
@@ -56,6 +63,11 @@ from .trimming import long_timelines, trim_timelines
 
 __all__ = [
     "TABLES",
+    "add_pending_reads",
+    "forget_unsettled_reads",
+    "known_posts",
+    "settle_pending_reads",
+    "take_settled_reads",
     "Conn",
     "NewPost",
     "PendingPosts",
