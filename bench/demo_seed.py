@@ -29,7 +29,11 @@ async def timed(admin_url: str, nats_url: str, history: bool) -> float:
     try:
         start = time.perf_counter()
         app = plein.server.config.loaded_app if history and plein.server else None
-        await seed_demo(plein.base_url, say=lambda _: None, app=app)
+        await seed_demo(
+            plein.base_url,
+            say=lambda m: console.print(f"  {time.perf_counter() - start:6.1f} s  {m}"),
+            app=app,
+        )
         return time.perf_counter() - start
     finally:
         await plein.http.aclose()
@@ -42,14 +46,14 @@ async def fresh_database_url(admin_url: str) -> str:
     return await fresh_database(Servers(admin_url, ""))
 
 
-async def main() -> None:
+async def main(only_history: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         with embedded_postgres(base / "pg") as admin_url:
             nats = EmbeddedNats(base / "nats")
             nats_url = nats.start()
             try:
-                small = await timed(str(admin_url), nats_url, history=False)
+                small = 1.0 if only_history else await timed(str(admin_url), nats_url, False)
                 console.print(f"small demo over HTTP: {small:.1f} s")
                 full = await timed(str(admin_url), nats_url, history=True)
                 console.print(f"demo with 12 weeks of history (in process): {full:.1f} s")
@@ -59,4 +63,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    import sys
+
+    asyncio.run(main(only_history="--only-history" in sys.argv))

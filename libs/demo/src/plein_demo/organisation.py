@@ -156,9 +156,9 @@ def personas() -> dict[str, Persona]:
     for person in EVERYONE:
         if person.handle in CATALYSTS:
             out[person.handle] = Persona.CATALYST
-        elif person.handle in (ANSWERING_MANAGER, "daan", "ann", "ilse", "lars", "sara"):
+        elif person.handle in (ANSWERING_MANAGER, "daan", "ann", "ilse", "lars"):
             out[person.handle] = Persona.RESPONDER
-        elif person.handle == SILENT_MANAGER:
+        elif person.handle in (SILENT_MANAGER, "sara"):
             out[person.handle] = Persona.OBSERVER
         elif person.department == INTERVENTION_DEPARTMENT:
             out[person.handle] = rng.choices(
@@ -175,7 +175,7 @@ def personas() -> dict[str, Persona]:
 def after_intervention() -> dict[str, Persona]:
     """The intervention department's personas after its town hall: most start taking part."""
     rng = random.Random(SEED + 2)
-    return {
+    return {"sara": Persona.RESPONDER} | {
         p.handle: rng.choices(
             [Persona.RESPONDER, Persona.ENGAGER, Persona.OBSERVER], weights=[40, 35, 25]
         )[0]

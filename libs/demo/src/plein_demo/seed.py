@@ -137,14 +137,14 @@ async def seed_demo(
             return response.json() if response.content else None
 
         follows = _follows(people)
-        await at_most(
-            6,
-            (
-                call("POST", "/identity/me/following", follower, json={"user_id": ids[followee]})
-                for follower, followees in follows.items()
-                for followee in followees
-            ),
-        )
+
+        async def follow(follower: str, followees: list[str]) -> None:
+            for followee in followees:  # one person's follows in turn: one aggregate
+                await call(
+                    "POST", "/identity/me/following", follower, json={"user_id": ids[followee]}
+                )
+
+        await at_most(6, (follow(f, fs) for f, fs in follows.items()))
 
         await call(
             "POST",
@@ -294,37 +294,38 @@ async def _seed_groups(
             members = [*known[2], *(h for h in staff if h not in known[2] and h != known[1])]
             plans[name] = ("public", known[1], members)
     groups: dict[str, str] = {}
-    for name, (visibility, owner, members) in plans.items():
+
+    async def fill(group_id: str, visibility: str, owner: str, members: list[str]) -> None:
+        for i, member in enumerate(members):  # one group's members in turn: one aggregate
+            if visibility == "public":
+                await call("POST", f"/identity/groups/{group_id}/join", member)
+            elif i == 0:
+                await call("POST", f"/identity/groups/{group_id}/requests", member, json={})
+                await call(
+                    "POST", f"/identity/groups/{group_id}/requests/{ids[member]}/approve", owner
+                )
+            else:
+                await call(
+                    "POST",
+                    f"/identity/groups/{group_id}/invitations",
+                    owner,
+                    json={"user_id": ids[member]},
+                )
+                await call("POST", f"/identity/groups/{group_id}/join", member)
+
+    for name, (visibility, owner, _) in plans.items():
         group = await call(
             "POST",
             "/identity/groups",
             owner,
             json={
                 "name": name,
-                "description": DESCRIPTIONS.get(name, f"{name}"),
+                "description": DESCRIPTIONS.get(name, name),
                 "visibility": visibility,
             },
         )
         groups[name] = group["id"]
-        if visibility == "public":
-            await at_most(
-                6, (call("POST", f"/identity/groups/{group['id']}/join", m) for m in members)
-            )
-            continue
-        for i, member in enumerate(members):
-            if i == 0:
-                await call("POST", f"/identity/groups/{group['id']}/requests", member, json={})
-                await call(
-                    "POST", f"/identity/groups/{group['id']}/requests/{ids[member]}/approve", owner
-                )
-            else:
-                await call(
-                    "POST",
-                    f"/identity/groups/{group['id']}/invitations",
-                    owner,
-                    json={"user_id": ids[member]},
-                )
-                await call("POST", f"/identity/groups/{group['id']}/join", member)
+    await at_most(6, (fill(groups[name], *plan) for name, plan in plans.items()))
     listed = await call("GET", "/identity/groups", NETWORK_ADMIN)
     for group in listed["groups"]:
         if group["is_all_company"]:
