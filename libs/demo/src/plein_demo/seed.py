@@ -17,6 +17,7 @@ from uuid import UUID
 
 import httpx
 from plein_events import clock
+from starlette.routing import Mount
 
 from .conversations import seed_conversations
 from .history import ALL_COMPANY, DAYS, group_owner, plan
@@ -291,7 +292,7 @@ async def _register_colleagues(
 def _identity_accounts(app: Any) -> Any:
     """identity's account use cases, from the app this process serves it in."""
     for route in app.routes:
-        if getattr(route, "path", None) == "/api/identity":
+        if isinstance(route, Mount) and route.path == "/api/identity":
             return route.app.state.service.accounts
     raise RuntimeError("the demo's history needs identity running in this process")
 
