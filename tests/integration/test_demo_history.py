@@ -47,14 +47,19 @@ async def test_the_seeded_history_gives_metrics_a_baseline_and_a_different_follo
             params={"baseline": baseline, "followup": followup, "scope": scope},
         )
         assert response.status_code == 200, response.text
-        report = response.json()
+        report: dict[str, Any] = response.json()
+        return report
+
+    async def filled() -> dict[str, Any]:
+        """Both periods, once metrics has read the history."""
+        report = await compared()
         for period in ("baseline", "followup"):
             funnel = report[period]["funnel"]
             assert funnel["read"]["people"] >= 100, (period, funnel)
             assert funnel["create"]["people"] >= 10, (period, funnel)
         return report
 
-    report = await eventually(compared, timeout_s=180)
+    report = await eventually(filled, timeout_s=300)
     for period in ("baseline", "followup"):
         assert report[period]["population"] == 150
         personas = report[period]["personas"]
