@@ -84,7 +84,6 @@ COMMUNITY_MANAGER, COMMUNITY_BACKUP = "kim", "mila"
 SHARED_ACCOUNTS = {"HR": ("HR", ["ilse", "jeroen"])}  # name -> (department, delegates)
 
 Seeded = dict[str, Any]
-Moment = Callable[[], AbstractContextManager[Any]]
 
 
 def history_start(now: datetime) -> datetime:
@@ -109,12 +108,10 @@ async def seed_demo(
     async with httpx.AsyncClient(
         base_url=f"{base_url}/api", timeout=60.0, transport=transport
     ) as http:
-        history = plan(history_start(clock.now()).date()) if app is not None else None
-        founded = None
-        if history is not None:
-            founded = datetime.combine(history.first_day, time(9), clock.now().tzinfo) - timedelta(
-                days=3
-            )
+        start = history_start(clock.now())
+        history = plan(start.date()) if app is not None else None
+        # The company opens its Plein on a morning three days before its history begins.
+        founded = start - timedelta(days=3, hours=-9) if history is not None else None
 
         def then(offset_h: float = 0) -> AbstractContextManager[Any]:
             """Back at the founding of the company (+ offset), when there is a history."""
