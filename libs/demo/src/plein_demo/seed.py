@@ -290,7 +290,8 @@ def _identity_accounts(app: Any) -> Any:
     """identity's account use cases, from the app this process serves it in."""
     for route in app.routes:
         if isinstance(route, Mount) and route.path == "/api/identity":
-            return route.app.state.service.accounts
+            identity: Any = route.app  # the identity service's FastAPI app
+            return identity.state.service.accounts
     raise RuntimeError("the demo's history needs identity running in this process")
 
 
