@@ -222,4 +222,3 @@ def coach(
 ) -> list[dict[str, Any]]:
     """The week's suggestions (the week ends on `week`)."""
     return [s.as_dict() for s in Coach(data, week, config, visible_groups).suggestions()]
-

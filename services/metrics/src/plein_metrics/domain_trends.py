@@ -56,7 +56,7 @@ def weekly_trends(
     periods = weeks_ending(last_day, weeks)
     span = Period(periods[0].start, periods[-1].end)
     report = Report(data, span, scope, config, visible_groups)
-    out = []
+    out: list[dict[str, Any]] = []
     for week in periods:
         narrowed = week_of(report, week)
         if scope.kind != "org" and len(narrowed.population) < config.k:

@@ -209,3 +209,51 @@ async def admin_of(pool: AsyncConnectionPool, user_ids: set[str]) -> set[str]:
             "SELECT group_id FROM memberships WHERE user_id = ANY(%s) AND admin", (list(user_ids),)
         )
         return {row[0] for row in await cur.fetchall()}
+
+
+# -- what community managers decide and log (metrics' own records, no read model) -----------
+
+
+async def decide(pool: AsyncConnectionPool, decision: dict[str, Any]) -> None:
+    """Record a coach suggestion as done or dismissed (a later decision replaces it)."""
+    async with pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO coach_decisions (suggestion_id, week, kind, subject, metric, "
+            "value_then, status, decided_by, decided_at) VALUES (%(suggestion_id)s, %(week)s, "
+            "%(kind)s, %(subject)s, %(metric)s, %(value_then)s, %(status)s, %(decided_by)s, "
+            "%(decided_at)s) ON CONFLICT (suggestion_id) DO UPDATE SET status = "
+            "EXCLUDED.status, decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at",
+            decision,
+        )
+
+
+async def decisions(pool: AsyncConnectionPool) -> list[dict[str, Any]]:
+    """Every decision, newest first."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT suggestion_id, week, kind, subject, metric, value_then, status, decided_at "
+            "FROM coach_decisions ORDER BY decided_at DESC, suggestion_id"
+        )
+        names = [d.name for d in cur.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+
+
+async def add_intervention(pool: AsyncConnectionPool, intervention: dict[str, Any]) -> None:
+    async with pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO interventions (intervention_id, title, kind, on_date, departments, "
+            "created_by, created_at) VALUES (%(intervention_id)s, %(title)s, %(kind)s, "
+            "%(on_date)s, %(departments)s, %(created_by)s, %(created_at)s)",
+            intervention,
+        )
+
+
+async def interventions(pool: AsyncConnectionPool) -> list[dict[str, Any]]:
+    """Every intervention, newest first."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT intervention_id, title, kind, on_date, departments, created_at "
+            "FROM interventions ORDER BY on_date DESC, created_at DESC"
+        )
+        names = [d.name for d in cur.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
