@@ -43,7 +43,7 @@ async def test_live_kpis_equal_the_hand_computed_report(plein: Plein, history: H
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["population"] == 9
-    assert body["funnel"]["read"]["share"] == pytest.approx(5 / 9)
+    assert body["funnel"]["read"]["share"] == pytest.approx(9 / 9)  # nested: all read
     assert body["inequality"]["gini"] == pytest.approx(49 / 81)
     assert body["leadership"]["reply_rate"] == pytest.approx(0.25)
     assert body["activity"]["dau"] == pytest.approx(20 / 14)
