@@ -100,7 +100,8 @@ async def test_community_manager_sees_the_dashboard_with_tables_and_csv(
     funnel = page.get_by_role("table", name=words["funnel"], exact=True)
     await expect(funnel.get_by_role("row")).to_have_count(4)
     await expect(funnel.get_by_role("rowheader", name=words["read"])).to_be_visible()
-    await expect(page.locator("svg.chart[role=img] title")).to_have_count(4)
+    # funnel, trends (two), baseline vs follow-up, heatmap, personas
+    await expect(page.locator("svg.chart[role=img] title")).to_have_count(6)
     # The demo's departments are smaller than k: the heatmap hides its cells, and the
     # tables say so in words, with no number in those cells.
     matrix = page.get_by_role("table", name=words["matrix"], exact=True)
@@ -159,4 +160,51 @@ async def test_ordinary_member_is_refused_the_dashboard_and_not_offered_it(
     await member.check("community-refused")
     csv_answer = await member.context.request.get(demo.base_url + "/community/funnel.csv")
     assert csv_answer.status == 403 and "text/csv" not in csv_answer.headers["content-type"]
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+def _number(text: str) -> float:
+    """A share or count as the page writes it ("55%", "1.234", "55 %", "–" is none)."""
+    digits = re.sub(r"[^0-9,.]", "", text).replace(",", ".")
+    return float(digits) if digits else float("nan")
+
+
+@pytest.mark.parametrize(("size", "locale"), [("desktop", "en-GB"), ("phone", "nl-NL")])
+async def test_the_dashboard_of_the_last_four_weeks_holds_together(
+    demo: Demo,
+    visitors,  # type: ignore[no-untyped-def]
+    size: str,
+    locale: str,
+) -> None:
+    """Baseline and follow-up both filled, a funnel that is nested, a headline that agrees
+    with it, the coach and the trends there, nothing wider than the phone."""
+    manager: Visitor = await visitors(size, locale=locale)
+    await manager.sign_in(COMMUNITY_MANAGER)
+    page = manager.page
+    await manager.goto("/community?preset=weeks")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(WORDS[locale]["title"])
+    funnel = page.get_by_role("table", name=WORDS[locale]["funnel"], exact=True)
+    people = [_number(t) for t in await funnel.locator("tbody td:nth-child(2)").all_inner_texts()]
+    assert people[0] >= people[1] >= people[2], people  # read >= respond >= create
+    shares = await funnel.locator("tbody td:nth-child(3)").all_inner_texts()
+    headline = await page.locator("p.headline").inner_text()
+    assert all(share in headline for share in shares), (shares, headline)
+    # baseline and follow-up both have a number for every funnel stage
+    comparison = page.locator("#h-compare ~ .table-scroll table").first
+    for row in (await comparison.locator("tbody tr").all())[1:4]:
+        cells = await row.locator("td").all_inner_texts()
+        assert "–" not in cells[:2], cells
+    await expect(page.locator("#h-coach")).to_be_visible()
+    trends = page.locator("#h-trends ~ .table-scroll table")
+    await expect(trends.locator("tbody tr")).to_have_count(12)
+    wide = await page.evaluate("document.scrollingElement.scrollWidth")
+    viewport = await page.evaluate("window.innerWidth")
+    assert wide <= viewport, (wide, viewport)
+    await manager.check(f"community-weeks-{locale}")
+    svg = await manager.context.request.get(
+        demo.base_url + "/community/funnel-trend.svg?preset=weeks"
+    )
+    assert svg.status == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert (await svg.text()).count("<polyline") == 3
+    assert manager.console_errors == []
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
