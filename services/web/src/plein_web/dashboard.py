@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -562,15 +562,16 @@ class Line:
     last_y: float
 
 
+TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 52.0, CHART_WIDTH - 52.0, 8.0, 122.0
+
+
 @dataclass(frozen=True)
 class LineChart:
     lines: list[Line]
     ticks: list[tuple[float, str]]  # y and label of 0%, 50%, 100%
     weeks: list[tuple[float, str]]  # x and label of the first and the last week
     height: int = 150
-
-
-TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 40.0, CHART_WIDTH - 52.0, 8.0, 122.0
+    left: float = TREND_LEFT
 
 
 def _trend_y(value: float) -> float:
@@ -601,9 +602,19 @@ def line_chart(trends: dict[str, Any], series: dict[str, tuple[str, str]]) -> Li
                 points[-1][1] if points else TREND_BOTTOM,
             )
         )
+    # the values written at the lines' ends must not sit on each other (equal shares)
+    placed: list[Line] = []
+    for line in sorted(lines, key=lambda line: line.last_y):
+        y = max(line.last_y, placed[-1].last_y + 13) if placed else line.last_y
+        placed.append(replace(line, last_y=y))
+    lines = sorted(placed, key=lambda line: list(series).index(_key_of(line, series)))
     ticks = [(_trend_y(v), share(v)) for v in (0.0, 0.5, 1.0)]
     ends = [(TREND_LEFT, weeks[0]["week"]["to"]), (TREND_RIGHT, weeks[-1]["week"]["to"])]
     return LineChart(lines, ticks, ends if weeks else [])
+
+
+def _key_of(line: Line, series: dict[str, tuple[str, str]]) -> str:
+    return next(key for key, (_, css) in series.items() if css == line.css)
 
 
 def funnel_trend(trends: dict[str, Any]) -> LineChart:

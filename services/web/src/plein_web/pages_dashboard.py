@@ -28,7 +28,8 @@ SVG_STYLE = (
     "stroke-width:2}.line{fill:none;stroke-width:2.5}.line.read{stroke:#0b63c5}"
     ".line.respond{stroke:#1f8a4c}.line.create{stroke:#c5330b}.line.health{stroke:#6b3fb5}"
     "text.line{stroke:none}text.read{fill:#0b63c5}text.respond{fill:#1f8a4c}"
-    "text.create{fill:#c5330b}text.health{fill:#6b3fb5}</style>"
+    "text.create{fill:#c5330b}text.health{fill:#6b3fb5}circle.read{fill:#0b63c5}"
+    "circle.respond{fill:#1f8a4c}circle.create{fill:#c5330b}circle.health{fill:#6b3fb5}</style>"
 )
 
 
