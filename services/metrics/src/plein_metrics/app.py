@@ -17,12 +17,14 @@ from .coach import LOOKBACK_WEEKS, Coach
 from .compare import compare
 from .domain import compute_report
 from .domain_trends import weekly_trends, weeks_ending
-from .inputs import Period, Scope
+from .inputs import DAY, Dataset, Period, Scope, activity_window, to_us
 from .interventions import WINDOW_DAYS, effect
 from .mirror import WEEKS as MIRROR_WEEKS
 from .mirror import NotAManager, mirror
 from .receipts import may_see_receipts, receipts
 from .settings import MetricsSettings
+
+CACHE_MARGIN = 120 * DAY  # read this much before the window asked for: the baseline's rows
 
 
 def _ids(viewer: Principal) -> set[str]:
@@ -41,6 +43,27 @@ class Metrics:
         self.settings = settings
         self.config = settings.config()
         self.clock = clock
+        # The rows of the last window read, with the stream position they reflect: one
+        # dashboard page asks for five reports over overlapping windows, and while the
+        # projection has not moved, the same rows serve them all.
+        self._cached: tuple[int, int, int, Dataset] | None = None
+        self._loading = asyncio.Lock()
+
+    async def _dataset(self, period: Period) -> Dataset:
+        """The rows a report of `period` needs (a superset serves as well: a report filters
+        by its own period), read again only when the projection moved or the window grew."""
+        lo, hi = activity_window(period)
+        async with self._loading:
+            at = await store.position(self.pool)
+            cached = self._cached
+            if cached is not None and cached[0] == at and cached[1] <= lo and hi <= cached[2]:
+                return cached[3]
+            # read a wider window than asked: the baseline before it and "up to now"
+            wide_lo = lo - CACHE_MARGIN
+            wide_hi = max(hi, to_us(self.clock()) + DAY)
+            data = await store.load_window(self.pool, wide_lo, wide_hi)
+            self._cached = (at, wide_lo, wide_hi, data)
+            return data
 
     async def _authorise(self, viewer: Principal, scope: Scope) -> set[str]:
         """The groups the viewer may see; refuses people without a metrics role.
@@ -63,7 +86,7 @@ class Metrics:
         self, viewer: Principal, period: Period, scope: Scope, ambassadors: int | None = None
     ) -> dict[str, Any]:
         visible = await self._authorise(viewer, scope)
-        data = await store.load_dataset(self.pool, period)
+        data = await self._dataset(period)
         return await asyncio.to_thread(
             compute_report, data, period, scope, self.config, visible, ambassadors
         )
@@ -121,7 +144,7 @@ class Metrics:
         """The funnel and health of each of the `weeks` weeks ending on `last_day`."""
         visible = await self._authorise(viewer, scope)
         periods = weeks_ending(last_day, weeks)
-        data = await store.load_dataset(self.pool, Period(periods[0].start, periods[-1].end))
+        data = await self._dataset(Period(periods[0].start, periods[-1].end))
         found = await asyncio.to_thread(
             weekly_trends, data, last_day, weeks, scope, self.config, visible
         )
@@ -129,7 +152,7 @@ class Metrics:
 
     async def _coach(self, visible: set[str], week: date) -> Coach:
         span = Period.of_dates(week - timedelta(days=7 * LOOKBACK_WEEKS - 1), week)
-        data = await store.load_dataset(self.pool, span)
+        data = await self._dataset(span)
         return await asyncio.to_thread(Coach, data, week, self.config, visible)
 
     async def coach(self, viewer: Principal, week: date) -> dict[str, Any]:
@@ -181,7 +204,7 @@ class Metrics:
     async def mirror(self, viewer: Principal, week: date) -> dict[str, Any]:
         """The signed-in manager's own mirror (nobody else's)."""
         span = Period.of_dates(week - timedelta(days=7 * MIRROR_WEEKS - 1), week)
-        data = await store.load_dataset(self.pool, span)
+        data = await self._dataset(span)
         try:
             return await asyncio.to_thread(
                 mirror, data, week, str(viewer.real_user_id), self.config
@@ -208,7 +231,7 @@ class Metrics:
     async def _with_effect(self, row: dict[str, Any]) -> dict[str, Any]:
         on: date = row["on_date"]
         span = Period.of_dates(on - timedelta(days=WINDOW_DAYS), on + timedelta(days=WINDOW_DAYS))
-        data = await store.load_dataset(self.pool, span)
+        data = await self._dataset(span)
         today = self.clock().date()
         found = await asyncio.to_thread(
             effect, data, on, set(row["departments"]), today, self.config

@@ -92,7 +92,11 @@ def _pg_condition(column: str, op: str, bound: str) -> str:
 
 async def load_dataset(pool: AsyncConnectionPool, period: Period) -> Dataset:
     """The rows a report of `period` needs, times as microseconds."""
-    lo, hi = activity_window(period)
+    return await load_window(pool, *activity_window(period))
+
+
+async def load_window(pool: AsyncConnectionPool, lo: int, hi: int) -> Dataset:
+    """The rows of activity in [lo, hi) and of everything else before `hi` (microseconds)."""
     bounds = {"lo": from_us(lo), "hi": from_us(hi)}
     tables: dict[str, list[dict[str, Any]]] = {}
     async with pool.connection() as conn:
@@ -257,3 +261,13 @@ async def interventions(pool: AsyncConnectionPool) -> list[dict[str, Any]]:
         )
         names = [d.name for d in cur.description or ()]
         return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+
+
+async def position(pool: AsyncConnectionPool, projection: str = "metrics") -> int:
+    """How far the read model has applied the stream (its rows change only when this does)."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT last_seq FROM projection_position WHERE projection = %s", (projection,)
+        )
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
