@@ -1,5 +1,6 @@
 """The demo organisation `make run` and `plein seed` create, through the public HTTP API of a
-running Plein: people, groups, conversations and what they are notified of."""
+running Plein: people, groups, conversations, what they are notified of and, given the running
+app, ~150 people with twelve weeks of history."""
 
 from .seed import COMMUNITY_MANAGER, DEMO_PASSWORD, PEOPLE, seed_demo
 

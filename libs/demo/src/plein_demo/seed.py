@@ -1,62 +1,30 @@
 """The demo organisation `make run` seeds on first start, created through the public HTTP API
-(so the demo obeys every rule a real user does)."""
+(so the demo obeys every rule a real user does).
+
+Two sizes: over HTTP (`seed_demo(base_url)`) the 22 people everyone signs in as, their groups
+and a few conversations of today (what most tests seed); given the running app
+(`seed_demo(base_url, app=app)`, what `plein run` does) also ~130 colleagues and twelve weeks
+of history before today, each request made in process at its moment in the past
+(history.py plans it, history_seed.py writes it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import httpx
+from plein_events import clock
 
 from .conversations import seed_conversations
+from .history import ALL_COMPANY, DAYS, group_owner, plan
+from .history_seed import Historian, at_most, caught_up
 from .notifications import seed_notifications
+from .organisation import COLLEAGUES, DEPARTMENTS, EVERYONE
+from .people import DEMO_LANGUAGE, PEOPLE, Person
 
 DEMO_PASSWORD = "plein-demo-2026"
-DEMO_DOMAIN = "example.com"
-DEMO_LANGUAGE = "nl"  # a Dutch organisation: pages and e-mails follow the profile's language
-
-
-@dataclass(frozen=True)
-class Person:
-    handle: str
-    name: str
-    department: str
-    title: str
-    manager: str | None = None
-
-    @property
-    def email(self) -> str:
-        return f"{self.handle}@{DEMO_DOMAIN}"
-
-
-PEOPLE = [
-    Person("ann", "Ann de Vries", "Marketing", "Head of Marketing"),
-    Person("bob", "Bob Jansen", "Marketing", "Campaign Manager", "ann"),
-    Person("chloe", "Chloé Bakker", "Marketing", "Content Writer", "ann"),
-    Person("daan", "Daan Visser", "Engineering", "CTO"),
-    Person("eva", "Eva Smit", "Engineering", "Backend Engineer", "daan"),
-    Person("farid", "Farid El Amrani", "Engineering", "Frontend Engineer", "daan"),
-    Person("greet", "Greet Mulder", "Engineering", "SRE", "daan"),
-    Person("hugo", "Hugo de Boer", "Engineering", "Data Engineer", "daan"),
-    Person("ilse", "Ilse Meijer", "HR", "HR Director"),
-    Person("jeroen", "Jeroen de Groot", "HR", "Recruiter", "ilse"),
-    Person("kim", "Kim Bos", "HR", "People Partner", "ilse"),
-    Person("lars", "Lars Vos", "Facilities", "Facilities Lead"),
-    Person("mila", "Mila Peters", "Facilities", "Office Manager", "lars"),
-    Person("noah", "Noah Hendriks", "Sales", "Sales Director"),
-    Person("olivia", "Olivia van Dijk", "Sales", "Account Executive", "noah"),
-    Person("pieter", "Pieter van Leeuwen", "Sales", "Account Executive", "noah"),
-    Person("quinten", "Quinten Dekker", "Finance", "CFO"),
-    Person("rosa", "Rosa Brouwer", "Finance", "Controller", "quinten"),
-    Person("sanne", "Sanne de Wit", "Engineering", "QA Engineer", "daan"),
-    Person("tom", "Tom Dijkstra", "Marketing", "Designer", "ann"),
-    # Sales and Engineering have at least k = 5 people, so that a department's KPIs show
-    # (`scope=department:Sales`, the README's example); smaller ones are refused.
-    Person("umar", "Umar Yilmaz", "Sales", "Account Manager", "noah"),
-    Person("vera", "Vera Kok", "Sales", "Sales Engineer", "noah"),
-]
-MANAGERS = {p.manager for p in PEOPLE if p.manager} | {p.handle for p in PEOPLE if not p.manager}
 
 FOLLOWS = {
     "bob": ["ann", "chloe", "tom", "daan"],
@@ -102,61 +70,81 @@ GROUPS: dict[str, tuple[str, str, list[str]]] = {
     "Hardloopclub": ("public", "greet", ["bob", "kim", "olivia", "rosa", "farid"]),
     "Leadership team": ("private", "ann", ["daan", "ilse", "lars", "noah", "quinten"]),
 }
+DESCRIPTIONS = {
+    **{name: description for name, description, _ in DEPARTMENTS.values()},
+    "Hardloopclub": "Samen hardlopen op dinsdag- en donderdagavond, elk niveau welkom. "
+    "Runners of every pace are welcome.",
+    "Leadership team": "Het managementteam: strategie, kwartaalcijfers en besluiten die nog "
+    "niet gedeeld kunnen worden.",
+}
 NETWORK_ADMIN = "ann"  # the first person to register becomes the network admin
 COMMUNITY_MANAGER, COMMUNITY_BACKUP = "kim", "mila"
 SHARED_ACCOUNTS = {"HR": ("HR", ["ilse", "jeroen"])}  # name -> (department, delegates)
 
 Seeded = dict[str, Any]
+Moment = Callable[[], AbstractContextManager[Any]]
 
 
-async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> Seeded | None:
+def history_start(now: datetime) -> datetime:
+    """Day 0 of the history that ends yesterday (twelve whole weeks before today)."""
+    today = datetime.combine(now.date(), time(0), now.tzinfo)
+    return today - timedelta(days=DAYS)
+
+
+async def seed_demo(
+    base_url: str, say: Callable[[str], None] = print, *, app: Any = None
+) -> Seeded | None:
     """Create the demo organisation; None if it was already there.
 
+    `app`: the running Plein's ASGI app, in this process. With it, requests go to it in
+    process and the demo gets its colleagues and twelve weeks of history, its people
+    registered a few days before; without it, the 22 people and today's conversations only.
+
     Returns {"people": {handle: {"id", "token"}}, "groups": {name: id},
-    "shared_accounts": {name: {"id", "delegates"}}} for seeds that build on it.
+    "shared_accounts": {name: {"id", "delegates"}}, "history": History | None}.
     """
-    async with httpx.AsyncClient(base_url=f"{base_url}/api", timeout=30.0) as http:
-        ids: dict[str, str] = {}
-        tokens: dict[str, str] = {}
-        for person in PEOPLE:
-            response = await http.post(
-                "/identity/users",
-                json={
-                    "email": person.email,
-                    "password": DEMO_PASSWORD,
-                    "display_name": person.name,
-                    "department": person.department,
-                    "job_title": person.title,
-                    "is_manager": person.handle in MANAGERS,
-                    "manager_id": ids.get(person.manager) if person.manager else None,
-                    "languages": [DEMO_LANGUAGE],
-                },
+    transport = httpx.ASGITransport(app=app) if app is not None else None
+    async with httpx.AsyncClient(
+        base_url=f"{base_url}/api", timeout=60.0, transport=transport
+    ) as http:
+        history = plan(history_start(clock.now()).date()) if app is not None else None
+        founded = None
+        if history is not None:
+            founded = datetime.combine(history.first_day, time(9), clock.now().tzinfo) - timedelta(
+                days=3
             )
-            if response.status_code == 409 and person is PEOPLE[0]:
-                return None
-            response.raise_for_status()
-            ids[person.handle] = response.json()["id"]
-        for person in PEOPLE:
-            response = await http.post(
-                "/identity/tokens", json={"email": person.email, "password": DEMO_PASSWORD}
-            )
-            response.raise_for_status()
-            tokens[person.handle] = response.json()["access_token"]
-        say(f"seeded {len(PEOPLE)} people; {NETWORK_ADMIN} is the network admin")
+
+        def then(offset_h: float = 0) -> AbstractContextManager[Any]:
+            """Back at the founding of the company (+ offset), when there is a history."""
+            if founded is None:
+                return nullcontext()
+            return clock.at(founded + timedelta(hours=offset_h))
+
+        people = [*PEOPLE, *COLLEAGUES] if history is not None else PEOPLE
+        ids = await _register(http, people, then)
+        if ids is None:
+            return None
+        tokens = await _log_in(http, people)
+        say(f"seeded {len(people)} people; {NETWORK_ADMIN} is the network admin")
 
         def auth(handle: str) -> dict[str, str]:
             return {"Authorization": f"Bearer {tokens[handle]}"}
 
         async def call(method: str, path: str, handle: str, **kwargs: Any) -> Any:
-            response = await http.request(method, path, headers=auth(handle), **kwargs)
+            with then(1):
+                response = await http.request(method, path, headers=auth(handle), **kwargs)
             response.raise_for_status()
             return response.json() if response.content else None
 
-        for follower, followees in FOLLOWS.items():
-            for followee in followees:
+        follows = _follows(people)
+
+        async def follow(follower: str, followees: list[str]) -> None:
+            for followee in followees:  # one person's follows in turn: one aggregate
                 await call(
                     "POST", "/identity/me/following", follower, json={"user_id": ids[followee]}
                 )
+
+        await at_most(6, (follow(f, fs) for f, fs in follows.items()))
 
         await call(
             "POST",
@@ -171,7 +159,7 @@ async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> Seeded
             json={"away_until": None, "backup_id": ids[COMMUNITY_BACKUP]},
         )
 
-        groups = await _seed_groups(call, ids)
+        groups = await _seed_groups(call, ids, departments=history is not None)
         accounts: dict[str, Any] = {}
         for name, (department, delegates) in SHARED_ACCOUNTS.items():
             account = await call(
@@ -188,55 +176,159 @@ async def seed_demo(base_url: str, say: Callable[[str], None] = print) -> Seeded
                 )
             accounts[name] = {"id": account["id"], "delegates": delegates}
         say(
-            f"seeded {sum(map(len, FOLLOWS.values()))} follows, {len(groups)} groups "
+            f"seeded {sum(map(len, follows.values()))} follows, {len(groups)} groups "
             f"(one private), community manager {COMMUNITY_MANAGER} (backup {COMMUNITY_BACKUP}), "
             f"shared account HR (delegates {', '.join(SHARED_ACCOUNTS['HR'][1])})"
         )
 
+        await caught_up(http, "posts")
         for author, text in POSTS:
             await call("POST", "/posts/posts", author, json={"text": text})
         say(f"seeded {len(POSTS)} posts")
 
-        people = {h: {"id": ids[h], "token": tokens[h]} for h in ids}
-        await seed_conversations(http, people, groups)
+        seeded = {h: {"id": ids[h], "token": tokens[h]} for h in ids}
+        if history is not None:
+            say(f"history: twelve weeks from {history.first_day} to {history.last_day}…")
+            places = {d: groups[name] for d, (name, _, _) in DEPARTMENTS.items()}
+            places[ALL_COMPANY] = groups[ALL_COMPANY_NAME]
+            await Historian(http, seeded, places, say).write(history)
+            say("history: written; the services are still reading it (a minute at most)")
+        core = {h: seeded[h] for h in (p.handle for p in PEOPLE)}
+        named = {n: i for n, i in groups.items() if n != ALL_COMPANY_NAME}
+        await seed_conversations(http, core, named)
         await seed_notifications(http, ids, tokens, say)
-        return {"people": people, "groups": groups, "shared_accounts": accounts}
+        return {
+            "people": seeded,
+            "groups": named,
+            "shared_accounts": accounts,
+            "history": history,
+        }
 
 
-async def _seed_groups(call: Callable[..., Any], ids: dict[str, str]) -> dict[str, str]:
-    """The demo's groups, by name (the all-company group included). The private group is
-    filled by invitation, and one member gets in by a request the owner approves."""
+ALL_COMPANY_NAME = "*all-company*"  # replaced by its real name in _seed_groups' answer
+
+
+async def _register(
+    http: httpx.AsyncClient, people: list[Person], then: Callable[..., Any]
+) -> dict[str, str] | None:
+    """Register `people` (None if the first one was there already): the first one alone (the
+    network admin), then heads of department, then everyone else, a few at a time."""
+    ids: dict[str, str] = {}
+    managers = {p.manager for p in people if p.manager} | {
+        p.handle for p in people if not p.manager
+    }
+
+    async def register(person: Person) -> bool:
+        with then():
+            response = await http.post(
+                "/identity/users",
+                json={
+                    "email": person.email,
+                    "password": DEMO_PASSWORD,
+                    "display_name": person.name,
+                    "department": person.department,
+                    "job_title": person.title,
+                    "is_manager": person.handle in managers,
+                    "manager_id": ids.get(person.manager) if person.manager else None,
+                    "languages": [DEMO_LANGUAGE],
+                },
+            )
+        if response.status_code == 409 and person is people[0]:
+            return False
+        response.raise_for_status()
+        ids[person.handle] = response.json()["id"]
+        return True
+
+    if not await register(people[0]):
+        return None
+    heads = [p for p in people[1:] if p.manager is None]
+    await at_most(4, (register(p) for p in heads))
+    await at_most(4, (register(p) for p in people[1:] if p.manager is not None))
+    return {p.handle: ids[p.handle] for p in people}
+
+
+async def _log_in(http: httpx.AsyncClient, people: list[Person]) -> dict[str, str]:
+    """Access tokens, issued now (a token issued in the past would have expired)."""
+    tokens: dict[str, str] = {}
+
+    async def log_in(person: Person) -> None:
+        response = await http.post(
+            "/identity/tokens", json={"email": person.email, "password": DEMO_PASSWORD}
+        )
+        response.raise_for_status()
+        tokens[person.handle] = response.json()["access_token"]
+
+    await at_most(4, (log_in(p) for p in people))
+    return tokens
+
+
+def _follows(people: list[Person]) -> dict[str, list[str]]:
+    """The core people's follows, and every colleague follows their head of department and
+    two colleagues (the same two on every run)."""
+    follows = {h: list(f) for h, f in FOLLOWS.items()}
+    handles = {p.handle for p in people}
+    for i, person in enumerate(p for p in people if p.handle not in FOLLOWS):
+        same = [p.handle for p in people if p.department == person.department]
+        others = [h for h in same if h != person.handle]
+        chosen = [person.manager] if person.manager else []
+        for k in (i * 7, i * 13 + 3):
+            candidate = others[k % len(others)]
+            if candidate not in chosen:
+                chosen.append(candidate)
+        follows[person.handle] = [h for h in chosen if h in handles]
+    return follows
+
+
+async def _seed_groups(
+    call: Callable[..., Any], ids: dict[str, str], *, departments: bool = False
+) -> dict[str, str]:
+    """The demo's groups, by name (the all-company group under ALL_COMPANY_NAME). The private
+    group is filled by invitation, and one member gets in by a request the owner approves.
+    With `departments`, every department has its public group with all its people in it."""
+    plans = dict(GROUPS)
+    if departments:
+        for department, (name, _, _) in DEPARTMENTS.items():
+            staff = [p.handle for p in EVERYONE if p.department == department]
+            owner = group_owner(department)
+            known = plans.get(name, ("public", owner, []))
+            members = [*known[2], *(h for h in staff if h not in known[2] and h != known[1])]
+            plans[name] = ("public", known[1], members)
     groups: dict[str, str] = {}
-    for name, (visibility, owner, members) in GROUPS.items():
+
+    async def fill(group_id: str, visibility: str, owner: str, members: list[str]) -> None:
+        for i, member in enumerate(members):  # one group's members in turn: one aggregate
+            if visibility == "public":
+                await call("POST", f"/identity/groups/{group_id}/join", member)
+            elif i == 0:
+                await call("POST", f"/identity/groups/{group_id}/requests", member, json={})
+                await call(
+                    "POST", f"/identity/groups/{group_id}/requests/{ids[member]}/approve", owner
+                )
+            else:
+                await call(
+                    "POST",
+                    f"/identity/groups/{group_id}/invitations",
+                    owner,
+                    json={"user_id": ids[member]},
+                )
+                await call("POST", f"/identity/groups/{group_id}/join", member)
+
+    for name, (visibility, owner, _) in plans.items():
         group = await call(
             "POST",
             "/identity/groups",
             owner,
             json={
                 "name": name,
-                "description": f"{name} at the demo company",
+                "description": DESCRIPTIONS.get(name, name),
                 "visibility": visibility,
             },
         )
         groups[name] = group["id"]
-        for i, member in enumerate(members):
-            if visibility == "public":
-                await call("POST", f"/identity/groups/{group['id']}/join", member)
-            elif i == 0:
-                await call("POST", f"/identity/groups/{group['id']}/requests", member, json={})
-                await call(
-                    "POST", f"/identity/groups/{group['id']}/requests/{ids[member]}/approve", owner
-                )
-            else:
-                await call(
-                    "POST",
-                    f"/identity/groups/{group['id']}/invitations",
-                    owner,
-                    json={"user_id": ids[member]},
-                )
-                await call("POST", f"/identity/groups/{group['id']}/join", member)
+    await at_most(6, (fill(groups[name], *plan) for name, plan in plans.items()))
     listed = await call("GET", "/identity/groups", NETWORK_ADMIN)
     for group in listed["groups"]:
         if group["is_all_company"]:
+            groups[ALL_COMPANY_NAME] = group["id"]
             groups[group["name"]] = group["id"]
     return groups

@@ -20,6 +20,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from . import clock  # noqa: F401  (domain events take their time from plein_events.clock)
 from .contract import Envelope, Event, envelope_for
 from .tracing import current_carrier
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
@@ -114,27 +114,39 @@ def _sign_in_hint(settings: Settings) -> None:
         console.print(f"  sign in as ann@example.com / {DEMO_PASSWORD} (the network admin)")
 
 
-async def _seed(settings: Settings) -> None:
-    """Seed the demo organisation once per data dir, through the running HTTP API."""
+async def _seed(settings: Settings, app: Any = None) -> None:
+    """Seed the demo organisation once per data dir; with `app` (this process's), with its
+    twelve weeks of history. A start after an interrupted seed says so and leaves it."""
     from plein_demo import seed_demo
 
-    marker = settings.data_dir / "seeded"
+    marker, filling = settings.data_dir / "seeded", settings.data_dir / "seeding"
     if marker.exists():
         return
+    if filling.exists():
+        console.print(
+            f"[yellow]  demo: an earlier start was stopped while filling it; for a complete "
+            f"demo, stop Plein and remove {settings.data_dir}[/]"
+        )
+        return
+    filling.parent.mkdir(parents=True, exist_ok=True)
+    filling.write_text("seeding\n")
     try:
-        await seed_demo(settings.base_url, say=lambda m: console.print(f"  demo: {m}"))
-        marker.parent.mkdir(parents=True, exist_ok=True)
+        await seed_demo(settings.base_url, say=lambda m: console.print(f"  demo: {m}"), app=app)
         marker.write_text("seeded\n")
+        filling.unlink(missing_ok=True)
+        console.print("  demo: ready")
     except Exception as error:  # the demo is a convenience; Plein runs without it
         console.print(f"[yellow]  demo seed failed: {error!r}[/]")
 
 
 async def _serve(factory: RuntimeFactory, *, seed: bool) -> None:
-    """One process: the app, its background workers, and the demo seed once it answers."""
+    """One process: the app, its background workers, and the demo seed once it answers
+    (in the background: the app answers while the demo fills)."""
     settings = factory.settings
+    app = factory.runtime().asgi()
     server = uvicorn.Server(
         uvicorn.Config(
-            factory.runtime().asgi(),
+            app,
             host=settings.host,
             port=settings.port,
             log_config=None,
@@ -149,11 +161,23 @@ async def _serve(factory: RuntimeFactory, *, seed: bool) -> None:
         await serving
         return
     _announce(factory)
-    if seed:
-        await _seed(settings)
-    _sign_in_hint(settings)
+    seeding = None
+    if seed and not (settings.data_dir / "seeded").exists():
+        console.print("  demo: filling in the background (lines marked demo: follow; ready last)")
+
+        async def seed_then_hint() -> None:
+            await _seed(settings, app)
+            _sign_in_hint(settings)
+
+        seeding = asyncio.create_task(seed_then_hint())
+    else:
+        _sign_in_hint(settings)
     console.print("Press Ctrl-C to stop.\n")
-    await serving
+    try:
+        await serving
+    finally:
+        if seeding is not None and not seeding.done():
+            seeding.cancel()
 
 
 def _serve_processes(factory: RuntimeFactory, workers: int, *, seed: bool) -> None:

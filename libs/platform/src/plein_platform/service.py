@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib.resources.abc import Traversable
 from typing import Any, ClassVar, Protocol
 
@@ -14,7 +14,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from plein_events import Event
+from plein_events import Event, clock
 from plein_events.eventstore import EventStoreOutbox, PleinApplication, eventsourcing_env
 from plein_events.projection import Projection, ProjectionRunner
 from plein_events.relay import OutboxRelay
@@ -33,7 +33,8 @@ log = structlog.get_logger(__name__)
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    """Now (UTC); the moment a historic replay set, inside one (plein_events.clock)."""
+    return clock.now()
 
 
 @dataclass
