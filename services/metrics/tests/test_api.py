@@ -246,7 +246,8 @@ async def test_openapi_carries_every_definition(plein: Plein) -> None:
     from plein_metrics.definitions import DEFINITIONS
 
     spec = (await plein.http.get("/metrics/openapi.json")).json()
-    text = " ".join(op["get"].get("description", "") for op in spec["paths"].values())
+    operations = [op for path in spec["paths"].values() for op in path.values()]
+    text = " ".join(op.get("description", "") for op in operations)
     for definition in DEFINITIONS.values():
         assert definition in text
 
