@@ -26,10 +26,10 @@ SVG_STYLE = (
     ".value{font-weight:600}.axis{stroke:#9aa3ae}.grid{stroke:#d0d5dc;stroke-dasharray:3 3}"
     ".bar,.bar.after{fill:#0b63c5}.bar.before{fill:#9aa3ae}.target{stroke:#c5330b;"
     "stroke-width:2}.line{fill:none;stroke-width:2.5}.line.read{stroke:#0b63c5}"
-    ".line.respond{stroke:#1f8a4c}.line.create{stroke:#c5330b}.line.health{stroke:#6b3fb5}"
-    "text.line{stroke:none}text.read{fill:#0b63c5}text.respond{fill:#1f8a4c}"
+    ".line.respond{stroke:#17703d}.line.create{stroke:#c5330b}.line.health{stroke:#6b3fb5}"
+    "text.line{stroke:none}text.read{fill:#0b63c5}text.respond{fill:#17703d}"
     "text.create{fill:#c5330b}text.health{fill:#6b3fb5}circle.read{fill:#0b63c5}"
-    "circle.respond{fill:#1f8a4c}circle.create{fill:#c5330b}circle.health{fill:#6b3fb5}</style>"
+    "circle.respond{fill:#17703d}circle.create{fill:#c5330b}circle.health{fill:#6b3fb5}</style>"
 )
 
 
