@@ -332,7 +332,7 @@ class _Planner:
         )
         for who in readers:
             if who != author and self.persona(who, week) != Persona.INACTIVE:
-                if self.rng.random() < 0.7 and (at := self.later(thread.at, 1, 96)) is not None:
+                if self.rng.random() < 0.55 and (at := self.later(thread.at, 1, 96)) is not None:
                     self.history.acts.append(Act(at, who, thread.key, "acknowledge"))
 
     def responses(self, week: int, threads: list[Start]) -> None:
@@ -367,7 +367,7 @@ class _Planner:
                 for h in audience
                 if self.persona(h, week) in (Persona.CATALYST, Persona.RESPONDER, Persona.ENGAGER)
             ]
-            for who in self.rng.sample(reacting, min(self.rng.randint(1, 8), len(reacting))):
+            for who in self.rng.sample(reacting, min(self.rng.randint(0, 4), len(reacting))):
                 if (at := self.later(thread.at, 0.5, 48)) is not None:
                     reaction = self.rng.choice(REACTIONS)
                     self.history.acts.append(Act(at, who, thread.key, "reaction", reaction))

@@ -113,22 +113,21 @@ class Historian:
         self, at: datetime, who: str, thread: int, kind: str, value: str | int | None = None
     ) -> None:
         post_id = self.thread_ids[thread]
-        method, path, body = {
-            "reaction": ("PUT", f"/posts/posts/{post_id}/reaction", {"reaction": value}),
-            "accept": (
-                "PUT",
-                f"/posts/posts/{post_id}/best-answer",
-                {"reply_id": self.reply_ids.get(int(value or 0))},
-            ),
-            "vote": ("POST", f"/posts/posts/{post_id}/votes", {"option": value}),
-            "acknowledge": ("POST", f"/feed/announcements/{post_id}/acknowledgement", None),
-            "escalate": ("POST", "/notify/escalations", {"post_id": post_id}),
-        }[kind]
-        if kind == "escalate":
-            # notify's scheduler may have escalated it already (409): that is the same story
-            await self.retried(lambda: self.call(at, who, method, path, body), done={409})
+        body: Any = None
+        if kind == "reaction":
+            method, path, body = "PUT", f"/posts/posts/{post_id}/reaction", {"reaction": value}
+        elif kind == "accept":
+            method, path = "PUT", f"/posts/posts/{post_id}/best-answer"
+            body = {"reply_id": self.reply_ids[int(value or 0)]}
+        elif kind == "vote":
+            method, path, body = "POST", f"/posts/posts/{post_id}/votes", {"option": value}
+        elif kind == "acknowledge":
+            method, path = "POST", f"/feed/announcements/{post_id}/acknowledgement"
         else:
-            await self.retried(lambda: self.call(at, who, method, path, body))
+            method, path, body = "POST", "/notify/escalations", {"post_id": post_id}
+        # notify's scheduler may have escalated a question already (409): the same story
+        done = {409} if kind == "escalate" else set()
+        await self.retried(lambda: self.call(at, who, method, path, body), done=done)
 
     async def read(self, read: Read) -> None:
         body = {"post_ids": [self.thread_ids[k] for k in read.threads]}

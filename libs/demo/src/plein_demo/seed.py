@@ -13,9 +13,11 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 from plein_events import clock
+from starlette.routing import Mount
 
 from .conversations import seed_conversations
 from .history import ALL_COMPANY, DAYS, group_owner, plan
@@ -82,7 +84,6 @@ COMMUNITY_MANAGER, COMMUNITY_BACKUP = "kim", "mila"
 SHARED_ACCOUNTS = {"HR": ("HR", ["ilse", "jeroen"])}  # name -> (department, delegates)
 
 Seeded = dict[str, Any]
-Moment = Callable[[], AbstractContextManager[Any]]
 
 
 def history_start(now: datetime) -> datetime:
@@ -107,12 +108,10 @@ async def seed_demo(
     async with httpx.AsyncClient(
         base_url=f"{base_url}/api", timeout=60.0, transport=transport
     ) as http:
-        history = plan(history_start(clock.now()).date()) if app is not None else None
-        founded = None
-        if history is not None:
-            founded = datetime.combine(history.first_day, time(9), clock.now().tzinfo) - timedelta(
-                days=3
-            )
+        start = history_start(clock.now())
+        history = plan(start.date()) if app is not None else None
+        # The company opens its Plein on a morning three days before its history begins.
+        founded = start - timedelta(days=3, hours=-9) if history is not None else None
 
         def then(offset_h: float = 0) -> AbstractContextManager[Any]:
             """Back at the founding of the company (+ offset), when there is a history."""
@@ -121,10 +120,14 @@ async def seed_demo(
             return clock.at(founded + timedelta(hours=offset_h))
 
         people = [*PEOPLE, *COLLEAGUES] if history is not None else PEOPLE
-        ids = await _register(http, people, then)
+        ids = await _register(http, PEOPLE, then)
         if ids is None:
             return None
-        tokens = await _log_in(http, people)
+        tokens = await _log_in(http, PEOPLE)
+        if history is not None:
+            colleagues = await _register_colleagues(app, ids, then)
+            ids.update({h: c[0] for h, c in colleagues.items()})
+            tokens.update({h: c[1] for h, c in colleagues.items()})
         say(f"seeded {len(people)} people; {NETWORK_ADMIN} is the network admin")
 
         def auth(handle: str) -> dict[str, str]:
@@ -245,6 +248,50 @@ async def _register(
     await at_most(4, (register(p) for p in heads))
     await at_most(4, (register(p) for p in people[1:] if p.manager is not None))
     return {p.handle: ids[p.handle] for p in people}
+
+
+async def _register_colleagues(
+    app: Any, ids: dict[str, str], then: Callable[..., Any]
+) -> dict[str, tuple[str, str]]:
+    """Register the colleagues (handle -> (id, access token)) by identity's own use cases in
+    this process, without a password: nobody signs in as them, and 130 password hashes
+    (argon2, made slow on purpose) would take most of the seed's minute. Their tokens are
+    issued by identity as at a log in."""
+    accounts = _identity_accounts(app)
+    managers = {p.manager for p in COLLEAGUES if p.manager} | {
+        p.handle for p in COLLEAGUES if not p.manager
+    }
+    out: dict[str, tuple[str, str]] = {}
+
+    async def register(person: Person) -> None:
+        known = ids | {h: registered[0] for h, registered in out.items()}
+        manager = known.get(person.manager) if person.manager else None
+        with then():
+            user = await accounts.register(
+                email=person.email,
+                invitation=None,
+                password=None,
+                display_name=person.name,
+                department=person.department,
+                job_title=person.title,
+                is_manager=person.handle in managers,
+                manager_id=UUID(manager) if manager else None,
+                languages=[DEMO_LANGUAGE],
+            )
+        issued = await accounts.issue(user.id)
+        out[person.handle] = (str(user.id), issued["access_token"])
+
+    await at_most(4, (register(p) for p in COLLEAGUES if p.manager is None))
+    await at_most(4, (register(p) for p in COLLEAGUES if p.manager is not None))
+    return out
+
+
+def _identity_accounts(app: Any) -> Any:
+    """identity's account use cases, from the app this process serves it in."""
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == "/api/identity":
+            return route.app.state.service.accounts
+    raise RuntimeError("the demo's history needs identity running in this process")
 
 
 async def _log_in(http: httpx.AsyncClient, people: list[Person]) -> dict[str, str]:

@@ -130,6 +130,7 @@ async def _seed(settings: Settings, app: Any = None) -> None:
         return
     filling.parent.mkdir(parents=True, exist_ok=True)
     filling.write_text("seeding\n")
+    console.print("  demo: filling in the background (lines marked demo: follow; ready last)")
     try:
         await seed_demo(settings.base_url, say=lambda m: console.print(f"  demo: {m}"), app=app)
         marker.write_text("seeded\n")
@@ -163,7 +164,6 @@ async def _serve(factory: RuntimeFactory, *, seed: bool) -> None:
     _announce(factory)
     seeding = None
     if seed and not (settings.data_dir / "seeded").exists():
-        console.print("  demo: filling in the background (lines marked demo: follow; ready last)")
 
         async def seed_then_hint() -> None:
             await _seed(settings, app)
