@@ -27,7 +27,7 @@ SVG_STYLE = (
     ".bar,.bar.after{fill:#0b63c5}.bar.before{fill:#9aa3ae}.target{stroke:#c5330b;"
     "stroke-width:2}.line{fill:none;stroke-width:2.5}.line.read{stroke:#0b63c5}"
     ".line.respond{stroke:#17703d}.line.create{stroke:#c5330b}.line.health{stroke:#6b3fb5}"
-    "text.line{stroke:none}text.read{fill:#0b63c5}text.respond{fill:#17703d}"
+    "text.read{fill:#0b63c5}text.respond{fill:#17703d}"
     "text.create{fill:#c5330b}text.health{fill:#6b3fb5}circle.read{fill:#0b63c5}"
     "circle.respond{fill:#17703d}circle.create{fill:#c5330b}circle.health{fill:#6b3fb5}</style>"
 )
