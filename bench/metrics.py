@@ -14,6 +14,15 @@ Measured on the same servers, the same stream:
   from PostgreSQL into Python, nothing computed).
 
     uv run python bench/metrics.py --events 200000     # the issue's figure: --events 1000000
+
+With --dashboard, the community dashboard's metrics side instead, for 10,000 people over 12
+weeks (issue 29): the server time of one dashboard page (the baseline vs follow-up of the
+last 4 weeks against the 4 before, 12 weeks of trends, the coach and the receipts, gathered
+as the web client gathers them), p50 and p99 over --runs pages, and the coach's weekly
+computation alone; next to the baseline of the same run, the raw read of the rows the page
+needs from PostgreSQL (nothing computed).
+
+    uv run python bench/metrics.py --dashboard          # 10,000 people, 12 weeks
 """
 
 from __future__ import annotations
@@ -233,11 +242,132 @@ async def main(events: int, out: Path) -> None:
     console.print(f"written to {out}")
 
 
+async def dashboard(people: int, events: int, runs: int, out: Path) -> None:
+    """The dashboard's metrics work for `people` people over 12 weeks."""
+    from datetime import timedelta
+    from uuid import UUID
+
+    from plein_events import parse_payload
+    from plein_metrics.app import Metrics
+    from plein_metrics.coach import Coach
+    from plein_metrics.readmodel import changes_for
+    from plein_metrics.settings import MetricsSettings
+    from plein_metrics.store import apply_changes
+    from plein_platform.auth import Principal
+    from plein_testdata.metrics import START
+
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plein-bench-dash-")))
+        database_url = stack.enter_context(embedded_postgres(tmp / "postgres"))
+        sources = [("platform", platform_migrations()), ("metrics", MetricsService().migrations())]
+        await migrate(database_url, "metrics", sources)
+        pool = schema_pool(database_url, "metrics")
+        await pool.open()
+        # The read model is written with the projection's own changes (readmodel.py), straight
+        # into PostgreSQL: the stream and its replay are measured by the default run.
+        started = time.perf_counter()
+        changes = [
+            change
+            for envelope in organisation(people=people, events=events, days=84)
+            for change in changes_for(parse_payload(envelope), envelope)
+        ]
+        console.print(
+            f"generated {len(changes):,} read-model changes in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        for i in range(0, len(changes), 20_000):
+            async with pool.connection() as conn, conn.transaction():
+                await apply_changes(conn, changes[i : i + 20_000])
+        del changes
+        # the community manager: the generated organisation's network admin (its first person)
+        async with pool.connection() as conn:
+            cur = await conn.execute("SELECT user_id FROM roles WHERE held LIMIT 1")
+            row = await cur.fetchone()
+        assert row is not None
+        viewer = Principal(UUID(row[0]), UUID(row[0]))
+        metrics = Metrics(pool, MetricsSettings())
+        last = (START + timedelta(days=83)).date()
+        followup = Period.of_dates(last - timedelta(days=27), last)
+        baseline = Period.of_dates(last - timedelta(days=55), last - timedelta(days=28))
+
+        async def page() -> None:
+            await asyncio.gather(
+                metrics.compare(viewer, baseline, followup, Scope("org")),
+                metrics.trends(viewer, last, 12, Scope("org")),
+                metrics.coach(viewer, last),
+                metrics.announcement_receipts(viewer, followup),
+                metrics.interventions(viewer),
+            )
+
+        async def rows() -> None:  # the baseline: the rows, read and nothing computed
+            await asyncio.gather(
+                load_dataset(pool, baseline),
+                load_dataset(pool, followup),
+                load_dataset(pool, Period(followup.start - 8 * 7 * 86_400_000_000, followup.end)),
+                load_dataset(pool, followup),
+            )
+
+        def timed(samples: list[float]) -> dict[str, float]:
+            ordered = sorted(samples)
+            p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+            return {"p50_ms": statistics.median(ordered), "p99_ms": p99}
+
+        pages, raws = [], []
+        for _ in range(runs):
+            t = time.perf_counter()
+            await rows()
+            raws.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            await page()
+            pages.append((time.perf_counter() - t) * 1000)
+        span = Period.of_dates(last - timedelta(days=27), last)
+        data = await load_dataset(pool, span)
+        t = time.perf_counter()
+        suggestions = Coach(data, last, Config()).suggestions()
+        coach_s = time.perf_counter() - t
+        await pool.close()
+    page_t, raw_t = timed(pages), timed(raws)
+    table = Table(title=f"Dashboard, {people:,} people, 12 weeks, {events:,} events, {runs} pages")
+    for column in ("measure", "p50 ms", "p99 ms", "/ raw rows (p50)"):
+        table.add_column(column)
+    table.add_row("raw rows (baseline)", f"{raw_t['p50_ms']:.0f}", f"{raw_t['p99_ms']:.0f}", "1.0")
+    ratio = page_t["p50_ms"] / raw_t["p50_ms"]
+    table.add_row(
+        "dashboard page", f"{page_t['p50_ms']:.0f}", f"{page_t['p99_ms']:.0f}", f"{ratio:.1f}"
+    )
+    console.print(table)
+    console.print(f"coach, one week: {coach_s:.2f} s ({len(suggestions)} suggestions)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "people": people,
+                "events": events,
+                "runs": runs,
+                "page": page_t,
+                "raw_rows": raw_t,
+                "page_over_raw_p50": ratio,
+                "coach_week_s": coach_s,
+            },
+            indent=2,
+        )
+    )
+    console.print(f"written to {out}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=200_000)
-    parser.add_argument("--out", type=Path, default=Path("bench/results/metrics.json"))
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--dashboard", action="store_true", help="the dashboard instead")
+    parser.add_argument("--people", type=int, default=10_000, help="(--dashboard)")
+    parser.add_argument("--runs", type=int, default=20, help="pages timed (--dashboard)")
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.out))
+    if args.dashboard:
+        events = args.events if args.events != 200_000 else 300_000
+        out = args.out or Path("bench/results/metrics-dashboard.json")
+        asyncio.run(dashboard(args.people, events, args.runs, out))
+    else:
+        asyncio.run(main(args.events, args.out or Path("bench/results/metrics.json")))

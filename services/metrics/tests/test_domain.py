@@ -34,22 +34,25 @@ def test_population_counts_people_active_at_some_moment_of_the_period(history: H
 
 def test_funnel_shares_and_gaps_against_default_targets(history: History) -> None:
     funnel = report(history)["funnel"]
-    assert funnel["read"]["people"] == 5  # b g z h f
-    assert funnel["read"]["share"] == pytest.approx(5 / 9)
-    assert funnel["read"]["gap"] == pytest.approx(5 / 9 - 0.55)
-    assert funnel["respond"]["people"] == 5  # a b c d e
-    assert funnel["respond"]["share"] == pytest.approx(5 / 9)
+    # nested: whoever responded or created read too (their seen reports are not needed)
+    assert funnel["read"]["people"] == 9  # b g z h f seen, a c d e responded or created
+    assert funnel["read"]["share"] == pytest.approx(9 / 9)
+    assert funnel["read"]["gap"] == pytest.approx(1 - 0.55)
+    assert funnel["respond"]["people"] == 6  # a b c d e replied or reacted, g created
+    assert funnel["respond"]["share"] == pytest.approx(6 / 9)
     assert funnel["create"]["people"] == 4  # a c d g
     assert funnel["create"]["gap"] == pytest.approx(4 / 9 - 0.05)
 
 
 def test_department_breakdown_gives_each_department_its_funnel(history: History) -> None:
     departments = {d["department"]: d for d in report(history)["departments"]}
-    assert departments["Sales"]["read"] == pytest.approx(1 / 3)
+    assert departments["Sales"]["read"] == 1  # b read; a and c responded, so read
     assert departments["Sales"]["respond"] == 1
     assert departments["Sales"]["create"] == pytest.approx(2 / 3)
     assert departments["IT"]["respond"] == pytest.approx(2 / 3)
-    assert departments["HR"]["read"] == 1 and departments["HR"]["respond"] == 0
+    assert departments["IT"]["read"] == 1  # f read; d and e responded
+    assert departments["HR"]["read"] == 1
+    assert departments["HR"]["respond"] == pytest.approx(1 / 3)  # g's praise started a thread
 
 
 def test_no_department_cell_of_fewer_than_k_people(history: History) -> None:
@@ -166,8 +169,9 @@ def test_group_scope_counts_the_groups_members_and_its_own_activity(history: His
     r = report(history, f"group:{history.ids['G1']}")
     assert r["population"] == 3  # a b c
     funnel = r["funnel"]
+    # a b c all responded in the group, so all three read (b's seen report alone was 1)
     assert (funnel["read"]["people"], funnel["respond"]["people"], funnel["create"]["people"]) == (
-        1,
+        3,
         3,
         1,
     )
@@ -176,7 +180,8 @@ def test_group_scope_counts_the_groups_members_and_its_own_activity(history: His
 def test_department_scope(history: History) -> None:
     r = report(history, "department:IT")
     assert r["population"] == 3
-    assert [r["funnel"][k]["people"] for k in ("read", "respond", "create")] == [1, 2, 1]
+    # f read; d and e responded, so read too (was 1, 2, 1 before the funnel was nested)
+    assert [r["funnel"][k]["people"] for k in ("read", "respond", "create")] == [3, 2, 1]
 
 
 def test_scope_of_fewer_than_k_people_is_refused(history: History) -> None:
@@ -196,7 +201,8 @@ def test_compare_gives_deltas_of_the_headlines(history: History) -> None:
     # week 1: creators a d c of 9; week 2: a d g of 8 (z left on Jan 10)
     assert deltas["funnel.create.share"]["delta"] == pytest.approx(3 / 8 - 3 / 9)
     assert deltas["population"]["baseline"] == 9 and deltas["population"]["followup"] == 8  # z left
-    assert deltas["funnel.respond.share"]["delta"] == pytest.approx(0 - 5 / 9)
+    # respond: a b c d e of 9, then the creators a d g of 8 (nested: creating is responding)
+    assert deltas["funnel.respond.share"]["delta"] == pytest.approx(3 / 8 - 5 / 9)
 
 
 def test_bad_periods_and_scopes_are_invalid_input() -> None:
@@ -267,4 +273,7 @@ def test_a_naive_seen_at_is_read_as_utc(history: History) -> None:
         PostsSeen(reader_id=history.ids["c"], post_ids=[history.ids["p1"]], seen_at=naive),
         jan(17, 10),
     )
-    assert report(history)["funnel"]["read"]["people"] == 6  # c joins b g z h f
+    # on Jan 17 nobody else did anything: c's naive seen_at alone makes the day's reader
+    day = Period.of_dates(jan(17).date(), jan(17).date())
+    data = fold(history.envelopes).dataset()
+    assert compute_report(data, day, Scope("org"), K2)["funnel"]["read"]["people"] == 1

@@ -30,7 +30,7 @@ async def test_the_history_migration_replays_the_read_model_from_the_start(
         applied = await migrate(
             url, "metrics", [("platform", platform_migrations()), ("metrics", folder)]
         )
-        assert applied == ["metrics/0002_history.sql"]
+        assert applied[0] == "metrics/0002_history.sql"  # (0003 adds tables of its own)
         async with pool.connection() as conn:
             cur = await conn.execute("SELECT projection, last_seq FROM projection_position")
             assert await cur.fetchall() == [("other", 7)]  # metrics replays from the start

@@ -55,12 +55,20 @@ def test_personas_per_department_are_suppressed_like_the_departments(history: Hi
     assert all(d["suppressed"] and d["shares"] is None for d in personas["departments"])
 
 
-def test_engaged_people_are_active_on_enough_of_the_last_28_days(history: History) -> None:
+def test_regulars_are_active_on_enough_of_the_last_28_days(history: History) -> None:
     # active days since Dec 22: a 7, d 3, b c e g 2 (b's p0 on Jan 2 counts), f h z 1
+    # (these were "engaged" before engaged became health's numerator: same numbers)
     activity = report(history, Config(k=2, engaged_days=2))["activity"]
-    assert activity["engaged"] == 6 and activity["engaged_share"] == pytest.approx(6 / 9)
-    assert report(history, Config(k=2, engaged_days=3))["activity"]["engaged"] == 2  # a, d
-    assert report(history)["activity"]["engaged"] == 0  # 10 days: nobody
+    assert activity["regulars"] == 6
+    assert report(history, Config(k=2, engaged_days=3))["activity"]["regulars"] == 2  # a, d
+    assert report(history)["activity"]["regulars"] == 0  # 10 days: nobody
+
+
+def test_engaged_people_are_the_monthly_active_health_counts(history: History) -> None:
+    activity = report(history)["activity"]
+    assert activity["engaged"] == activity["mau"] == 9
+    assert activity["engaged_share"] == pytest.approx(9 / 9)
+    assert activity["health"] == pytest.approx(9 / 9)
 
 
 def test_community_health_is_this_months_active_over_the_years(history: History) -> None:
@@ -99,10 +107,12 @@ def test_groups_breakdown_gives_each_groups_funnel(history: History) -> None:
     groups = {g["group_id"]: g for g in report(history)["groups"]}
     sales = groups[str(history.ids["G1"])]
     assert (sales["population"], sales["name"]) == (3, "Sales team")  # a b c
-    assert (sales["read"], sales["respond"], sales["create"]) == pytest.approx((1 / 3, 1, 1 / 3))
+    # a b c all responded in it, so all read (nested; b's seen report alone was 1 / 3)
+    assert (sales["read"], sales["respond"], sales["create"]) == pytest.approx((1, 1, 1 / 3))
     leadership = groups[str(history.ids["P1"])]  # a (admin) and d
     assert leadership["name"] is None  # a private group's name is never kept
-    assert (leadership["read"], leadership["respond"], leadership["create"]) == (0, 0.5, 0.5)
+    # d started p2 (so responded and read), a replied: was (0, 0.5, 0.5) before nesting
+    assert (leadership["read"], leadership["respond"], leadership["create"]) == (1, 1, 0.5)
     only_public = report(history, visible_groups={str(history.ids["G1"])})["groups"]
     assert [g["group_id"] for g in only_public] == [str(history.ids["G1"])]
 
@@ -114,15 +124,16 @@ def test_compare_per_department_and_group(history: History) -> None:
     result = compare(week1, week2)
     departments = {d["department"]: d for d in result["departments"]}
     sales = departments["Sales"]
-    assert sales["read"]["baseline"] == pytest.approx(1 / 3) and sales["read"]["followup"] == 0
-    assert sales["respond"]["delta"] == -1  # a b c responded in week 1, nobody in week 2
+    # nested: a b c responded in week 1, so read; in week 2 only a (announcements) did
+    assert sales["read"]["baseline"] == 1 and sales["read"]["followup"] == pytest.approx(1 / 3)
+    assert sales["respond"]["delta"] == pytest.approx(1 / 3 - 1)  # a's threads respond
     assert sales["create"]["delta"] == pytest.approx(1 / 3 - 2 / 3)  # a, c; then a
     hr = departments["HR"]
     assert (hr["population"]["baseline"], hr["population"]["followup"]) == (3, 2)  # z left
     assert hr["create"]["delta"] == pytest.approx(0.5)  # g's praise in week 2
     groups = {g["group_id"]: g for g in result["groups"]}
     g1 = groups[str(history.ids["G1"])]
-    assert g1["respond"]["delta"] == -1 and g1["name"] == "Sales team"
+    assert g1["respond"]["delta"] == pytest.approx(1 / 3 - 1) and g1["name"] == "Sales team"
     # k = 3: every department has 3 people in week 1; in week 2 HR (g, h) is too small,
     # and with it the next smallest: none of them show numbers
     small = compare(

@@ -1,6 +1,7 @@
 """The community dashboard in a real browser (Debian's Chromium) against a real Plein with the
-demo organisation: kim, its community manager, sees it at desktop size in English and on a
-phone in Dutch; eva, an ordinary member, is refused."""
+demo organisation and its twelve weeks of history (what `make run` seeds): kim, its community
+manager, sees it at desktop size in English and on a phone in Dutch, with a baseline and a
+follow-up that both have numbers; eva, an ordinary member, is refused."""
 
 from __future__ import annotations
 
@@ -8,18 +9,41 @@ import asyncio
 import csv
 import io
 import re
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Browser, Route, expect
-from plein_demo import COMMUNITY_MANAGER
+from plein_demo import COMMUNITY_MANAGER, seed_demo
+from plein_demo.history_seed import caught_up
 from plein_platform.registry import load_services
+from plein_platform.testing import Servers, fresh_database, fresh_streams, start_plein
 
 from .conftest import Demo, Visitor
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+async def demo(servers: Servers) -> AsyncIterator[Demo]:
+    """The demo seeded in process, as `plein run` does: its colleagues and twelve weeks of
+    history besides the 22 people everyone signs in as."""
+    database_url = await fresh_database(servers)
+    await fresh_streams(servers.nats_url)
+    plein = await start_plein(database_url, servers.nats_url)
+    try:
+        assert plein.server is not None
+        app = plein.server.config.app
+        seeded = await seed_demo(plein.base_url, say=lambda _: None, app=app)
+        assert seeded is not None and seeded["history"] is not None
+        await caught_up(plein.http, "metrics", timeout_s=300)
+        yield Demo(plein, seeded)
+    finally:
+        await plein.http.aclose()
+        await plein.stop()
+
 
 WORDS = {
     "en-GB": {
@@ -100,11 +124,10 @@ async def test_community_manager_sees_the_dashboard_with_tables_and_csv(
     funnel = page.get_by_role("table", name=words["funnel"], exact=True)
     await expect(funnel.get_by_role("row")).to_have_count(4)
     await expect(funnel.get_by_role("rowheader", name=words["read"])).to_be_visible()
-    await expect(page.locator("svg.chart[role=img] title")).to_have_count(4)
-    # The demo's departments are smaller than k: the heatmap hides its cells, and the
-    # tables say so in words, with no number in those cells.
+    # funnel, trends (two), baseline vs follow-up, heatmap, personas
+    await expect(page.locator("svg.chart[role=img] title")).to_have_count(6)
+    # A cell of fewer than k people says so in words, with no number in it.
     matrix = page.get_by_role("table", name=words["matrix"], exact=True)
-    await expect(matrix.get_by_role("cell", name=words["fewer"]).first).to_be_visible()
     for text in await matrix.locator("tbody td:last-child").all_inner_texts():
         assert text == words["fewer"] or text.isdigit()
     await manager.check("community")
@@ -159,4 +182,51 @@ async def test_ordinary_member_is_refused_the_dashboard_and_not_offered_it(
     await member.check("community-refused")
     csv_answer = await member.context.request.get(demo.base_url + "/community/funnel.csv")
     assert csv_answer.status == 403 and "text/csv" not in csv_answer.headers["content-type"]
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+def _number(text: str) -> float:
+    """A share or count as the page writes it ("55%", "1.234", "55 %", "–" is none)."""
+    digits = re.sub(r"[^0-9,.]", "", text).replace(",", ".")
+    return float(digits) if digits else float("nan")
+
+
+@pytest.mark.parametrize(("size", "locale"), [("desktop", "en-GB"), ("phone", "nl-NL")])
+async def test_the_dashboard_of_the_last_four_weeks_holds_together(
+    demo: Demo,
+    visitors,  # type: ignore[no-untyped-def]
+    size: str,
+    locale: str,
+) -> None:
+    """Baseline and follow-up both filled, a funnel that is nested, a headline that agrees
+    with it, the coach and the trends there, nothing wider than the phone."""
+    manager: Visitor = await visitors(size, locale=locale)
+    await manager.sign_in(COMMUNITY_MANAGER)
+    page = manager.page
+    await manager.goto("/community?preset=weeks")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(WORDS[locale]["title"])
+    funnel = page.get_by_role("table", name=WORDS[locale]["funnel"], exact=True)
+    people = [_number(t) for t in await funnel.locator("tbody td:nth-child(2)").all_inner_texts()]
+    assert people[0] >= people[1] >= people[2], people  # read >= respond >= create
+    shares = await funnel.locator("tbody td:nth-child(3)").all_inner_texts()
+    headline = await page.locator("p.headline").inner_text()
+    assert all(share in headline for share in shares), (shares, headline)
+    # baseline and follow-up both have a number for every funnel stage
+    comparison = page.locator("#h-compare ~ .table-scroll table").first
+    for row in (await comparison.locator("tbody tr").all())[1:4]:
+        cells = await row.locator("td").all_inner_texts()
+        assert "–" not in cells[:2], cells
+    await expect(page.locator("#h-coach")).to_be_visible()
+    trends = page.locator("#h-trends ~ .table-scroll table")
+    await expect(trends.locator("tbody tr")).to_have_count(12)
+    wide = await page.evaluate("document.scrollingElement.scrollWidth")
+    viewport = await page.evaluate("window.innerWidth")
+    assert wide <= viewport, (wide, viewport)
+    await manager.check(f"community-weeks-{locale}")
+    svg = await manager.context.request.get(
+        demo.base_url + "/community/funnel-trend.svg?preset=weeks"
+    )
+    assert svg.status == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert (await svg.text()).count("<polyline") == 3
+    assert manager.console_errors == []
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)

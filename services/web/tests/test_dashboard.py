@@ -48,9 +48,11 @@ def _report(k: int = 5, matrix: list[dict[str, Any]] | None = None) -> dict[str,
             "wau": 16,
             "mau": 16,
             "stickiness": 0.14,
-            "engaged": 3,
-            "engaged_share": 0.15,
+            "engaged": 16,
+            "engaged_share": 0.8,
+            "active_last_12_months": 20,
             "health": 0.8,
+            "regulars": 3,
         },
         "responsiveness": {
             "threads": 17,
@@ -215,6 +217,7 @@ def test_unanswered_and_receipts_link_to_their_threads() -> None:
     assert unanswered.rows[0][0] == "Waar is de sleutel?"
     assert unanswered.links[0] == f"/posts/{ESCALATIONS[0]['post_id']}"
     receipts = tables["receipts"]
+    assert receipts.rows[0][0] == "2026-12-01"  # no title known: its date
     assert receipts.rows[0][1:] == ["400", "312", "200", "78%", "–"]
     assert receipts.links[0] == f"/posts/{RECEIPTS['announcements'][0]['post_id']}"
 
@@ -259,3 +262,135 @@ def test_navigation_offers_the_dashboard_only_to_its_roles() -> None:
     assert not dashboard.manages_community(_Session([]))
     assert not dashboard.manages_community(_Session(None))
     assert not dashboard.manages_community(None)
+
+
+def test_receipts_are_labelled_by_the_announcements_title() -> None:
+    post = RECEIPTS["announcements"][0]["post_id"]
+    tables = dashboard.tables(_compared(), RECEIPTS, [], {post: "New canteen hours"})
+    assert tables["receipts"].rows[0][0] == "New canteen hours (2026-12-01)"
+
+
+def test_ambassadors_table_heads_each_row_with_the_name() -> None:
+    rows = _csv(_tables()["ambassadors"])
+    assert rows[0][:3] == ["Name", "Rank", "Department"]
+    assert rows[1][:4] == ["Daan Visser", "1", "IT", "26"]
+
+
+def test_presets_are_four_weeks_against_four_and_quarter_against_quarter() -> None:
+    weeks = dashboard.preset("weeks", date(2026, 12, 7))
+    assert weeks is not None and weeks.query() == {
+        "baseline": "2026-10-13/2026-11-09",
+        "followup": "2026-11-10/2026-12-07",
+    }
+    quarter = dashboard.preset("quarter", date(2026, 2, 14))
+    assert quarter is not None and quarter.query() == {
+        "baseline": "2025-10-01/2025-12-31",
+        "followup": "2026-01-01/2026-02-14",
+    }
+    assert dashboard.preset("decade", date(2026, 2, 14)) is None
+
+
+TRENDS = {
+    "scope": "org",
+    "k": 5,
+    "weeks": [
+        {"week": {"from": "2026-11-17", "to": "2026-11-23"}, "population": None,
+         "suppressed": True},
+        {"week": {"from": "2026-11-24", "to": "2026-11-30"}, "population": 20,
+         "suppressed": False, "read_share": 0.5, "respond_share": 0.25, "create_share": 0.1,
+         "engaged": 16, "health": 0.8},
+        {"week": {"from": "2026-12-01", "to": "2026-12-07"}, "population": 20,
+         "suppressed": False, "read_share": 1.0, "respond_share": 0.5, "create_share": 0.0,
+         "engaged": 18, "health": 0.9},
+    ],
+}  # fmt: skip
+
+
+def test_trends_table_and_lines_leave_a_suppressed_week_out() -> None:
+    rows = _csv(dashboard.trends_table(TRENDS))
+    assert rows[1] == ["2026-11-23"] + ["fewer than 5"] * 6
+    assert rows[3] == ["2026-12-07", "20", "100%", "50%", "0%", "18", "90%"]
+    read, respond, create = dashboard.funnel_trend(TRENDS).lines
+    assert len(read.points.split()) == 2  # the hidden first week is a gap
+    right, bottom, top = dashboard.TREND_RIGHT, dashboard.TREND_BOTTOM, dashboard.TREND_TOP
+    assert read.points.split()[-1] == f"{right:.1f},{top:.1f}"  # 100% at the top
+    assert create.points.split()[-1] == f"{right:.1f},{bottom:.1f}"  # 0% at the bottom
+    assert (read.last, respond.last) == ("100%", "50%")
+
+
+COACH = {
+    "week": "2026-12-07",
+    "suggestions": [
+        {"id": "a1", "kind": "ask_manager", "subject": "Sales", "week": "2026-12-07",
+         "evidence": {"department": "Sales", "questions": 3, "oldest_hours": 60,
+                      "manager_id": "m", "manager": "Sara"},
+         "link": "/posts/q", "metric": "open_questions", "value": 3, "status": None},
+        {"id": "b2", "kind": "invite", "subject": "Finance", "week": "2026-12-07",
+         "evidence": {"department": "Finance", "read": 0.8, "respond": 0.0},
+         "link": "/groups", "metric": "respond_share", "value": 0.0, "status": "done"},
+        {"id": "c3", "kind": "announcements", "subject": "g", "week": "2026-12-07",
+         "evidence": {"group_id": "g", "group": "Engineering", "announcements": 4,
+                      "guideline": 2.0},
+         "link": "/groups/g", "metric": "announcements", "value": 4, "status": None},
+        {"id": "d4", "kind": "praise", "subject": "u", "week": "2026-12-07",
+         "evidence": {"user_id": "u", "name": "Eva", "answers": 12},
+         "link": "/people/u", "metric": "answers", "value": 12, "status": "dismissed"},
+    ],
+    "followed": [
+        {"suggestion_id": "b2", "kind": "invite", "subject": "Finance",
+         "metric": "respond_share", "week": "2026-11-30", "value_then": 0.0,
+         "value_now": 0.25},
+    ],
+}  # fmt: skip
+
+
+def test_the_coach_speaks_in_sentences_with_evidence_in_both_languages() -> None:
+    texts = [a.text for a in dashboard.advice(COACH)]
+    assert texts == [
+        "3 questions in Sales unanswered for 2 days or more: ask Sara (their manager) to answer.",
+        "Finance reads (80%) but hardly responds (0%): invite them to the next live Q&A.",
+        "Engineering posted 4 announcements this week (guideline 2): ask its admins to "
+        "bundle them.",
+        "Eva answered 12 questions of others this week: praise them.",
+    ]
+    assert [a.status for a in dashboard.advice(COACH)] == [None, "done", None, "dismissed"]
+    token = i18n.current_language.set("nl")
+    try:
+        dutch = [a.text for a in dashboard.advice(COACH)]
+        assert dutch[0].startswith("3 vragen in Sales")
+        assert all(d != e for d, e in zip(dutch, texts, strict=True))
+    finally:
+        i18n.current_language.reset(token)
+
+
+def test_followed_suggestions_show_the_figure_then_and_now() -> None:
+    rows = _csv(dashboard.followed_table(COACH))
+    assert rows[1] == ["share who responded, Finance", "2026-11-30", "0%", "25%", "+25%"]
+
+
+def test_interventions_show_the_estimate_its_interval_and_a_plain_verdict() -> None:
+    found = {"interventions": [
+        {"title": "Town hall", "on": "2026-11-02", "departments": ["Finance", "HR"],
+         "effect": {"estimate": 0.2, "interval": [0.05, 0.35], "verdict": "improved",
+                    "shares": {"treated_before": 0.1, "treated_after": 0.4,
+                               "control_before": 0.3, "control_after": 0.4}}},
+        {"title": "Training", "on": "2026-12-01", "departments": ["IT"],
+         "effect": {"estimate": None, "interval": None, "verdict": "too_thin",
+                    "shares": None}},
+    ]}  # fmt: skip
+    rows = _csv(dashboard.interventions_table(found))
+    assert rows[1] == [
+        "Town hall", "2026-11-02", "Finance, HR", "10% → 40%", "30% → 40%", "+20%",
+        "+5% … +35%", "The targeted departments improved more than the others.",
+    ]  # fmt: skip
+    assert rows[2][5:] == [
+        "–", "–", "Too little data to conclude: a side has fewer than k people."
+    ]  # fmt: skip
+
+
+def test_headline_cannot_contradict_itself() -> None:
+    text = dashboard.headline(_report())
+    assert text == (
+        "Of 20 people, 50% read, 25% responded and 10% created; 16 were active in the last "
+        "30 days, 80% of those active in the last 12 months."
+    )

@@ -6,6 +6,7 @@ generates a whole organisation's year of participation from a seed.
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
 from collections.abc import Iterator
@@ -266,13 +267,15 @@ def organisation(
     log.envelopes.clear()
     # Activity weights: a long tail, as on every real network.
     weights = [1 / (i + 1) ** 0.9 for i in range(people)]
+    # accumulated once: choices() would add them up again for every event (the same draws)
+    cumulative = list(itertools.accumulate(weights))
     threads: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None, bool, str]] = []
     replies: list[tuple[uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]] = []
     span = days * 86400
     stamps = sorted(rng.uniform(0, span) for _ in range(events))
     for n, offset in enumerate(stamps):
         at = START + timedelta(seconds=offset)
-        actor = rng.choices(users, weights)[0]
+        actor = rng.choices(users, cum_weights=cumulative)[0]
         roll = rng.random()
         if roll < 0.01 and n > 100:
             log.deactivate(rng.choice(users[1:]), at)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from plein_platform.auth import Principal
 from plein_platform.caller import current_principal
 from plein_platform.service import service_of
+from pydantic import BaseModel, Field
 
 from .app import Metrics
 from .definitions import described
@@ -36,6 +37,28 @@ VIEWS = {
     "announcements": ("announcements",),
     "activity": ("activity",),
 }
+
+
+Day = Annotated[date, Query(description="the last day (UTC) of the week asked about, included")]
+
+
+class Decision(BaseModel):
+    """A community manager's decision about one of the coach's suggestions."""
+
+    week: date = Field(description="the last day of the week the suggestion was made for")
+    suggestion_id: str = Field(min_length=1, max_length=64)
+    status: Literal["done", "dismissed"]
+
+
+class Intervention(BaseModel):
+    """A campaign, a town hall or a training, from a date, for some departments."""
+
+    title: str = Field(min_length=1, max_length=200)
+    kind: Literal["campaign", "town_hall", "training", "other"] = "campaign"
+    on: date = Field(description="the day it started (UTC)")
+    departments: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=50
+    )
 
 
 def _metrics(request: Request) -> Metrics:
@@ -110,6 +133,74 @@ def routes() -> APIRouter:
     )
     async def post_receipt(viewer: Viewer, use: Use, post_id: UUID) -> dict[str, Any]:
         return await use.receipt(viewer, str(post_id))
+
+    @router.get(
+        "/trends",
+        summary="The funnel and community health of each of the last weeks",
+        description=described("funnel", "activity", "trends"),
+    )
+    async def trends(
+        viewer: Viewer,
+        use: Use,
+        to: Annotated[date, Query(description="the last week's last day (UTC), included")],
+        weeks: Annotated[int, Query(ge=1, le=53, description="how many weeks")] = 12,
+        scope: ScopeParam = "org",
+    ) -> dict[str, Any]:
+        Period.of_dates(to, to)  # the day itself must be one a period may have
+        return await use.trends(viewer, to, weeks, Scope.parse(scope))
+
+    @router.get(
+        "/coach",
+        summary="The coach's suggestions for the community manager this week",
+        description=described("coach"),
+    )
+    async def coach(viewer: Viewer, use: Use, week: Day) -> dict[str, Any]:
+        Period.of_dates(week, week)
+        return await use.coach(viewer, week)
+
+    @router.post(
+        "/coach/decisions",
+        summary="Mark a suggestion of the coach done or dismissed",
+        description=described("coach"),
+    )
+    async def decide(viewer: Viewer, use: Use, decision: Decision) -> dict[str, Any]:
+        Period.of_dates(decision.week, decision.week)
+        return await use.decide(viewer, decision.week, decision.suggestion_id, decision.status)
+
+    @router.get(
+        "/mirror",
+        summary="The signed-in manager's weekly mirror of their own team",
+        description=described("mirror"),
+    )
+    async def mirror(viewer: Viewer, use: Use, week: Day) -> dict[str, Any]:
+        Period.of_dates(week, week)
+        return await use.mirror(viewer, week)
+
+    @router.post(
+        "/interventions",
+        status_code=201,
+        summary="Log an intervention (date and target departments)",
+        description=described("interventions"),
+    )
+    async def add_intervention(
+        viewer: Viewer, use: Use, intervention: Intervention
+    ) -> dict[str, Any]:
+        Period.of_dates(intervention.on, intervention.on)
+        return await use.add_intervention(
+            viewer,
+            intervention.title,
+            intervention.kind,
+            intervention.on,
+            intervention.departments,
+        )
+
+    @router.get(
+        "/interventions",
+        summary="Every intervention with its difference in differences",
+        description=described("interventions"),
+    )
+    async def interventions(viewer: Viewer, use: Use) -> dict[str, Any]:
+        return await use.interventions(viewer)
 
     for path, (section,) in VIEWS.items():
         router.add_api_route(

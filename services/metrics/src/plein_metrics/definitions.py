@@ -27,14 +27,17 @@ COMMON = (
 DEFINITIONS: dict[str, str] = {
     "population": "Number of people in the population (see above).",
     "funnel": (
-        "Share of the population who read (had at least one post on screen: PostsSeen of a "
-        "post that existed then and that they could see then), who responded (at least one "
-        "reply, or a first reaction to a post or reply; changing a reaction, or taking it back "
-        "and reacting again, is not a new response: a person's first reaction to a target "
-        "counts once, ever), and who created (started a thread: a post, question, "
-        "announcement, praise or poll), each against its target (defaults 55% / 40% / 5%) "
-        "with gap = share - target. The department breakdown gives the same shares per "
-        "department, over the activity of the time its people belonged to it."
+        "Share of the population who read, responded and created, nested as in the 55 / 40 / 5 "
+        "funnel so that create <= respond <= read: created is started a thread (a post, "
+        "question, announcement, praise or poll); responded is created, or wrote at least one "
+        "reply, or made a first reaction to a post or reply (changing a reaction, or taking it "
+        "back and reacting again, is not a new response: a person's first reaction to a target "
+        "counts once, ever); read is responded, or any read signal in the period (a post on "
+        "screen: PostsSeen of a post that existed then and that they could see then, from "
+        "whichever client reported it): nobody answers a post they never saw. Each against its "
+        "target (defaults 55% / 40% / 5%) with gap = share - target. The department breakdown "
+        "gives the same shares per department, over the activity of the time its people "
+        "belonged to it."
     ),
     "groups": (
         "The funnel of each group the viewer may see: its members and admins of the period, "
@@ -86,10 +89,12 @@ DEFINITIONS: dict[str, str] = {
     "personas": (
         "Each person of the population gets one persona for the period, the first that fits: "
         "catalyst (started a thread that someone else replied to before the period ends), "
-        "responder (replied to someone else), engager (reacted, or started a thread nobody "
-        "replied to), observer (only read), inactive (none of these). The distribution gives "
-        "the people and share of each; per department the shares, with the departments' "
-        "suppression."
+        "responder (replied to someone else), engager (any other response: reacted, or started "
+        "a thread nobody replied to), observer (read, by the funnel's definition, and did not "
+        "respond), inactive (none of these). So catalysts + responders + engagers are the "
+        "funnel's respond, observers are read - respond, and the shares add up to 100%. The "
+        "distribution gives the people and share of each; per department the shares, with the "
+        "departments' suppression."
     ),
     "announcements": (
         "Announcements started in the period per group, divided by the period's length in "
@@ -101,12 +106,55 @@ DEFINITIONS: dict[str, str] = {
         "A person is active on a day when they read, responded or created that day. DAU: mean "
         "over the period's days of the people active that day. WAU and MAU: people active in "
         "the last 7 and 30 days of the period (looking before its start when it is shorter). "
-        "Stickiness: DAU / MAU. Engaged people: active on at least 10 of the last 28 days of "
-        "the period, and their share of the population. Community health: MAU / the people "
-        "active at least once in the last 12 months (365 days) of the period. Retention "
+        "Stickiness: DAU / MAU. Engaged people and community health follow one definition, "
+        "SWOOP's community health index: the engaged are the people active in the last 30 days "
+        "of the period (the MAU), engaged share = engaged / population, and community health = "
+        "engaged / the people active at least once in the last 12 months (365 days) of the "
+        "period; so engaged <= active in the last 12 months <= population. Regulars: people "
+        "active on at least 10 of the last 28 days of the period. Retention "
         "cohorts: people of the population registered in the period, grouped by the week "
         "(Monday, UTC) of their registration; for each week from then to the period's end, the "
         "share of the cohort active that week (a cohort of fewer than k people is suppressed)."
+    ),
+    "trends": (
+        "Trends by week: for each of the last N weeks (seven days, the last ending on the day "
+        "asked for), the population, the funnel (people and shares, nested as above) and the "
+        "engaged, the active in the last 12 months and community health at the week's end: "
+        "exactly the numbers of a report of that week. In a department or group scope a week "
+        "of fewer than k people shows no numbers."
+    ),
+    "coach": (
+        "The coach: for the week ending on the day asked for, at most 8 suggestions: "
+        "ask_manager (a department's questions of the last 4 weeks with no reply by another "
+        "person and no accepted answer, waiting 48 hours or more: ask its manager), invite (a "
+        "department where at least 50% read and at most 10% responded in the last 4 weeks), "
+        "announcements (a group over the announcement guideline this week) and praise (a "
+        "person who replied to 5 or more questions of others this week). Only departments "
+        "shown in the department breakdown (k people or more) appear; people are named only "
+        "to metrics' viewers, as ambassadors are. Each has its evidence, a link, the figure it "
+        "is about and that figure's value then; a community manager marks it done or "
+        "dismissed, and for each one marked done the figure's value in the week asked for is "
+        "shown next to its value then."
+    ),
+    "mirror": (
+        "The manager mirror, for a manager only about themselves: their team is the people of "
+        "their department at the end of the 4 weeks ending on the day asked for. Waiting: the "
+        "team's posts and questions started in those weeks, at least 48 hours before their "
+        "end, to which the manager has not responded (replied or reacted); reply rate: the "
+        "share of those threads they responded to; company median: the median of every "
+        "manager's reply rate over their own team, given only when k managers or more have "
+        "one. No other team or manager is named."
+    ),
+    "interventions": (
+        "An intervention (a campaign, a town hall, a training) has a date and target "
+        "departments. Outcome: whether a person responded (the funnel's respond) in the 28 "
+        "days before the date and in the 28 days from it; the people of the population of "
+        "both windows with a department at the date form the panel, the targeted departments' "
+        "people are treated, the others the control. Difference in differences = (treated "
+        "after - treated before) - (control after - control before), in shares of people, with "
+        "a 95% bootstrap interval (people resampled within each side, 2,000 times). Verdict: "
+        "too_thin (a side of fewer than k people), incomplete (the 28 days after are not over), "
+        "inconclusive (the interval holds zero), improved or worsened."
     ),
     "compare": (
         "Baseline vs follow-up: both reports side by side, the follow-up minus the baseline "

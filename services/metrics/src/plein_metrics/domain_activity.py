@@ -58,40 +58,58 @@ class ActivityKpis(ReportBase):
 
     def activity(self) -> dict[str, Any]:
         """DAU: mean over the period's days of people active that day; WAU and MAU: people
-        active in the last 7 and 30 days of the period; engaged people and community health;
-        weekly retention cohorts."""
-        start, end = self.period.start, self.period.end
+        active in the last 7 and 30 days of the period; engaged people (= MAU) and community
+        health; regulars; weekly retention cohorts."""
+        start = self.period.start
         by_day: dict[int, set[str]] = defaultdict(set)
         for r in self.rows:
             by_day[(r["at"] - start) // DAY].add(r["user_id"])
         daily = [len(by_day[day]) for day in range(self.period.days)]
         dau = sum(daily) / len(daily) if daily else None
+        health = self.health()
+        mau = health["engaged"]
+        return {
+            "dau": dau,
+            "wau": health["wau"],
+            "mau": mau,
+            "stickiness": None if dau is None or not mau else dau / mau,
+            "engaged": mau,
+            "engaged_share": health["engaged_share"],
+            "active_last_12_months": health["active_last_12_months"],
+            "health": health["health"],
+            "regulars": health["regulars"],
+            "cohorts": self.cohorts(),
+        }
+
+    def health(self) -> dict[str, Any]:
+        """SWOOP's community health index, one definition for "engaged" and "health": the
+        engaged are the people active in the last 30 days of the period (the monthly
+        active), health is their share of the people active at least once in its last 365
+        days (so engaged <= active in the year <= population). Regulars: active on at least
+        `engaged_days` of the last 28 days."""
+        end = self.period.end
         last: dict[str, int] = {}  # each person's last activity before the period ends
         days: dict[str, set[int]] = defaultdict(set)  # and their days of the last 28
-        engaged_since = end - ENGAGED_WINDOW_DAYS * DAY
+        regular_since = end - ENGAGED_WINDOW_DAYS * DAY
         for r in self.scoped_rows:
             at, user = r["at"], r["user_id"]
             if at > last.get(user, -1 << 62):
                 last[user] = at
-            if at >= engaged_since:
+            if at >= regular_since:
                 days[user].add((at - end) // DAY)
 
         def active_since(start: int) -> int:
             return sum(1 for at in last.values() if at >= start)
 
-        wau, mau = active_since(end - WAU_DAYS * DAY), active_since(end - MAU_DAYS * DAY)
-        engaged = sum(1 for d in days.values() if len(d) >= self.config.engaged_days)
+        engaged = active_since(end - MAU_DAYS * DAY)
         year = active_since(end - HEALTH_DAYS * DAY)
         return {
-            "dau": dau,
-            "wau": wau,
-            "mau": mau,
-            "stickiness": None if dau is None or not mau else dau / mau,
+            "wau": active_since(end - WAU_DAYS * DAY),
             "engaged": engaged,
             "engaged_share": share_of(engaged, len(self.population)),
             "active_last_12_months": year,
-            "health": share_of(mau, year),
-            "cohorts": self.cohorts(),
+            "health": share_of(engaged, year),
+            "regulars": sum(1 for d in days.values() if len(d) >= self.config.engaged_days),
         }
 
     def cohorts(self) -> list[dict[str, Any]]:

@@ -90,6 +90,14 @@ class PeopleKpis(ReportBase):
             elif r["kind"] == "read" and thread is not None:
                 by_person[user].add("observer")
 
+        # the funnel's nested stages decide the rest, so that the personas add up to it:
+        # catalysts + responders + engagers = respond, observers = read - respond
+        doing = self._doing(self.rows)
+        for user in doing["respond"]:
+            by_person[user].add("engager")
+        for user in doing["read"]:
+            by_person[user].add("observer")
+
         def persona(user: str) -> str:
             return next((p for p in PERSONAS if p in by_person.get(user, ())), "inactive")
 

@@ -130,10 +130,14 @@ class ReportBase:
 
     @staticmethod
     def _doing(rows: list[Row]) -> dict[str, set[str]]:
-        """Who did what (read, respond, create) in these rows."""
+        """Who read, responded and created in these rows, nested like the funnel: whoever
+        created also responded (started the conversation), whoever responded or created also
+        read (nobody answers a post they never had on screen, whatever client they used)."""
         out: dict[str, set[str]] = {"read": set(), "respond": set(), "create": set()}
         for r in rows:
             out[r["kind"]].add(r["user_id"])
+        out["respond"] |= out["create"]
+        out["read"] |= out["respond"]
         return out
 
     # -- facts more than one KPI needs ------------------------------------------------------

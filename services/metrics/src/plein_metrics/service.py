@@ -47,7 +47,7 @@ class MetricsService(Service):
         return [READ_MODEL, standing_projection(self.name)]
 
     async def on_start(self) -> None:
-        self._metrics = Metrics(self.ctx.pool, MetricsSettings())
+        self._metrics = Metrics(self.ctx.pool, MetricsSettings(), self.ctx.clock)
 
     async def on_stop(self) -> None:
         self._metrics = None

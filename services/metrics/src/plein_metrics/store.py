@@ -92,7 +92,11 @@ def _pg_condition(column: str, op: str, bound: str) -> str:
 
 async def load_dataset(pool: AsyncConnectionPool, period: Period) -> Dataset:
     """The rows a report of `period` needs, times as microseconds."""
-    lo, hi = activity_window(period)
+    return await load_window(pool, *activity_window(period))
+
+
+async def load_window(pool: AsyncConnectionPool, lo: int, hi: int) -> Dataset:
+    """The rows of activity in [lo, hi) and of everything else before `hi` (microseconds)."""
     bounds = {"lo": from_us(lo), "hi": from_us(hi)}
     tables: dict[str, list[dict[str, Any]]] = {}
     async with pool.connection() as conn:
@@ -209,3 +213,61 @@ async def admin_of(pool: AsyncConnectionPool, user_ids: set[str]) -> set[str]:
             "SELECT group_id FROM memberships WHERE user_id = ANY(%s) AND admin", (list(user_ids),)
         )
         return {row[0] for row in await cur.fetchall()}
+
+
+# -- what community managers decide and log (metrics' own records, no read model) -----------
+
+
+async def decide(pool: AsyncConnectionPool, decision: dict[str, Any]) -> None:
+    """Record a coach suggestion as done or dismissed (a later decision replaces it)."""
+    async with pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO coach_decisions (suggestion_id, week, kind, subject, metric, "
+            "value_then, status, decided_by, decided_at) VALUES (%(suggestion_id)s, %(week)s, "
+            "%(kind)s, %(subject)s, %(metric)s, %(value_then)s, %(status)s, %(decided_by)s, "
+            "%(decided_at)s) ON CONFLICT (suggestion_id) DO UPDATE SET status = "
+            "EXCLUDED.status, decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at",
+            decision,
+        )
+
+
+async def decisions(pool: AsyncConnectionPool) -> list[dict[str, Any]]:
+    """Every decision, newest first."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT suggestion_id, week, kind, subject, metric, value_then, status, decided_at "
+            "FROM coach_decisions ORDER BY decided_at DESC, suggestion_id"
+        )
+        names = [d.name for d in cur.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+
+
+async def add_intervention(pool: AsyncConnectionPool, intervention: dict[str, Any]) -> None:
+    async with pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO interventions (intervention_id, title, kind, on_date, departments, "
+            "created_by, created_at) VALUES (%(intervention_id)s, %(title)s, %(kind)s, "
+            "%(on_date)s, %(departments)s, %(created_by)s, %(created_at)s)",
+            intervention,
+        )
+
+
+async def interventions(pool: AsyncConnectionPool) -> list[dict[str, Any]]:
+    """Every intervention, newest first."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT intervention_id, title, kind, on_date, departments, created_at "
+            "FROM interventions ORDER BY on_date DESC, created_at DESC"
+        )
+        names = [d.name for d in cur.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+
+
+async def position(pool: AsyncConnectionPool, projection: str = "metrics") -> int:
+    """How far the read model has applied the stream (its rows change only when this does)."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT last_seq FROM projection_position WHERE projection = %s", (projection,)
+        )
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -253,9 +253,11 @@ def _health(report: dict[str, Any]) -> Table:
         "health",
         gettext("Engagement and community health"),
         [
-            (gettext("Engaged people (active on 10 of the last 28 days)"), count(a["engaged"])),
+            (gettext("Engaged people (active in the last 30 days)"), count(a["engaged"])),
             (gettext("Engaged, share of people"), share(a["engaged_share"])),
-            (gettext("Community health (active this month / this year)"), share(a["health"])),
+            (gettext("Active in the last 12 months"), count(a["active_last_12_months"])),
+            (gettext("Community health (engaged / active in 12 months)"), share(a["health"])),
+            (gettext("Regulars (active on 10 of the last 28 days)"), count(a.get("regulars"))),
             (gettext("Active per day (average)"), count(a["dau"])),
             (gettext("Active this week"), count(a["wau"])),
             (gettext("Active this month"), count(a["mau"])),
@@ -303,8 +305,8 @@ def _ambassadors(report: dict[str, Any]) -> Table:
         "ambassadors",
         gettext("Ambassadors"),
         [
-            gettext("Rank"),
             gettext("Name"),
+            gettext("Rank"),
             gettext("Department"),
             gettext("Score"),
             gettext("Threads"),
@@ -317,8 +319,8 @@ def _ambassadors(report: dict[str, Any]) -> Table:
     for n, a in enumerate(report["ambassadors"], start=1):
         table.rows.append(
             [
-                str(n),
                 a.get("name") or "–",
+                str(n),
                 a.get("department") or "–",
                 *(count(a[key]) for key in ("score", "threads", "replies", "reactions")),
                 count(a["accepted_answers"]),
@@ -327,7 +329,7 @@ def _ambassadors(report: dict[str, Any]) -> Table:
     return table
 
 
-def _receipts(receipts: dict[str, Any]) -> Table:
+def _receipts(receipts: dict[str, Any], titles: dict[str, str]) -> Table:
     table = Table(
         "receipts",
         gettext("Announcement read receipts"),
@@ -341,9 +343,11 @@ def _receipts(receipts: dict[str, Any]) -> Table:
         ],
     )
     for n, r in enumerate(receipts["announcements"]):
+        posted = str(r["posted_at"])[:10]
+        title = titles.get(str(r["post_id"]))
         table.rows.append(
             [
-                str(r["posted_at"])[:10],
+                f"{title} ({posted})" if title else posted,
                 count(r["audience"]),
                 count(r["seen"]),
                 count(r["acknowledged"]),
@@ -374,7 +378,7 @@ def tables(
         _responsiveness(report),
         _unanswered(escalations, excerpts),
         _ambassadors(report),
-        _receipts(receipts),
+        _receipts(receipts, excerpts),
     ]
     return {t.name: t for t in found}
 
@@ -495,3 +499,297 @@ def page_url(periods: Periods, name: str | None = None) -> str:
     """The dashboard's address for these periods (or one table's CSV)."""
     base = f"/community/{name}.csv" if name else "/community"
     return f"{base}?{urlencode(periods.form())}"
+
+
+# -- presets -------------------------------------------------------------------------------
+
+
+def preset(name: str, today: date) -> Periods | None:
+    """The periods of a preset: `weeks` (the last 4 weeks vs the 4 before) or `quarter`
+    (this quarter so far vs the whole last quarter); None for another name."""
+    if name == "weeks":
+        followup = (today - timedelta(days=27), today)
+        baseline = (followup[0] - timedelta(days=28), followup[0] - timedelta(days=1))
+        return Periods(baseline, followup)
+    if name == "quarter":
+        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        last_end = start - timedelta(days=1)
+        last_start = date(last_end.year, 3 * ((last_end.month - 1) // 3) + 1, 1)
+        return Periods((last_start, last_end), (start, today))
+    return None
+
+
+PRESETS = {"weeks": N_("Last 4 weeks vs the 4 before"), "quarter": N_("This quarter vs last")}
+TREND_WEEKS = 12
+
+
+# -- trends --------------------------------------------------------------------------------
+
+
+def trends_table(trends: dict[str, Any]) -> Table:
+    k = int(trends["k"])
+    table = Table(
+        "trends",
+        gettext("Trends by week"),
+        [
+            gettext("Week to"),
+            gettext("People"),
+            *(gettext(label) for label in STAGES.values()),
+            gettext("Engaged people"),
+            gettext("Community health"),
+        ],
+    )
+    for w in trends["weeks"]:
+        hidden = bool(w["suppressed"])
+        table.rows.append(
+            [
+                w["week"]["to"],
+                cell(w.get("population"), hidden, k, "n"),
+                *(cell(w.get(f"{stage}_share"), hidden, k) for stage in STAGES),
+                cell(w.get("engaged"), hidden, k, "n"),
+                cell(w.get("health"), hidden, k),
+            ]
+        )
+    return table
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    css: str
+    points: str  # the SVG polyline's points
+    last: str  # the last value, written at the line's end
+    last_y: float
+
+
+TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 52.0, CHART_WIDTH - 52.0, 8.0, 122.0
+
+
+@dataclass(frozen=True)
+class LineChart:
+    lines: list[Line]
+    ticks: list[tuple[float, str]]  # y and label of 0%, 50%, 100%
+    weeks: list[tuple[float, str]]  # x and label of the first and the last week
+    height: int = 150
+    left: float = TREND_LEFT
+
+
+def _trend_y(value: float) -> float:
+    return TREND_BOTTOM - (TREND_BOTTOM - TREND_TOP) * max(0.0, min(1.0, value))
+
+
+def line_chart(trends: dict[str, Any], series: dict[str, tuple[str, str]]) -> LineChart:
+    """Lines of shares by week (`series`: key -> label, css); a suppressed week is a gap."""
+    weeks = trends["weeks"]
+    step = (TREND_RIGHT - TREND_LEFT) / max(1, len(weeks) - 1)
+    lines = []
+    for key, (label, css) in series.items():
+        points = [
+            (TREND_LEFT + n * step, _trend_y(w[key]))
+            for n, w in enumerate(weeks)
+            if not w["suppressed"] and w.get(key) is not None
+        ]
+        last = next(
+            (w[key] for w in reversed(weeks) if not w["suppressed"] and w.get(key) is not None),
+            None,
+        )
+        lines.append(
+            Line(
+                gettext(label),
+                css,
+                " ".join(f"{x:.1f},{y:.1f}" for x, y in points),
+                share(last),
+                points[-1][1] if points else TREND_BOTTOM,
+            )
+        )
+    # the values written at the lines' ends must not sit on each other (equal shares)
+    placed: list[Line] = []
+    for line in sorted(lines, key=lambda line: line.last_y):
+        y = max(line.last_y, placed[-1].last_y + 13) if placed else line.last_y
+        placed.append(replace(line, last_y=y))
+    lines = sorted(placed, key=lambda line: list(series).index(_key_of(line, series)))
+    ticks = [(_trend_y(v), share(v)) for v in (0.0, 0.5, 1.0)]
+    ends = [(TREND_LEFT, weeks[0]["week"]["to"]), (TREND_RIGHT, weeks[-1]["week"]["to"])]
+    return LineChart(lines, ticks, ends if weeks else [])
+
+
+def _key_of(line: Line, series: dict[str, tuple[str, str]]) -> str:
+    return next(key for key, (_, css) in series.items() if css == line.css)
+
+
+def funnel_trend(trends: dict[str, Any]) -> LineChart:
+    return line_chart(
+        trends,
+        {
+            "read_share": (STAGES["read"], "line read"),
+            "respond_share": (STAGES["respond"], "line respond"),
+            "create_share": (STAGES["create"], "line create"),
+        },
+    )
+
+
+def health_trend(trends: dict[str, Any]) -> LineChart:
+    return line_chart(trends, {"health": (N_("Community health"), "line health")})
+
+
+# -- the coach -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Advice:
+    id: str
+    week: str
+    text: str
+    link: str
+    status: str | None
+
+
+def advice_text(s: dict[str, Any]) -> str:
+    """One suggestion of the coach as a sentence, with its evidence."""
+    e = s["evidence"]
+    if s["kind"] == "ask_manager":
+        if e.get("manager"):
+            return gettext(
+                "%(n)d questions in %(department)s unanswered for 2 days or more: ask "
+                "%(manager)s (their manager) to answer.",
+                n=e["questions"],
+                department=e["department"],
+                manager=e["manager"],
+            )
+        return gettext(
+            "%(n)d questions in %(department)s unanswered for 2 days or more: ask their "
+            "manager to answer.",
+            n=e["questions"],
+            department=e["department"],
+        )
+    if s["kind"] == "invite":
+        return gettext(
+            "%(department)s reads (%(read)s) but hardly responds (%(respond)s): invite them "
+            "to the next live Q&A.",
+            department=e["department"],
+            read=share(e["read"]),
+            respond=share(e["respond"]),
+        )
+    if s["kind"] == "announcements":
+        return gettext(
+            "%(group)s posted %(n)d announcements this week (guideline %(guideline)s): ask "
+            "its admins to bundle them.",
+            group=e.get("group") or gettext("A private group"),
+            n=e["announcements"],
+            guideline=count(e["guideline"]),
+        )
+    return gettext(
+        "%(name)s answered %(n)d questions of others this week: praise them.",
+        name=e.get("name") or gettext("Someone"),
+        n=e["answers"],
+    )
+
+
+def advice(coach: dict[str, Any]) -> list[Advice]:
+    return [
+        Advice(s["id"], s["week"], advice_text(s), s["link"], s["status"])
+        for s in coach["suggestions"]
+    ]
+
+
+FIGURES = {
+    "open_questions": (N_("questions waiting 2 days or more, %(subject)s"), "n"),
+    "respond_share": (N_("share who responded, %(subject)s"), "share"),
+    "announcements": (N_("announcements in the week"), "n"),
+    "answers": (N_("questions answered by the person"), "n"),
+}
+
+
+def followed_table(coach: dict[str, Any]) -> Table:
+    """Suggestions marked done, with the figure each was about then and now."""
+    table = Table(
+        "followed",
+        gettext("Suggestions followed: did the figure move?"),
+        [gettext("Figure"), gettext("Week"), gettext("Then"), gettext("Now"), gettext("Change")],
+    )
+    for f in coach["followed"]:
+        label, kind = FIGURES.get(f["metric"], (f["metric"], "n"))
+        subject = f["subject"] if f["metric"] in ("open_questions", "respond_share") else ""
+        shown = share if kind == "share" else count
+        then, now = f["value_then"], f["value_now"]
+        table.rows.append(
+            [
+                gettext(label, subject=subject),
+                f["week"],
+                shown(then),
+                shown(now),
+                signed(None if then is None or now is None else now - then, kind),
+            ]
+        )
+    return table
+
+
+# -- interventions -------------------------------------------------------------------------
+
+VERDICTS = {
+    "too_thin": N_("Too little data to conclude: a side has fewer than k people."),
+    "incomplete": N_("Too early to conclude: the four weeks after are not over."),
+    "inconclusive": N_("No clear effect: the interval holds zero."),
+    "improved": N_("The targeted departments improved more than the others."),
+    "worsened": N_("The targeted departments did worse than the others."),
+}
+KINDS = {
+    "campaign": N_("Campaign"),
+    "town_hall": N_("Town hall"),
+    "training": N_("Training"),
+    "other": N_("Other"),
+}
+
+
+def interventions_table(found: dict[str, Any]) -> Table:
+    table = Table(
+        "interventions",
+        gettext("Interventions against the other departments"),
+        [
+            gettext("Intervention"),
+            gettext("Date"),
+            gettext("Departments"),
+            gettext("Respond, targeted: before → after"),
+            gettext("Respond, others: before → after"),
+            gettext("Difference in differences"),
+            gettext("95% interval"),
+            gettext("Verdict"),
+        ],
+        text_columns=3,
+    )
+    for i in found["interventions"]:
+        e = i["effect"]
+        s = e["shares"] or {}
+        low_high = e["interval"]
+        table.rows.append(
+            [
+                i["title"],
+                i["on"],
+                ", ".join(i["departments"]),
+                f"{share(s.get('treated_before'))} → {share(s.get('treated_after'))}",
+                f"{share(s.get('control_before'))} → {share(s.get('control_after'))}",
+                signed(e["estimate"], "share"),
+                "–"
+                if low_high is None
+                else f"{signed(low_high[0], 'share')} … {signed(low_high[1], 'share')}",
+                gettext(VERDICTS[e["verdict"]]),
+            ]
+        )
+    return table
+
+
+def headline(report: dict[str, Any]) -> str:
+    """One sentence of the follow-up's headline figures, which hold together by definition
+    (create <= respond <= read, engaged <= active in the year)."""
+    f, a = report["funnel"], report["activity"]
+    return gettext(
+        "Of %(people)d people, %(read)s read, %(respond)s responded and %(create)s created; "
+        "%(engaged)d were active in the last 30 days, %(health)s of those active in the last "
+        "12 months.",
+        people=report["population"],
+        read=share(f["read"]["share"]),
+        respond=share(f["respond"]["share"]),
+        create=share(f["create"]["share"]),
+        engaged=a["engaged"],
+        health=share(a["health"]),
+    )
