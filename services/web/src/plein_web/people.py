@@ -30,6 +30,11 @@ async def profiles(visit: Visit, ids: Iterable[Any]) -> dict[str, dict[str, Any]
     return {i: _profiles.get(i) or {"id": i, "display_name": "?"} for i in wanted}
 
 
+def cached_photo(user_id: Any) -> str | None:
+    """The photo address of a profile read in the last minute (the header's face), if any."""
+    return (_profiles.get(str(user_id)) or {}).get("photo_url")
+
+
 def forget(user_id: str) -> None:
     _profiles.pop(str(user_id), None)
 
