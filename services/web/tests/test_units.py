@@ -93,16 +93,51 @@ def test_gateway_addresses_each_api_on_one_base_or_by_its_service() -> None:
     assert Gateway("http://{service}/api").url("/feed/home") == "http://feed/api/feed/home"
 
 
-def test_a_validation_problem_is_shown_per_field() -> None:
+def test_a_validation_problem_is_shown_per_field_by_its_type_in_the_pages_language() -> None:
     problem = ApiProblem(
         422,
         {
+            "type": "about:blank",
             "title": "Invalid input",
-            "errors": [{"location": ["body", "password"], "message": "too short"}],
+            "errors": [
+                {
+                    "location": ["body", "text"],
+                    "message": "String should have at most 10000 characters",
+                    "type": "string_too_long",
+                    "context": {"max_length": 10000},
+                }
+            ],
         },
     )
-    assert problem.field_errors() == {"password": "too short"}
-    assert problem.message == "password: too short"
+    assert problem.field_errors() == {"text": "at most 10000 characters, please shorten it"}
+    assert problem.message == "Text: at most 10000 characters, please shorten it"
+    token = i18n.current_language.set("nl")
+    try:
+        assert problem.message == "Tekst: hoogstens 10000 tekens, maak het korter"
+    finally:
+        i18n.current_language.reset(token)
+
+
+def test_an_api_problem_reads_in_the_pages_language_by_its_code_not_its_english() -> None:
+    empty = ApiProblem(
+        422, {"type": "about:blank", "detail": "A reply needs some text.", "code": "text_required"}
+    )
+    assert empty.message == "A post needs some text."
+    slow = ApiProblem(
+        429,
+        {"type": "about:blank", "detail": "Too many wrong passwords", "retry_after_s": 120},
+        retry_after="120",
+    )
+    assert "2 minutes" in slow.message
+    token = i18n.current_language.set("nl")
+    try:
+        assert empty.message == "Een bericht heeft tekst nodig."
+        assert "2 minuten" in slow.message and "Wacht" in slow.message
+        assert ApiProblem(404, {"type": "about:blank", "detail": "Not found"}).message.startswith(
+            "Wat je zoekt"
+        )
+    finally:
+        i18n.current_language.reset(token)
 
 
 def test_someone_without_a_photo_gets_initials() -> None:

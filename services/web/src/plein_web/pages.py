@@ -224,9 +224,7 @@ def install_error_pages(app: FastAPI) -> None:
                 for e in errors
             ],
         }
-        return await _error_page(
-            request, 422, Advice.of(422).title, explain(422, problem), None
-        )
+        return await _error_page(request, 422, Advice.of(422).title, explain(422, problem), None)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> Response:

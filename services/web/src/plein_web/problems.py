@@ -159,12 +159,16 @@ class Advice:
         if status == 413:
             return Advice(
                 gettext("That is too large"),
-                gettext("What you sent is larger than Plein accepts. Make it smaller and try again."),
+                gettext(
+                    "What you sent is larger than Plein accepts. Make it smaller and try again."
+                ),
             )
         if status == 422 or status == 400:
             return Advice(
                 gettext("That did not work"),
-                gettext("Something in what you sent is not right. Go back, check it and try again."),
+                gettext(
+                    "Something in what you sent is not right. Go back, check it and try again."
+                ),
             )
         if status == 429:
             if wait_s is not None:
@@ -173,7 +177,9 @@ class Advice:
                     wait=wait_text(wait_s),
                 )
             else:
-                detail = gettext("Too many attempts in a short time. Wait a moment, then try again.")
+                detail = gettext(
+                    "Too many attempts in a short time. Wait a moment, then try again."
+                )
             return Advice(gettext("Slow down a moment"), detail)
         if status >= 500:
             return Advice(

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import i18n
 from .compose import BADGES
 from .dashboard import manages_community
+from .exports import part_name
 from .icons import Icons
 from .people import cached_photo
 from .settings import WebSettings
@@ -164,6 +165,7 @@ def _environment(time_zone: str) -> Environment:
     env.globals["BADGES"] = BADGES
     env.globals["manages_community"] = manages_community
     env.globals["network_admin"] = network_admin
+    env.globals["part_name"] = part_name
     env.globals["my_photo"] = lambda me: face(cached_photo(me.user_id)) if me else None
     return env
 
