@@ -27,6 +27,8 @@ BROWSER_LOCALE = {"en": "en-GB", "nl": "nl-NL"}
 SIZES_AND_LANGUAGES = [
     (size, language) for size in ("desktop", "phone") for language in ("en", "nl")
 ]
+# The community dashboard's owners scan it with axe in test_browser_dashboard.py.
+AXED_ELSEWHERE = {"community"}
 # A catalogue key shown as it is, such as announcement_guideline.
 RAW_KEY = re.compile(r"^[a-z]+(_[a-z]+)+$")
 
@@ -77,7 +79,7 @@ WORDS_ON_PAGE = """() => {
 # Controls of the navigation and header: each at least 44 px high and wide (WCAG 2.5.8 asks
 # 24; the house asks 44 for thumbs).
 SMALL_TARGETS = """() => [...document.querySelectorAll(
-    'header a, header summary, header button, nav a, nav summary, .more-body a, .menu-body a')]
+    'header.top a, header.top summary, header.top button, .more-body a, .menu-body a')]
   .filter(el => el.offsetParent !== null || getComputedStyle(el).position === 'fixed')
   .map(el => [el, el.getBoundingClientRect()])
   .filter(([el, r]) => r.width > 0 && (r.height < 44 || r.width < 44))
@@ -192,7 +194,8 @@ async def test_every_page_speaks_one_language_and_axe_finds_nothing(  # type: ig
         await kim.goto(path)
         await shoot(kim, name)
         findings += await language_findings(kim.page, language, name)
-        findings += await axe_findings(kim.page, f"{name}-{language}-{size}")
+        if name not in AXED_ELSEWHERE:
+            findings += await axe_findings(kim.page, f"{name}-{language}-{size}")
         small = await kim.page.evaluate(SMALL_TARGETS)
         findings += [f"{name}-{size}: target {s}" for s in small]
     (SHOTS / f"findings-{language}-{size}.txt").write_text("\n".join(findings))

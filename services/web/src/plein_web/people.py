@@ -10,7 +10,12 @@ from typing import Any
 from cachetools import TTLCache
 
 from .gateway import ApiProblem
+from .i18n import gettext
 from .visits import Visit
+
+# The all-company group as identity names it (in English, for every organisation): shown in
+# the reader's language.
+ALL_COMPANY_GROUP = "Everyone"
 
 _profiles: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=10_000, ttl=60)
 
@@ -46,4 +51,6 @@ async def with_faces(visit: Visit, page: dict[str, Any]) -> dict[str, Any]:
     found = await profiles(visit, {e.get("author_id") for e in entries})
     for e in entries:
         e["author_photo"] = found.get(str(e.get("author_id")), {}).get("photo_url")
+        if e.get("group_name") == ALL_COMPANY_GROUP:
+            e["group_name"] = gettext(ALL_COMPANY_GROUP)
     return page
