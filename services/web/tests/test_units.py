@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from plein_web import i18n
 from plein_web.gateway import ApiProblem, Gateway
 from plein_web.pages import safe_next
+from plein_web.problems import Advice
 from plein_web.rendering import Renderer, highlighted, initials, person_name, rich_text
 from plein_web.sealing import TokenSeal
 
@@ -190,3 +191,22 @@ def test_an_erased_persons_name_reads_former_colleague_in_the_readers_language()
         i18n.current_language.reset(token)
     assert person_name("former colleague") == "former colleague"
     assert person_name("Ann de Vries") == "Ann de Vries" and person_name(None) is None
+
+
+def test_each_error_status_says_what_to_do_in_both_languages() -> None:
+    statuses = (403, 404, 409, 413, 422, 429, 500, 503)
+    english = {status: Advice.of(status, 90) for status in statuses}
+    assert english[429].detail == (
+        "Too many attempts in a short time. Wait 2 minutes, then try again."
+    )
+    assert "try again in a minute" in english[500].detail
+    token = i18n.current_language.set("nl")
+    try:
+        dutch = {status: Advice.of(status, 90) for status in statuses}
+    finally:
+        i18n.current_language.reset(token)
+    assert dutch[500].title == "Er ging bij ons iets mis" and dutch[503] == dutch[500]
+    assert "Wacht 2 minuten" in dutch[429].detail
+    for status in statuses:  # every status has its own Dutch words
+        assert dutch[status].title != english[status].title, status
+        assert dutch[status].detail != english[status].detail, status

@@ -203,18 +203,21 @@ def readme(parts: dict[str, str]) -> str:
     abouts = "\n\n".join(
         f"### {name}.json ({part_name(name)})\n\n{about.strip()}" for name, about in parts.items()
     )
-    return "\n\n".join(
-        [
-            gettext(README_TITLE),
-            gettext(README_INTRO),
-            files,
-            gettext(README_ENVELOPE, format=FORMAT),
-            gettext(README_IDS),
-            gettext(README_FIELDS),
-            gettext(README_FIELDS_NOTE),
-            abouts,
-        ]
-    ) + "\n"
+    return (
+        "\n\n".join(
+            [
+                gettext(README_TITLE),
+                gettext(README_INTRO),
+                files,
+                gettext(README_ENVELOPE, format=FORMAT),
+                gettext(README_IDS),
+                gettext(README_FIELDS),
+                gettext(README_FIELDS_NOTE),
+                abouts,
+            ]
+        )
+        + "\n"
+    )
 
 
 def _write(archive: zipfile.ZipFile, name: str, text: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cachetools import TTLCache
+from markupsafe import escape
 
 from .gateway import ApiProblem
 from .i18n import gettext
@@ -38,6 +39,25 @@ async def profiles(visit: Visit, ids: Iterable[Any]) -> dict[str, dict[str, Any]
 def cached_photo(user_id: Any) -> str | None:
     """The photo address of a profile read in the last minute (the header's face), if any."""
     return (_profiles.get(str(user_id)) or {}).get("photo_url")
+
+
+class ReadersWord(str):
+    """A word of identity's data that the page says in the reader's language when it is drawn
+    (so that a cached list of groups follows a change of language)."""
+
+    def __str__(self) -> str:
+        return gettext(str.__str__(self))
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def all_company_in_readers_language(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The groups, the all-company one named in the reader's language."""
+    for group in groups:
+        if group.get("is_all_company"):
+            group["name"] = ReadersWord(ALL_COMPANY_GROUP)
+    return groups
 
 
 def forget(user_id: str) -> None:
