@@ -329,6 +329,27 @@ async def test_a_community_managers_phone_bar_has_five_items_and_the_rest_under_
     await expect(page).to_have_url(re.compile("/community"))
 
 
+# -- dark mode ---------------------------------------------------------------------------------
+
+
+async def test_dark_mode_follows_the_system_and_keeps_every_contrast(  # type: ignore[no-untyped-def]
+    demo: Demo, visitors
+) -> None:
+    findings: list[str] = []
+    for size in ("desktop", "phone"):
+        visitor: Visitor = await visitors(size, color_scheme="dark")
+        await visitor.sign_in("kim")
+        background = await visitor.page.evaluate(
+            "getComputedStyle(document.documentElement).backgroundColor"
+        )
+        assert background == "rgb(15, 20, 26)", background  # the dark --bg
+        for name, path in (("home", "/"), ("settings", "/settings"), ("groups", "/groups")):
+            await visitor.goto(path)
+            await shoot(visitor, f"dark-{name}")
+            findings += await axe_findings(visitor.page, f"dark-{name}-{size}")
+    assert findings == []
+
+
 # -- discovery and identity --------------------------------------------------------------------
 
 
