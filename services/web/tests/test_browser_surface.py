@@ -18,6 +18,7 @@ from playwright.async_api import Page, expect
 from plein_demo import DEMO_PASSWORD
 
 from .conftest import ARTIFACTS, Demo, Visitor
+from .test_browser import reload_until_visible
 
 pytestmark = pytest.mark.integration
 
@@ -374,6 +375,20 @@ async def test_a_private_group_is_listed_to_ask_to_join_and_the_shared_account_h
     ilse = await as_person(visitors, "ilse", "desktop", "nl")
     await ilse.goto(f"/people/{hr}")
     await expect(ilse.page.locator(".delegates")).to_contain_text("Jeroen de Groot")
+    # What the account posted is on its page (the feed knows an account by its posts).
+    acting = await demo.plein.http.post(
+        "/identity/tokens/act-as",
+        headers={"Authorization": f"Bearer {await demo.token('ilse')}"},
+        json={"account_id": hr},
+    )
+    assert acting.status_code == 200, acting.text
+    posted = await demo.plein.http.post(
+        "/posts/posts",
+        headers={"Authorization": f"Bearer {acting.json()['access_token']}"},
+        json={"text": "Het HR-spreekuur is voortaan op dinsdag."},
+    )
+    assert posted.status_code == 201, posted.text
+    await reload_until_visible(page, "main article", "HR-spreekuur")
 
     # A member writes in the group from its own page.
     await eva.goto(f"/groups/{demo.group('Engineering')}")
