@@ -28,6 +28,7 @@ from . import (
 from .gateway import ApiProblem, SignInNeeded
 from .i18n import current_language, gettext
 from .problems import Advice, explain
+from .rendering import SECURITY_HEADERS
 from .visits import (
     Acting,
     Anyone,
@@ -241,7 +242,11 @@ def install_error_pages(app: FastAPI) -> None:
     async def _bug(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", path=request.url.path)
         advice = Advice.of(500)
-        return await _error_page(request, 500, advice.title, advice.detail)
+        response = await _error_page(request, 500, advice.title, advice.detail)
+        # Answered outside the middleware that adds these to every other answer.
+        for name, value in SECURITY_HEADERS:
+            response.headers.setdefault(name.decode(), value.decode())
+        return response
 
 
 async def _error_page(
