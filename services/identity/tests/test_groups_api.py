@@ -228,3 +228,30 @@ async def test_bad_group_input_gets_problem_documents(plein: Plein) -> None:
         response = await plein.http.post("/identity/groups", headers=ann.auth, json=body)
         assert response.status_code == 422
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_private_group_is_found_by_name_to_ask_to_join_but_shows_no_more(
+    plein: Plein,
+) -> None:
+    ann, bob = await plein.register("ann"), await plein.register("bob")
+    group_id = await make_group(plein, ann, "Board", "private")
+    old_board = await make_group(plein, ann, "Old board", "private")
+    await plein.http.post(f"/identity/groups/{old_board}/archive", headers=ann.auth)
+    assert "Board" not in await group_names(plein, bob)  # the default listing is unchanged
+    found = {g["name"]: g for g in await _groups(plein, bob, discover="true")}
+    assert "Old board" not in found  # an archived private group is not offered
+    board = found["Board"]
+    assert board["description"] == "about Board" and board["member_count"] is None
+    assert not board["is_member"] and board["visibility"] == "private"
+    hidden = await plein.http.get(f"/identity/groups/{group_id}", headers=bob.auth)
+    assert hidden.status_code == 404  # its page and posts stay closed
+    asked = await plein.http.post(
+        f"/identity/groups/{group_id}/requests", headers=bob.auth, json={"message": "Hoi"}
+    )
+    assert asked.status_code in (200, 201, 202, 204), asked.text
+
+
+async def _groups(plein: Plein, viewer: Person, **params: str) -> list[dict[str, object]]:
+    response = await plein.http.get("/identity/groups", headers=viewer.auth, params=params)
+    assert response.status_code == 200, response.text
+    return list(response.json()["groups"])

@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from plein_web import i18n
 from plein_web.gateway import ApiProblem, Gateway
 from plein_web.pages import safe_next
+from plein_web.problems import Advice
 from plein_web.rendering import Renderer, highlighted, initials, person_name, rich_text
 from plein_web.sealing import TokenSeal
 
@@ -93,16 +94,51 @@ def test_gateway_addresses_each_api_on_one_base_or_by_its_service() -> None:
     assert Gateway("http://{service}/api").url("/feed/home") == "http://feed/api/feed/home"
 
 
-def test_a_validation_problem_is_shown_per_field() -> None:
+def test_a_validation_problem_is_shown_per_field_by_its_type_in_the_pages_language() -> None:
     problem = ApiProblem(
         422,
         {
+            "type": "about:blank",
             "title": "Invalid input",
-            "errors": [{"location": ["body", "password"], "message": "too short"}],
+            "errors": [
+                {
+                    "location": ["body", "text"],
+                    "message": "String should have at most 10000 characters",
+                    "type": "string_too_long",
+                    "context": {"max_length": 10000},
+                }
+            ],
         },
     )
-    assert problem.field_errors() == {"password": "too short"}
-    assert problem.message == "password: too short"
+    assert problem.field_errors() == {"text": "at most 10000 characters, please shorten it"}
+    assert problem.message == "Text: at most 10000 characters, please shorten it"
+    token = i18n.current_language.set("nl")
+    try:
+        assert problem.message == "Tekst: hoogstens 10000 tekens, maak het korter"
+    finally:
+        i18n.current_language.reset(token)
+
+
+def test_an_api_problem_reads_in_the_pages_language_by_its_code_not_its_english() -> None:
+    empty = ApiProblem(
+        422, {"type": "about:blank", "detail": "A reply needs some text.", "code": "text_required"}
+    )
+    assert empty.message == "A post needs some text."
+    slow = ApiProblem(
+        429,
+        {"type": "about:blank", "detail": "Too many wrong passwords", "retry_after_s": 120},
+        retry_after="120",
+    )
+    assert "2 minutes" in slow.message
+    token = i18n.current_language.set("nl")
+    try:
+        assert empty.message == "Een bericht heeft tekst nodig."
+        assert "2 minuten" in slow.message and "Wacht" in slow.message
+        assert ApiProblem(404, {"type": "about:blank", "detail": "Not found"}).message.startswith(
+            "Wat je zoekt"
+        )
+    finally:
+        i18n.current_language.reset(token)
 
 
 def test_someone_without_a_photo_gets_initials() -> None:
@@ -155,3 +191,22 @@ def test_an_erased_persons_name_reads_former_colleague_in_the_readers_language()
         i18n.current_language.reset(token)
     assert person_name("former colleague") == "former colleague"
     assert person_name("Ann de Vries") == "Ann de Vries" and person_name(None) is None
+
+
+def test_each_error_status_says_what_to_do_in_both_languages() -> None:
+    statuses = (403, 404, 409, 413, 422, 429, 500, 503)
+    english = {status: Advice.of(status, 90) for status in statuses}
+    assert english[429].detail == (
+        "Too many attempts in a short time. Wait 2 minutes, then try again."
+    )
+    assert "try again in a minute" in english[500].detail
+    token = i18n.current_language.set("nl")
+    try:
+        dutch = {status: Advice.of(status, 90) for status in statuses}
+    finally:
+        i18n.current_language.reset(token)
+    assert dutch[500].title == "Er ging bij ons iets mis" and dutch[503] == dutch[500]
+    assert "Wacht 2 minuten" in dutch[429].detail
+    for status in statuses:  # every status has its own Dutch words
+        assert dutch[status].title != english[status].title, status
+        assert dutch[status].detail != english[status].detail, status

@@ -182,7 +182,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"location": list(e.get("loc", ())), "message": e.get("msg"), "type": e.get("type")}
+            {
+                "location": list(e.get("loc", ())),
+                "message": e.get("msg"),
+                "type": e.get("type"),
+                # the limits (max_length, ...) that clients word the message with
+                "context": {
+                    k: v
+                    for k, v in (e.get("ctx") or {}).items()
+                    if isinstance(v, (int, float, str))
+                },
+            }
             for e in exc.errors()
         ]
         return problem(

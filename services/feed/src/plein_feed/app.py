@@ -270,8 +270,8 @@ async def group_feed(
 async def profile_feed(
     conn: Conn, me: UUID, author_id: UUID, cursor: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A person's posts that I may see, newest first."""
-    if not await store.person_exists(conn, author_id):
+    """A person's (or a shared account's) posts that I may see, newest first."""
+    if not await store.author_exists(conn, author_id):
         raise NotFound(f"There is no person {author_id}.")
     after = Cursor.decode(cursor) if cursor else None
     rows = await store.profile_page(conn, me, author_id, after, limit + 1)

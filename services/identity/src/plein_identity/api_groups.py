@@ -141,8 +141,19 @@ def routes() -> APIRouter:
         principal: Caller,
         use: GroupsUse,
         mine: Annotated[bool, Query(description="only groups I am a member of")] = False,
+        discover: Annotated[
+            bool,
+            Query(
+                description="also private groups I am not in, by name and description only "
+                "(no member count), so that I can ask to join"
+            ),
+        ] = False,
     ) -> dict[str, Any]:
-        return {"groups": await use.listed(principal.user_id, principal.real_user_id, mine=mine)}
+        return {
+            "groups": await use.listed(
+                principal.user_id, principal.real_user_id, mine=mine, discover=discover
+            )
+        }
 
     @router.get(
         "/groups/{group_id}",

@@ -42,15 +42,20 @@ class Groups(UseCases):
         return await self.run(self.events.visible_group, group_id, viewer_id)
 
     async def listed(
-        self, viewer_id: UUID, real_user_id: UUID, *, mine: bool
+        self, viewer_id: UUID, real_user_id: UUID, *, mine: bool, discover: bool = False
     ) -> list[dict[str, Any]]:
         """The groups a viewer may see (or only those they are in), each saying whether the
         viewer is a member and an admin of it. A network admin acting as a shared account sees
-        what the account sees."""
+        what the account sees. With `discover`, also the private groups the viewer is not in,
+        by name and description only (so they can ask to join), without their member count."""
         admin = await self.is_network_admin(real_user_id)
         async with self.ctx.pool.connection() as conn:
             rows = await store.visible_groups(
-                conn, viewer_id, admin and viewer_id == real_user_id, mine_only=mine
+                conn,
+                viewer_id,
+                admin and viewer_id == real_user_id,
+                mine_only=mine,
+                discover=discover and not mine,
             )
             admin_of = {
                 r["group_id"] for r in await store.memberships_of(conn, viewer_id) if r["is_admin"]
@@ -58,7 +63,7 @@ class Groups(UseCases):
         for row in rows:
             row["is_member"] = row["is_member"] or row["is_all_company"]
             row["is_admin"] = row["id"] in admin_of
-            if row["is_all_company"]:
+            if row["is_all_company"] or (row["visibility"] == "private" and not row["is_member"]):
                 row["member_count"] = None
         return rows
 

@@ -291,9 +291,10 @@ async def group_members(
 
 
 async def visible_groups(
-    conn: Conn, viewer_id: UUID, is_network_admin: bool, *, mine_only: bool
+    conn: Conn, viewer_id: UUID, is_network_admin: bool, *, mine_only: bool, discover: bool = False
 ) -> list[dict[str, Any]]:
-    """Groups the viewer may know of: public ones, and private ones they are in or invited to."""
+    """Groups the viewer may know of: public ones, and private ones they are in or invited to
+    (with `discover`: every live group, private ones to ask to join)."""
     membership = (
         "EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.group_id AND m.user_id = %(v)s)"
     )
@@ -305,6 +306,8 @@ async def visible_groups(
         condition = membership
     elif is_network_admin:
         condition = "true"
+    elif discover:
+        condition = f"(g.visibility = 'public' OR {membership} OR {invited} OR NOT g.archived)"
     else:
         condition = f"(g.visibility = 'public' OR {membership} OR {invited})"
     return await dict_rows(

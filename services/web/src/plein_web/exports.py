@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 
 from . import store
 from .gateway import ApiProblem, SignInNeeded
+from .i18n import N_, gettext
 from .visits import Visit
 
 if TYPE_CHECKING:
@@ -44,28 +45,42 @@ WEB_ABOUT = """web.json `data`:
   the session cookies and tokens themselves are never exported.
 - exports: the data archives asked for you (created_at, requested_by, state)."""
 
-README = """# Your data in Plein
+# What each part holds, as a person calls it (not the service's name).
+PART_NAMES = {
+    "identity": N_("Profile, people you follow and groups"),
+    "posts": N_("Posts, replies, reactions and votes"),
+    "feed": N_("Your timeline and what you have seen"),
+    "notify": N_("Notifications and their settings"),
+    "metrics": N_("Activity figures about you"),
+    "web": N_("Browser sessions and archives"),
+}
 
-This archive holds everything Plein keeps about one person (GDPR articles 15 and 20), one
-JSON file per part of Plein, each written by the service that owns that data:
+README_TITLE = N_("# Your data in Plein")
+README_INTRO = N_(
+    "This archive holds everything Plein keeps about one person (GDPR articles 15 and 20), "
+    "one JSON file per part of Plein:"
+)
+README_ENVELOPE = N_(
+    "Every file has the same envelope: `service` (which part of Plein wrote it), `format` "
+    "(the version of its shape, %(format)s; raised when a field changes meaning), `person_id` "
+    "(whose data it is), `exported_at` (when it was written, UTC), `about` (what `data` holds, "
+    "field by field) and `data` (the data itself)."
+)
+README_IDS = N_(
+    "Ids (UUIDs) name people, groups and posts. Your own words are in full; other people's "
+    "posts appear only by id (a reaction, a vote), and nothing of a group you are no longer in "
+    "that you may not read any more is included."
+)
+README_FIELDS = N_("## The fields of each file")
+README_FIELDS_NOTE = N_(
+    "The field names below are technical names, the same in every language; each file's "
+    "`about` repeats its part."
+)
 
-{files}
 
-Every file has the same envelope:
-
-- `service`: which part of Plein wrote it.
-- `format`: the version of its shape ({format}); raised when a field changes meaning.
-- `person_id`: whose data it is.
-- `exported_at`: when the service answered (UTC).
-- `about`: what `data` holds, field by field (the same text as below).
-- `data`: the data itself.
-
-Ids (UUIDs) name people, groups and posts. Your own words are in full; other people's
-posts appear only by id (a reaction, a vote), and nothing of a group you are no longer in
-that you may not read any more is included.
-
-{abouts}
-"""
+def part_name(part: str) -> str:
+    """A part of the archive as the page and the README call it, in the current language."""
+    return gettext(PART_NAMES[part]) if part in PART_NAMES else part
 
 
 @dataclass(frozen=True)
@@ -183,10 +198,26 @@ async def sweep(conn: Conn, now: datetime) -> int:
 
 
 def readme(parts: dict[str, str]) -> str:
-    """The archive's README.md from each part's `about`."""
-    files = "\n".join(f"- `{name}.json`: {name}'s part" for name in parts)
-    abouts = "\n\n".join(f"## {name}.json\n\n{about.strip()}" for name, about in parts.items())
-    return README.format(files=files, format=FORMAT, abouts=abouts)
+    """The archive's README.md from each part's `about`, in the current language."""
+    files = "\n".join(f"- `{name}.json`: {part_name(name)}" for name in parts)
+    abouts = "\n\n".join(
+        f"### {name}.json ({part_name(name)})\n\n{about.strip()}" for name, about in parts.items()
+    )
+    return (
+        "\n\n".join(
+            [
+                gettext(README_TITLE),
+                gettext(README_INTRO),
+                files,
+                gettext(README_ENVELOPE, format=FORMAT),
+                gettext(README_IDS),
+                gettext(README_FIELDS),
+                gettext(README_FIELDS_NOTE),
+                abouts,
+            ]
+        )
+        + "\n"
+    )
 
 
 def _write(archive: zipfile.ZipFile, name: str, text: str) -> None:
@@ -233,10 +264,10 @@ async def collect(
     except ApiProblem as error:
         problem = error.message
     except SignInNeeded:
-        problem = "The session ended before the archive was complete."
+        problem = gettext("The session ended before the archive was complete.")
     except Exception as error:  # the person sees that it failed, the log says why
         log.exception("export failed", job_id=str(job_id), error=repr(error))
-        problem = "The archive could not be made; try again later."
+        problem = gettext("The archive could not be made; try again later.")
     if problem is not None:
         path.unlink(missing_ok=True)
     async with web.ctx.pool.connection() as conn:

@@ -10,34 +10,33 @@ from typing import Any
 
 import httpx
 
+from . import problems
+
 
 class ApiProblem(Exception):
     """A 4xx/5xx answer of an API, with its RFC 9457 problem document."""
 
-    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+    def __init__(
+        self, status: int, problem: dict[str, Any], retry_after: str | None = None
+    ) -> None:
         super().__init__(problem.get("detail") or problem.get("title") or f"HTTP {status}")
         self.status = status
         self.problem = problem
+        self.retry_after = retry_after  # the answer's Retry-After header, if any
 
     @property
     def message(self) -> str:
-        """What to show a person: the problem's detail, or the first field error."""
-        fields = self.field_errors()
-        if fields:
-            return "; ".join(f"{field}: {text}" for field, text in fields.items())
-        return str(self.problem.get("detail") or self.problem.get("title") or self)
+        """What to show a person, in the page's language (plein_web.problems)."""
+        return problems.explain(self.status, self.problem, self.retry_after)
+
+    @property
+    def wait_s(self) -> float | None:
+        """Seconds to wait before trying again (a 429's), if the API said."""
+        return problems.retry_after(self.problem, self.retry_after)
 
     def field_errors(self) -> dict[str, str]:
-        """Messages per form field, from a validation problem's errors."""
-        out: dict[str, str] = {}
-        for error in self.problem.get("errors") or []:
-            if not isinstance(error, dict):
-                continue
-            where = error.get("location") or error.get("loc") or []
-            text = str(error.get("message") or error.get("msg") or "")
-            if where:
-                out.setdefault(str(where[-1]), text)
-        return out
+        """Messages per form field, from a validation problem's errors, in the page's language."""
+        return problems.field_messages(self.problem)
 
 
 class SignInNeeded(Exception):
@@ -59,10 +58,10 @@ def _problem(response: httpx.Response) -> ApiProblem:
     try:
         body = response.json()
     except ValueError:
-        body = {"title": response.reason_phrase, "detail": response.text[:200]}
+        body = {"type": "about:blank", "title": response.reason_phrase}
     if not isinstance(body, dict):
-        body = {"detail": str(body)}
-    return ApiProblem(response.status_code, body)
+        body = {"type": "about:blank"}
+    return ApiProblem(response.status_code, body, response.headers.get("retry-after"))
 
 
 class Gateway:

@@ -100,6 +100,7 @@ DATA_WORDS = [
     N_("membership_request"),
     N_("report"),
     N_("escalation"),
+    N_("announcement_guideline"),
     # channels and digests
     N_("off"),
     N_("in_app"),

@@ -3,11 +3,14 @@ sign-out, the front-end assets and the error pages."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
+import structlog
 from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -24,6 +27,8 @@ from . import (
 )
 from .gateway import ApiProblem, SignInNeeded
 from .i18n import current_language, gettext, ngettext
+from .problems import Advice, explain
+from .rendering import SECURITY_HEADERS
 from .visits import (
     DEVICE_COOKIE,
     Acting,
@@ -37,6 +42,7 @@ from .visits import (
     web_of,
 )
 
+log = structlog.get_logger(__name__)
 STATIC = Path(__file__).parent / "static"
 # Front-end packages (installed by `make setup` from package-lock.json): what /assets serves.
 VENDOR = {"htmx.min.js": ("htmx.org", "dist", "htmx.min.js")}
@@ -236,25 +242,60 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def _problem(request: Request, exc: ApiProblem) -> Response:
-        the_visit = getattr(request.state, "visit", None) or await visit(request)
-        if request.headers.get("hx-request"):
-            return the_visit.web.renderer.page(
-                the_visit, "_problem.html", status_code=exc.status, message=exc.message
-            )
-        return the_visit.web.renderer.page(
-            the_visit,
-            "error.html",
-            status_code=exc.status,
-            title=exc.problem.get("title") or gettext("Something went wrong"),
-            detail=exc.message,
-        )
+        advice = Advice.of(exc.status, exc.wait_s)
+        return await _error_page(request, exc.status, advice.title, exc.message, exc.wait_s)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        the_visit = getattr(request.state, "visit", None) or await visit(request)
-        title = (
-            gettext("Page not found") if exc.status_code == 404 else gettext("Something went wrong")
+        advice = Advice.of(exc.status_code)
+        return await _error_page(request, exc.status_code, advice.title, advice.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A malformed id in the address is a page that is not there; bad form input is
+        said per field, in the page's language (never the raw problem document)."""
+        errors = list(exc.errors())
+        if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
+            advice = Advice.of(404)
+            return await _error_page(request, 404, advice.title, advice.detail)
+        problem = {
+            "type": "about:blank",
+            "errors": [
+                {"location": list(e.get("loc", ())), "type": e.get("type"), "context": e.get("ctx")}
+                for e in errors
+            ],
+        }
+        return await _error_page(request, 422, Advice.of(422).title, explain(422, problem), None)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", path=request.url.path)
+        advice = Advice.of(500)
+        response = await _error_page(request, 500, advice.title, advice.detail)
+        # Answered outside the middleware that adds these to every other answer.
+        for name, value in SECURITY_HEADERS:
+            response.headers.setdefault(name.decode(), value.decode())
+        return response
+
+
+async def _error_page(
+    request: Request, status: int, title: str, detail: str, wait_s: float | None = None
+) -> Response:
+    """An error as a page with the normal navigation (or, for an htmx request, the message
+    to put in place), saying what to do; a 429 says how long to wait, also in Retry-After."""
+    the_visit = getattr(request.state, "visit", None)
+    if the_visit is None:
+        try:
+            the_visit = await visit(request)
+        except Exception:  # the session store itself failed: still a page, without a name
+            the_visit = None
+    renderer = (the_visit.web if the_visit else web_of(request)).renderer
+    if request.headers.get("hx-request"):
+        response = renderer.page(the_visit, "_problem.html", status_code=status, message=detail)
+    else:
+        response = renderer.page(
+            the_visit, "error.html", status_code=status, title=title, detail=detail, status=status
         )
-        return the_visit.web.renderer.page(
-            the_visit, "error.html", status_code=exc.status_code, title=title, detail=""
-        )
+    if wait_s is not None:
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait_s)))
+    return response

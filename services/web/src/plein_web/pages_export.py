@@ -7,28 +7,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-import jwt
 from fastapi import APIRouter, Form
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from . import exports
+from .rendering import network_admin as is_network_admin
 from .visits import Acting, Person, Visit
 
 router = APIRouter()
 
 
 def network_admin(visit: Visit) -> bool:
-    """Whether the session's token names the network admin role: only to decide what the page
-    offers; each service decides itself whether the export is allowed."""
-    token = visit.session.access_token
-    if not token:
-        return False
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return False
-    return "network_admin" in (claims.get("roles") or ())
+    """Whether the session's token names the network admin role (see rendering)."""
+    return is_network_admin(visit.session)
 
 
 async def _job(visit: Visit, job_id: UUID) -> exports.Job:

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from .compose import Draft, NoOneToPraise, start_request
 from .gateway import ApiProblem
 from .i18n import gettext
-from .people import profiles, with_faces
+from .people import all_company_in_readers_language, profiles, with_faces
 from .visits import Acting, Person, Visit
 
 router = APIRouter()
@@ -44,7 +44,9 @@ async def my_groups(visit: Person) -> list[dict[str, Any]]:
     if cached is not None:
         return cached
     body = await visit.get("/identity/groups", mine="true")
-    groups: list[dict[str, Any]] = [g for g in body["groups"] if not g.get("archived")]
+    groups: list[dict[str, Any]] = all_company_in_readers_language(
+        [g for g in body["groups"] if not g.get("archived")]
+    )
     _groups[visit.user_id] = groups
     return groups
 

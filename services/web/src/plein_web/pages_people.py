@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from .gateway import ApiProblem
-from .pages_home import forget_groups
+from .pages_home import forget_groups, my_accounts
 from .people import forget, profiles, with_faces
 from .visits import Acting, Person
 
@@ -34,8 +34,19 @@ async def profile(visit: Person, user_id: UUID) -> Response:
     person, me, feed = await asyncio.gather(
         visit.get(f"/identity/users/{user_id}"),
         visit.get("/identity/me"),
-        visit.get(f"/feed/people/{user_id}", limit=visit.web.settings.page_size),
+        _posts_by(visit, user_id),
     )
+    if person.get("kind") == "shared_account":
+        # Delegates come only to the account's delegates and network admins (identity decides).
+        delegates = person.get("delegates")
+        names = await profiles(visit, delegates or [])
+        return visit.web.renderer.page(
+            visit,
+            "shared_account.html",
+            account=person,
+            delegates=[names[str(d)] for d in delegates] if delegates is not None else None,
+            page=await with_faces(visit, feed),
+        )
     manager = None
     if person.get("manager_id"):
         manager = (await profiles(visit, [person["manager_id"]]))[str(person["manager_id"])]
@@ -49,6 +60,20 @@ async def profile(visit: Person, user_id: UUID) -> Response:
         page=await with_faces(visit, feed),
         own=str(user_id) == visit.user_id,
     )
+
+
+async def _posts_by(visit: Person, author_id: UUID) -> dict[str, Any]:
+    """The author's posts I may see; none for a shared account that has not posted yet (the
+    feed knows an account only from its posts)."""
+    try:
+        page: dict[str, Any] = await visit.get(
+            f"/feed/people/{author_id}", limit=visit.web.settings.page_size
+        )
+    except ApiProblem as problem:
+        if problem.status != 404:
+            raise
+        return {"entries": [], "next_cursor": None}
+    return page
 
 
 @router.post("/me/photo")
@@ -94,7 +119,8 @@ async def unfollow(visit: Acting, user_id: UUID) -> Response:
 
 @router.get("/groups")
 async def groups(visit: Person) -> Response:
-    body = await visit.get("/identity/groups")
+    # Private groups too, by name and description, so that a person can ask to join them.
+    body = await visit.get("/identity/groups", discover="true")
     return visit.web.renderer.page(visit, "groups.html", groups=body["groups"])
 
 
@@ -130,9 +156,16 @@ async def group(
             found = await visit.get("/identity/people", q=invite_q.strip()[:100], limit=8)
             member_ids = {str(m["id"]) for m in members.get("members", [])}
             candidates = [p for p in found.get("people", []) if str(p["id"]) not in member_ids]
+    # Members write here with home's composer, aimed at this group.
+    composer = bool(info.get("is_member")) and not info.get("archived")
     return visit.web.renderer.page(
         visit,
         "group.html",
+        composer=composer,
+        groups=[info] if composer else [],
+        accounts=await my_accounts(visit) if composer else [],
+        form={"target": str(group_id)},
+        compose_error=None,
         group=info,
         page=await with_faces(visit, feed),
         members=members,

@@ -8,9 +8,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from cachetools import TTLCache
+from markupsafe import escape
 
 from .gateway import ApiProblem
+from .i18n import gettext
 from .visits import Visit
+
+# The all-company group as identity names it (in English, for every organisation): shown in
+# the reader's language.
+ALL_COMPANY_GROUP = "Everyone"
 
 _profiles: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=10_000, ttl=60)
 
@@ -30,6 +36,30 @@ async def profiles(visit: Visit, ids: Iterable[Any]) -> dict[str, dict[str, Any]
     return {i: _profiles.get(i) or {"id": i, "display_name": "?"} for i in wanted}
 
 
+def cached_photo(user_id: Any) -> str | None:
+    """The photo address of a profile read in the last minute (the header's face), if any."""
+    return (_profiles.get(str(user_id)) or {}).get("photo_url")
+
+
+class ReadersWord(str):
+    """A word of identity's data that the page says in the reader's language when it is drawn
+    (so that a cached list of groups follows a change of language)."""
+
+    def __str__(self) -> str:
+        return gettext(str.__str__(self))
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def all_company_in_readers_language(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The groups, the all-company one named in the reader's language."""
+    for group in groups:
+        if group.get("is_all_company"):
+            group["name"] = ReadersWord(ALL_COMPANY_GROUP)
+    return groups
+
+
 def forget(user_id: str) -> None:
     _profiles.pop(str(user_id), None)
 
@@ -41,4 +71,6 @@ async def with_faces(visit: Visit, page: dict[str, Any]) -> dict[str, Any]:
     found = await profiles(visit, {e.get("author_id") for e in entries})
     for e in entries:
         e["author_photo"] = found.get(str(e.get("author_id")), {}).get("photo_url")
+        if e.get("group_name") == ALL_COMPANY_GROUP:
+            e["group_name"] = gettext(ALL_COMPANY_GROUP)
     return page

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import jwt
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -18,6 +19,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import i18n
 from .compose import BADGES
 from .dashboard import manages_community
+from .exports import part_name
+from .icons import Icons
+from .people import cached_photo
+from .settings import WebSettings
 from .visits import ANSWER, COOKIE, CSRF_FIELD, DEVICE_COOKIE, Visit
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -112,6 +117,19 @@ def person_name(name: str | None) -> str | None:
     return name
 
 
+def network_admin(session: Any) -> bool:
+    """Whether the signed-in person's token names the network admin role: only to decide what
+    a page offers (admin-only links); each service decides itself what is allowed."""
+    token = getattr(session, "access_token", None)
+    if not token:
+        return False
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return False
+    return "network_admin" in (claims.get("roles") or ())
+
+
 def initials(name: str | None) -> str:
     words = [w for w in (name or "?").split() if w[:1].isalpha()]
     if not words:
@@ -132,6 +150,7 @@ def _environment(time_zone: str) -> Environment:
         lambda s, p, n: i18n.translations(i18n.current_language.get()).ngettext(s, p, n),
         newstyle=True,
     )
+    env.globals["icon"] = Icons(WebSettings.model_fields["node_modules"].default)
     env.filters["rich"] = rich_text
     env.filters["when"] = lambda moment: i18n.when(moment, time_zone)
     env.filters["day"] = i18n.day
@@ -145,6 +164,9 @@ def _environment(time_zone: str) -> Environment:
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     env.globals["BADGES"] = BADGES
     env.globals["manages_community"] = manages_community
+    env.globals["network_admin"] = network_admin
+    env.globals["part_name"] = part_name
+    env.globals["my_photo"] = lambda me: face(cached_photo(me.user_id)) if me else None
     return env
 
 

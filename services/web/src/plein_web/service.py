@@ -13,6 +13,7 @@ from plein_platform.service import Service, Worker, every
 
 from . import exports, pages, store
 from .gateway import Gateway
+from .icons import Icons
 from .rendering import Renderer, SecurityHeaders
 from .sealing import TokenSeal
 from .settings import WebSettings
@@ -26,6 +27,7 @@ class WebService(Service):
     def __init__(self) -> None:
         self.settings = WebSettings()
         self.renderer = Renderer(self.settings.time_zone)
+        self.renderer.env.globals["icon"] = Icons(self.settings.node_modules)
         self.renderer.env.globals["sso_provider"] = lambda: self.settings.oidc_provider
         self.seal = TokenSeal(
             self.settings.token_key.get_secret_value() if self.settings.token_key else None

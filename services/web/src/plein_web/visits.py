@@ -203,6 +203,10 @@ async def signed_in(the_visit: Annotated[Visit, Depends(visit)]) -> Visit:
     """FastAPI dependency: the visit of a signed-in person (else: to the sign-in page)."""
     if not the_visit.session.signed_in:
         raise SignInNeeded()
+    if the_visit.request.method == "GET" and not for_scripts(the_visit.request):
+        from .people import profiles  # people's cache builds on this module
+
+        await profiles(the_visit, [the_visit.user_id])  # the header's face (cached a minute)
     return the_visit
 
 

@@ -256,6 +256,16 @@ async def person_exists(conn: Conn, user_id: UUID) -> bool:
     return await cur.fetchone() is not None
 
 
+async def author_exists(conn: Conn, author_id: UUID) -> bool:
+    """A person, or a shared account that has posted (feed keeps no table of accounts)."""
+    cur = await conn.execute(
+        "SELECT 1 FROM people WHERE user_id = %(a)s "
+        "UNION ALL SELECT 1 FROM posts WHERE author_id = %(a)s LIMIT 1",
+        {"a": author_id},
+    )
+    return await cur.fetchone() is not None
+
+
 async def profile_page(
     conn: Conn, me: UUID, author_id: UUID, after: Cursor | None, limit: int
 ) -> list[dict[str, Any]]:

@@ -40,7 +40,7 @@ def clean_text(text: str, *, limit: int = MAX_TEXT_CHARS, what: str = "A post") 
     """
     text = text.strip()
     if not text:
-        raise InvalidInput(f"{what} needs some text.")
+        raise InvalidInput(f"{what} needs some text.", code="text_required")
     if len(text) > limit:
         raise InvalidInput(f"{what} holds at most {limit} characters.", max_chars=limit)
     return text

@@ -100,14 +100,13 @@
     let query = null;
     const close = () => {
       list.hidden = true; list.innerHTML = ""; active = -1;
-      area.setAttribute("aria-expanded", "false");
       area.removeAttribute("aria-activedescendant");  // its option is gone with the list
     };
     list.id = (area.id || "compose") + "-suggestions";
     area.setAttribute("aria-controls", list.id);
-    area.setAttribute("role", "combobox");
+    // A textarea keeps its own role (ARIA in HTML allows no combobox on it): it says that it
+    // suggests from a list, and which suggestion is active.
     area.setAttribute("aria-autocomplete", "list");
-    area.setAttribute("aria-expanded", "false");
     function mentionAtCursor() {
       const before = area.value.slice(0, area.selectionStart);
       const m = before.match(/(^|\s)@([\p{L}\p{N}._-]{1,40})$/u);
@@ -144,7 +143,6 @@
         list.appendChild(li);
       });
       list.hidden = !people.length;
-      area.setAttribute("aria-expanded", people.length ? "true" : "false");
       active = people.length ? 0 : -1;
       highlight();
     }
