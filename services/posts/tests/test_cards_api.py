@@ -24,7 +24,7 @@ async def test_cards_show_reactions_latest_replies_poll_and_praise_in_the_order_
             f"/posts/posts/{post_id}/replies", headers=person.auth, json={"text": text}
         )
         replies.append(answer.json()["reply_id"])
-    nested = await plein.http.post(
+    await plein.http.post(
         f"/posts/posts/{post_id}/replies",
         headers=bob.auth,
         json={"text": "Om vijf uur", "parent_id": replies[0]},
