@@ -11,9 +11,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from .cards import with_cards
 from .gateway import ApiProblem
 from .pages_home import forget_groups
-from .people import forget, profiles, with_faces
+from .people import forget, profiles
 from .visits import Acting, Person
 
 router = APIRouter()
@@ -46,7 +47,7 @@ async def profile(visit: Person, user_id: UUID) -> Response:
         person=person,
         manager=manager,
         following=following,
-        page=await with_faces(visit, feed),
+        page=await with_cards(visit, feed),
         own=str(user_id) == visit.user_id,
     )
 
@@ -134,7 +135,7 @@ async def group(
         visit,
         "group.html",
         group=info,
-        page=await with_faces(visit, feed),
+        page=await with_cards(visit, feed),
         members=members,
         requests=requests,
         invite_q=invite_q,
