@@ -7,7 +7,7 @@ import asyncio
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from babel.numbers import format_number
+from babel.numbers import format_decimal
 from cachetools import TTLCache
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -308,8 +308,8 @@ def too_long(text: str) -> str | None:
     return gettext(
         "Your text has %(count)s characters; at most %(max)s fit. Shorten it, or split it "
         "into two posts.",
-        count=format_number(len(text), locale=language),
-        max=format_number(MAX_TEXT_CHARS, locale=language),
+        count=format_decimal(len(text), locale=language),
+        max=format_decimal(MAX_TEXT_CHARS, locale=language),
     )
 
 
