@@ -56,7 +56,8 @@ async def test_cards_show_reactions_latest_replies_poll_and_praise_in_the_order_
     latest = thread["latest_replies"]
     assert [r["text"] for r in latest] == ["Top", "Om vijf uur"]
     assert latest[1]["parent_id"] == latest[1]["thread_parent_id"] == replies[0]
-    assert latest[0]["thread_parent_id"] == replies[2]
+    assert latest[1]["in_reply_to"] == bob.id  # whom it answers: bob's "Ja!", not listed
+    assert latest[0]["thread_parent_id"] == replies[2] and latest[0]["in_reply_to"] is None
     assert [o["votes"] for o in voted["poll"]["options"]] == [0, 1]
 
 

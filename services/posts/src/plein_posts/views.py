@@ -136,8 +136,11 @@ def card_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
         view = message_view(message, access)
         view.pop("history")
         view["best_answer"] = message.id == post.accepted_reply_id
-        # Two levels, as lists show them: a reply to a reply belongs under its first-level reply.
+        # Two levels, as lists show them: a reply to a reply belongs under its first-level reply
+        # and says whom it answers (the list may not show that reply).
         view["thread_parent_id"] = _first_level(message.id, post.id, parents)
+        parent = post.messages.get(message.parent_id) if message.parent_id != post.id else None
+        view["in_reply_to"] = parent.author_id if parent is not None else None
         return view
 
     root.pop("replies")

@@ -34,6 +34,8 @@ def people_on(card: dict[str, Any]) -> set[str]:
     for reply in [*(card.get("latest_replies") or []), card.get("best_answer_reply")]:
         if reply:
             ids.add(str(reply["author_id"]))
+            if reply.get("in_reply_to"):
+                ids.add(str(reply["in_reply_to"]))
             ids.update(str(m) for m in reply.get("mentions") or [])
     return ids
 
