@@ -106,7 +106,7 @@ class Phases:
 
         self.wrap(store, "find_session", "session lookup (web's PostgreSQL)")
         self.wrap(visits.Visit, "get", "API reads (HTTP; concurrent ones overlap)")
-        self.wrap(pages_home, "with_faces", "faces (profiles, cached)")
+        self.wrap(pages_home, "with_cards", "cards and faces (posts, profiles cached)")
         self.wrap(rendering.Renderer, "render", "template rendering (CPU)")
 
     def report(self) -> None:

@@ -139,7 +139,8 @@ def card_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
         # Two levels, as lists show them: a reply to a reply belongs under its first-level reply
         # and says whom it answers (the list may not show that reply).
         view["thread_parent_id"] = _first_level(message.id, post.id, parents)
-        parent = post.messages.get(message.parent_id) if message.parent_id != post.id else None
+        answered = message.parent_id
+        parent = post.messages.get(answered) if answered and answered != post.id else None
         view["in_reply_to"] = parent.author_id if parent is not None else None
         return view
 
