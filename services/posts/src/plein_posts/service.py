@@ -16,7 +16,7 @@ from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady, Worker
 from plein_platform.standing import standing_projection
 
-from . import api, api_reactions, api_topics, export_personal
+from . import api, api_cards, api_reactions, api_topics, export_personal
 from .app import Conversations, PostsApplication
 from .consumers import ACCESS, THREADS
 from .contract import to_contract
@@ -46,6 +46,7 @@ class PostsService(EventSourcedService):
         router.include_router(export_personal.routes())  # this service's part of an export
         router.include_router(api_topics.routes())
         router.include_router(api_reactions.routes())
+        router.include_router(api_cards.routes())
         return router
 
     def projections(self) -> list[Projection]:

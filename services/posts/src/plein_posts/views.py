@@ -50,11 +50,13 @@ def message_view(message: Message, access: Access) -> dict[str, Any]:
     return view
 
 
-def thread_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
+def thread_view(
+    post: Post, access: Access, now: datetime, *, with_replies: bool = True
+) -> dict[str, Any]:
     """The opening post with its replies nested under their parents, oldest first, as it
-    reads at `now` (a poll closes in time)."""
+    reads at `now` (a poll closes in time); without them when `with_replies` is False."""
     children: dict[UUID, list[Message]] = {}
-    for reply in sorted(post.replies, key=lambda m: m.created_at):
+    for reply in sorted(post.replies, key=lambda m: m.created_at) if with_replies else []:
         assert reply.parent_id is not None
         children.setdefault(reply.parent_id, []).append(reply)
 
@@ -118,3 +120,48 @@ def poll_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
         "results": post.results,
         "results_visible": visible,
     }
+
+
+LATEST_REPLIES = 2
+
+
+def card_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
+    """A thread as a list shows it: the opening post (reactions, poll, praise) with its last
+    few replies and its best answer, flat, without the rest of the thread or any history."""
+    root = thread_view(post, access, now, with_replies=False)
+    shown = [m for m in sorted(post.replies, key=lambda m: m.created_at) if _readable(m, access)]
+    parents = {m.id: m.parent_id for m in post.replies}
+
+    def flat(message: Message) -> dict[str, Any]:
+        view = message_view(message, access)
+        view.pop("history")
+        view["best_answer"] = message.id == post.accepted_reply_id
+        # Two levels, as lists show them: a reply to a reply belongs under its first-level reply
+        # and says whom it answers (the list may not show that reply).
+        view["thread_parent_id"] = _first_level(message.id, post.id, parents)
+        answered = message.parent_id
+        parent = post.messages.get(answered) if answered and answered != post.id else None
+        view["in_reply_to"] = parent.author_id if parent is not None else None
+        return view
+
+    root.pop("replies")
+    root.pop("history")
+    root["latest_replies"] = [flat(m) for m in shown[-LATEST_REPLIES:]]
+    accepted = post.messages.get(post.accepted_reply_id) if post.accepted_reply_id else None
+    root["best_answer_reply"] = (
+        flat(accepted) if accepted is not None and _readable(accepted, access) else None
+    )
+    return root
+
+
+def _readable(message: Message, access: Access) -> bool:
+    erased = access.erased_writers.get(message.real_author_id) == "removed"
+    return not (message.deleted or erased or (message.hidden and not access.may_moderate))
+
+
+def _first_level(message_id: UUID, post_id: UUID, parents: dict[UUID, UUID | None]) -> UUID:
+    """The reply directly under the post that `message_id` answers (itself if it is one)."""
+    current = message_id
+    while parents.get(current) not in (None, post_id):
+        current = parents[current]  # type: ignore[assignment]
+    return current

@@ -11,6 +11,22 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+# The posts API's reactions (plein_posts.domain.REACTIONS), each with the emoji that shows it.
+REACTIONS = (
+    ("like", "👍"),
+    ("love", "❤️"),
+    ("celebrate", "🎉"),
+    ("thanks", "🙏"),
+    ("insightful", "💡"),
+    ("funny", "😄"),
+)
+# The posts API's longest text (plein_posts.domain.MAX_TEXT_CHARS): the form says so before
+# it is reached and refuses more in words, never cutting a text.
+MAX_TEXT_CHARS = 10_000
+# What the form takes at all: far beyond the API's limit, so that a long paste reaches the
+# person's own message (with the text kept) rather than a bare validation error.
+MAX_FORM_CHARS = 200_000
+
 # The posts API's badges (plein_posts.domain.BADGES), in the order the form offers them.
 BADGES = ("thank_you", "team_player", "above_and_beyond", "problem_solver", "mentor", "welcome")
 
@@ -18,7 +34,7 @@ BADGES = ("thank_you", "team_player", "above_and_beyond", "problem_solver", "men
 class Draft(BaseModel):
     """What the compose form sends; every field but the text may be left empty."""
 
-    text: str = Field(default="", max_length=20_000)
+    text: str = Field(default="", max_length=MAX_FORM_CHARS)
     target: str = Field(default="", max_length=64)
     kind: list[str] = Field(default_factory=list, max_length=5)
     title: str = Field(default="", max_length=500)

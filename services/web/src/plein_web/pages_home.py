@@ -7,26 +7,28 @@ import asyncio
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from babel.numbers import format_decimal
 from cachetools import TTLCache
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from .compose import Draft, NoOneToPraise, start_request
+from . import i18n
+from .cards import cards_of, people_on, with_cards
+from .compose import (
+    MAX_FORM_CHARS,
+    MAX_TEXT_CHARS,
+    REACTIONS,
+    Draft,
+    NoOneToPraise,
+    start_request,
+)
 from .gateway import ApiProblem
 from .i18n import gettext
-from .people import all_company_in_readers_language, profiles, with_faces
+from .people import all_company_in_readers_language, profiles
 from .visits import Acting, Person, Visit
 
 router = APIRouter()
 
-REACTIONS = [
-    ("like", "👍"),
-    ("love", "❤️"),
-    ("celebrate", "🎉"),
-    ("thanks", "🙏"),
-    ("insightful", "💡"),
-    ("funny", "😄"),
-]
 Order = Literal["latest", "relevant"]
 
 
@@ -77,7 +79,7 @@ async def home(
         my_groups(visit),
         my_accounts(visit),
     )
-    page = await with_faces(
+    page = await with_cards(
         visit, _without_read(answer, str(acknowledged) if acknowledged else None)
     )
     template = (
@@ -126,6 +128,9 @@ async def _post_as_account(visit: Acting, account_id: str, path: str, body: Any)
 @router.post("/posts")
 async def compose(visit: Acting, draft: Annotated[Draft, Form()]) -> Response:
     try:
+        problem = too_long(draft.text)
+        if problem:
+            raise ApiProblem(422, {"detail": problem})
         path, body = start_request(draft, visit.web.settings.time_zone)
         accounts = {a["id"] for a in await my_accounts(visit)} if draft.as_account else set()
         if draft.as_account and draft.as_account not in accounts:
@@ -141,11 +146,12 @@ async def compose(visit: Acting, draft: Annotated[Draft, Form()]) -> Response:
             status, message = 422, gettext("Mention the colleagues you praise with @.")
         else:
             status, message = 422, gettext("The closing time is not a date and time.")
-        page, groups, accounts_list = await asyncio.gather(
+        answer, groups, accounts_list = await asyncio.gather(
             visit.get("/feed/home", limit=visit.web.settings.page_size),
             my_groups(visit),
             my_accounts(visit),
         )
+        page = await with_cards(visit, answer)
         return visit.web.renderer.page(
             visit,
             "home.html",
@@ -201,6 +207,26 @@ def _authors(message: dict[str, Any], into: set[str]) -> set[str]:
     return into
 
 
+def two_levels(post: dict[str, Any]) -> dict[str, Any]:
+    """The thread with each first-level reply's answers (at any depth) as `flat_replies`,
+    oldest first, each saying whom it answers (`in_reply_to`) when not the first-level one."""
+    authors: dict[str, str] = {}
+
+    def below(message: dict[str, Any], top_id: str) -> list[dict[str, Any]]:
+        found = []
+        for child in message.get("replies") or []:
+            authors[str(child["id"])] = str(child["author_id"])
+            if str(message["id"]) != top_id:
+                child["in_reply_to"] = authors.get(str(message["id"]))
+            found += [child, *below(child, top_id)]
+        return found
+
+    for top in post.get("replies") or []:
+        authors[str(top["id"])] = str(top["author_id"])
+        top["flat_replies"] = sorted(below(top, str(top["id"])), key=lambda m: m["created_at"])
+    return post
+
+
 @router.get("/posts/{post_id}")
 async def thread(visit: Person, post_id: UUID) -> Response:
     return await _thread_page(visit, post_id)
@@ -210,7 +236,7 @@ async def _thread_page(
     visit: Visit, post_id: UUID, *, status_code: int = 200, reply_error: str | None = None
 ) -> Response:
     """A thread's page; after a refused reply, with the API's problem next to the reply box."""
-    post = await visit.get(f"/posts/posts/{post_id}")
+    post = two_levels(await visit.get(f"/posts/posts/{post_id}"))
     names = await profiles(visit, _authors(post, set()))
     group = None
     if post.get("group_id"):
@@ -230,24 +256,98 @@ async def _thread_page(
     )
 
 
+def in_place(request: Request) -> bool:
+    """An action sent by a post's block in a list (htmx): answer with that block alone."""
+    return request.headers.get("hx-target", "").startswith("acts-")
+
+
+def back_to(back: str, post_id: UUID, anchor: str = "") -> str:
+    """Where a plain form goes after an action: the list it was sent from, at the post (a
+    page of this site only), or else the thread."""
+    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
+        return f"{back.split('#')[0]}#entry-{post_id}"
+    return f"/posts/{post_id}#{anchor or 'post'}"
+
+
+async def acts(
+    visit: Visit,
+    post_id: UUID,
+    back: str,
+    *,
+    status_code: int = 200,
+    reply_error: str | None = None,
+    reply_text: str = "",
+) -> Response:
+    """A post's block of a list (reactions, poll, replies, reply box) as it is now."""
+    cards = await cards_of(visit, [str(post_id)])
+    card = cards.get(str(post_id))
+    if card is None:
+        return Response(status_code=204)  # gone meanwhile: leave the page as it is
+    people = await profiles(visit, people_on(card))
+    return visit.web.renderer.page(
+        visit,
+        "_acts.html",
+        status_code=status_code,
+        card=card,
+        people=people,
+        back=back,
+        reply_error=reply_error,
+        reply_text=reply_text,
+    )
+
+
+async def done(visit: Visit, post_id: UUID, back: str, anchor: str = "") -> Response:
+    if in_place(visit.request):
+        return await acts(visit, post_id, back)
+    return see_other(back_to(back, post_id, anchor))
+
+
+def too_long(text: str) -> str | None:
+    """The person's message for a text beyond the posts API's limit (never cut silently)."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return None
+    language = i18n.current_language.get()
+    return gettext(
+        "Your text has %(count)s characters; at most %(max)s fit. Shorten it, or split it "
+        "into two posts.",
+        count=format_decimal(len(text), locale=language),
+        max=format_decimal(MAX_TEXT_CHARS, locale=language),
+    )
+
+
 @router.post("/posts/{post_id}/replies")
 async def reply(
     visit: Acting,
     post_id: UUID,
-    text: Annotated[str, Form(max_length=20_000)] = "",
+    text: Annotated[str, Form(max_length=MAX_FORM_CHARS)] = "",
     parent_id: Annotated[str, Form(max_length=64)] = "",
     mentions: Annotated[list[UUID] | None, Form()] = None,
+    back: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     body: dict[str, Any] = {"text": text, "mentions": [str(m) for m in mentions or []]}
     if parent_id:
         body["parent_id"] = parent_id
     try:
-        await visit.api("POST", f"/posts/posts/{post_id}/replies", json=body)
+        problem = too_long(text)
+        if problem:
+            raise ApiProblem(422, {"detail": problem})
+        answer = await visit.api("POST", f"/posts/posts/{post_id}/replies", json=body)
     except ApiProblem as problem:
+        if in_place(visit.request):
+            return await acts(
+                visit,
+                post_id,
+                back,
+                status_code=problem.status,
+                reply_error=problem.message,
+                reply_text=text,
+            )
         return await _thread_page(
             visit, post_id, status_code=problem.status, reply_error=problem.message
         )
-    return see_other(f"/posts/{post_id}#replies")
+    if back:
+        return await done(visit, post_id, back)
+    return see_other(f"/posts/{post_id}#{answer.get('reply_id') or 'replies'}")
 
 
 @router.post("/posts/{post_id}/reaction")
@@ -257,6 +357,7 @@ async def react(
     reaction: Annotated[str, Form(max_length=20)] = "like",
     reply_id: Annotated[str, Form(max_length=64)] = "",
     current: Annotated[str, Form(max_length=20)] = "",
+    back: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Toggle: the reaction I already gave is taken back; another one replaces it."""
     path = f"/posts/posts/{post_id}"
@@ -266,6 +367,8 @@ async def react(
         await visit.api("DELETE", f"{path}/reaction")
     else:
         await visit.api("PUT", f"{path}/reaction", json={"reaction": reaction})
+    if back:
+        return await done(visit, post_id, back)
     return see_other(f"/posts/{post_id}#{reply_id or 'post'}")
 
 
@@ -288,14 +391,24 @@ async def who_reacted(visit: Person, post_id: UUID, reply_id: UUID | None = None
 
 
 @router.post("/posts/{post_id}/best-answer")
-async def best_answer(visit: Acting, post_id: UUID, reply_id: Annotated[UUID, Form()]) -> Response:
+async def best_answer(
+    visit: Acting,
+    post_id: UUID,
+    reply_id: Annotated[UUID, Form()],
+    back: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     await visit.api("PUT", f"/posts/posts/{post_id}/best-answer", json={"reply_id": str(reply_id)})
+    if back:
+        return await done(visit, post_id, back)
     return see_other(f"/posts/{post_id}#{reply_id}")
 
 
 @router.post("/posts/{post_id}/vote")
 async def vote(
-    visit: Acting, post_id: UUID, option: Annotated[list[int], Form(max_length=10)]
+    visit: Acting,
+    post_id: UUID,
+    option: Annotated[list[int], Form(max_length=10)],
+    back: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """One choice, or in a multiple-choice poll the boxes ticked: the options newly ticked
     are voted for, the ones no longer ticked taken back."""
@@ -310,6 +423,8 @@ async def vote(
     if poll.get("multiple"):
         for o in sorted(mine - chosen):
             await visit.api("DELETE", f"{path}/votes/{o}")
+    if back:
+        return await done(visit, post_id, back)
     return see_other(f"/posts/{post_id}")
 
 
@@ -322,7 +437,7 @@ def _message_path(post_id: UUID, reply_id: str) -> str:
 async def edit(
     visit: Acting,
     post_id: UUID,
-    text: Annotated[str, Form(max_length=20_000)] = "",
+    text: Annotated[str, Form(max_length=MAX_FORM_CHARS)] = "",
     reply_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Edit my post or reply (identity keeps the earlier texts as its history)."""

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from .cards import with_cards
 from .gateway import ApiProblem
 from .pages_home import forget_groups, my_accounts
-from .people import forget, profiles, with_faces
+from .people import forget, profiles
 from .visits import Acting, Person
 
 router = APIRouter()
@@ -45,7 +46,7 @@ async def profile(visit: Person, user_id: UUID) -> Response:
             "shared_account.html",
             account=person,
             delegates=[names[str(d)] for d in delegates] if delegates is not None else None,
-            page=await with_faces(visit, feed),
+            page=await with_cards(visit, feed),
         )
     manager = None
     if person.get("manager_id"):
@@ -57,7 +58,7 @@ async def profile(visit: Person, user_id: UUID) -> Response:
         person=person,
         manager=manager,
         following=following,
-        page=await with_faces(visit, feed),
+        page=await with_cards(visit, feed),
         own=str(user_id) == visit.user_id,
     )
 
@@ -167,7 +168,7 @@ async def group(
         form={"target": str(group_id)},
         compose_error=None,
         group=info,
-        page=await with_faces(visit, feed),
+        page=await with_cards(visit, feed),
         members=members,
         requests=requests,
         invite_q=invite_q,

@@ -3,8 +3,9 @@ headers every answer carries (CSP without inline script, the session cookie)."""
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from plein_events.contract import FORMER_COLLEAGUE, REMOVED_TEXT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import i18n
-from .compose import BADGES
+from .compose import BADGES, MAX_TEXT_CHARS, REACTIONS
 from .dashboard import manages_community
 from .exports import part_name
 from .icons import Icons
@@ -52,15 +53,33 @@ _LINK = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]])")
 _TAGGED = re.compile(r"(?<![\w&])([#@])([\w][\w.-]*\w|\w)")
 
 
-def rich_text(text: str | None, mentioned: Iterable[str] = ()) -> Markup:
+def rich_text(text: str | None, mentioned: Iterable[str | Mapping[str, Any]] = ()) -> Markup:
     """User text as HTML: escaped, links made clickable (rel="nofollow noopener"), #topics
-    linked, the mentioned people's whole names marked; nothing the author typed is ever
-    interpreted as markup."""
+    linked, each mentioned person's whole name (or @handle) one link to their profile (a bare
+    name, without a profile, only marked); nothing the author typed is ever interpreted as
+    markup."""
     if not text:
         return Markup("")
     if text == REMOVED_TEXT:  # the words of an erased person: the marker in the reader's language
         return Markup('<em class="removed">{}</em>').format(i18n.gettext("[removed]"))
-    names = sorted({str(escape(n)) for n in mentioned if n}, key=len, reverse=True)
+    # "@label" as typed -> what it becomes; whole names first, so "@Greet Mulder" is one link.
+    marked: dict[str, str] = {}
+    for person in mentioned:
+        labels: list[str | None]
+        if isinstance(person, str):
+            labels, href = [person], None
+        else:
+            labels = [person.get("display_name"), person.get("handle")]
+            href = f"/people/{escape(str(person.get('id', '')))}" if person.get("id") else None
+        for label in labels:
+            if label and str(escape(label)) not in marked:
+                shown = escape(label)
+                marked[str(shown)] = (
+                    f'<a class="mention" href="{href}">@{shown}</a>'
+                    if href
+                    else f'<span class="mention">@{shown}</span>'
+                )
+    names = sorted(marked, key=len, reverse=True)
     parts: list[str] = []
     for i, piece in enumerate(_LINK.split(text)):
         if i % 2 == 1:
@@ -68,7 +87,7 @@ def rich_text(text: str | None, mentioned: Iterable[str] = ()) -> Markup:
             parts.append(f'<a href="{url}" rel="nofollow noopener" target="_blank">{url}</a>')
         else:
             escaped = str(escape(piece))
-            for n, name in enumerate(names):  # whole names first, kept out of the pattern below
+            for n, name in enumerate(names):  # kept out of the pattern below
                 escaped = escaped.replace(f"@{name}", f"\x00{n}\x00")
             escaped = _TAGGED.sub(
                 lambda m: (
@@ -79,9 +98,46 @@ def rich_text(text: str | None, mentioned: Iterable[str] = ()) -> Markup:
                 escaped,
             )
             for n, name in enumerate(names):
-                escaped = escaped.replace(f"\x00{n}\x00", f'<span class="mention">@{name}</span>')
+                escaped = escaped.replace(f"\x00{n}\x00", marked[name])
             parts.append(escaped)
     return Markup("".join(parts).replace("\n", "<br>\n"))
+
+
+def mentioned(ids: Iterable[Any] | None, people: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The mentioned people's profiles (id, display_name, handle), as rich_text links them."""
+    found = (people.get(str(i)) for i in ids or [])
+    return [p for p in found if p and p.get("display_name") != "?"]
+
+
+FOLD_CHARS = 600  # a list shows at most about this much of a post before "show more"
+FOLD_LINES = 8
+
+
+def folded(text: str | None, chars: int = FOLD_CHARS) -> tuple[str, str]:
+    """A post's text as a list shows it: (what is shown, what "show more" opens; "" when it
+    all fits), split at a line break or else a space, never inside a word."""
+    text = text or ""
+    if len(text) <= chars and text.count("\n") < FOLD_LINES:
+        return text, ""
+    keep = min(chars * 2 // 3, len(text))
+    lines = text[:keep].split("\n")
+    if len(lines) > FOLD_LINES:
+        keep = len("\n".join(lines[:FOLD_LINES]))
+    cut = text.rfind("\n", keep // 2, keep)
+    if cut < 0:
+        cut = text.rfind(" ", keep // 2, keep)
+    if cut < 0:
+        cut = keep
+    return text[:cut].rstrip(), text[cut:].lstrip("\n ")
+
+
+def limit_attributes() -> Markup:
+    """A text box's limit for feed.js's counter, with its message in the page's language
+    ({count} and {max} filled in by the script)."""
+    message = i18n.gettext(
+        "Too long: {count} characters, at most {max} fit. Shorten it, or split it into two posts."
+    )
+    return Markup('data-limit="{}" data-too-long="{}"').format(MAX_TEXT_CHARS, message)
 
 
 def highlighted(segments: list[dict[str, Any]] | None, fallback: str | None = None) -> Markup:
@@ -137,6 +193,9 @@ def initials(name: str | None) -> str:
     return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
 
 
+_ids = itertools.count(1)  # ids of elements a page may show twice (a post in two lists)
+
+
 def _environment(time_zone: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -161,8 +220,13 @@ def _environment(time_zone: str) -> Environment:
     env.globals["names_of"] = lambda ids, people: [
         people.get(str(i), {}).get("display_name") for i in ids or []
     ]
+    env.globals["mentioned"] = mentioned
+    env.filters["fold"] = folded
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     env.globals["BADGES"] = BADGES
+    env.globals["REACTIONS"] = REACTIONS
+    env.globals["limit"] = limit_attributes
+    env.globals["unique"] = lambda prefix: f"{prefix}-{next(_ids)}"
     env.globals["manages_community"] = manages_community
     env.globals["network_admin"] = network_admin
     env.globals["part_name"] = part_name
