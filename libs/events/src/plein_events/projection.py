@@ -36,6 +36,7 @@ from .batch_apply import BatchApplier, PoisonMessage
 from .broker import PleinBroker, projection_subscriber
 from .contract import Envelope, Event
 from .ordered_delivery import DeliveryOrder, OrderedConsumer, Resume
+from .replay import Replay, ReplayAbandoned, ReplayReport
 from .stream import STREAM_NAME
 
 __all__ = [
@@ -93,26 +94,6 @@ class RunnerStats:
     resumes: int = 0  # consumers recreated from the tracking row after an interruption
 
 
-@dataclass
-class ReplayReport:
-    """What a replay did: messages applied, times delivery resumed (NATS went away, or
-    delivered out of order), messages dead-lettered."""
-
-    messages: int = 0
-    resumes: int = 0
-    dead_letters: int = 0
-
-
-class ReplayAbandoned(Exception):
-    """A replay that could not finish: its transaction rolled back, the read model is as it
-    was before it started."""
-
-    def __init__(self, reason: str, report: ReplayReport) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.report = report
-
-
 class ProjectionRunner:
     def __init__(
         self,
@@ -159,7 +140,6 @@ class ProjectionRunner:
         # runner hands it each batch; this prepares its handler call once.
         self.subscriber._build_fastdepends_model()
         self._stop = asyncio.Event()
-        self._last_progress = 0.0  # loop time a replay last applied a batch
 
     @property
     def consumer_name(self) -> str:
@@ -324,111 +304,12 @@ class ProjectionRunner:
             )
 
     async def replay(
-        self,
-        progress: Callable[[int, int], None] | None = None,
-        *,
-        patience_s: float = 60.0,
+        self, progress: Callable[[int, int], None] | None = None, *, patience_s: float = 60.0
     ) -> ReplayReport:
-        """Rebuild from the start of the stream, all in one PostgreSQL transaction.
-
-        The old rows are deleted (not truncated) inside it, so readers keep seeing the old read
-        model until the rebuilt one commits, at once; a replay that cannot finish rolls back
-        and leaves the read model as it was (ReplayAbandoned says why). NATS going away
-        mid-replay (a restart, a cluster's re-election) is waited out for up to `patience_s`
-        without progress: delivery resumes from the position reached in the transaction.
-
-        `progress(done, total)` is called after each batch. The caller must hold the
-        projection's leadership so that no live runner consumes at the same time.
-        """
-        await self.broker.connect()  # dead letters are published through it
-        report = ReplayReport()
-        dead_before = self.stats.dead_lettered
-        try:
-            async with self.pool.connection() as conn, conn.transaction():
-                for table in self.projection.tables:
-                    await conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
-                await self._forget(conn)
-                applier = self.applier.on(conn)
-                await self._replay_into(conn, applier, report, progress, patience_s)
-        except psycopg.Error as error:
-            raise ReplayAbandoned(f"PostgreSQL failed: {error!r}", report) from error
-        report.dead_letters = self.stats.dead_lettered - dead_before
-        return report
-
-    async def _replay_into(
-        self,
-        conn: psycopg.AsyncConnection[Any],
-        applier: BatchApplier,
-        report: ReplayReport,
-        progress: Callable[[int, int], None] | None,
-        patience_s: float,
-    ) -> None:
-        """Deliver the stream's messages up to its end (as of the start) into `applier`."""
-        loop = asyncio.get_running_loop()
-        self._last_progress = loop.time()
-        target: int | None = None
-        total = 0
-        pause = 0.05
-        while True:
-            try:
-                position = await applier.position(conn)
-                if target is None:
-                    target = await self.consumer.last_subject_seq()
-                    total = await self.consumer.pending_after(0)
-                    if progress:
-                        progress(0, total)
-                if position >= target:
-                    return
-                await self._replay_consumer(applier, position, target, report, progress, total)
-                return
-            except (Resume, nats.errors.Error, TimeoutError) as why:
-                report.resumes += 1
-                if loop.time() - self._last_progress > patience_s:
-                    raise ReplayAbandoned(
-                        f"NATS gave nothing for {patience_s:.0f} s ({why!r})", report
-                    ) from why
-                log.warning("replay resumes", projection=self.projection.name, reason=repr(why))
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 1.0)
-
-    async def _replay_consumer(
-        self,
-        applier: BatchApplier,
-        position: int,
-        target: int,
-        report: ReplayReport,
-        progress: Callable[[int, int], None] | None,
-        total: int,
-    ) -> None:
-        """One consumer's part of a replay: from `position` to `target`, or until a reason to
-        resume (a reconnect, a delivery out of order)."""
-        nc = self.js._nc
-        reconnects = nc.stats["reconnects"]
-        delivery = await self.consumer.open_after(position)
-        sub = await self.js.pull_subscribe_bind(self.consumer_name, STREAM_NAME)
-        loop = asyncio.get_running_loop()
-        try:
-            async with contextlib.aclosing(self._batches(sub)) as batches:
-                async for msgs in batches:
-                    if nc.stats["reconnects"] != reconnects:
-                        raise Resume("reconnected to NATS")
-                    if not msgs:
-                        await self.consumer.verify_idle(position)
-                        continue
-                    delivery.check(msgs)
-                    await applier.apply(msgs)  # a savepoint of the replay's transaction
-                    with contextlib.suppress(nats.errors.Error):
-                        await msgs[-1].ack()  # lets the consumer send more; lost acks are fine
-                    position = msgs[-1].metadata.sequence.stream
-                    report.messages += len(msgs)
-                    self._last_progress = loop.time()
-                    if progress:
-                        progress(report.messages, total)
-                    if position >= target:
-                        return
-        finally:
-            with contextlib.suppress(Exception):
-                await sub.unsubscribe()
+        """Rebuild from the start of the stream, all or nothing (replay.py); waits out NATS
+        being away for up to `patience_s` without progress. `progress(done, total)` is called
+        after each batch. The caller must hold the projection's leadership."""
+        return await Replay(self, progress, patience_s).run()
 
     async def status(self, *, include_lag: bool = True) -> dict[str, Any]:
         """Position, lag and dead letters: what an operator looks at first."""
