@@ -148,7 +148,7 @@ def test_the_image_install_steps_give_a_working_plein(tmp_path: Path) -> None:
             "from importlib.resources import files\n"
             "from plein_platform.registry import load_services\n"
             "names = [s.name for s in load_services()]\n"
-            "assert names == ['identity', 'posts', 'feed', 'notify', 'metrics', 'web'], names\n"
+            "assert names == ['identity', 'posts', 'files', 'feed', 'notify', 'metrics', 'web'], names\n"
             "for s in load_services():\n"
             "    assert s.migrations().is_dir(), s.name\n"
             "assert files('plein_platform').joinpath('migrations').is_dir()\n"
