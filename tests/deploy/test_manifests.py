@@ -30,7 +30,8 @@ from starlette.routing import Mount
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "prod")
-WEB_CALLS = {"identity", "posts", "files", "feed", "notify"}  # the APIs the web client is a client of
+# the APIs the web client is a client of
+WEB_CALLS = {"identity", "posts", "files", "feed", "notify"}
 
 
 def venv_tool(name: str) -> str:
