@@ -42,8 +42,8 @@ _TAKEN_DOWN = (
     "WHERE t.place_id = p.post_id AND (t.hidden OR t.deleted)))"
 )
 # Whether %(who)s (the person, also when acting as a shared account) may read file f.
-# %(moderator)s: they may also read files in posts and replies that were taken down. Before a file is
-# processed (its image metadata removed, the malware scanner asked) only its uploader reads it.
+# %(moderator)s: they may also read files in posts and replies that were taken down. Before a
+# file is processed (its image metadata removed, the scanner asked) only its uploader reads it.
 READABLE = (
     "(f.status = 'ready' OR f.uploader_id = %(who)s) "
     f"AND ((f.uploader_id = %(who)s AND NOT EXISTS ({_ATTACHED})) "
