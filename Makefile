@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE ?= copy
 
-.PHONY: help setup web-assets browser run test test-fast lint typecheck contract bench bench-tools replay k8s-check clean
+.PHONY: help setup web-assets browser media-tools run test test-fast lint typecheck contract bench bench-tools replay k8s-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -24,13 +24,18 @@ browser: ## Debian's Chromium (and an emoji font) for the browser tests: Playwri
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji; }
 
+media-tools: ## Debian's ffmpeg: video posters and durations in the files service (without it files says so)
+	@command -v ffmpeg >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends ffmpeg; }
+
 run: ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@# Only what running needs: no linters, kubectl or test tools (those come with `make setup`).
 	@$(MAKE) --no-print-directory web-assets
 	$(UV) run --frozen --no-dev plein run
 
-test: setup browser k8s-check ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
+test: setup browser media-tools k8s-check ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
 	$(UV) run plein contract --check
 	$(UV) run pytest --ignore=tests/deploy
 
