@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from plein_events import Event, envelope_for
-from plein_events.identity import GroupCreated, MemberJoined, MemberLeft
+from plein_events.identity import GroupCreated, MemberJoined, MemberLeft, Visibility
 from plein_events.posts import PostCreated, PostDeleted, PostHidden
 from plein_events.visibility import FILE_CASES, FileCase, Standing, may_read_file
 from plein_files import store
@@ -44,7 +44,7 @@ def story(case: FileCase, reader: UUID, file_id: UUID) -> tuple[UUID, list[Event
         if place.group is not None:
             group_id = uuid4()
             if place.group.known:
-                visibility = "private" if place.group.private else "public"
+                visibility: Visibility = "private" if place.group.private else "public"
                 events.append(GroupCreated(group_id=group_id, name="G", visibility=visibility))
             events.append(MemberJoined(group_id=group_id, user_id=uploader))
             if case.reader.standing in (Standing.MEMBER, Standing.ADMIN, Standing.FORMER_MEMBER):
