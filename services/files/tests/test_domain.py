@@ -3,9 +3,11 @@ what processing makes (no servers)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 from uuid import uuid4
 
@@ -23,8 +25,10 @@ from plein_files.domain import (
 from plein_files.processing import (
     Rejected,
     check_image,
+    clamd_scan,
     ffmpeg_available,
     image_previews,
+    office_text,
     pdf_previews,
     video_previews,
 )
@@ -159,3 +163,57 @@ def test_video_poster_and_duration(tmp_path: Path) -> None:
     assert outcome.duration_s == pytest.approx(2.0, abs=0.2)
     assert (outcome.width, outcome.height) == (320, 240)
     assert [size for size, _, _ in outcome.previews] == ["small", "large"]
+
+
+def docx_with_words(words: str) -> bytes:
+    """The smallest .docx Word opens: the package parts, and a paragraph of `words`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="xml" ContentType="application/xml"/><Override '
+            'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        package.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{words}</w:t></w:r></w:p>'
+            "</w:body></w:document>",
+        )
+    return buffer.getvalue()
+
+
+def test_office_documents_are_typed_and_their_words_read(tmp_path: Path) -> None:
+    content = docx_with_words("Jaarplan voor de werkplaats")
+    assert sniff(content[:8192], "plan.docx").kind == "document"
+    source = tmp_path / "plan.docx"
+    source.write_bytes(content)
+    assert "werkplaats" in office_text(source).text
+
+
+async def test_the_scanner_hook_speaks_clamds_instream(tmp_path: Path) -> None:
+    """Against a stand-in for clamd on loopback that answers as clamd does (INSTREAM)."""
+    received = bytearray()
+
+    async def clamd(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        assert await reader.readexactly(10) == b"zINSTREAM\0"
+        while size := int.from_bytes(await reader.readexactly(4), "big"):
+            received.extend(await reader.readexactly(size))
+        infected = b"EICAR" in received
+        writer.write(b"stream: Eicar-Signature FOUND\0" if infected else b"stream: OK\0")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(clamd, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    clean, infected = tmp_path / "clean.txt", tmp_path / "bad.txt"
+    clean.write_bytes(b"words " * 50_000)
+    infected.write_bytes(b"X5O!P%@AP EICAR test")
+    async with server:
+        assert await asyncio.to_thread(clamd_scan, clean, f"127.0.0.1:{port}") is None
+        assert len(received) == clean.stat().st_size
+        received.clear()
+        found = await asyncio.to_thread(clamd_scan, infected, f"127.0.0.1:{port}")
+    assert found == "Eicar-Signature"
