@@ -336,6 +336,11 @@ class Files:
                 outcome = processing.process(path, row["kind"], scratch / "out", s.max_image_pixels)
             except processing.Rejected as rejected:
                 return processing.Outcome(), "rejected", str(rejected)
+            except Exception as error:
+                # A file no library can make sense of (or ffmpeg timing out) must not come
+                # back to the queue forever: it is rejected, and the reason logged.
+                log.warning("file not processed", file_id=str(row["id"]), error=repr(error))
+                return processing.Outcome(), "rejected", "The file could not be processed."
         return outcome, "ready", ""
 
     # -- the sweep -----------------------------------------------------------------------------
