@@ -17,6 +17,7 @@ import httpx
 import pytest
 from PIL import Image
 from plein_events.posts import PostCreated, PostDeleted
+from plein_files.processing import ffmpeg_available
 from plein_platform.testing import (
     Person,
     Plein,
@@ -379,3 +380,29 @@ async def test_unattached_uploads_are_swept_and_quotas_hold(
         assert refused.status_code == 413 and "quota" in refused.json()["title"].lower()
     finally:
         service.settings = settings
+
+
+async def test_a_video_is_processed_or_says_why_not(
+    plein: Plein, people: dict[str, Person]
+) -> None:
+    """A damaged MP4 (the right first bytes, nothing playable): with ffmpeg it is rejected
+    with a reason; without it, it is stored and served with a note saying ffmpeg is missing."""
+    ann = people["ann"]
+    broken = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 4000
+    response = await upload(plein, ann, "townhall.mp4", broken)
+    assert response.status_code == 201, response.text
+    assert response.json()["kind"] == "video"
+    file_id = response.json()["id"]
+
+    async def settled() -> dict[str, Any]:
+        got = (await plein.http.get(f"/files/files/{file_id}", headers=ann.auth)).json()
+        assert got["status"] != "processing", got
+        return dict(got)
+
+    file = await eventually(settled, timeout_s=30)
+    if ffmpeg_available():
+        assert (file["status"], file["note"]) == ("rejected", "The video is damaged.")
+        content = await plein.http.get(f"/files/files/{file_id}/content", headers=ann.auth)
+        assert content.status_code == 200  # its uploader still has their bytes
+    else:
+        assert file["status"] == "ready" and "ffmpeg is not installed" in file["note"]
