@@ -143,22 +143,25 @@ class Files:
             "alt": alt,
             "at": now,
         }
+        # The row is committed before FileUploaded is saved: the processing projection,
+        # which may see the event within milliseconds, queues only files it can find.
+        async with self.pool.connection() as conn:
+            await store.add_file(conn, row)
         try:
-            async with self.pool.connection() as conn, conn.transaction():
-                await store.add_file(conn, row)
-                stored = StoredFile(
-                    uploader_id=uploader,
-                    media_type=row["media_type"],
-                    kind=kind,
-                    size=received.size,
-                    id=file_id,
-                )
-                await asyncio.to_thread(self.application.save, stored)
+            stored = StoredFile(
+                uploader_id=uploader,
+                media_type=row["media_type"],
+                kind=kind,
+                size=received.size,
+                id=file_id,
+            )
+            await asyncio.to_thread(self.application.save, stored)
         except BaseException:
-            await self.storage.delete(key)
+            async with self.pool.connection() as conn:
+                await store.remove_files(conn, [file_id])
+            await self.delete_objects([key])
             raise
-        found = await self.one(caller, file_id)
-        return found
+        return await self.one(caller, file_id)
 
     # -- read ---------------------------------------------------------------------------------
 

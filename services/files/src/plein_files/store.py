@@ -371,9 +371,13 @@ async def mark_place(conn: Conn, place_id: UUID, column: str, value: bool) -> No
 
 
 async def queue(conn: Conn, file_id: UUID, at: datetime) -> None:
+    """Queue a file for processing, unless it was processed already: a replay of
+    FileUploaded must not re-encode originals a second time."""
     await conn.execute(
-        "INSERT INTO processing_queue (file_id, queued_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-        (file_id, at),
+        "INSERT INTO processing_queue (file_id, queued_at) SELECT %s, %s "
+        "WHERE EXISTS (SELECT 1 FROM files WHERE file_id = %s AND status = 'processing') "
+        "ON CONFLICT DO NOTHING",
+        (file_id, at, file_id),
     )
 
 
