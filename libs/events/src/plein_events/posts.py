@@ -50,6 +50,8 @@ class PostCreated(ThreadStarted):
     """
 
     page_url: str | None = None
+    # Files attached to the post, in the order shown (ids from the files service).
+    attachments: list[UUID] = []
 
 
 @event_type("posts")
@@ -110,6 +112,8 @@ class PostEdited(Event):
     text: Annotated[str, PersonalText]
     mentions: list[UUID] = []
     topics: list[str] = []
+    # The attachments after the edit, in order (the whole list: files left out were removed).
+    attachments: list[UUID] = []
 
 
 @event_type("posts")
@@ -172,6 +176,8 @@ class ReplyPosted(Event):
     text: Annotated[str, PersonalText]
     mentions: list[UUID] = []
     topics: list[str] = []
+    # Files attached to the reply, in the order shown (ids from the files service).
+    attachments: list[UUID] = []
 
 
 @event_type("posts")
