@@ -7,6 +7,7 @@ importable from here for those events to load.
 """
 
 from .access import Access, Group
+from .attachments import MAX_ATTACHMENTS, clean_attachments, require_words_or_files
 from .announcements import (
     ANNOUNCEMENT_WINDOW,
     ANNOUNCEMENTS_WITHOUT_WARNING,
@@ -32,6 +33,7 @@ __all__ = [
     "ANNOUNCEMENTS_WITHOUT_WARNING",
     "ANNOUNCEMENT_WINDOW",
     "BADGES",
+    "MAX_ATTACHMENTS",
     "MAX_MENTIONS",
     "MAX_OPTION_CHARS",
     "MAX_PRAISE_CHARS",
@@ -49,10 +51,12 @@ __all__ = [
     "Message",
     "Post",
     "announcement_warning",
+    "clean_attachments",
     "clean_text",
     "handles_in",
     "highlight_segments",
     "poll_closing",
     "poll_options",
+    "require_words_or_files",
     "topics_in",
 ]
