@@ -26,6 +26,13 @@ from .feed import (
     AnnouncementAcknowledged,
     PostsSeen,
 )
+from .files import (
+    FileDeleted,
+    FileKind,
+    FileProcessed,
+    FileStatus,
+    FileUploaded,
+)
 from .identity import (
     AvailabilityChanged,
     DelegateGranted,
@@ -92,6 +99,11 @@ __all__ = [
     "EscalationRaised",
     "EscalationResolved",
     "Event",
+    "FileDeleted",
+    "FileKind",
+    "FileProcessed",
+    "FileStatus",
+    "FileUploaded",
     "FORMER_COLLEAGUE",
     "Followed",
     "GroupAdminGranted",
