@@ -12,8 +12,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from .compose import Draft, NoOneToPraise, start_request
+from .files import with_files
 from .gateway import ApiProblem
 from .i18n import gettext
+from .pages_files import upload_with_form
 from .people import profiles, with_faces
 from .visits import Acting, Person, Visit
 
@@ -124,6 +126,7 @@ async def _post_as_account(visit: Acting, account_id: str, path: str, body: Any)
 @router.post("/posts")
 async def compose(visit: Acting, draft: Annotated[Draft, Form()]) -> Response:
     try:
+        draft.attachments += [UUID(i) for i in await upload_with_form(visit, visit.request)]
         path, body = start_request(draft, visit.web.settings.time_zone)
         accounts = {a["id"] for a in await my_accounts(visit)} if draft.as_account else set()
         if draft.as_account and draft.as_account not in accounts:
@@ -209,7 +212,9 @@ async def _thread_page(
 ) -> Response:
     """A thread's page; after a refused reply, with the API's problem next to the reply box."""
     post = await visit.get(f"/posts/posts/{post_id}")
-    names = await profiles(visit, _authors(post, set()))
+    names, _ = await asyncio.gather(
+        profiles(visit, _authors(post, set())), with_files(visit, [post])
+    )
     group = None
     if post.get("group_id"):
         try:
@@ -235,11 +240,15 @@ async def reply(
     text: Annotated[str, Form(max_length=20_000)] = "",
     parent_id: Annotated[str, Form(max_length=64)] = "",
     mentions: Annotated[list[UUID] | None, Form()] = None,
+    attachments: Annotated[list[UUID] | None, Form(max_length=100)] = None,
 ) -> Response:
     body: dict[str, Any] = {"text": text, "mentions": [str(m) for m in mentions or []]}
     if parent_id:
         body["parent_id"] = parent_id
     try:
+        files = [str(a) for a in attachments or []] + await upload_with_form(visit, visit.request)
+        if files:
+            body["attachments"] = files
         await visit.api("POST", f"/posts/posts/{post_id}/replies", json=body)
     except ApiProblem as problem:
         return await _thread_page(

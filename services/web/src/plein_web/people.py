@@ -9,6 +9,7 @@ from typing import Any
 
 from cachetools import TTLCache
 
+from .files import with_files
 from .gateway import ApiProblem
 from .visits import Visit
 
@@ -36,9 +37,11 @@ def forget(user_id: str) -> None:
 
 async def with_faces(visit: Visit, page: dict[str, Any]) -> dict[str, Any]:
     """The feed page with each entry's `author_photo` (None: the page shows initials), from
-    the authors' profiles."""
+    the authors' profiles, and its `files` (files.with_files)."""
     entries = [e for key in ("pinned", "raised", "entries") for e in page.get(key) or []]
-    found = await profiles(visit, {e.get("author_id") for e in entries})
+    found, _ = await asyncio.gather(
+        profiles(visit, {e.get("author_id") for e in entries}), with_files(visit, entries)
+    )
     for e in entries:
         e["author_photo"] = found.get(str(e.get("author_id")), {}).get("photo_url")
     return page
