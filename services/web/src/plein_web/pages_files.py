@@ -35,7 +35,7 @@ _ANSWERED = (
     "content-security-policy",
     "x-content-type-options",
 )
-SORTS = ("newest", "oldest", "name", "size")
+SORTS = ("newest", "oldest", "name", "largest")
 KINDS = ("image", "pdf", "document", "video", "audio", "text", "other")
 
 
