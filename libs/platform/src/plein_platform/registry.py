@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 
 from .service import Service
 
-ORDER = ["identity", "posts", "feed", "notify", "metrics", "web"]
+ORDER = ["identity", "posts", "files", "feed", "notify", "metrics", "web"]
 
 
 def service_names() -> list[str]:

@@ -19,6 +19,7 @@ from plein_events.eventstore import EventStoreOutbox, PleinApplication, eventsou
 from plein_events.projection import Projection, ProjectionRunner
 from plein_events.relay import OutboxRelay
 from psycopg_pool import AsyncConnectionPool
+from starlette.types import Scope
 
 from .auth import TokenVerifier
 from .database import RetryReadsOnLostConnection
@@ -122,6 +123,11 @@ class Service:
     async def on_stop(self) -> None:
         pass
 
+    def streams_body(self, scope: Scope) -> bool:
+        """Whether the request streams a body larger than PLEIN_MAX_BODY_BYTES that its route
+        reads and limits itself (the files service's uploads)."""
+        return False
+
     # -- lifecycle --------------------------------------------------------------------------
 
     @property
@@ -204,7 +210,9 @@ class Service:
         app.add_middleware(RetryReadsOnLostConnection)
         # FastAPI's own max_body_size answers a declared oversize body in plain text, not as
         # a problem document; this one answers both ways of sending it with a problem.
-        app.add_middleware(BodySizeLimit, max_bytes=Settings().max_body_bytes)
+        app.add_middleware(
+            BodySizeLimit, max_bytes=Settings().max_body_bytes, exempt=self.streams_body
+        )
         return app
 
 

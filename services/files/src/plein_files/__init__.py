@@ -1,0 +1,1 @@
+"""plein_files: files and media shared in Plein."""
