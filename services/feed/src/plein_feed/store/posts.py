@@ -127,9 +127,9 @@ async def edit_post(
     topics: list[str],
     attachments: list[UUID] | None = None,
 ) -> None:
-    """New text, mentions, #topics and files (the whole list after the edit): newly mentioned people and followers of new topics get
-    the post, un-mentioned ones and followers of dropped topics lose it unless another reason
-    keeps it."""
+    """New text, mentions, #topics and files (the whole list after the edit): newly
+    mentioned people and followers of new topics get the post, un-mentioned ones and
+    followers of dropped topics lose it unless another reason keeps it."""
     cur = await conn.execute(
         "WITH old AS (SELECT topics FROM posts WHERE post_id = %(post)s), "
         "edited AS (UPDATE posts SET text = %(text)s, topics = %(topics)s::text[], "

@@ -7,13 +7,13 @@ importable from here for those events to load.
 """
 
 from .access import Access, Group
-from .attachments import MAX_ATTACHMENTS, clean_attachments, require_words_or_files
 from .announcements import (
     ANNOUNCEMENT_WINDOW,
     ANNOUNCEMENTS_WITHOUT_WARNING,
     AnnouncementLedger,
     announcement_warning,
 )
+from .attachments import MAX_ATTACHMENTS, clean_attachments, require_words_or_files
 from .paging import RANK_CURSOR, TIME_CURSOR, highlight_segments
 from .polls import POLL_OPTIONS, POLL_RESULTS, poll_closing, poll_options
 from .text import (
