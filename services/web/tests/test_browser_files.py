@@ -125,6 +125,7 @@ async def test_a_photo_and_a_pdf_in_a_private_group_reach_members_and_no_one_els
     )
     assert ranged.status == 206 and len(await ranged.body()) == 100
     # The member was mentioned in a post that carried files: the inbox says a file was shared.
+    await member.goto("/notifications")
     await reload_until_visible(mpage, ".notification", "shared a file")
     # The group's Files tab lists the PDF, also filtered to PDFs.
     await member.goto(f"/groups/{leadership}/files?kind=pdf")
@@ -137,6 +138,7 @@ async def test_a_photo_and_a_pdf_in_a_private_group_reach_members_and_no_one_els
     outsider: Visitor = await visitors(size)
     await outsider.sign_in("tom")
     opage = outsider.page
+    await outsider.goto("/notifications")
     await reload_until_visible(opage, ".notification", "private group")
     for path in (
         "/",
