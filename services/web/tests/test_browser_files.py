@@ -8,11 +8,10 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from typing import Any
 
 import pytest
 from PIL import ExifTags, Image, ImageDraw
-from playwright.async_api import expect
+from playwright.async_api import FilePayload, expect
 
 from .conftest import ARTIFACTS, Demo, Visitor
 from .test_browser import LIVE_S, reload_until_visible
@@ -46,7 +45,7 @@ def one_page_pdf() -> bytes:
     return out.getvalue()
 
 
-def files(name: str, data: bytes, mime: str) -> dict[str, Any]:
+def files(name: str, data: bytes, mime: str) -> FilePayload:
     return {"name": name, "mimeType": mime, "buffer": data}
 
 
