@@ -46,7 +46,7 @@ async def with_files(visit: Visit, items: Iterable[dict[str, Any]]) -> None:
             body = await visit.get("/files/files", ids=",".join(chunk))
         except ApiProblem:
             continue  # the files service is down: the posts still read, without their files
-        for meta in _listed(body):
+        for meta in body.get("items") or []:
             found[str(meta["id"])] = meta
     for meta in found.values():
         labelled(meta)
@@ -55,14 +55,6 @@ async def with_files(visit: Visit, items: Iterable[dict[str, Any]]) -> None:
             message["files"] = [
                 found[str(i)] for i in message.get("attachments") or [] if str(i) in found
             ]
-
-
-def _listed(body: Any) -> list[dict[str, Any]]:
-    if isinstance(body, list):
-        return body
-    if isinstance(body, dict):
-        return list(body.get("files") or body.get("items") or [])
-    return []
 
 
 def size_label(size: int | None) -> str:

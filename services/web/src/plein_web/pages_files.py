@@ -171,9 +171,7 @@ def _library_params(sort: str, kind: str, q: str, cursor: str | None) -> dict[st
 
 def _library(body: Any) -> dict[str, Any]:
     """A page of the files service's listing, each file with its type and size as read."""
-    if isinstance(body, list):
-        body = {"files": body, "next_cursor": None}
-    files = list(body.get("files") or body.get("items") or [])
+    files = list(body.get("items") or [])
     for meta in files:
         labelled(meta)
     return {"files": files, "next_cursor": body.get("next_cursor")}
@@ -238,9 +236,9 @@ async def search_files(visit: Visit, query: str) -> list[dict[str, Any]]:
         body = await visit.get("/files/search", q=query, limit=10)
     except ApiProblem:
         return []
-    hits = body if isinstance(body, list) else list(body.get("hits") or body.get("files") or [])
+    hits: list[dict[str, Any]] = body.get("items") or []
     for hit in hits:
-        labelled(hit.get("file") or hit)
+        labelled(hit)
     return hits
 
 
