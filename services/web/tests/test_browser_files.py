@@ -183,7 +183,7 @@ async def test_a_refused_file_is_explained_next_to_it_in_dutch(demo: Demo, visit
     await expect(page.locator(".attached input[name=attachments]")).to_have_count(0)
     await visitor.check("files-refused")
     # A refused file goes with its remove button.
-    await items.filter(has_text="setup.exe").get_by_role("button", name="Verwijderen").click()
+    await items.filter(has_text="setup.exe").get_by_role("button", name="Bestand weghalen").click()
     await expect(items).to_have_count(1)
 
 
