@@ -3,6 +3,9 @@ lengths as people read them, and why an upload was refused, in Dutch and English
 
 from __future__ import annotations
 
+from uuid import uuid4
+
+from plein_web.compose import Draft, start_request
 from plein_web.files import attachment_ids, duration_label, refusal, size_label, type_label
 from plein_web.gateway import ApiProblem
 from plein_web.i18n import current_language
@@ -44,3 +47,13 @@ def test_a_refusal_says_why_in_the_persons_language() -> None:
     finally:
         current_language.reset(token)
     assert refusal(ApiProblem(415, {})).startswith("Plein does not take this type of file")
+
+
+def test_files_uploaded_by_the_script_go_with_a_post_or_question_in_order() -> None:
+    first, second = uuid4(), uuid4()
+    draft = Draft(text="", target="", kind=["question"], attachments=[first, second])
+    path, body = start_request(draft, "Europe/Amsterdam")
+    assert path == "/posts/posts" and body["kind"] == "question"
+    assert body["attachments"] == [str(first), str(second)] and body["text"] == ""
+    _, plain = start_request(Draft(text="Hallo"), "Europe/Amsterdam")
+    assert "attachments" not in plain
