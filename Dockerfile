@@ -32,6 +32,7 @@ COPY libs/demo/pyproject.toml libs/demo/
 COPY libs/testdata/pyproject.toml libs/testdata/
 COPY services/identity/pyproject.toml services/identity/
 COPY services/posts/pyproject.toml services/posts/
+COPY services/files/pyproject.toml services/files/
 COPY services/feed/pyproject.toml services/feed/
 COPY services/notify/pyproject.toml services/notify/
 COPY services/metrics/pyproject.toml services/metrics/

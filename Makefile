@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE ?= copy
 
-.PHONY: help setup web-assets browser run test test-fast lint typecheck contract bench bench-tools replay k8s-check clean
+.PHONY: help setup web-assets browser media-tools run test test-fast docs lint typecheck contract bench bench-tools replay k8s-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -24,19 +24,31 @@ browser: ## Debian's Chromium (and an emoji font) for the browser tests: Playwri
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji; }
 
+media-tools: ## Debian's ffmpeg: video posters and durations in the files service (without it files says so)
+	@command -v ffmpeg >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends ffmpeg; }
+
 run: ## serve Plein with embedded PostgreSQL and NATS, seeding a demo organisation
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@# Only what running needs: no linters, kubectl or test tools (those come with `make setup`).
 	@$(MAKE) --no-print-directory web-assets
 	$(UV) run --frozen --no-dev plein run
 
-test: setup browser k8s-check ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL)
-	$(UV) run plein contract --check
-	$(UV) run pytest --ignore=tests/deploy
+# S=posts (or S="posts feed") limits a test run to those services' tests; empty: everything.
+S ?=
+TEST_PATHS = $(if $(strip $(S)),$(foreach s,$(S),$(if $(wildcard services/$(s)),services/$(s),libs/$(s))),)
 
-test-fast: setup ## every test that needs no server (seconds): `make test` less the `integration` ones
+test: setup browser media-tools k8s-check docs ## the whole suite against real PostgreSQL and NATS (embedded unless PLEIN_*_URL); S=posts for one service
 	$(UV) run plein contract --check
-	$(UV) run pytest -m "not integration" --ignore=tests/deploy -q
+	$(UV) run pytest --ignore=tests/deploy $(TEST_PATHS)
+
+test-fast: setup ## every test that needs no server (seconds): `make test` less the `integration` ones; S=posts for one service
+	$(UV) run plein contract --check
+	$(UV) run pytest -m "not integration" --ignore=tests/deploy -q $(TEST_PATHS)
+
+docs: setup ## the documentation site from docs/ into .site/ (MkDocs Material; strict: any warning fails; no --quiet, which hides warnings from strict)
+	NO_MKDOCS_2_WARNING=1 $(UV) run mkdocs build --strict
 
 lint: setup typecheck ## ruff and mypy
 	$(UV) run ruff check .
@@ -65,6 +77,7 @@ bench: setup bench-tools ## benchmarks, each next to a baseline measured in the 
 	$(UV) run python bench/feed.py --events 200000
 	$(UV) run python bench/metrics.py
 	$(UV) run python bench/web.py
+	$(UV) run python bench/files.py
 
 replay: setup ## rebuild a projection from the stream: make replay P=feed
 	$(UV) run plein replay $(P)

@@ -20,6 +20,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from plein_files.settings import FilesSettings
 from plein_platform.registry import load_services, service_names
 from plein_platform.runtime import Runtime
 from plein_platform.settings import Settings
@@ -29,7 +30,8 @@ from starlette.routing import Mount
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "prod")
-WEB_CALLS = {"identity", "posts", "feed", "notify"}  # the APIs the web client is a client of
+# the APIs the web client is a client of
+WEB_CALLS = {"identity", "posts", "files", "feed", "notify"}
 
 
 def venv_tool(name: str) -> str:
@@ -343,6 +345,7 @@ def test_the_ingress_routes_each_api_prefix_to_its_service(rendered: Rendered) -
 def test_every_plein_variable_is_a_real_setting(rendered: Rendered) -> None:
     settings = {f"PLEIN_{field.upper()}" for field in Settings.model_fields}
     settings |= {f"PLEIN_WEB_{field.upper()}" for field in WebSettings.model_fields}
+    settings |= {f"PLEIN_FILES_{field.upper()}" for field in FilesSettings.model_fields}
     used = set(rendered.config())
     for _, container in containers(rendered):
         used |= {e["name"] for e in container.get("env", [])}

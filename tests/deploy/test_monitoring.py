@@ -151,11 +151,11 @@ def test_the_alerts_a_platform_team_pages_on_exist_with_a_runbook(
         "PleinSmtpFailing",
     }
     assert rules["PleinProjectionLagGrowing"]["for"] == "10m"
-    operations = (ROOT / "README.md").read_text().split("## Operations", 1)[1].split("\n## ")[0]
+    operations = (ROOT / "docs" / "operations" / "running.md").read_text()
     for name, rule in rules.items():
         assert rule["labels"]["severity"] in {"warning", "critical"}, name
         assert rule["annotations"]["summary"] and rule["annotations"]["description"], name
-        assert f"`{name}`" in operations, f"README Operations says nothing of {name}"
+        assert f"`{name}`" in operations, f"docs/operations/running.md says nothing of {name}"
 
 
 def test_dashboard_panels_have_unique_ids_and_do_not_overlap(

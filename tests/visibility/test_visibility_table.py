@@ -39,6 +39,7 @@ from plein_events.posts import AnnouncementPosted, PostCreated, PostDeleted, Pos
 from plein_events.projection import Projection
 from plein_events.visibility import CASES, Case, Standing, may_see
 from plein_feed import store as feed_store
+from plein_files import store as files_store
 from plein_metrics import store as metrics_store
 from plein_metrics.domain import Config, Period, Report, Scope
 from plein_notify import store as notify_store
@@ -52,7 +53,7 @@ from plein_platform.testing import Servers, fresh_database
 from plein_posts import store as posts_store
 from psycopg_pool import AsyncConnectionPool
 
-SERVICES = ("posts", "feed", "notify", "metrics")
+SERVICES = ("posts", "files", "feed", "notify", "metrics")
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
@@ -70,6 +71,7 @@ class Story:
     account: UUID = field(default_factory=uuid4)  # the shared account, when one is used
     group: UUID | None = None
     post: UUID = field(default_factory=uuid4)
+    file: UUID = field(default_factory=uuid4)  # attached to the post by its author
     word: str = field(default_factory=lambda: f"zebra{uuid4().hex[:12]}")
 
     @property
@@ -107,8 +109,10 @@ class Story:
         if reader.erased:
             events.append(UserErased(user_id=self.reader))
         started = AnnouncementPosted if post.kind == "announcement" else PostCreated
+        attached = {"attachments": [self.file]} if started is PostCreated else {}
         events.append(
             started(
+                **attached,  # type: ignore[arg-type]
                 post_id=self.post,
                 author_id=self.author,
                 real_author_id=self.author,
@@ -276,6 +280,31 @@ async def metrics_counted(world: World, story: Story) -> bool:
     )
 
 
+async def files_readable(world: World, story: Story) -> bool:
+    """files' SQL (`store.READABLE`): whether the reader may read a file attached to the post
+    (by the person themselves, also when acting as a shared account; not a moderator)."""
+    async with world.pools["files"].connection() as conn:
+        await files_store.add_file(
+            conn,
+            {
+                "file_id": story.file,
+                "uploader_id": story.author,
+                "name": "plan.pdf",
+                "media_type": "application/pdf",
+                "kind": "pdf",
+                "size": 1,
+                "storage_key": f"test/{story.file}",
+                "alt": "",
+                "at": NOW,
+            },
+        )
+        await conn.execute("UPDATE files SET status = 'ready' WHERE file_id = %s", (story.file,))
+        rows = await files_store.readable_files(
+            conn, [story.file], files_store.access(story.reader, False)
+        )
+    return bool(rows)
+
+
 Answer = Callable[[World, Story], Awaitable[bool]]
 
 
@@ -310,6 +339,12 @@ def _timeline(case: Case) -> str | None:
     return None
 
 
+def _attached(case: Case) -> str | None:
+    if case.post.kind == "announcement":
+        return "files are attached to posts and replies (PostCreated, ReplyPosted) only"
+    return _not_account_status(case)
+
+
 def _told(case: Case) -> str | None:
     if case.post.hidden or case.post.deleted:
         return "notifications are made when the post is; hiding it later does not unsend them"
@@ -330,6 +365,7 @@ COPIES: dict[str, Copy] = {
     "feed.read": Copy(feed_profile, _not_account_status),
     "feed.group": Copy(feed_group, _group_pages),
     "feed.timeline": Copy(feed_timeline, _timeline),
+    "files": Copy(files_readable, _attached),
     "notify": Copy(notify_told, _told),
     "metrics": Copy(metrics_counted, _counted),
 }

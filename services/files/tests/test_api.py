@@ -17,6 +17,7 @@ import httpx
 import pytest
 from PIL import Image
 from plein_events.posts import PostCreated, PostDeleted
+from plein_files.processing import ffmpeg_available
 from plein_platform.testing import (
     Person,
     Plein,
@@ -323,3 +324,85 @@ async def test_erasure_removes_every_byte(plein: Plein, people: dict[str, Person
         assert left == []
 
     await eventually(no_bytes_left, timeout_s=30)
+
+
+async def test_alt_text_and_deletion_belong_to_the_uploader(
+    plein: Plein, people: dict[str, Person]
+) -> None:
+    ann, bob = people["ann"], people["bob"]
+    response = await upload(plein, ann, "wall.jpg", jpeg_with_gps())
+    file_id = response.json()["id"]
+    await ready(plein, ann, file_id)
+    await attach(plein, ann, [file_id], None)
+
+    async def bob_reads() -> None:
+        assert (
+            await plein.http.get(f"/files/files/{file_id}", headers=bob.auth)
+        ).status_code == 200
+
+    await eventually(bob_reads)
+    path = f"/files/files/{file_id}"
+    assert (await plein.http.patch(path, headers=bob.auth, json={"alt": "x"})).status_code == 403
+    changed = await plein.http.patch(path, headers=ann.auth, json={"alt": "A red wall"})
+    assert changed.status_code == 200 and changed.json()["alt"] == "A red wall"
+    assert (await plein.http.delete(path, headers=bob.auth)).status_code == 403
+    assert (await plein.http.delete(path, headers=ann.auth)).status_code == 204
+    assert (await plein.http.get(path, headers=ann.auth)).status_code == 404
+    left = [p for p in (data_dir(plein) / "files").rglob("*") if file_id in str(p) and p.is_file()]
+    assert left == []
+
+
+async def test_unattached_uploads_are_swept_and_quotas_hold(
+    plein: Plein, people: dict[str, Person]
+) -> None:
+    ann = people["ann"]
+    service: Any = plein.runtime.service("files")
+    kept = (await upload(plein, ann, "kept.txt", b"attached words\n")).json()["id"]
+    stale = (await upload(plein, ann, "stale.txt", b"forgotten words\n")).json()["id"]
+    await ready(plein, ann, kept)
+    await ready(plein, ann, stale)
+    await attach(plein, ann, [kept], None)
+
+    async def attached() -> None:
+        assert (
+            await plein.http.get(f"/files/files/{kept}", headers=people["bob"].auth)
+        ).status_code == 200
+
+    await eventually(attached)
+    settings = service.settings
+    try:
+        service.settings = settings.model_copy(update={"unattached_ttl_s": 0.001})
+        await service.files.sweep()
+        assert (await plein.http.get(f"/files/files/{stale}", headers=ann.auth)).status_code == 404
+        assert (await plein.http.get(f"/files/files/{kept}", headers=ann.auth)).status_code == 200
+        service.settings = settings.model_copy(update={"quota_bytes": 1024})
+        refused = await upload(plein, ann, "more.txt", b"x" * 2000)
+        assert refused.status_code == 413 and "quota" in refused.json()["title"].lower()
+    finally:
+        service.settings = settings
+
+
+async def test_a_video_is_processed_or_says_why_not(
+    plein: Plein, people: dict[str, Person]
+) -> None:
+    """A damaged MP4 (the right first bytes, nothing playable): with ffmpeg it is rejected
+    with a reason; without it, it is stored and served with a note saying ffmpeg is missing."""
+    ann = people["ann"]
+    broken = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 4000
+    response = await upload(plein, ann, "townhall.mp4", broken)
+    assert response.status_code == 201, response.text
+    assert response.json()["kind"] == "video"
+    file_id = response.json()["id"]
+
+    async def settled() -> dict[str, Any]:
+        got = (await plein.http.get(f"/files/files/{file_id}", headers=ann.auth)).json()
+        assert got["status"] != "processing", got
+        return dict(got)
+
+    file = await eventually(settled, timeout_s=30)
+    if ffmpeg_available():
+        assert (file["status"], file["note"]) == ("rejected", "The video is damaged.")
+        content = await plein.http.get(f"/files/files/{file_id}/content", headers=ann.auth)
+        assert content.status_code == 200  # its uploader still has their bytes
+    else:
+        assert file["status"] == "ready" and "ffmpeg is not installed" in file["note"]

@@ -109,3 +109,43 @@ async def sign_in_for_web(plein: Plein) -> dict[str, str]:
     at_provider = await plein.http.get(start.headers["location"])
     callback = await plein.http.get(at_provider.headers["location"])
     return {k: v[0] for k, v in parse_qs(urlparse(callback.headers["location"]).query).items()}
+
+
+async def test_silent_sign_on_ends_once_with_the_providers_refusal(
+    plein: Plein, provider: FakeProvider
+) -> None:
+    """`prompt=none` reaches the provider; its `login_required` ends the flow: a 401 problem
+    for an API client, a redirect to the web client for its flows, and the state is spent."""
+    provider.person = {"sub": "u-7", "email": "cas@example.com", "name": "Cas"}
+    start = await plein.http.get("/identity/oidc/login", params={"prompt": "none"})
+    assert parse_qs(urlparse(start.headers["location"]).query)["prompt"] == ["none"]
+    at_provider = await plein.http.get(start.headers["location"])  # no provider session here
+    callback = at_provider.headers["location"]
+    assert parse_qs(urlparse(callback).query)["error"] == ["login_required"]
+    refused = await plein.http.get(callback)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (await plein.http.get(callback)).status_code == 401  # spent, not retried
+
+    start = await plein.http.get(
+        "/identity/oidc/login", params={"prompt": "none", "return_to": "web"}
+    )
+    callback = (await plein.http.get(start.headers["location"])).headers["location"]
+    to_web = await plein.http.get(callback)
+    assert to_web.status_code == 303
+    assert "/sign-in/oidc/complete?error=login_required" in to_web.headers["location"]
+    assert (
+        await plein.http.get("/identity/oidc/login", params={"prompt": "always"})
+    ).status_code == 422
+
+
+async def test_signing_out_of_the_provider_too_goes_to_its_end_session_endpoint(
+    plein: Plein, provider: FakeProvider
+) -> None:
+    out = await plein.http.get("/identity/oidc/logout")
+    assert out.status_code == 302
+    target = urlparse(out.headers["location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider.issuer}/logout"
+    query = parse_qs(target.query)
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["post_logout_redirect_uri"][0].endswith("/sign-in?signed_out=provider")

@@ -49,8 +49,9 @@ class FileProcessed(Event):
 
 @event_type("files")
 class FileDeleted(Event):
-    """A file was deleted (by its uploader, a moderator, the sweep of unattached uploads, or
-    the erasure of its uploader): its original and derivatives are gone."""
+    """A file was deleted (by its uploader, a moderator, or the sweep of unattached uploads):
+    its original and derivatives are gone. An erased person's files go with identity's
+    UserErased, without an event of their own ("erased" is kept for a later bulk path)."""
 
     personal_subject: ClassVar[str] = "uploader_id"
 

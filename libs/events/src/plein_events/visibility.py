@@ -18,6 +18,15 @@ The rule:
 - Nobody sees a hidden or a deleted post in a list, feed, search or notification (a thread
   opened by its link shows tombstones, and moderators the hidden text: posts' views.py).
 - A deactivated or erased person sees nothing.
+
+Files follow where they are attached (`may_read_file`, the table `FILE_CASES`):
+- A file attached to a post or reply is readable by exactly those who may see one of the
+  posts or replies it is attached to; only the writer of a post can attach their own upload
+  to it (a file id named by someone else attaches nothing).
+- An upload attached nowhere yet is its uploader's alone.
+- A file in a hidden or deleted post or reply is readable there by moderators only (community
+  managers and network admins), so that they can judge what was taken down.
+- Until it is processed (metadata removed, scanned), a file is its uploader's alone.
 """
 
 from __future__ import annotations
@@ -70,6 +79,28 @@ class Reader:
     as_shared_account: bool = False
     deactivated: bool = False
     erased: bool = False
+
+
+@dataclass(frozen=True)
+class File:
+    """The facts about a file that decide who reads it."""
+
+    places: tuple[Post, ...] = ()  # the posts and replies it is attached to (by its uploader)
+    reader_uploaded: bool = False
+    processed: bool = True
+
+
+def may_read_file(reader: Reader, file: File, *, moderator: bool = False) -> bool:
+    """Whether `reader` may read `file` (its metadata, bytes, previews, a signed link)."""
+    if reader.deactivated or reader.erased:
+        return False
+    if not file.processed and not file.reader_uploaded:
+        return False
+    if not file.places:
+        return file.reader_uploaded
+    if any(may_see(reader, place) for place in file.places):
+        return True
+    return moderator and any(place.hidden or place.deleted for place in file.places)
 
 
 def may_read_group(*, private: bool, member: bool, admin: bool = False) -> bool:
@@ -233,4 +264,83 @@ CASES: tuple[Case, ...] = (
     ),
     Case("deactivated, profile post", Reader(_S.OUTSIDER, deactivated=True), Post(None), False),
     Case("erased, profile post", Reader(_S.OUTSIDER, erased=True), Post(None), False),
+)
+
+
+@dataclass(frozen=True)
+class FileCase:
+    """One row of the files' table: who reads which file, and whether they may."""
+
+    name: str
+    reader: Reader
+    file: File
+    expected: bool
+    moderator: bool = False
+
+
+_MINE = dict(reader_uploaded=True)
+
+FILE_CASES: tuple[FileCase, ...] = (
+    FileCase("uploader, attached nowhere", Reader(), File((), **_MINE), True),
+    FileCase("someone else, attached nowhere", Reader(), File(()), False),
+    FileCase("moderator, attached nowhere", Reader(), File(()), False, moderator=True),
+    FileCase("uploader, not processed yet", Reader(), File((Post(None),), False, False), False),
+    FileCase("uploader, own file not processed yet", Reader(), File((), True, False), True),
+    FileCase("outsider, profile post", Reader(), File((Post(None),)), True),
+    FileCase("outsider, public group post", Reader(), File((Post(PUBLIC),)), True),
+    FileCase("member, private group post", Reader(Standing.MEMBER), File((Post(PRIVATE),)), True),
+    FileCase("outsider, private group post", Reader(), File((Post(PRIVATE),)), False),
+    FileCase(
+        "former member, private group post",
+        Reader(Standing.FORMER_MEMBER),
+        File((Post(PRIVATE),)),
+        False,
+    ),
+    FileCase(
+        "uploader who left, private group post",
+        Reader(Standing.FORMER_MEMBER),
+        File((Post(PRIVATE),), **_MINE),
+        False,
+    ),
+    FileCase("outsider, group not known yet", Reader(), File((Post(UNKNOWN),)), False),
+    FileCase(
+        "outsider, in a private and a public post",
+        Reader(),
+        File((Post(PRIVATE), Post(PUBLIC))),
+        True,
+    ),
+    FileCase(
+        "member, deleted post", Reader(Standing.MEMBER), File((Post(PRIVATE, deleted=True),)), False
+    ),
+    FileCase("uploader, hidden post", Reader(), File((Post(None, hidden=True),), **_MINE), False),
+    FileCase(
+        "moderator, hidden post", Reader(), File((Post(None, hidden=True),)), True, moderator=True
+    ),
+    FileCase(
+        "moderator, deleted private post",
+        Reader(),
+        File((Post(PRIVATE, deleted=True),)),
+        True,
+        moderator=True,
+    ),
+    FileCase(
+        "moderator outsider, live private post",
+        Reader(),
+        File((Post(PRIVATE),)),
+        False,
+        moderator=True,
+    ),
+    FileCase(
+        "member, one place hidden, one live",
+        Reader(Standing.MEMBER),
+        File((Post(PRIVATE, hidden=True), Post(PRIVATE))),
+        True,
+    ),
+    FileCase(
+        "shared account delegate who is a member, private group post",
+        Reader(Standing.MEMBER, as_shared_account=True),
+        File((Post(PRIVATE),)),
+        True,
+    ),
+    FileCase("deactivated uploader", Reader(deactivated=True), File((), **_MINE), False),
 )

@@ -1,6 +1,7 @@
 """A local OpenID Connect provider for tests: it speaks the real protocol (discovery,
-authorization code with PKCE, token endpoint with client secret, signed ID token), and the test
-says who logs in next. Used by identity's single sign-on tests and the web client's."""
+authorization code with PKCE, token endpoint with client secret, signed ID token, `prompt=none`
+answered from the provider's own browser session, RP-initiated logout), and the test says who
+logs in next. Used by identity's single sign-on tests and the web client's."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from urllib.parse import parse_qs, urlencode
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from .embedded import free_port
 
 CLIENT_ID, CLIENT_SECRET = "plein", "s3cret-of-the-client"
+SESSION_COOKIE = "fake_idp_session"  # the provider's own sign-in, as a company laptop has one
 
 
 class FakeProvider:
@@ -35,7 +37,14 @@ class FakeProvider:
         self.person: dict[str, Any] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.wrong_nonce = False
+        self.sessions: dict[str, dict[str, Any]] = {}  # the provider's browser sessions
         self.app = self._app()
+
+    def _signed_in(self, response: Any) -> None:
+        """Sign the browser in to the provider itself, as `person` (its session cookie)."""
+        session = secrets.token_urlsafe(16)
+        self.sessions[session] = dict(self.person)
+        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
 
     def _app(self) -> FastAPI:
         app = FastAPI()
@@ -51,6 +60,7 @@ class FakeProvider:
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "code_challenge_methods_supported": ["S256"],
+                "end_session_endpoint": f"{self.issuer}/logout",
             }
 
         @app.get("/jwks")
@@ -64,15 +74,39 @@ class FakeProvider:
                 raise HTTPException(400, "bad client or response type")
             if q.get("code_challenge_method") != "S256" or "openid" not in q["scope"].split():
                 raise HTTPException(400, "PKCE and the openid scope are required")
+            known = self.sessions.get(request.cookies.get(SESSION_COOKIE, ""))
+            if q.get("prompt") == "none" and known is None:
+                # Asked not to show anything, and this browser has not signed in here.
+                query = urlencode({"error": "login_required", "state": q["state"]})
+                return RedirectResponse(f"{q['redirect_uri']}?{query}", status_code=302)
             code = secrets.token_urlsafe(16)
             self.codes[code] = {
                 "nonce": q["nonce"],
                 "challenge": q["code_challenge"],
                 "redirect_uri": q["redirect_uri"],
-                "person": dict(self.person),
+                "person": dict(known if q.get("prompt") == "none" and known else self.person),
             }
             query = urlencode({"code": code, "state": q["state"]})
-            return RedirectResponse(f"{q['redirect_uri']}?{query}", status_code=302)
+            response = RedirectResponse(f"{q['redirect_uri']}?{query}", status_code=302)
+            if known is None:  # the person signed in here (interactively, in a real provider)
+                self._signed_in(response)
+            return response
+
+        @app.get("/session")
+        async def session() -> HTMLResponse:
+            """The person signs in to the provider itself (the laptop's sign-in at work)."""
+            response = HTMLResponse("<!doctype html><title>Fake SSO</title><p>Signed in.</p>")
+            self._signed_in(response)
+            return response
+
+        @app.get("/logout")
+        async def logout(request: Request) -> RedirectResponse:
+            """RP-initiated logout: ends the provider's session and goes back to the client."""
+            self.sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
+            back = request.query_params.get("post_logout_redirect_uri") or self.issuer
+            response = RedirectResponse(back, status_code=302)
+            response.delete_cookie(SESSION_COOKIE)
+            return response
 
         @app.post("/token")
         async def token(request: Request) -> dict[str, Any]:

@@ -118,6 +118,7 @@ class Files:
         quota, moved into storage, recorded, FileUploaded saved for processing."""
         try:
             s = self.settings()
+            alt = clean_alt(received.alt)
             kind = received.file_type.kind
             if kind == "image":
                 await asyncio.to_thread(processing.check_image, received.staged, s.max_image_pixels)
@@ -131,7 +132,7 @@ class Files:
         finally:
             received.staged.unlink(missing_ok=True)
         now = self.clock()
-        row = {
+        row: dict[str, Any] = {
             "file_id": file_id,
             "uploader_id": uploader,
             "name": safe_name(received.name, received.file_type.media_type),
@@ -139,7 +140,7 @@ class Files:
             "kind": kind,
             "size": received.size,
             "storage_key": key,
-            "alt": clean_alt(received.alt),
+            "alt": alt,
             "at": now,
         }
         try:
@@ -335,6 +336,11 @@ class Files:
                 outcome = processing.process(path, row["kind"], scratch / "out", s.max_image_pixels)
             except processing.Rejected as rejected:
                 return processing.Outcome(), "rejected", str(rejected)
+            except Exception as error:
+                # A file no library can make sense of (or ffmpeg timing out) must not come
+                # back to the queue forever: it is rejected, and the reason logged.
+                log.warning("file not processed", file_id=str(row["id"]), error=repr(error))
+                return processing.Outcome(), "rejected", "The file could not be processed."
         return outcome, "ready", ""
 
     # -- the sweep -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import subprocess
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from PIL import Image, ImageOps
@@ -110,7 +111,7 @@ def image_previews(path: Path, out: Path, max_pixels: int) -> Outcome:
 
 
 # The formats whose files can carry EXIF or XMP, and how to re-write them without it.
-_REWRITE = {
+_REWRITE: dict[str, dict[str, Any]] = {
     "JPEG": {"quality": 95, "subsampling": "keep"},
     "PNG": {"optimize": False},
     "WEBP": {"quality": 95},

@@ -20,7 +20,7 @@ from .app import Files, FilesApplication, LinkSigner
 from .consumers import ERASURE, PLACES, PROCESSING
 from .contract import to_contract
 from .settings import FilesSettings
-from .storage import open_storage
+from .storage import S3Storage, open_storage
 from .worker import FileWorker
 
 
@@ -74,6 +74,8 @@ class FilesService(EventSourcedService):
             access_key_id=s.s3_access_key_id,
             secret_access_key=s.s3_secret_access_key,
         )
+        if isinstance(storage, S3Storage):
+            await storage.ensure_bucket()
         async with self.ctx.pool.connection() as conn:
             secret = await store.signing_secret(conn, secrets.token_bytes(32))
         self._files = Files(

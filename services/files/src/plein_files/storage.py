@@ -95,6 +95,18 @@ class S3Storage:
         self.prefix = prefix.strip("/")
         self.client = client
 
+    async def ensure_bucket(self) -> None:
+        """Create the bucket when the store has none of that name (MinIO, Garage on first
+        start); a bucket made beforehand (AWS, with its policies) is left as it is."""
+        from botocore.exceptions import ClientError
+
+        try:
+            await asyncio.to_thread(self.client.head_bucket, Bucket=self.bucket)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
+                raise
+            await asyncio.to_thread(self.client.create_bucket, Bucket=self.bucket)
+
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 

@@ -36,14 +36,19 @@ _LIVE_AND_VISIBLE = (
     "OR EXISTS (SELECT 1 FROM groups g WHERE g.group_id = p.group_id AND NOT g.private) "
     "OR EXISTS (SELECT 1 FROM members m WHERE m.group_id = p.group_id AND m.user_id = %(who)s))"
 )
+# ... and where it is attached and the place (or its thread) was hidden or deleted.
+_TAKEN_DOWN = (
+    _ATTACHED + " AND (p.hidden OR p.deleted OR EXISTS (SELECT 1 FROM places t "
+    "WHERE t.place_id = p.post_id AND (t.hidden OR t.deleted)))"
+)
 # Whether %(who)s (the person, also when acting as a shared account) may read file f.
-# %(moderator)s: they may also read files whose places were all taken down. Before a file is
-# processed (its image metadata removed, the malware scanner asked) only its uploader reads it.
+# %(moderator)s: they may also read files in posts and replies that were taken down. Before a
+# file is processed (its image metadata removed, the scanner asked) only its uploader reads it.
 READABLE = (
     "(f.status = 'ready' OR f.uploader_id = %(who)s) "
     f"AND ((f.uploader_id = %(who)s AND NOT EXISTS ({_ATTACHED})) "
     f"OR EXISTS ({_LIVE_AND_VISIBLE}) "
-    f"OR (%(moderator)s AND EXISTS ({_ATTACHED})))"
+    f"OR (%(moderator)s AND EXISTS ({_TAKEN_DOWN})))"
 )
 
 COLUMNS = (

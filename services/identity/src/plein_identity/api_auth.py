@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
-from plein_platform.errors import NotAuthenticated
+from plein_platform.errors import NotAuthenticated, NotFound
 from plein_platform.service import service_of
 from plein_platform.text import Storable
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -189,11 +189,35 @@ def routes() -> APIRouter:
             Literal["web"] | None,
             Query(description="`web`: the flow ends in the web client's browser session"),
         ] = None,
+        prompt: Annotated[
+            Literal["none"] | None,
+            Query(
+                description="`none`: silent sign-on; the provider shows nothing and answers "
+                "`login_required` when the browser is not signed in there"
+            ),
+        ] = None,
     ) -> RedirectResponse:
         service = identity(request)
         client = oidc.require(service.oidc())
         async with service.ctx.pool.connection() as conn:
-            url = await client.start(conn, service.ctx.clock(), return_to)
+            url = await client.start(conn, service.ctx.clock(), return_to, prompt)
+        return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
+
+    @router.get(
+        "/oidc/logout",
+        status_code=status.HTTP_302_FOUND,
+        tags=["auth"],
+        summary="Sign out of the organisation's identity provider too (RP-initiated logout)",
+    )
+    async def oidc_logout(request: Request) -> RedirectResponse:
+        """To the provider's end-session endpoint, which sends the browser back to the web
+        client's sign-in page; 404 when the provider has none."""
+        service = identity(request)
+        client = oidc.require(service.oidc())
+        back = f"{service.ctx.settings.base_url}/sign-in?signed_out=provider"
+        url = await client.logout_url(back)
+        if url is None:
+            raise NotFound("The identity provider offers no sign-out.")
         return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
 
     @router.get(
@@ -204,13 +228,25 @@ def routes() -> APIRouter:
     )
     async def oidc_callback(
         request: Request,
-        code: Annotated[str, Query(min_length=1, max_length=2000)],
         state: Annotated[str, Query(min_length=1, max_length=200)],
+        code: Annotated[str | None, Query(min_length=1, max_length=2000)] = None,
+        error: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     ) -> Any:
         """Tokens as JSON; for a flow the web client started, a redirect to it with a
-        one-time code instead (POST /oidc/handoff swaps it)."""
+        one-time code instead (POST /oidc/handoff swaps it). A provider's error (a silent
+        sign-on's `login_required`) ends the flow: the web client hears it, anyone else gets
+        a 401 problem."""
         service = identity(request)
         client = oidc.require(service.oidc())
+        if code is None:
+            async with service.ctx.pool.connection() as conn:
+                ended_for = await client.abandon(conn, state, service.ctx.clock())
+            reason = error or "no_code"
+            if ended_for == "web":
+                query = urlencode({"error": reason[:60], "state": state})
+                web = f"{service.ctx.settings.base_url}/sign-in/oidc/complete?{query}"
+                return RedirectResponse(web, status_code=status.HTTP_303_SEE_OTHER)
+            raise NotAuthenticated(f"The identity provider did not sign you in ({reason[:60]}).")
         async with service.ctx.pool.connection() as conn:
             who, return_to = await client.finish(
                 conn, code=code, state=state, now=service.ctx.clock()

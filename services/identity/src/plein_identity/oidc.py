@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 import httpx
@@ -61,15 +62,26 @@ class OidcClient:
         )
 
     async def start(
-        self, conn: AsyncConnection[Any], now: datetime, return_to: str | None = None
+        self,
+        conn: AsyncConnection[Any],
+        now: datetime,
+        return_to: str | None = None,
+        prompt: str | None = None,
     ) -> str:
         """The provider URL to send the browser to; remembers state, nonce and PKCE verifier,
-        and where the flow ends (`web`: the browser client; None: the callback's JSON)."""
+        and where the flow ends (`web`: the browser client; None: the callback's JSON).
+        `prompt="none"` asks the provider to answer without showing anything: a browser
+        already signed in there comes back signed in, any other with `login_required`."""
         meta = await self.metadata()
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+        extra = {"prompt": prompt} if prompt else {}
         async with self._client() as client:
             url, _ = client.create_authorization_url(
-                meta["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
+                meta["authorization_endpoint"],
+                state=state,
+                code_verifier=verifier,
+                nonce=nonce,
+                **extra,
             )
         await conn.execute(
             "INSERT INTO oidc_logins (state, nonce, code_verifier, expires_at, return_to) "
@@ -77,6 +89,30 @@ class OidcClient:
             (state, nonce, verifier, now + LOGIN_TTL, return_to),
         )
         return str(url)
+
+    async def abandon(self, conn: AsyncConnection[Any], state: str, now: datetime) -> str | None:
+        """The provider answered a flow with an error (`login_required` after `prompt=none`):
+        the flow ends here, once. Says where it was to end (as `start` was told); raises when
+        the state is unknown or expired."""
+        cur = await conn.execute(
+            "DELETE FROM oidc_logins WHERE state = %s AND expires_at > %s RETURNING return_to",
+            (state, now),
+        )
+        row = await cur.fetchone()
+        if row is None:
+            raise NotAuthenticated("This sign-in was not started here, or it expired.")
+        return None if row[0] is None else str(row[0])
+
+    async def logout_url(self, post_logout_redirect_uri: str) -> str | None:
+        """Where to send the browser to sign out of the provider too (RP-initiated logout),
+        or None when the provider offers no such endpoint."""
+        endpoint = (await self.metadata()).get("end_session_endpoint")
+        if not endpoint:
+            return None
+        query = urlencode(
+            {"client_id": self.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
+        )
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
     async def finish(
         self, conn: AsyncConnection[Any], *, code: str, state: str, now: datetime

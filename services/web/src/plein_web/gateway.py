@@ -123,11 +123,11 @@ class Gateway:
             raise _problem(response)
         return Tokens(response.json(), now)
 
-    async def oidc_start(self) -> str:
-        """Where to send the browser: identity's OIDC login, started for this web client."""
-        response = await self.http.get(
-            self.url("/identity/oidc/login"), params={"return_to": "web"}
-        )
+    async def oidc_start(self, *, silent: bool = False) -> str:
+        """Where to send the browser: identity's OIDC login, started for this web client;
+        `silent`: the provider is asked to show nothing (`prompt=none`)."""
+        params = {"return_to": "web", **({"prompt": "none"} if silent else {})}
+        response = await self.http.get(self.url("/identity/oidc/login"), params=params)
         if response.status_code >= 400 or "location" not in response.headers:
             raise _problem(response)
         return response.headers["location"]

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import (
+    installable,
     pages_dashboard,
     pages_embed,
     pages_export,
@@ -64,6 +65,9 @@ def routes() -> APIRouter:
     async def sign_in_page(visit: Anyone, next: str | None = None) -> Response:
         if visit.session.signed_in:
             return see_other(safe_next(next))
+        silent = pages_sso.silently_first(visit, next or "/")
+        if silent is not None:
+            return silent
         return visit.web.renderer.page(visit, "sign_in.html", next=safe_next(next), error=None)
 
     @router.post("/sign-in")
@@ -97,7 +101,13 @@ def routes() -> APIRouter:
     @router.post("/sign-out")
     async def sign_out(visit: Acting) -> Response:
         await visit.sign_out()
-        return see_other("/sign-in")
+        # The installed app's kept pages (service worker caches) go with the session; and the
+        # sign-in page does not sign this browser silently in again (single sign-on).
+        return pages_sso.stay_quiet(
+            RedirectResponse(
+                "/sign-in?signed_out=plein", status_code=303, headers={"Clear-Site-Data": '"cache"'}
+            )
+        )
 
     @router.get("/register")
     async def register_page(visit: Anyone, invitation: str | None = None) -> Response:
@@ -148,6 +158,7 @@ def routes() -> APIRouter:
         await visit.sign_in(tokens, display_name, [current_language.get()])
         return see_other("/")
 
+    router.include_router(installable.router)
     router.include_router(pages_sso.router)
     router.include_router(pages_home.router)
     router.include_router(pages_people.router)
