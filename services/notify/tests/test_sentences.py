@@ -82,3 +82,15 @@ def test_a_client_may_ask_for_the_language_of_its_pages() -> None:
     assert accepted_language("de-DE, nl;q=0.8, en;q=0.5") == "nl"
     assert accepted_language("fr") is None
     assert accepted_language(None) is None
+
+
+def test_a_mention_or_reply_that_carried_files_says_it_shared_a_file() -> None:
+    assert summary(Kind.MENTION, ["Ann"], 1, shared_file=True) == (
+        "Ann shared a file and mentioned you"
+    )
+    assert summary(Kind.REPLY, ["Ann"], 1, post_kind="post", shared_file=True, speak=DUTCH) == (
+        "Ann deelde een bestand in een reactie op je bericht"
+    )
+    # A reader who may not see where it happened learns nothing of files either.
+    hidden = summary(Kind.MENTION, ["Ann"], 1, private_hidden=True, shared_file=True)
+    assert hidden == "Ann mentioned you in a private group"

@@ -25,6 +25,9 @@ class Entry(BaseModel):
     kind: str
     title: str
     text: str
+    attachments: list[UUID] = Field(
+        default_factory=list, description="ids of the files attached, in order (files service)"
+    )
     created_at: datetime
     reply_count: int
     reaction_count: int

@@ -27,6 +27,7 @@ from plein_events.posts import (
     THREAD_STARTS,
     AnnouncementPosted,
     AnswerAccepted,
+    PostCreated,
     PostDeleted,
     PostEdited,
     PostHidden,
@@ -132,13 +133,19 @@ def timelines(settings: Callable[[], FeedSettings]) -> Projection:
                 ],
                 created_at=envelope.occurred_at,
                 topics=list(event.topics),
+                attachments=list(event.attachments) if isinstance(event, PostCreated) else [],
             )
         )
 
     async def on_post_edited(conn: Conn, event: PostEdited, _: Envelope) -> None:
         if event.reply_id is None:
             await store.edit_post(
-                conn, event.post_id, event.text, list(event.mentions), list(event.topics)
+                conn,
+                event.post_id,
+                event.text,
+                list(event.mentions),
+                list(event.topics),
+                list(event.attachments),
             )
 
     async def on_post_deleted(conn: Conn, event: PostDeleted, _: Envelope) -> None:

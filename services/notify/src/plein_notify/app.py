@@ -123,6 +123,7 @@ def entry_view(row: dict[str, Any], language: str | None = None) -> dict[str, An
             group_name=None if hidden else row["group_name"],
             private_hidden=hidden,
             waited_hours=row["waited_hours"],
+            shared_file=bool(row.get("shared_file")),
             speak=speak,
         ),
         "excerpt": None if hidden else row["excerpt"],

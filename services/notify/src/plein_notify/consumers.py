@@ -235,6 +235,7 @@ class Notifications:
             text=e.text,
             actor_id=e.author_id,
             writer_id=e.real_author_id,
+            shared_file=bool(getattr(e, "attachments", None)),
         )
 
     async def _tell_about_post(
@@ -251,6 +252,7 @@ class Notifications:
         text: str,
         actor_id: UUID,
         writer_id: UUID,
+        shared_file: bool = False,
     ) -> None:
         """Tell each of `told` what `actor_id` wrote (`writer_id`, the person behind it, when
         `actor_id` is a shared account), as far as each of them may know it."""
@@ -271,6 +273,7 @@ class Notifications:
             post_id=post_id,
             post_kind=post_kind,
             post_author_id=post_author_id,
+            shared_file=shared_file,
         )
         await self.deliver(conn, notifications)
 
@@ -343,6 +346,7 @@ class Notifications:
             text=e.text,
             actor_id=e.author_id,
             writer_id=e.real_author_id,
+            shared_file=bool(e.attachments),
         )
 
     async def on_reacted(self, conn: Conn, e: Reacted, env: Envelope) -> None:

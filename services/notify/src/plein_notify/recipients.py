@@ -30,6 +30,7 @@ class NewNotification:
     excerpt: str | None = None
     excerpt_author: UUID | None = None
     waited_hours: float | None = None
+    shared_file: bool = False  # the post or reply it is about carried files
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def about_post(
     own_post: bool | None = None,
     outsiders_get_link: bool = False,
     waited_hours: float | None = None,
+    shared_file: bool = False,
 ) -> list[NewNotification]:
     """Each (recipient, kind, entry) told what `actor_id` did to a post, as far as each of them
     may know it. `own_post`: the same for everyone, else whether they wrote it. An outsider
@@ -163,6 +165,8 @@ def about_post(
             excerpt=where[recipient].excerpt,
             excerpt_author=where[recipient].excerpt_author,
             waited_hours=waited_hours,
+            # Where the reader may not know of it, not even that there were files.
+            shared_file=shared_file and not where[recipient].private_hidden,
         )
         for recipient, kind, group_key in told
     ]

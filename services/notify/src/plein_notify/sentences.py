@@ -117,6 +117,29 @@ _PLAIN: dict[Kind, tuple[str, str]] = {
     Kind.ANSWER_ACCEPTED: NP_("%(actors)s accepted your answer", "%(actors)s accepted your answer"),
     Kind.REPORT: NP_("%(actors)s reported a post", "%(actors)s reported a post"),
 }
+# The same, when what they wrote carried files (every one of them, when several are folded).
+_SHARED_MENTION = NP_(
+    "%(actors)s shared a file and mentioned you", "%(actors)s shared files and mentioned you"
+)
+_SHARED_REPLY: dict[tuple[bool, bool], tuple[str, str]] = {
+    # (a question, their own): ...
+    (True, True): NP_(
+        "%(actors)s shared a file in reply to your question",
+        "%(actors)s shared files in reply to your question",
+    ),
+    (False, True): NP_(
+        "%(actors)s shared a file in reply to your post",
+        "%(actors)s shared files in reply to your post",
+    ),
+    (True, False): NP_(
+        "%(actors)s shared a file in reply to a question you follow",
+        "%(actors)s shared files in reply to a question you follow",
+    ),
+    (False, False): NP_(
+        "%(actors)s shared a file in reply to a post you follow",
+        "%(actors)s shared files in reply to a post you follow",
+    ),
+}
 _JOIN_NAMED = NP_("%(actors)s asked to join %(group)s", "%(actors)s asked to join %(group)s")
 _JOIN = NP_("%(actors)s asked to join a group", "%(actors)s asked to join a group")
 _MENTIONED_PRIVATELY = NP_(
@@ -145,10 +168,12 @@ def summary(
     group_name: str | None = None,
     private_hidden: bool = False,
     waited_hours: float | None = None,
+    shared_file: bool = False,
     speak: Speaker = ENGLISH,
 ) -> str:
     """The one line an inbox entry or an e-mail shows, e.g. 'Ann, Bob and 3 others replied to
-    your question'. `private_hidden`: the reader may not see where it happened."""
+    your question'. `private_hidden`: the reader may not see where it happened; `shared_file`:
+    what they wrote carried files ('Ann shared a file in reply to your post')."""
     question = post_kind == "question"
     named = bool(group_name) and not private_hidden
     if kind is Kind.ESCALATION:
@@ -173,6 +198,12 @@ def summary(
         return speak.ngettext(singular, plural, many, actors=actors, group=group_name or "")
     if kind is Kind.MENTION and private_hidden:
         singular, plural = _MENTIONED_PRIVATELY
+        return speak.ngettext(singular, plural, many, actors=actors)
+    if shared_file and kind is Kind.MENTION:
+        singular, plural = _SHARED_MENTION
+        return speak.ngettext(singular, plural, many, actors=actors)
+    if shared_file and kind is Kind.REPLY:
+        singular, plural = _SHARED_REPLY[question, own_post]
         return speak.ngettext(singular, plural, many, actors=actors)
     singular, plural = _ABOUT_A_POST.get((kind, question, own_post)) or _PLAIN[kind]
     return speak.ngettext(singular, plural, many, actors=actors)

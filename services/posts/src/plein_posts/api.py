@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .app import Conversations, Started
 from .domain import (
+    MAX_ATTACHMENTS,
     MAX_OPTION_CHARS,
     MAX_PRAISE_CHARS,
     MAX_REASON_CHARS,
@@ -39,6 +40,25 @@ Text = Annotated[
     Storable,
 ]
 Mentions = Annotated[list[UUID], Field(default_factory=list, description="people @mentioned")]
+# A message may be only files: its text may then be empty.
+OptionalText = Annotated[
+    str,
+    Field(
+        default="",
+        max_length=MAX_TEXT_CHARS,
+        description="Plain text; may be empty when the message carries files",
+    ),
+    Storable,
+]
+Attachments = Annotated[
+    list[UUID],
+    Field(
+        default_factory=list,
+        max_length=MAX_ATTACHMENTS,
+        description="ids of files uploaded to the files service, in the order shown "
+        f"(at most {MAX_ATTACHMENTS})",
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=100)]
 CursorParam = Annotated[str | None, Query(max_length=300)]
 WARNING_HEADER = "Plein-Warning"
@@ -49,7 +69,8 @@ class _Body(BaseModel):
 
 
 class NewPost(_Body):
-    text: Text
+    text: OptionalText
+    attachments: Attachments
     group_id: UUID | None = Field(default=None, description="None: on my own profile")
     kind: Literal["post", "question"] = "post"
     mentions: Mentions
@@ -93,14 +114,20 @@ class NewPoll(_Body):
 
 
 class NewReply(_Body):
-    text: Text
+    text: OptionalText
+    attachments: Attachments
     parent_id: UUID | None = Field(default=None, description="the reply answered; None: the post")
     mentions: Mentions
 
 
 class Edit(_Body):
-    text: Text
+    text: OptionalText
     mentions: Mentions
+    attachments: list[UUID] | None = Field(
+        default=None,
+        max_length=MAX_ATTACHMENTS,
+        description="the files after the edit, in order; left out: the files stay as they are",
+    )
 
 
 class Reaction(_Body):
@@ -165,6 +192,7 @@ def routes() -> APIRouter:
             kind=body.kind,
             mentions=body.mentions,
             page_url=body.page_url,
+            attachments=body.attachments,
         )
         return _created(started, request, response)
 
@@ -236,7 +264,12 @@ def routes() -> APIRouter:
         post_id: UUID, body: NewReply, request: Request, response: Response, me: Me, use: Use
     ) -> dict[str, Any]:
         message = await use.reply(
-            me, post_id, text=body.text, parent_id=body.parent_id, mentions=body.mentions
+            me,
+            post_id,
+            text=body.text,
+            parent_id=body.parent_id,
+            mentions=body.mentions,
+            attachments=body.attachments,
         )
         post, access = await use.thread(me, post_id)
         response.headers["Location"] = (
@@ -248,7 +281,14 @@ def routes() -> APIRouter:
         post_id: UUID, body: Edit, me: Me, use: Use, reply_id: UUID | None = None
     ) -> dict[str, Any]:
         """The author changes the text; earlier versions stay in `history`."""
-        await use.edit(me, post_id, reply_id, text=body.text, mentions=body.mentions)
+        await use.edit(
+            me,
+            post_id,
+            reply_id,
+            text=body.text,
+            mentions=body.mentions,
+            attachments=body.attachments,
+        )
         post, access = await use.thread(me, post_id)
         return thread_view(post, access, use.clock())
 

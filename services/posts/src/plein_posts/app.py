@@ -30,11 +30,13 @@ from .domain import (
     AnnouncementLedger,
     Message,
     Post,
+    clean_attachments,
     clean_text,
     handles_in,
     highlight_segments,
     poll_closing,
     poll_options,
+    require_words_or_files,
     topics_in,
 )
 from .sealing import AuthoredTextMapper
@@ -163,16 +165,22 @@ class Conversations:
         kind: str,
         mentions: list[UUID],
         page_url: str | None = None,
+        attachments: list[UUID] | None = None,
     ) -> Started:
+        """A post or question: some text, some files (up to 100, in order), or both."""
         access = await self._place(principal, group_id)
-        text = clean_text(text)
+        files = clean_attachments(attachments or [])
+        require_words_or_files(text, files)
+        text = clean_text(text, required=not files)
         mentions = await self._mentions(text, mentions)
         if page_url is not None:
             try:
                 page_url = canonical_url(page_url)
             except ValueError as e:
                 raise InvalidInput(str(e)) from None
-        post = self._new_post(access, text=text, kind=kind, mentions=mentions, page_url=page_url)
+        post = self._new_post(
+            access, text=text, kind=kind, mentions=mentions, page_url=page_url, attachments=files
+        )
         try:
             await asyncio.to_thread(self.events.save, post)
         except IntegrityError:
@@ -376,6 +384,7 @@ class Conversations:
         text: str,
         parent_id: UUID | None,
         mentions: list[UUID],
+        attachments: list[UUID] | None = None,
     ) -> Message:
         mentions = await self._mentions(text, mentions)
         reply_id = uuid4()
@@ -383,7 +392,9 @@ class Conversations:
         return await self.change(
             principal,
             post_id,
-            lambda post, access: post.reply(access, reply_id, parent_id, text, mentions, now),
+            lambda post, access: post.reply(
+                access, reply_id, parent_id, text, mentions, now, attachments
+            ),
         )
 
     async def edit(
@@ -394,11 +405,13 @@ class Conversations:
         *,
         text: str,
         mentions: list[UUID],
+        attachments: list[UUID] | None = None,
     ) -> bool:
+        """`attachments` None keeps the files as they are; a list replaces them."""
         mentions = await self._mentions(text, mentions)
         now = self.clock()
         return await self.change(
-            principal, post_id, lambda p, a: p.edit(a, reply_id, text, mentions, now)
+            principal, post_id, lambda p, a: p.edit(a, reply_id, text, mentions, now, attachments)
         )
 
     async def delete(self, principal: Principal, post_id: UUID, reply_id: UUID | None) -> bool:

@@ -55,7 +55,11 @@ def _thread_started(e: Any) -> Event:
                 results=getattr(e, "results", "always"),
                 multiple=getattr(e, "multiple", False),
             )
-    return PostCreated(**common, page_url=getattr(e, "page_url", None))
+    return PostCreated(
+        **common,
+        page_url=getattr(e, "page_url", None),
+        attachments=getattr(e, "attachments", None) or [],
+    )
 
 
 def to_contract(e: Any) -> Event | None:
@@ -78,6 +82,7 @@ def to_contract(e: Any) -> Event | None:
                 text=e.text,
                 mentions=e.mentions,
                 topics=e.topics,
+                attachments=getattr(e, "attachments", None) or [],
                 **private,
             )
         case Post.Edited():
@@ -89,6 +94,8 @@ def to_contract(e: Any) -> Event | None:
                 text=e.text,
                 mentions=e.mentions,
                 topics=e.topics,
+                # Edits stored before files carried none (nor could their message have any).
+                attachments=getattr(e, "attachments", None) or [],
                 **private,
             )
         case Post.Deleted():

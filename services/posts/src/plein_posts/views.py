@@ -42,6 +42,7 @@ def message_view(message: Message, access: Access) -> dict[str, Any]:
         else [{"text": text, "until": until} for text, until in message.history],
         "mentions": [] if concealed else message.mentions,
         "topics": [] if concealed else message.topics,
+        "attachments": [] if concealed else message.attachments,
         "reactions": {kind: counts[kind] for kind in REACTIONS if counts[kind]},
         "my_reaction": message.reactions.get(access.user_id),
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from .files import with_files
 from .gateway import ApiProblem
 from .people import profiles
 from .visits import Visit
@@ -41,13 +42,16 @@ def people_on(card: dict[str, Any]) -> set[str]:
 
 
 async def with_cards(visit: Visit, page: dict[str, Any]) -> dict[str, Any]:
-    """The feed page with each entry's `card` and `author_photo`, and `people` (everyone the
-    page names, by id): one cards read and one profiles read for the whole page."""
+    """The feed page with each entry's `card`, `author_photo` and `files`, and `people`
+    (everyone the page names, by id): one cards read, one profiles read and one files read
+    for the whole page."""
     entries = [e for key in ENTRY_KEYS for e in page.get(key) or []]
     wanted = list(dict.fromkeys(str(e["post_id"]) for e in entries))
     authors = {str(e.get("author_id")) for e in entries}
     cards: dict[str, dict[str, Any]]
-    cards, _ = await asyncio.gather(cards_of(visit, wanted), profiles(visit, authors))
+    cards, _, _ = await asyncio.gather(
+        cards_of(visit, wanted), profiles(visit, authors), with_files(visit, entries)
+    )
     names = set(authors)
     for card in cards.values():
         names |= people_on(card)

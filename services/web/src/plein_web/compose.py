@@ -45,10 +45,15 @@ class Draft(BaseModel):
     results: Literal["always", "after_close"] = "always"
     multiple: bool = False
     as_account: str = Field(default="", max_length=64)
+    # Files the page's script uploaded already (their ids, in order); a post may be only files.
+    attachments: list[UUID] = Field(default_factory=list, max_length=100)
 
     def form(self) -> dict[str, Any]:
         """The form's values as the template shows them again after a problem."""
-        return {**self.model_dump(exclude={"option", "mentions"}), "options": self.option}
+        return {
+            **self.model_dump(exclude={"option", "mentions", "attachments"}),
+            "options": self.option,
+        }
 
 
 class NoOneToPraise(ValueError):
@@ -94,4 +99,5 @@ def start_request(draft: Draft, time_zone: str) -> tuple[str, dict[str, Any]]:
         badge = draft.badge if draft.badge in BADGES else BADGES[0]
         return "/posts/praise", {"praised_ids": mentions, "badge": badge, "text": text, **group}
     kind = "question" if "question" in draft.kind else "post"
-    return "/posts/posts", {"text": text, "kind": kind, "mentions": mentions, **group}
+    files = {"attachments": [str(a) for a in draft.attachments]} if draft.attachments else {}
+    return "/posts/posts", {"text": text, "kind": kind, "mentions": mentions, **group, **files}

@@ -19,6 +19,7 @@ from . import (
     pages_dashboard,
     pages_embed,
     pages_export,
+    pages_files,
     pages_home,
     pages_notify,
     pages_people,
@@ -201,6 +202,7 @@ def routes() -> APIRouter:
     router.include_router(pages_export.router)
     router.include_router(pages_dashboard.router)
     router.include_router(pages_embed.router)
+    router.include_router(pages_files.router)
     return router
 
 

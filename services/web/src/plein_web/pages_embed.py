@@ -6,6 +6,7 @@ browser send, and the page's own address): nothing renders for another origin.""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from plein_events.pages import MAX_PAGE_URL_CHARS, canonical_url, origin_of, page_thread_id
 
+from .files import with_files
 from .gateway import ApiProblem
 from .i18n import gettext
 from .pages_home import REACTIONS, _authors
@@ -129,7 +131,10 @@ async def embed(
         thread_id = post or page_thread_id(page_url or "", group)
         try:
             context["thread"] = await visit.get(f"/posts/posts/{thread_id}")
-            context["people"] = await profiles(visit, _authors(context["thread"], set()))
+            context["people"], _ = await asyncio.gather(
+                profiles(visit, _authors(context["thread"], set())),
+                with_files(visit, [context["thread"]]),
+            )
             context["state"] = "thread"
         except ApiProblem as problem:
             if problem.status != 404:

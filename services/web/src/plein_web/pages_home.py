@@ -22,8 +22,10 @@ from .compose import (
     NoOneToPraise,
     start_request,
 )
+from .files import with_files
 from .gateway import ApiProblem
 from .i18n import gettext
+from .pages_files import upload_with_form
 from .people import all_company_in_readers_language, profiles
 from .visits import Acting, Person, Visit
 
@@ -131,6 +133,7 @@ async def compose(visit: Acting, draft: Annotated[Draft, Form()]) -> Response:
         problem = too_long(draft.text)
         if problem:
             raise ApiProblem(422, {"detail": problem})
+        draft.attachments += [UUID(i) for i in await upload_with_form(visit, visit.request)]
         path, body = start_request(draft, visit.web.settings.time_zone)
         accounts = {a["id"] for a in await my_accounts(visit)} if draft.as_account else set()
         if draft.as_account and draft.as_account not in accounts:
@@ -237,7 +240,9 @@ async def _thread_page(
 ) -> Response:
     """A thread's page; after a refused reply, with the API's problem next to the reply box."""
     post = two_levels(await visit.get(f"/posts/posts/{post_id}"))
-    names = await profiles(visit, _authors(post, set()))
+    names, _ = await asyncio.gather(
+        profiles(visit, _authors(post, set())), with_files(visit, [post])
+    )
     group = None
     if post.get("group_id"):
         try:
@@ -323,6 +328,7 @@ async def reply(
     parent_id: Annotated[str, Form(max_length=64)] = "",
     mentions: Annotated[list[UUID] | None, Form()] = None,
     back: Annotated[str, Form(max_length=2000)] = "",
+    attachments: Annotated[list[UUID] | None, Form(max_length=100)] = None,
 ) -> Response:
     body: dict[str, Any] = {"text": text, "mentions": [str(m) for m in mentions or []]}
     if parent_id:
@@ -331,6 +337,9 @@ async def reply(
         problem = too_long(text)
         if problem:
             raise ApiProblem(422, {"detail": problem})
+        files = [str(a) for a in attachments or []] + await upload_with_form(visit, visit.request)
+        if files:
+            body["attachments"] = files
         answer = await visit.api("POST", f"/posts/posts/{post_id}/replies", json=body)
     except ApiProblem as problem:
         if in_place(visit.request):

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from .cards import with_cards
 from .gateway import ApiProblem
+from .pages_files import search_files
 from .pages_home import forget_groups, my_accounts
 from .people import forget, profiles
 from .visits import Acting, Person
@@ -221,19 +222,28 @@ async def search(visit: Person, q: str = "", cursor: str | None = None) -> Respo
     hits: dict[str, Any] = {"hits": [], "next_cursor": None}
     found_people: list[dict[str, Any]] = []
     names: dict[str, dict[str, Any]] = {}
+    file_hits: list[dict[str, Any]] = []
     error = None
     query = q.strip()[:200]
     if query:
         try:
             people_page: dict[str, Any]
-            hits, people_page = await asyncio.gather(
+            hits, people_page, file_hits = await asyncio.gather(
                 visit.get("/posts/search", q=query, cursor=cursor, limit=20),
                 visit.get("/identity/people", q=query, limit=6),
+                search_files(visit, query),
             )
             found_people = people_page.get("people", [])
             names = await profiles(visit, [h["author_id"] for h in hits["hits"]])
         except ApiProblem as problem:
             error = problem.message
     return visit.web.renderer.page(
-        visit, "search.html", q=q, hits=hits, people=found_people, names=names, error=error
+        visit,
+        "search.html",
+        q=q,
+        hits=hits,
+        people=found_people,
+        names=names,
+        error=error,
+        file_hits=file_hits,
     )

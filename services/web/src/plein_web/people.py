@@ -10,6 +10,7 @@ from typing import Any
 from cachetools import TTLCache
 from markupsafe import escape
 
+from .files import with_files
 from .gateway import ApiProblem
 from .i18n import gettext
 from .visits import Visit
@@ -66,9 +67,11 @@ def forget(user_id: str) -> None:
 
 async def with_faces(visit: Visit, page: dict[str, Any]) -> dict[str, Any]:
     """The feed page with each entry's `author_photo` (None: the page shows initials), from
-    the authors' profiles."""
+    the authors' profiles, and its `files` (files.with_files)."""
     entries = [e for key in ("pinned", "raised", "entries") for e in page.get(key) or []]
-    found = await profiles(visit, {e.get("author_id") for e in entries})
+    found, _ = await asyncio.gather(
+        profiles(visit, {e.get("author_id") for e in entries}), with_files(visit, entries)
+    )
     for e in entries:
         e["author_photo"] = found.get(str(e.get("author_id")), {}).get("photo_url")
         if e.get("group_name") == ALL_COMPANY_GROUP:

@@ -62,7 +62,7 @@ class CsrfRefused(Exception):
 
 
 # What the page's script calls (not pages): they never start a session nor redirect.
-SCRIPT_PATHS = frozenset({"/live", "/seen", "/people/suggest", "/unread-count"})
+SCRIPT_PATHS = frozenset({"/live", "/seen", "/people/suggest", "/unread-count", "/files/upload"})
 
 
 def for_scripts(request: Request) -> bool:

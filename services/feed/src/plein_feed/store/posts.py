@@ -25,6 +25,7 @@ class NewPost:
     mentions: list[UUID]
     created_at: datetime
     topics: list[str] = field(default_factory=list)
+    attachments: list[UUID] = field(default_factory=list)
 
 
 class PendingPosts:
@@ -64,16 +65,18 @@ async def add_posts(conn: Conn, posts: list[NewPost]) -> None:
     await conn.execute(
         "WITH new AS (SELECT * FROM unnest(%(ids)s::uuid[], %(authors)s::uuid[], "
         "  %(groups)s::uuid[], %(private)s::bool[], %(kinds)s::text[], %(titles)s::text[], "
-        "  %(texts)s::text[], %(ats)s::timestamptz[], %(topics)s::text[]) "
+        "  %(texts)s::text[], %(ats)s::timestamptz[], %(topics)s::text[], "
+        "  %(attachments)s::text[]) "
         "  AS new(post_id, author_id, group_id, private, kind, title, text, created_at, "
-        "  topics)), "
+        "  topics, attachments)), "
         "p AS (INSERT INTO posts (post_id, author_id, group_id, private, kind, title, "
-        "  text, created_at, last_activity_at, topics) "
+        "  text, created_at, last_activity_at, topics, attachments) "
         "  SELECT post_id, author_id, group_id, private OR EXISTS (SELECT 1 FROM groups g "
         "  WHERE g.group_id = new.group_id AND g.visibility = 'private'), kind, title, text, "
         # A post's topics travel space-separated (a topic has no spaces): unnest cannot take
         # an array of arrays of different lengths.
-        "  created_at, created_at, string_to_array(topics, ' ') FROM new "
+        "  created_at, created_at, string_to_array(topics, ' '), "
+        "  string_to_array(attachments, ' ')::uuid[] FROM new "
         "  ON CONFLICT DO NOTHING "
         "  RETURNING post_id, author_id, group_id, private, created_at, topics), "
         "mentioned AS (INSERT INTO post_mentions (post_id, user_id) "
@@ -96,6 +99,7 @@ async def add_posts(conn: Conn, posts: list[NewPost]) -> None:
             "texts": [post.text for post in posts],
             "ats": [post.created_at for post in posts],
             "topics": [" ".join(post.topics) for post in posts],
+            "attachments": [" ".join(map(str, post.attachments)) for post in posts],
             "mention_posts": [post_id for post_id, _ in mentions],
             "mention_users": [user for _, user in mentions],
         },
@@ -116,18 +120,23 @@ async def fan_out(conn: Conn, post_id: UUID) -> None:
 
 
 async def edit_post(
-    conn: Conn, post_id: UUID, text: str, mentions: list[UUID], topics: list[str]
+    conn: Conn,
+    post_id: UUID,
+    text: str,
+    mentions: list[UUID],
+    topics: list[str],
+    attachments: list[UUID] | None = None,
 ) -> None:
-    """New text, mentions and #topics: newly mentioned people and followers of new topics get
-    the post, un-mentioned ones and followers of dropped topics lose it unless another reason
-    keeps it."""
+    """New text, mentions, #topics and files (the whole list after the edit): newly
+    mentioned people and followers of new topics get the post, un-mentioned ones and
+    followers of dropped topics lose it unless another reason keeps it."""
     cur = await conn.execute(
         "WITH old AS (SELECT topics FROM posts WHERE post_id = %(post)s), "
-        "edited AS (UPDATE posts SET text = %(text)s, topics = %(topics)s::text[] "
-        "  WHERE post_id = %(post)s) "
+        "edited AS (UPDATE posts SET text = %(text)s, topics = %(topics)s::text[], "
+        "  attachments = %(attachments)s::uuid[] WHERE post_id = %(post)s) "
         "SELECT tf.follower_id FROM old, topic_follows tf WHERE tf.topic = ANY(old.topics) "
         "AND NOT tf.topic = ANY(%(topics)s::text[])",
-        {"post": post_id, "text": text, "topics": topics},
+        {"post": post_id, "text": text, "topics": topics, "attachments": attachments or []},
     )
     untopical = [row[0] for row in await cur.fetchall()]
     await conn.execute(

@@ -40,7 +40,8 @@ _FEATURES = (
 # that I follow (the why-line names it), or NULL.
 _ENTRY = (
     "SELECT p.author_id, a.display_name AS author_name, p.group_id, g.name AS group_name, "
-    "p.title, p.text, (SELECT tf.topic FROM topic_follows tf WHERE tf.follower_id = %(me)s "
+    "p.title, p.text, p.attachments, "
+    "(SELECT tf.topic FROM topic_follows tf WHERE tf.follower_id = %(me)s "
     "  AND tf.topic = ANY(p.topics) ORDER BY array_position(p.topics, tf.topic) LIMIT 1) "
     "  AS followed_topic, " + _FEATURES
 )

@@ -29,6 +29,7 @@ _DELIVERY_COLUMNS: tuple[tuple[str, str, Callable[[Delivery], Any]], ...] = (
     ("waited", "double precision", lambda d: d.notification.waited_hours),
     ("at", "timestamptz", lambda d: d.notification.at),
     ("in_digest", "boolean", lambda d: d.channel is Channel.DIGEST),
+    ("shared_file", "boolean", lambda d: d.notification.shared_file),
 )
 
 
@@ -58,9 +59,10 @@ async def add_notifications(conn: Conn, deliveries: list[Delivery]) -> int:
         " ON CONFLICT DO NOTHING RETURNING cause_key) "
         "INSERT INTO notifications (id, recipient_id, kind, group_key, post_id, group_id, "
         "post_kind, own_post, private_hidden, group_private, excerpt, excerpt_author, "
-        "waited_hours, created_at, updated_at, in_digest) "
+        "waited_hours, created_at, updated_at, in_digest, shared_file) "
         "SELECT i.id, i.recipient, i.kind, i.group_key, i.post, i.grp, i.post_kind, i.own_post, "
-        "i.hidden, i.grp_private, i.excerpt, i.excerpt_author, i.waited, i.at, i.at, i.in_digest "
+        "i.hidden, i.grp_private, i.excerpt, i.excerpt_author, i.waited, i.at, i.at, i.in_digest, "
+        "i.shared_file "
         "FROM i JOIN cause ON cause.cause_key = i.cause "
         "ON CONFLICT (recipient_id, group_key) WHERE read_at IS NULL DO UPDATE SET "
         "updated_at = GREATEST(notifications.updated_at, EXCLUDED.updated_at), "
@@ -68,6 +70,7 @@ async def add_notifications(conn: Conn, deliveries: list[Delivery]) -> int:
         "excerpt_author = CASE WHEN EXCLUDED.excerpt IS NULL THEN notifications.excerpt_author "
         "ELSE EXCLUDED.excerpt_author END, "
         "in_digest = notifications.in_digest OR EXCLUDED.in_digest, digested_at = NULL, "
+        "shared_file = notifications.shared_file AND EXCLUDED.shared_file, "
         "change_seq = nextval('inbox_changes') RETURNING id, recipient_id, group_key",
         params,
     )
@@ -202,7 +205,7 @@ async def touch_outsiders_entries(conn: Conn, group_id: UUID) -> None:
 ENTRY = (
     "SELECT n.id, n.kind, n.post_id, n.group_id, n.post_kind, n.own_post, n.private_hidden, "
     "n.excerpt, n.waited_hours, n.actor_count, n.created_at, n.updated_at, n.read_at, "
-    "n.change_seq, n.handled, g.name AS group_name, "
+    "n.change_seq, n.handled, n.shared_file, g.name AS group_name, "
     "ARRAY(SELECT p.display_name FROM notification_actors a JOIN people p "
     "ON p.user_id = a.actor_id WHERE a.notification_id = n.id "
     "ORDER BY a.at DESC, a.actor_id LIMIT 3) AS actor_names, "

@@ -13,6 +13,7 @@ from .announcements import (
     AnnouncementLedger,
     announcement_warning,
 )
+from .attachments import MAX_ATTACHMENTS, clean_attachments, require_words_or_files
 from .paging import RANK_CURSOR, TIME_CURSOR, highlight_segments
 from .polls import POLL_OPTIONS, POLL_RESULTS, poll_closing, poll_options
 from .text import (
@@ -32,6 +33,7 @@ __all__ = [
     "ANNOUNCEMENTS_WITHOUT_WARNING",
     "ANNOUNCEMENT_WINDOW",
     "BADGES",
+    "MAX_ATTACHMENTS",
     "MAX_MENTIONS",
     "MAX_OPTION_CHARS",
     "MAX_PRAISE_CHARS",
@@ -49,10 +51,12 @@ __all__ = [
     "Message",
     "Post",
     "announcement_warning",
+    "clean_attachments",
     "clean_text",
     "handles_in",
     "highlight_segments",
     "poll_closing",
     "poll_options",
+    "require_words_or_files",
     "topics_in",
 ]

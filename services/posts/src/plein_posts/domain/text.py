@@ -33,13 +33,16 @@ def handles_in(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(1).lower() for m in _HANDLE.finditer(text)))
 
 
-def clean_text(text: str, *, limit: int = MAX_TEXT_CHARS, what: str = "A post") -> str:
-    """The text as it will be stored: stripped, non-empty, within `limit` characters.
+def clean_text(
+    text: str, *, limit: int = MAX_TEXT_CHARS, what: str = "A post", required: bool = True
+) -> str:
+    """The text as it will be stored: stripped, non-empty (unless not `required`: a message
+    that carries files), within `limit` characters.
 
     Text is kept verbatim otherwise (HTML included): clients show it as text, never as markup.
     """
     text = text.strip()
-    if not text:
+    if not text and required:
         raise InvalidInput(f"{what} needs some text.", code="text_required")
     if len(text) > limit:
         raise InvalidInput(f"{what} holds at most {limit} characters.", max_chars=limit)

@@ -19,6 +19,7 @@ from plein_events.pages import page_thread_id
 from plein_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from .access import Access
+from .attachments import clean_attachments, require_words_or_files
 from .text import MAX_REASON_CHARS, clean_text, topics_in
 
 REACTIONS = ("like", "love", "celebrate", "thanks", "insightful", "funny")
@@ -26,7 +27,8 @@ BADGES = ("thank_you", "team_player", "above_and_beyond", "problem_solver", "men
 
 
 class Message:
-    """The opening post or a reply: text with its history, reactions and moderation state."""
+    """The opening post or a reply: text (and files) with its history, reactions and
+    moderation state."""
 
     def __init__(
         self,
@@ -38,6 +40,7 @@ class Message:
         mentions: list[UUID],
         topics: list[str],
         at: datetime,
+        attachments: list[UUID] | None = None,
     ) -> None:
         self.id = id
         self.parent_id = parent_id
@@ -46,6 +49,7 @@ class Message:
         self.text = text
         self.mentions = list(mentions)
         self.topics = list(topics)
+        self.attachments = list(attachments or [])  # file ids, in the order shown
         self.created_at = at
         self.history: list[tuple[str, datetime]] = []  # earlier texts, until when they stood
         self.deleted = False
@@ -85,6 +89,7 @@ class Post(Aggregate):
         closes_at: datetime | None = None,
         results: str = "always",
         multiple: bool = False,
+        attachments: list[UUID] | None = None,  # threads started before files lack it
     ) -> None:
         self.author_id = author_id
         self.page_url = page_url
@@ -105,7 +110,15 @@ class Post(Aggregate):
         self.accepted_reply_id: UUID | None = None
         self.messages: dict[UUID, Message] = {}
         self.messages[self.id] = Message(
-            self.id, None, author_id, real_author_id, text, mentions, topics, self.created_on
+            self.id,
+            None,
+            author_id,
+            real_author_id,
+            text,
+            mentions,
+            topics,
+            self.created_on,
+            attachments,
         )
 
     # -- reading helpers ---------------------------------------------------------------------
@@ -125,6 +138,10 @@ class Post(Aggregate):
     @property
     def mentions(self) -> list[UUID]:
         return self.root.mentions
+
+    @property
+    def attachments(self) -> list[UUID]:
+        return self.root.attachments
 
     @property
     def replies(self) -> list[Message]:
@@ -156,11 +173,14 @@ class Post(Aggregate):
         text: str,
         mentions: list[UUID],
         at: datetime,
+        attachments: list[UUID] | None = None,
     ) -> Message:
         access.require_contribute()
         if self.root.deleted:
             raise Conflict("This post was deleted; its thread takes no new replies.")
         parent = self.message(parent_id if parent_id != self.id else None)
+        files = clean_attachments(attachments or [])
+        require_words_or_files(text, files, what="A reply")
         self._replied(
             reply_id=reply_id,
             parent_id=parent.id,
@@ -169,10 +189,11 @@ class Post(Aggregate):
             post_kind=self.kind,
             author_id=access.user_id,
             real_author_id=access.real_user_id,
-            text=clean_text(text, what="A reply"),
+            text=clean_text(text, what="A reply", required=not files),
             mentions=list(mentions),
             topics=topics_in(text),
             at=at,
+            attachments=files,
             **self._context(access),
         )
         return self.messages[reply_id]
@@ -194,9 +215,10 @@ class Post(Aggregate):
         group_id: UUID | None,
         group_private: bool,
         actor_id: UUID,
+        attachments: list[UUID] | None = None,  # replies stored before files lack it
     ) -> None:
         self.messages[reply_id] = Message(
-            reply_id, parent_id, author_id, real_author_id, text, mentions, topics, at
+            reply_id, parent_id, author_id, real_author_id, text, mentions, topics, at, attachments
         )
 
     def edit(
@@ -206,8 +228,10 @@ class Post(Aggregate):
         text: str,
         mentions: list[UUID],
         at: datetime,
+        attachments: list[UUID] | None = None,
     ) -> bool:
-        """Change the text of one's own post or reply; False if the text is unchanged."""
+        """Change the text (and, given `attachments`, the files) of one's own post or reply;
+        False if nothing changed. The edit event carries the whole list of files after it."""
         access.require_read()
         message = self.message(reply_id)
         if message.author_id != access.user_id:
@@ -216,8 +240,14 @@ class Post(Aggregate):
             raise Conflict("A deleted message cannot be edited.")
         if self.group_id is not None and access.group is not None and access.group.archived:
             raise Conflict("This group is archived: it is read-only.")
-        text = clean_text(text)
-        if text == message.text and list(mentions) == message.mentions:
+        files = message.attachments if attachments is None else clean_attachments(attachments)
+        require_words_or_files(text, files)
+        text = clean_text(text, required=not files)
+        if (
+            text == message.text
+            and list(mentions) == message.mentions
+            and files == message.attachments
+        ):
             return False
         self._edited(
             reply_id=reply_id,
@@ -227,6 +257,7 @@ class Post(Aggregate):
             mentions=list(mentions),
             topics=topics_in(text),
             at=at,
+            attachments=files,
             **self._context(access),
         )
         return True
@@ -244,10 +275,13 @@ class Post(Aggregate):
         group_private: bool,
         actor_id: UUID,
         real_editor_id: UUID | None = None,  # edits stored before it existed lack it
+        attachments: list[UUID] | None = None,  # None: stored before files, files unchanged
     ) -> None:
         message = self.messages[reply_id or self.id]
         message.history.append((message.text, at))
         message.text, message.mentions, message.topics = text, list(mentions), list(topics)
+        if attachments is not None:
+            message.attachments = list(attachments)
 
     def delete(self, access: Access, reply_id: UUID | None, at: datetime) -> bool:
         """Delete one's own post or reply (a tombstone stays); False if already deleted."""
@@ -273,6 +307,7 @@ class Post(Aggregate):
         message = self.messages[reply_id or self.id]
         message.deleted = True
         message.text, message.history, message.mentions = "", [], []
+        message.attachments = []
         if reply_id is not None and reply_id == self.accepted_reply_id:
             self.accepted_reply_id = None
 
