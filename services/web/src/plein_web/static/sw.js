@@ -7,7 +7,12 @@ const PAGES_CACHE = `${VERSION}-pages`;
 const SHELL = [
   "/offline",
   "/assets/plein.css",
+  "/assets/feed.css",
+  "/assets/files.css",
+  "/assets/community.css",
   "/assets/plein.js",
+  "/assets/feed.js",
+  "/assets/files.js",
   "/assets/app.js",
   "/assets/htmx.min.js",
   "/assets/favicon.svg",
