@@ -21,7 +21,7 @@ from .conftest import Demo, Visitor
 
 pytestmark = pytest.mark.integration
 
-PARTS = ("identity", "posts", "feed", "notify", "metrics", "web")
+PARTS = ("identity", "posts", "feed", "notify", "metrics", "files", "web")
 LIVE_S = 30_000
 
 
@@ -42,8 +42,14 @@ async def download_archive(page: Page) -> zipfile.ZipFile:
 
 
 def parts_of(archive: zipfile.ZipFile) -> dict[str, Any]:
-    assert sorted(archive.namelist()) == sorted([*(f"{p}.json" for p in PARTS), "README.md"])
-    return {p: json.loads(archive.read(f"{p}.json")) for p in PARTS}
+    """Every part's JSON; besides them the archive holds the README and, under files/, the
+    originals of the files the person uploaded (each `files/<id>/<name>`)."""
+    parts = {p: json.loads(archive.read(f"{p}.json")) for p in PARTS}
+    originals = [f"files/{f['id']}/{f['name']}" for f in parts["files"]["data"]["files"]]
+    assert sorted(archive.namelist()) == sorted(
+        [*(f"{p}.json" for p in PARTS), "README.md", *originals]
+    )
+    return parts
 
 
 async def test_my_archive_shows_progress_then_downloads_every_part_with_a_readme(
@@ -60,6 +66,12 @@ async def test_my_archive_shows_progress_then_downloads_every_part_with_a_readme
     words = f"Bob's own words {uuid.uuid4().hex[:8]}"
     response = await demo.api("bob", "POST", "/posts/posts", json={"text": words})
     assert response.status_code == 201, response.text
+    notes = f"Bob's notes {uuid.uuid4().hex}\n".encode() * 2000  # ~90 kB, several chunks
+    response = await demo.api(
+        "bob", "POST", "/files/files", files={"file": ("notes.txt", notes, "text/plain")}
+    )
+    assert response.status_code == 201, response.text
+    upload = response.json()["id"]
 
     visitor: Visitor = await visitors("desktop")
     await visitor.sign_in("bob")
@@ -83,6 +95,8 @@ async def test_my_archive_shows_progress_then_downloads_every_part_with_a_readme
     assert parts["identity"]["data"]["person"]["display_name"] == "Bob Jansen"
     assert words in {m["text"] for m in parts["posts"]["data"]["messages"]}
     assert parts["web"]["data"]["sessions"], parts["web"]
+    # The person's own files are in the archive themselves, byte for byte.
+    assert archive.read(f"files/{upload}/notes.txt") == notes
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
     assert secret not in everything
     assert "access_token" not in everything and "refresh_token" not in everything

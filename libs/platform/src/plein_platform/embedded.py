@@ -49,6 +49,11 @@ def port_open(host: str, port: int) -> bool:
 PRODUCTION_SETTINGS = {"shared_buffers": "512MB"}
 
 
+# Every service in one process holds a pool (up to 10) and a connection per background worker
+# under its leader lock: seven services come to over 100, PostgreSQL's default, when busy.
+SETTINGS = {"max_connections": "300"}
+
+
 @contextmanager
 def embedded_postgres(
     data_dir: Path, *, settings: Mapping[str, str] | None = None
@@ -201,7 +206,7 @@ def _database(settings: Settings, data_dir: Path) -> Iterator[str]:
     if settings.database_url:
         yield settings.database_url
         return
-    with embedded_postgres(data_dir / "postgres") as url:
+    with embedded_postgres(data_dir / "postgres", settings=SETTINGS) as url:
         log.info("embedded PostgreSQL", url=url)
         yield url
 

@@ -36,6 +36,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from .containers import docker_reachable, nats_container, postgres_container
+from .embedded import SETTINGS as EMBEDDED_POSTGRES
 from .embedded import EmbeddedNats, embedded_postgres, free_port
 from .registry import load_services
 from .runtime import Runtime, connect_nats
@@ -140,7 +141,7 @@ def _server_url(server: str, source: Source, base: Path, stack: ExitStack) -> st
     if source == "containers":
         started = postgres_container() if server == "postgres" else nats_container()
     elif server == "postgres":
-        started = embedded_postgres(base / "postgres")
+        started = embedded_postgres(base / "postgres", settings=EMBEDDED_POSTGRES)
     else:
         nats = EmbeddedNats(base / "nats")
         stack.callback(nats.stop)

@@ -32,7 +32,7 @@ log = structlog.get_logger(__name__)
 Conn = AsyncConnection[Any]
 
 # The services that answer for a part, in the order they are collected; then web's own.
-SERVICES = ("identity", "posts", "feed", "notify", "metrics")
+SERVICES = ("identity", "posts", "feed", "notify", "metrics", "files")
 PARTS = (*SERVICES, "web")
 FORMAT = 1
 _ARCHIVES = Path(tempfile.gettempdir()) / "plein-web-exports"
@@ -52,6 +52,7 @@ PART_NAMES = {
     "feed": N_("Your timeline and what you have seen"),
     "notify": N_("Notifications and their settings"),
     "metrics": N_("Activity figures about you"),
+    "files": N_("Files you uploaded, with their originals"),
     "web": N_("Browser sessions and archives"),
 }
 
@@ -238,6 +239,29 @@ async def _api_part(web: WebService, request: Request, session_id: str, path: st
     return await Visit(request, web, session, now).api("GET", path)
 
 
+async def _originals(web: WebService, archive: zipfile.ZipFile, part: dict[str, Any]) -> None:
+    """The person's uploaded files themselves, as `files/<id>/<name>`: each fetched from the
+    short-lived signed link the files part gives (no token needed), streamed to a temporary
+    file and added from there, so a large file never sits in memory."""
+    for item in (part.get("data") or {}).get("files") or []:
+        link = str(item.get("original") or "")
+        if not link.startswith("/api/files/"):
+            continue
+        name = Path(str(item.get("name") or "file")).name or "file"
+        with tempfile.NamedTemporaryFile(dir=_ARCHIVES) as copy:
+            async with web.gateway.http.stream(
+                "GET", web.gateway.url(link.removeprefix("/api")), timeout=None
+            ) as response:
+                if response.status_code != 200:
+                    log.warning("export: an original could not be fetched", file=item.get("id"))
+                    continue
+                async for chunk in response.aiter_bytes(1 << 20):
+                    await asyncio.to_thread(copy.write, chunk)
+            await asyncio.to_thread(copy.flush)
+            arcname = f"files/{item.get('id')}/{name}"
+            await asyncio.to_thread(archive.write, copy.name, arcname)
+
+
 async def collect(
     web: WebService, request: Request, session_id: str, job_id: UUID, person_id: UUID, own: bool
 ) -> None:
@@ -253,6 +277,8 @@ async def collect(
                 body = await _api_part(web, request, session_id, f"/{service}/{where}/export")
                 abouts[service] = str(body.get("about", ""))
                 await asyncio.to_thread(_write, archive, f"{service}.json", _dumps(body))
+                if service == "files":
+                    await _originals(web, archive, body)
                 async with web.ctx.pool.connection() as conn:
                     await _part_done(conn, job_id, service)
             async with web.ctx.pool.connection() as conn:
