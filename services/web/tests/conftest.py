@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 from plein_demo import DEMO_PASSWORD, seed_demo
 from plein_platform.testing import Plein, Servers, fresh_database, fresh_streams, start_plein
+from plein_platform.testing_oidc import CLIENT_ID, CLIENT_SECRET, FakeProvider, running_provider
 
 CHROMIUM = (
     "/usr/bin/chromium"  # Debian's package (`make browser`); Playwright's download is not reachable
@@ -67,6 +69,23 @@ async def demo(servers: Servers) -> AsyncIterator[Demo]:
     finally:
         await plein.http.aclose()
         await plein.stop()
+
+
+@asynccontextmanager
+async def single_sign_on(demo: Demo) -> AsyncIterator[FakeProvider]:
+    """Identity and the web client set up for the project's OpenID Connect test provider
+    ("Fake SSO"), running for the block; single sign-on is off again after it."""
+    web = demo.plein.runtime.service("web")
+    sso = demo.plein.runtime.service("identity").identity_settings  # type: ignore[attr-defined]
+    async with running_provider() as provider:
+        sso.oidc_issuer, sso.oidc_client_id = provider.issuer, CLIENT_ID
+        sso.oidc_client_secret = CLIENT_SECRET
+        web.settings.oidc_provider = "Fake SSO"  # type: ignore[attr-defined]
+        try:
+            yield provider
+        finally:
+            sso.oidc_issuer = None
+            web.settings.oidc_provider = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")

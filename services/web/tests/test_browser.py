@@ -14,9 +14,8 @@ from babel.messages.pofile import read_po
 from PIL import Image
 from playwright.async_api import Page, expect
 from plein_platform.testing import eventually
-from plein_platform.testing_oidc import CLIENT_ID, CLIENT_SECRET, running_provider
 
-from .conftest import ARTIFACTS, Demo, Visitor
+from .conftest import ARTIFACTS, Demo, Visitor, single_sign_on
 
 DUTCH_CATALOGUE = (
     Path(__file__).resolve().parents[1] / "src/plein_web/locale/nl/LC_MESSAGES/messages.po"
@@ -629,46 +628,37 @@ async def test_the_sessions_table_holds_no_token_as_identity_issued_it(
 async def test_sign_in_with_the_organisations_provider_ends_in_a_browser_session(
     demo: Demo, visitors
 ) -> None:  # type: ignore[no-untyped-def]
-    web = demo.plein.runtime.service("web")
-    sso = demo.plein.runtime.service("identity").identity_settings  # type: ignore[attr-defined]
-    async with running_provider() as provider:
-        sso.oidc_issuer, sso.oidc_client_id = provider.issuer, CLIENT_ID
-        sso.oidc_client_secret = CLIENT_SECRET
-        web.settings.oidc_provider = "Fake SSO"  # type: ignore[attr-defined]
-        try:
-            provider.person = {"sub": "s-1", "email": "sanne@example.com", "name": "Sanne"}
-            visitor: Visitor = await visitors()
-            await visitor.goto("/groups")  # signed out: to the sign-in page
-            page = visitor.page
-            await visitor.check("sign-in-sso")
-            await page.get_by_role("link", name="Sign in with Fake SSO").click()
-            # Back on the page first asked for, as the session kept it when the flow began.
-            await expect(page).to_have_url(demo.base_url + "/groups")
-            # Signed in as the demo's Sanne (the provider's e-mail), in her profile's Dutch.
-            mine = page.locator("details.menu a[href^='/people/']")
-            await expect(mine).to_have_attribute("href", f"/people/{demo.id_of('sanne')}")
-            await expect(page.locator("html")).to_have_attribute("lang", "nl")
-            # The tokens stayed on the server: the browser has the session cookie only.
-            (cookie,) = [c for c in await visitor.context.cookies() if c["name"] == "plein_session"]
-            assert cookie["httpOnly"] is True
-            assert "eyJ" not in await page.content()
-            assert await page.evaluate("Object.keys(localStorage).length") == 0
+    async with single_sign_on(demo) as provider:
+        provider.person = {"sub": "s-1", "email": "sanne@example.com", "name": "Sanne"}
+        visitor: Visitor = await visitors()
+        await visitor.goto("/groups")  # signed out: to the sign-in page
+        page = visitor.page
+        await visitor.check("sign-in-sso")
+        await page.get_by_role("link", name="Sign in with Fake SSO").click()
+        # Back on the page first asked for, as the session kept it when the flow began.
+        await expect(page).to_have_url(demo.base_url + "/groups")
+        # Signed in as the demo's Sanne (the provider's e-mail), in her profile's Dutch.
+        mine = page.locator("details.menu a[href^='/people/']")
+        await expect(mine).to_have_attribute("href", f"/people/{demo.id_of('sanne')}")
+        await expect(page.locator("html")).to_have_attribute("lang", "nl")
+        # The tokens stayed on the server: the browser has the session cookie only.
+        (cookie,) = [c for c in await visitor.context.cookies() if c["name"] == "plein_session"]
+        assert cookie["httpOnly"] is True
+        assert "eyJ" not in await page.content()
+        assert await page.evaluate("Object.keys(localStorage).length") == 0
 
-            # A hand-off link carried to another browser does not sign that one in.
-            started = await demo.plein.http.get("/identity/oidc/login", params={"return_to": "web"})
-            at_provider = await demo.plein.http.get(started.headers["location"])
-            callback = await demo.plein.http.get(at_provider.headers["location"])
-            stranger: Visitor = await visitors("phone")
-            await stranger.page.goto(callback.headers["location"])
-            await expect(stranger.page.get_by_role("alert")).to_contain_text("another browser")
-            await stranger.goto("/")
-            await expect(stranger.page).to_have_url(re.compile("/sign-in"))
-            # A target off this site is not followed: the flow ends on home.
-            await stranger.goto("/sign-in/oidc?next=https://elsewhere.example/x")
-            await expect(stranger.page).to_have_url(demo.base_url + "/")
-        finally:
-            sso.oidc_issuer = None
-            web.settings.oidc_provider = None  # type: ignore[attr-defined]
+        # A hand-off link carried to another browser does not sign that one in.
+        started = await demo.plein.http.get("/identity/oidc/login", params={"return_to": "web"})
+        at_provider = await demo.plein.http.get(started.headers["location"])
+        callback = await demo.plein.http.get(at_provider.headers["location"])
+        stranger: Visitor = await visitors("phone")
+        await stranger.page.goto(callback.headers["location"])
+        await expect(stranger.page.get_by_role("alert")).to_contain_text("another browser")
+        await stranger.goto("/")
+        await expect(stranger.page).to_have_url(re.compile("/sign-in"))
+        # A target off this site is not followed: the flow ends on home.
+        await stranger.goto("/sign-in/oidc?next=https://elsewhere.example/x")
+        await expect(stranger.page).to_have_url(demo.base_url + "/")
     await visitor.context.clear_cookies()  # not configured any more: no button
     await visitor.goto("/sign-in")
     await expect(visitor.page.get_by_role("link", name=re.compile("Sign in with"))).to_have_count(0)

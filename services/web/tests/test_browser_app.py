@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from playwright.async_api import async_playwright, expect
-from plein_platform.testing_oidc import CLIENT_ID, CLIENT_SECRET, running_provider
 
-from .conftest import ARTIFACTS, CHROMIUM, VIEWPORTS, Demo, Visitor
+from .conftest import ARTIFACTS, CHROMIUM, VIEWPORTS, Demo, Visitor, single_sign_on
 
 pytestmark = pytest.mark.integration
+
 
 def untold(title: str) -> str:
     """A page's title without the unread count the live badge puts before it, "(4) ...",
@@ -139,44 +139,35 @@ async def test_a_laptop_signed_in_to_the_provider_lands_on_the_page_without_a_cl
     demo: Demo,
     visitors,  # type: ignore[no-untyped-def]
 ) -> None:
-    web = demo.plein.runtime.service("web")
-    sso = demo.plein.runtime.service("identity").identity_settings  # type: ignore[attr-defined]
-    async with running_provider() as provider:
-        sso.oidc_issuer, sso.oidc_client_id = provider.issuer, CLIENT_ID
-        sso.oidc_client_secret = CLIENT_SECRET
-        web.settings.oidc_provider = "Fake SSO"  # type: ignore[attr-defined]
-        try:
-            provider.person = {"sub": "s-eva", "email": "eva@example.com", "name": "Eva"}
-            laptop: Visitor = await visitors("desktop")
-            page = laptop.page
-            await page.goto(f"{provider.issuer}/session")  # this morning's sign-in at work
-            provider.person = {}  # nobody signs in interactively from here on
+    async with single_sign_on(demo) as provider:
+        provider.person = {"sub": "s-eva", "email": "eva@example.com", "name": "Eva"}
+        laptop: Visitor = await visitors("desktop")
+        page = laptop.page
+        await page.goto(f"{provider.issuer}/session")  # this morning's sign-in at work
+        provider.person = {}  # nobody signs in interactively from here on
 
-            # Opening Plein: no sign-in screen, no click, straight to the page asked for.
-            await laptop.goto("/groups")
-            await expect(page).to_have_url(demo.base_url + "/groups")
-            mine = page.locator("details.menu a[href^='/people/']")
-            await expect(mine).to_have_attribute("href", f"/people/{demo.id_of('eva')}")
+        # Opening Plein: no sign-in screen, no click, straight to the page asked for.
+        await laptop.goto("/groups")
+        await expect(page).to_have_url(demo.base_url + "/groups")
+        mine = page.locator("details.menu a[href^='/people/']")
+        await expect(mine).to_have_attribute("href", f"/people/{demo.id_of('eva')}")
 
-            # Signing out of Plein stays signed out, and offers the provider's sign-out too.
-            await page.locator("details.menu summary").click()
-            await page.get_by_role("button", name=re.compile("Sign out|Uitloggen")).click()
-            await expect(page).to_have_url(re.compile(r"/sign-in\?signed_out=plein"))
-            await laptop.goto("/")
-            await expect(page).to_have_url(re.compile("/sign-in"))
-            await expect(page.locator("input#password")).to_be_visible()
-            await laptop.check("sign-in-signed-out-sso")
-            await laptop.goto("/sign-in?signed_out=plein")
-            await page.get_by_role("link", name=re.compile("Fake SSO")).last.click()
-            await expect(page).to_have_url(re.compile(r"/sign-in\?signed_out=provider"))
-            assert provider.sessions == {}
+        # Signing out of Plein stays signed out, and offers the provider's sign-out too.
+        await page.locator("details.menu summary").click()
+        await page.get_by_role("button", name=re.compile("Sign out|Uitloggen")).click()
+        await expect(page).to_have_url(re.compile(r"/sign-in\?signed_out=plein"))
+        await laptop.goto("/")
+        await expect(page).to_have_url(re.compile("/sign-in"))
+        await expect(page.locator("input#password")).to_be_visible()
+        await laptop.check("sign-in-signed-out-sso")
+        await laptop.goto("/sign-in?signed_out=plein")
+        await page.get_by_role("link", name=re.compile("Fake SSO")).last.click()
+        await expect(page).to_have_url(re.compile(r"/sign-in\?signed_out=provider"))
+        assert provider.sessions == {}
 
-            # A browser not signed in to the provider: one silent try, then the sign-in page.
-            other: Visitor = await visitors("phone")
-            await other.goto("/groups")
-            await expect(other.page).to_have_url(re.compile(r"/sign-in\?next=/groups"))
-            await expect(other.page.locator("input#password")).to_be_visible()
-        finally:
-            sso.oidc_issuer = None
-            web.settings.oidc_provider = None  # type: ignore[attr-defined]
+        # A browser not signed in to the provider: one silent try, then the sign-in page.
+        other: Visitor = await visitors("phone")
+        await other.goto("/groups")
+        await expect(other.page).to_have_url(re.compile(r"/sign-in\?next=/groups"))
+        await expect(other.page.locator("input#password")).to_be_visible()
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
