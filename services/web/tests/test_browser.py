@@ -401,7 +401,11 @@ async def test_a_demo_person_reads_plein_in_dutch_from_their_profile(demo: Demo,
     await visitor.sign_in("lars", keep_profile_language=True)
     page = visitor.page
     await expect(page.locator("html")).to_have_attribute("lang", "nl")
+    await page.get_by_label("Wat wil je delen?").click()  # the one-line composer opens
     await expect(page.get_by_role("button", name="Plaatsen", exact=True)).to_be_visible()
+    # The live unread badge speaks Dutch too (its aria-label is written by the page's script).
+    badge = page.locator("#unread")
+    await expect(badge).to_have_attribute("aria-label", re.compile(r"^\d+ ongelezen$"))
     # Dates in Dutch (Babel): the demo's posts are minutes old.
     await expect(page.locator("main time").first).to_contain_text("geleden")
 

@@ -55,7 +55,8 @@
     if (!badge) return;
     badge.textContent = count > 99 ? "99+" : String(count);
     badge.hidden = count <= 0;
-    badge.setAttribute("aria-label", count + " unread");
+    // The word comes from the page (base.html), in the page's language.
+    badge.setAttribute("aria-label", count + " " + (badge.dataset.unreadWord || "unread"));
     document.title = document.title.replace(/^\(\d+\+?\) /, "");
     if (count > 0) document.title = "(" + badge.textContent + ") " + document.title;
   }
