@@ -167,6 +167,7 @@ async def test_a_refused_file_is_explained_next_to_it_in_dutch(demo: Demo, visit
     await visitor.sign_in("bob")
     page = visitor.page
     broken = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 8  # no picture in it
+    await page.get_by_label("Wat wil je delen?").click()  # the one-line composer opens
     await page.locator(".attach-pick input[type=file]").set_input_files(
         [
             files("setup.exe", b"MZ\x90\x00" + bytes(2000), "application/octet-stream"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from .files import with_files
 from .gateway import ApiProblem
-from .people import profiles
+from .people import in_readers_language, profiles
 from .visits import Visit
 
 ENTRY_KEYS = ("pinned", "raised", "entries")
@@ -57,6 +57,7 @@ async def with_cards(visit: Visit, page: dict[str, Any]) -> dict[str, Any]:
         names |= people_on(card)
     people = await profiles(visit, names)  # the authors are cached by now
     for e in entries:
+        in_readers_language(e)
         e["card"] = cards.get(str(e["post_id"]))
         e["people"] = people
         e["author_photo"] = people.get(str(e.get("author_id")), {}).get("photo_url")

@@ -61,6 +61,14 @@ def all_company_in_readers_language(groups: list[dict[str, Any]]) -> list[dict[s
     return groups
 
 
+def in_readers_language(entry: dict[str, Any]) -> dict[str, Any]:
+    """A feed entry whose group is the all-company one (identity names it `Everyone`, a
+    constant, never a person's words) names it in the reader's language."""
+    if entry.get("group_name") == ALL_COMPANY_GROUP:
+        entry["group_name"] = ReadersWord(ALL_COMPANY_GROUP)
+    return entry
+
+
 def forget(user_id: str) -> None:
     _profiles.pop(str(user_id), None)
 
@@ -73,6 +81,7 @@ async def with_faces(visit: Visit, page: dict[str, Any]) -> dict[str, Any]:
         profiles(visit, {e.get("author_id") for e in entries}), with_files(visit, entries)
     )
     for e in entries:
+        in_readers_language(e)
         e["author_photo"] = found.get(str(e.get("author_id")), {}).get("photo_url")
         if e.get("group_name") == ALL_COMPANY_GROUP:
             e["group_name"] = gettext(ALL_COMPANY_GROUP)
