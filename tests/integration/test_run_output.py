@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from plein_platform.embedded import free_port
+from plein_platform.registry import browser_services, service_names
 
 pytestmark = pytest.mark.integration
 READY = "Press Ctrl-C to stop."
@@ -85,7 +86,9 @@ async def test_plein_run_prints_what_a_person_needs_and_stops_quietly(tmp_path: 
             output,
             flags=re.MULTILINE,
         )
-        assert len(services) == 5 and all(a == b == c for a, b, c in services), output
+        apis = [n for n in service_names() if n not in browser_services()]  # all but web
+        assert sorted(s[0] for s in services) == sorted(apis), output
+        assert all(a == b == c for a, b, c in services), output
         assert re.search(r"^  web +http://\S+:\d+/  \(Plein in a browser\)$", output, re.M), output
     assert "demo: seeded" in first and "demo: seeded" not in again
     # it answers at once: its banner comes before the demo is filled
