@@ -26,7 +26,6 @@ from plein_files.processing import (
     Rejected,
     check_image,
     clamd_scan,
-    ffmpeg_available,
     image_previews,
     office_text,
     pdf_previews,
@@ -137,7 +136,6 @@ def test_pdf_pages_text_and_preview(tmp_path: Path) -> None:
         assert preview.format == "WEBP"
 
 
-@pytest.mark.skipif(not ffmpeg_available(), reason="ffmpeg comes with `make media-tools`")
 def test_video_poster_and_duration(tmp_path: Path) -> None:
     source = tmp_path / "clip.mp4"
     subprocess.run(
