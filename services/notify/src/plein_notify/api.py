@@ -197,6 +197,9 @@ def routes() -> APIRouter:
                 unread, seq = await use.stream_start(me, resume_from)
                 yield {"event": "unread", "data": json.dumps({"unread_count": unread})}
                 while True:
+                    # Cleared before reading, never after: a signal that comes while we read
+                    # then wakes the next wait at once instead of being lost for 15 s.
+                    wake.clear()
                     changed = await use.stream_changes(me, seq, caller.token_expires_at, language)
                     if changed is None:
                         return  # token expired, or deactivated or erased: the stream ends
@@ -211,7 +214,6 @@ def routes() -> APIRouter:
                         }
                     if len(entries) == 100:
                         continue
-                    wake.clear()
                     left_s = (caller.token_expires_at - use.clock()).total_seconds()
                     try:
                         await asyncio.wait_for(wake.wait(), timeout=max(0.0, min(15, left_s)))
