@@ -23,8 +23,8 @@ from plein_platform.testing import (
     Plein,
     Servers,
     eventually,
-    fresh_database,
     fresh_streams,
+    migrated_database,
     publish,
     start_plein,
 )
@@ -41,7 +41,7 @@ async def plein(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> A
     os.environ["PLEIN_DATA_DIR"] = str(data_dir)
     os.environ["PLEIN_FILES_MAX_FILE_BYTES"] = str(2 * 1024 * 1024)
     try:
-        database_url = await fresh_database(servers)
+        database_url = await migrated_database(servers)
         await fresh_streams(servers.nats_url)
         running = await start_plein(database_url, servers.nats_url, services=["identity", "files"])
     finally:

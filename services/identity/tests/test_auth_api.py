@@ -10,9 +10,9 @@ import pytest
 from plein_platform.testing import (
     Plein,
     Servers,
-    fresh_database,
     fresh_streams,
     harness_settings,
+    migrated_database,
     start_plein,
 )
 
@@ -144,7 +144,7 @@ async def test_forwarded_for_from_an_untrusted_client_is_not_its_address(plein: 
 @pytest.fixture
 async def behind_proxy(servers: Servers) -> AsyncIterator[Plein]:
     """Plein behind a proxy at 127.0.0.1 (the ingress): it names each client's address."""
-    database_url = await fresh_database(servers)
+    database_url = await migrated_database(servers)
     await fresh_streams(servers.nats_url)
     settings = harness_settings(database_url, servers.nats_url, trusted_proxies="127.0.0.1")
     running = await start_plein(database_url, servers.nats_url, settings=settings)

@@ -21,9 +21,9 @@ from plein_platform.testing import (
     Plein,
     Servers,
     eventually,
-    fresh_database,
     fresh_streams,
     harness_settings,
+    migrated_database,
     publish,
     start_plein,
 )
@@ -138,7 +138,7 @@ class NotifyWorld:
 @pytest.fixture
 async def world(servers: Servers, smtp: tuple[Inbox, int]) -> AsyncIterator[NotifyWorld]:
     mail, port = smtp
-    database_url = await fresh_database(servers)
+    database_url = await migrated_database(servers)
     await fresh_streams(servers.nats_url)
     settings = harness_settings(
         database_url, servers.nats_url, smtp_host="127.0.0.1", smtp_port=port

@@ -19,9 +19,9 @@ from plein_platform.testing import (
     Plein,
     Servers,
     eventually,
-    fresh_database,
     fresh_streams,
     harness_settings,
+    migrated_database,
     publish,
     start_plein,
 )
@@ -34,7 +34,7 @@ TOKEN_TTL_S = 4  # the issue's short-lived token
 @pytest.fixture(scope="module")
 async def short_tokens(servers: Servers) -> AsyncIterator[Plein]:
     """Identity and notify on the real clock, issuing access tokens that live 4 s."""
-    database_url = await fresh_database(servers)
+    database_url = await migrated_database(servers)
     await fresh_streams(servers.nats_url)
     settings = harness_settings(database_url, servers.nats_url, access_token_ttl_s=TOKEN_TTL_S)
     plein = await start_plein(

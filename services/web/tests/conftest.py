@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 from plein_demo import DEMO_PASSWORD, seed_demo
-from plein_platform.testing import Plein, Servers, fresh_database, fresh_streams, start_plein
+from plein_platform.testing import Plein, Servers, fresh_streams, migrated_database, start_plein
 from plein_platform.testing_oidc import CLIENT_ID, CLIENT_SECRET, FakeProvider, running_provider
 
 CHROMIUM = (
@@ -59,7 +59,7 @@ class Demo:
 
 @pytest.fixture(scope="module")
 async def demo(servers: Servers) -> AsyncIterator[Demo]:
-    database_url = await fresh_database(servers)
+    database_url = await migrated_database(servers)
     await fresh_streams(servers.nats_url)
     plein = await start_plein(database_url, servers.nats_url)
     try:

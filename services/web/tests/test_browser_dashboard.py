@@ -19,7 +19,7 @@ from playwright.async_api import Browser, Route, expect
 from plein_demo import COMMUNITY_MANAGER, seed_demo
 from plein_demo.history_seed import caught_up
 from plein_platform.registry import load_services
-from plein_platform.testing import Servers, fresh_database, fresh_streams, start_plein
+from plein_platform.testing import Servers, fresh_streams, migrated_database, start_plein
 
 from .conftest import Demo, Visitor
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.integration
 async def demo(servers: Servers) -> AsyncIterator[Demo]:
     """The demo seeded in process, as `plein run` does: its colleagues and twelve weeks of
     history besides the 22 people everyone signs in as."""
-    database_url = await fresh_database(servers)
+    database_url = await migrated_database(servers)
     await fresh_streams(servers.nats_url)
     plein = await start_plein(database_url, servers.nats_url)
     try:

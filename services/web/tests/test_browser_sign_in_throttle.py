@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
-from plein_platform.testing import Plein, Servers, fresh_database, fresh_streams, start_plein
+from plein_platform.testing import Plein, Servers, fresh_streams, migrated_database, start_plein
 
 from .conftest import CHROMIUM
 
@@ -19,7 +19,7 @@ PASSWORD = "ann-secret-pw"
 
 @pytest.fixture(scope="module")
 async def plein_web(servers: Servers) -> AsyncIterator[Plein]:
-    database_url = await fresh_database(servers)
+    database_url = await migrated_database(servers)
     await fresh_streams(servers.nats_url)
     plein = await start_plein(
         database_url, servers.nats_url, services=["identity", "feed", "notify", "web"]

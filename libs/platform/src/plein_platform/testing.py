@@ -33,13 +33,13 @@ from nats.js import JetStreamContext
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from plein_events import Envelope, Event, envelope_for
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from .containers import docker_reachable, nats_container, postgres_container
 from .embedded import SETTINGS as EMBEDDED_POSTGRES
 from .embedded import EmbeddedNats, embedded_postgres, free_port
 from .registry import load_services
-from .runtime import Runtime, connect_nats
+from .runtime import Runtime, connect_nats, migrate_services
 from .settings import Settings
 from .telemetry import add_span_exporter
 
@@ -53,6 +53,7 @@ class Servers:
 
     admin_database_url: str
     nats_url: str
+    migrated_template: str | None = None  # made once, by the first `migrated_database`
 
 
 Mode = Literal["auto", "containers", "embedded"]
@@ -164,6 +165,30 @@ async def fresh_database(servers: Servers) -> str:
         servers.admin_database_url, autocommit=True
     ) as conn:
         await conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return make_conninfo(servers.admin_database_url, dbname=name)
+
+
+async def migrated_database(servers: Servers) -> str:
+    """A new database with every service's schema migrated; returns its URL.
+
+    Copied from a template migrated once per test session: PostgreSQL copies a database in
+    tens of milliseconds where applying ~70 migrations took over a second, for every test that
+    starts services. Only the schemas come from the template, no data: each start still writes
+    its own first rows and events, into the test's fresh stream.
+    """
+    if servers.migrated_template is None:
+        template = await fresh_database(servers)
+        await migrate_services(template, load_services())
+        servers.migrated_template = conninfo_to_dict(template)["dbname"]
+    name = f"plein_test_{os.getpid()}_{next(_database_numbers)}"
+    async with await psycopg.AsyncConnection.connect(
+        servers.admin_database_url, autocommit=True
+    ) as conn:
+        await conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(str(servers.migrated_template))
+            )
+        )
     return make_conninfo(servers.admin_database_url, dbname=name)
 
 
@@ -390,7 +415,7 @@ async def plein(servers: Servers, request: pytest.FixtureRequest) -> AsyncIterat
     a test uses keeps the suite's time from growing with each new service."""
     marker = request.node.get_closest_marker(SERVICES_MARKER)
     names = list(marker.args) if marker else None
-    database_url = await fresh_database(servers)
+    database_url = await migrated_database(servers)
     await fresh_streams(servers.nats_url)
     running = await start_plein(database_url, servers.nats_url, services=names)
     try:
