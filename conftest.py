@@ -1,3 +1,3 @@
-"""Fixtures with real servers for every test directory (see plein_platform.testing)."""
+"""Fixtures with real servers for every test directory (see plein_testdata.servers)."""
 
-pytest_plugins = ["plein_platform.testing"]
+pytest_plugins = ["plein_testdata.servers"]

@@ -32,7 +32,7 @@ from typing import Any
 import nats
 from plein_platform.embedded import embedded_postgres
 from plein_platform.nats_cluster import NatsCluster, stream_leader, wait_for_leader
-from plein_platform.testing import Plein, fresh_database, harness_settings, start_plein
+from plein_testdata.servers import Plein, fresh_database, harness_settings, start_plein
 
 SERVICES = ["identity", "posts", "feed"]
 
@@ -177,7 +177,7 @@ async def main(rounds: int, single_url: bool) -> None:
                 break
             except Exception:
                 await asyncio.sleep(0.2)
-        from plein_platform.testing import Servers
+        from plein_testdata.servers import Servers
 
         database_url = await fresh_database(Servers(admin_url, nats_url))
         settings = harness_settings(database_url, nats_url, stream_replicas=3)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from plein_demo import seed_demo
 from plein_platform.embedded import EmbeddedNats, embedded_postgres
-from plein_platform.testing import fresh_database, fresh_streams, start_plein
+from plein_testdata.servers import fresh_database, fresh_streams, start_plein
 from rich.console import Console
 
 console = Console()
@@ -41,7 +41,7 @@ async def timed(admin_url: str, nats_url: str, history: bool) -> float:
 
 
 async def fresh_database_url(admin_url: str) -> str:
-    from plein_platform.testing import Servers
+    from plein_testdata.servers import Servers
 
     return await fresh_database(Servers(admin_url, ""))
 

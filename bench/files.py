@@ -123,7 +123,7 @@ class PeakRss:
 async def serve_child(base: Path) -> None:
     import uvicorn
     from plein_platform.embedded import EmbeddedNats, embedded_postgres, free_port
-    from plein_platform.testing import start_plein
+    from plein_testdata.servers import start_plein
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import FileResponse, PlainTextResponse

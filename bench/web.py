@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 from plein_demo import DEMO_PASSWORD, seed_demo
 from plein_platform.embedded import EmbeddedNats, embedded_postgres
-from plein_platform.testing import start_plein
+from plein_testdata.servers import start_plein
 from rich.console import Console
 from rich.table import Table
 

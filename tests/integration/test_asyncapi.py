@@ -10,7 +10,7 @@ from faststream.specification import AsyncAPI
 from plein_events.relay import OutboxRelay
 from plein_events.schema_files import checked_in_asyncapi
 from plein_platform.registry import load_services
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 APIS = [s.name for s in load_services() if s.path == f"/api/{s.name}"]
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from plein_platform.testing import Person, Plein
+from plein_testdata.servers import Person, Plein
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -183,7 +183,7 @@ async def test_a_post_quoting_markup_is_found_by_the_words_inside_it(plein: Plei
     assert post.status_code == 201, post.text
     post_id = post.json()["id"]
 
-    from plein_platform.testing import eventually
+    from plein_testdata.servers import eventually
 
     async def found(word: str) -> dict[str, Any]:
         response = await plein.http.get("/posts/search", headers=ann.auth, params={"q": word})

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from plein_platform.nats_cluster import NatsCluster, wait_for_leader
 from plein_platform.runtime import connect_nats
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Plein,
     Servers,
     eventually,

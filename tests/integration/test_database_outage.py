@@ -7,7 +7,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from plein_platform.testing import Servers, fresh_database, fresh_streams, start_plein
+from plein_testdata.servers import Servers, fresh_database, fresh_streams, start_plein
 
 
 async def test_a_write_during_a_database_outage_answers_503_with_retry_after(

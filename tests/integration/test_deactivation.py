@@ -3,7 +3,7 @@ token expires: each service hears identity's decision and checks its own copy of
 
 from __future__ import annotations
 
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 
 # One call per service, each one a member may otherwise make (metrics: refused as a member).
 CALLS = [

@@ -10,7 +10,7 @@ from typing import Any
 
 from plein_feed import store as feed_store
 from plein_platform.embedded import EmbeddedNats
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Plein,
     Servers,
     eventually,

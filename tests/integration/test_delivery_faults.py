@@ -16,7 +16,7 @@ import httpx
 import pytest
 from plein_platform.embedded import EmbeddedNats
 from plein_platform.service import EventSourcedService
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Person,
     Plein,
     Servers,

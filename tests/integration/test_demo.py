@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plein_demo import PEOPLE, seed_demo
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 
 async def test_the_demo_seed_builds_groups_roles_and_a_shared_hr_account(plein: Plein) -> None:

@@ -12,7 +12,7 @@ from plein_demo.history import DAYS, History
 from plein_demo.organisation import DEPARTMENTS, INTERVENTION_DEPARTMENT, Persona
 from plein_demo.people import DEMO_DOMAIN
 from plein_demo.seed import DEMO_PASSWORD
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 pytestmark = pytest.mark.services("identity", "posts", "feed", "notify", "metrics")
 

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 from plein_platform.registry import load_services
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 # The services with an HTTP API under /api/<name> (the web client answers / and has none).
 APIS = [s.name for s in load_services() if s.path == f"/api/{s.name}"]

@@ -17,7 +17,7 @@ from plein_events.personal import SEALED_PREFIX
 from plein_events.stream import STREAM_NAME
 from plein_metrics.export import export_stream
 from plein_platform.cli import replay_projection
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 from psycopg import sql
 
 # Words only Bob writes: none of them may be found anywhere once he is erased.

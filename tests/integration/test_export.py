@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 
 SERVICES = ("identity", "posts", "feed", "notify", "metrics")
 SECRET = "Bob's board minutes, only for the board"

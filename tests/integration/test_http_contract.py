@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 PROTECTED = [("GET", "/identity/me"), ("POST", "/posts/posts"), ("GET", "/feed/home")]
 

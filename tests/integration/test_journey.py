@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 
 async def test_bob_sees_ann_post_in_his_home_feed(plein: Plein) -> None:

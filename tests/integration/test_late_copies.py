@@ -7,7 +7,7 @@ import pytest
 from plein_events import Envelope
 from plein_events.stream import STREAM_NAME
 from plein_platform.runtime import connect_nats
-from plein_platform.testing import Plein, eventually, publish
+from plein_testdata.servers import Plein, eventually, publish
 
 pytestmark = pytest.mark.services("identity", "feed")
 

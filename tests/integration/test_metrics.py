@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 from prometheus_client.parser import text_string_to_metric_families
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

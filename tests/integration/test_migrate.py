@@ -12,7 +12,7 @@ import pytest
 from plein_events.stream import DEAD_LETTER_STREAM_NAME, STREAM_NAME
 from plein_platform.registry import load_services, service_names
 from plein_platform.runtime import connect_nats
-from plein_platform.testing import Servers, fresh_database, fresh_streams
+from plein_testdata.servers import Servers, fresh_database, fresh_streams
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import pytest
 from plein_platform.cli import replay_projection
 from plein_platform.embedded import free_port
 from plein_platform.runtime import nats_servers
-from plein_platform.testing import Servers, fresh_database, fresh_streams, start_plein
+from plein_testdata.servers import Servers, fresh_database, fresh_streams, start_plein
 
 
 def test_a_comma_separated_nats_url_is_a_list_of_servers() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from plein_events.projection import ProjectionRunner, ReplayAbandoned
 from plein_platform.embedded import EmbeddedNats
-from plein_platform.testing import Plein, Servers, eventually, fresh_database, start_plein
+from plein_testdata.servers import Plein, Servers, eventually, fresh_database, start_plein
 from psycopg import sql
 
 PROJECTION = "identity-directory"
@@ -26,7 +26,7 @@ async def world(
     servers: Servers, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[Plein, EmbeddedNats]]:
     """identity on a NATS of its own (to kill), small batches so a replay takes several."""
-    from plein_platform.testing import harness_settings
+    from plein_testdata.servers import harness_settings
 
     nats = EmbeddedNats(tmp_path_factory.mktemp("replay-nats"))
     nats.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from plein_platform.testing import Servers, fresh_database, fresh_streams, start_plein
+from plein_testdata.servers import Servers, fresh_database, fresh_streams, start_plein
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Plein,
     Servers,
     fresh_database,

@@ -14,8 +14,8 @@ from uuid import uuid4
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from plein_platform.testing import Plein, eventually
 from plein_platform.text import unstorable
+from plein_testdata.servers import Plein, eventually
 
 # Every code point, surrogates and controls included, and the cases that once went wrong.
 any_text = st.text(st.characters(exclude_categories=()), min_size=1, max_size=30)

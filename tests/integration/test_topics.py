@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 
 
 async def _post(plein: Plein, author: Person, text: str, group_id: str | None = None) -> str:

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import jwt
 import pytest
 from plein_events.identity import UserRegistered
-from plein_platform.testing import Plein, publish
+from plein_testdata.servers import Plein, publish
 
 pytestmark = pytest.mark.services("identity", "posts", "feed", "notify", "metrics")
 

@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 from plein_platform.embedded import free_port
-from plein_platform.testing import Servers, fresh_database, fresh_streams
+from plein_testdata.servers import Servers, fresh_database, fresh_streams
 from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.integration

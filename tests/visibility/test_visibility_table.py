@@ -49,8 +49,8 @@ from plein_notify.settings import NotifySettings
 from plein_platform.database import schema_pool
 from plein_platform.registry import load_services
 from plein_platform.runtime import migrate_services
-from plein_platform.testing import Servers, fresh_database
 from plein_posts import store as posts_store
+from plein_testdata.servers import Servers, fresh_database
 from psycopg_pool import AsyncConnectionPool
 
 SERVICES = ("posts", "files", "feed", "notify", "metrics")

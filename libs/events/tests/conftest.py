@@ -11,7 +11,7 @@ from nats.js import JetStreamContext
 from plein_events.stream import ensure_streams
 from plein_platform.database import migrate, platform_migrations, schema_pool
 from plein_platform.runtime import connect_nats
-from plein_platform.testing import Servers, fresh_database, fresh_streams
+from plein_testdata.servers import Servers, fresh_database, fresh_streams
 from psycopg_pool import AsyncConnectionPool
 
 SCHEMA = "messaging_test"

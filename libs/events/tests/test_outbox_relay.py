@@ -12,7 +12,7 @@ from plein_events import Envelope, Event, Followed
 from plein_events.eventstore import EventStoreOutbox, PleinApplication, eventsourcing_env
 from plein_events.relay import OutboxRelay
 from plein_events.stream import STREAM_NAME, plein_stream_config
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 
 from .conftest import SCHEMA, Bus
 

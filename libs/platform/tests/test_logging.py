@@ -14,7 +14,7 @@ import pytest
 import structlog
 from plein_platform.settings import Settings
 from plein_platform.telemetry import TRACEBACK_MAX_CHARS, configure_logging, stop_logging
-from plein_platform.testing import Servers, fresh_database, fresh_streams, start_plein
+from plein_testdata.servers import Servers, fresh_database, fresh_streams, start_plein
 
 
 class StuckSink(io.StringIO):

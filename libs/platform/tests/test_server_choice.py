@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from plein_platform.containers import docker_reachable
-from plein_platform.testing import ServerChoice, choose_servers
+from plein_testdata.containers import docker_reachable
+from plein_testdata.servers import ServerChoice, choose_servers
 
 DB = {"PLEIN_DATABASE_URL": "postgresql://db.example/plein"}
 NATS = {"PLEIN_NATS_URL": "nats://nats.example:4222"}

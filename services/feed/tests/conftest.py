@@ -15,7 +15,7 @@ import pytest
 from plein_events import Event
 from plein_feed.settings import FeedSettings
 from plein_platform.runtime import connect_nats
-from plein_platform.testing import Person, Plein, eventually, publish
+from plein_testdata.servers import Person, Plein, eventually, publish
 
 
 class Stream:

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 from plein_events.posts import PostEdited
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 from .test_feed_timelines import group, people, post, uid
 

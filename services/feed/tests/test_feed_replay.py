@@ -15,7 +15,7 @@ from plein_events.identity import GroupCreated, MemberJoined, MemberLeft, TopicF
 from plein_events.posts import AnnouncementPosted, PostCreated, Reacted, ReplyPosted
 from plein_feed import store
 from plein_feed.domain import RankedCursor
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 
 
 async def _demo_people(plein: Plein) -> dict[str, Person]:

@@ -34,7 +34,7 @@ from plein_events.posts import (
     Reacted,
     ReplyPosted,
 )
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 
 
 def uid(person: Person) -> UUID:

@@ -15,7 +15,7 @@ from plein_events.identity import (
     UserReactivated,
 )
 from plein_events.posts import PostEdited
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 from .test_feed_timelines import group, people, post, uid
 

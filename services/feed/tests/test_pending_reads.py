@@ -8,7 +8,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 from .test_feed_timelines import _feed_events, group, people, post
 

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from plein_events.posts import PostCreated, PostDeleted
 from plein_files.processing import ffmpeg_available
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Person,
     Plein,
     Servers,

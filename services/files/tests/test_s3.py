@@ -19,7 +19,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image
 from plein_files.storage import S3Storage, open_storage
 from plein_platform.embedded import free_port
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Person,
     Plein,
     Servers,

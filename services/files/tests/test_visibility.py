@@ -17,7 +17,7 @@ from plein_files.consumers import PLACES
 from plein_platform.database import schema_pool
 from plein_platform.registry import load_services
 from plein_platform.runtime import migrate_services
-from plein_platform.testing import Servers, fresh_database
+from plein_testdata.servers import Servers, fresh_database
 from psycopg_pool import AsyncConnectionPool
 
 NOW = datetime.now(UTC)

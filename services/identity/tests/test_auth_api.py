@@ -7,7 +7,7 @@ from typing import Any
 
 import jwt
 import pytest
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Plein,
     Servers,
     fresh_streams,

@@ -10,7 +10,7 @@ from plein_events import FORMER_COLLEAGUE
 from plein_events.personal import PERSON_KEYS_BUCKET, SEALED_PREFIX
 from plein_events.stream import STREAM_NAME
 from plein_platform.cli import replay_projection
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 from psycopg import sql
 
 NAME = "Bob Bijzonder-Ñame"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plein_platform.testing import Person, Plein
+from plein_testdata.servers import Person, Plein
 
 
 async def make_group(plein: Plein, owner: Person, name: str, visibility: str) -> str:

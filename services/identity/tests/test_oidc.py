@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from plein_platform.testing import Plein
-from plein_platform.testing_oidc import CLIENT_ID, CLIENT_SECRET, FakeProvider, running_provider
+from plein_testdata.oidc_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, running_provider
+from plein_testdata.servers import Plein
 
 
 @pytest.fixture

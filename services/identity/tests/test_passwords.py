@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import jwt
 from plein_identity.service import IdentityService
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 
 def roles_in(token: str) -> list[str]:

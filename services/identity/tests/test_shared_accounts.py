@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import jwt
-from plein_platform.testing import Person, Plein
+from plein_testdata.servers import Person, Plein
 
 
 async def hr_account(plein: Plein, admin: Person) -> str:

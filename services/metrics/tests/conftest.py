@@ -97,7 +97,7 @@ def history() -> History:
 async def publish(nats_url: str, envelopes: list[Envelope]) -> int:
     """Publish hand-built contract events onto the real stream; returns the last sequence."""
     from plein_platform.runtime import connect_nats
-    from plein_platform.testing import publish as publish_one
+    from plein_testdata.servers import publish as publish_one
 
     nc = await connect_nats(nats_url, name="metrics-test-publisher")
     try:
@@ -115,7 +115,7 @@ async def publish(nats_url: str, envelopes: list[Envelope]) -> int:
 
 async def caught_up(plein: Any, seq: int, projection: str = "metrics") -> None:
     """Wait until the metrics projection has applied the stream up to `seq`."""
-    from plein_platform.testing import eventually
+    from plein_testdata.servers import eventually
 
     runner = plein.runtime.service("metrics").runners[projection]
 

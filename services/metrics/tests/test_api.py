@@ -10,7 +10,7 @@ from plein_events.identity import GroupAdminGranted, MemberJoined, RoleGranted
 from plein_metrics.domain import compute_report
 from plein_metrics.inputs import Config, Period, Scope
 from plein_metrics.readmodel import fold
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 from .conftest import History, caught_up, jan, publish  # type: ignore[import-not-found]
 
@@ -170,7 +170,7 @@ async def test_dates_far_in_the_past_or_future_are_a_problem_not_a_crash(
 
 
 async def test_a_revoked_community_manager_is_refused_at_once(plein: Plein) -> None:
-    from plein_platform.testing import eventually
+    from plein_testdata.servers import eventually
 
     await plein.register("first", "First Person")  # identity makes the first a network admin
     kim = await plein.grant_role(await plein.register("kim", "Kim Manager"), "community_manager")

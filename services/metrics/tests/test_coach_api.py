@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 from plein_events.identity import RoleGranted, UserRegistered
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 from .conftest import caught_up, publish  # type: ignore[import-not-found]
 from .test_coach import company  # type: ignore[import-not-found]
@@ -22,8 +22,14 @@ async def test_trends_coach_mirror_and_interventions_over_http(plein: Plein) -> 
     carla = await plein.register("carla", "Carla Manager")
     log.add(RoleGranted(user_id=UUID(carla.id), role="community_manager"), before)
     mara = await plein.register("mara", "Mara")  # a manager of Sales since December 2025
-    profile = {"email": "mara@example.com", "display_name": "Mara", "department": "Sales"}
-    log.add(UserRegistered(user_id=UUID(mara.id), **profile, is_manager=True), before)
+    registered = UserRegistered(
+        user_id=UUID(mara.id),
+        email="mara@example.com",
+        display_name="Mara",
+        department="Sales",
+        is_manager=True,
+    )
+    log.add(registered, before)
     await caught_up(plein, await publish(plein.nats_url, log.envelopes))
     http = plein.http
 

@@ -26,8 +26,8 @@ from plein_metrics.readmodel import TABLES, fold
 from plein_metrics.store import dump_tables
 from plein_platform.database import migrate, platform_migrations, schema_pool
 from plein_platform.runtime import connect_nats
-from plein_platform.testing import Plein
 from plein_testdata.metrics import organisation
+from plein_testdata.servers import Plein
 
 from .conftest import History, caught_up, jan, publish  # type: ignore[import-not-found]
 
@@ -304,7 +304,7 @@ async def test_offline_kpis_equal_live_kpis_on_the_demo_organisation(
             row = await cur.fetchone()
             assert row is not None and row[0] > 0
 
-    from plein_platform.testing import eventually
+    from plein_testdata.servers import eventually
 
     await eventually(posts_arrived, timeout_s=60)
     nc = await connect_nats(plein.nats_url, name="metrics-test-demo")

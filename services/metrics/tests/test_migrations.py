@@ -8,7 +8,7 @@ from pathlib import Path
 
 from plein_metrics.service import MetricsService
 from plein_platform.database import migrate, platform_migrations, schema_pool
-from plein_platform.testing import Servers, fresh_database
+from plein_testdata.servers import Servers, fresh_database
 
 
 async def test_the_history_migration_replays_the_read_model_from_the_start(

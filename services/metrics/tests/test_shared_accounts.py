@@ -15,8 +15,8 @@ from plein_metrics.domain import compute_report
 from plein_metrics.inputs import Period, Scope
 from plein_metrics.offline import offline_report
 from plein_metrics.readmodel import fold
-from plein_platform.testing import Plein
 from plein_testdata.metrics import uid
+from plein_testdata.servers import Plein
 
 from .conftest import History, jan  # type: ignore[import-not-found]
 from .test_export import K2, export_to, live_report, setup  # type: ignore[import-not-found]

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from plein_events import Envelope, Event
 from plein_notify.service import NotifyService
 from plein_platform.embedded import free_port
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Plein,
     Servers,
     eventually,

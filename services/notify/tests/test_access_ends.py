@@ -30,7 +30,7 @@ from plein_events.identity import (
 )
 from plein_events.posts import AnnouncementPosted, PostCreated, ReplyPosted
 from plein_notify.sentences import WITHDRAWN
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 
 from .test_live import SSEReader
 

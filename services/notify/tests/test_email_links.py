@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)
 

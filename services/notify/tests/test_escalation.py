@@ -17,7 +17,7 @@ from plein_events.identity import (
 )
 from plein_events.posts import AnnouncementPosted, PostCreated, ReplyPosted
 from plein_events.stream import STREAM_NAME
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 from prometheus_client import REGISTRY
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)

@@ -15,7 +15,7 @@ from plein_events.identity import (
     UserErased,
 )
 from plein_events.posts import AnnouncementPosted, PostCreated, Reacted, ReplyPosted
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)
 

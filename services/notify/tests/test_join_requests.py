@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)
 

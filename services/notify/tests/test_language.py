@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from plein_events.posts import PostCreated, ReplyPosted
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)
 

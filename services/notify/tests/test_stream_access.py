@@ -15,7 +15,7 @@ import jwt
 import pytest
 from plein_events.identity import UserDeactivated, UserErased
 from plein_events.posts import PostCreated
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Plein,
     Servers,
     eventually,

@@ -23,7 +23,7 @@ from plein_events.identity import (
     MemberLeft,
     RoleGranted,
 )
-from plein_platform.testing import Person, Plein, eventually, publish
+from plein_testdata.servers import Person, Plein, eventually, publish
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 
 async def test_a_thread_reads_its_own_writes_with_nested_replies(

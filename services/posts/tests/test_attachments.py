@@ -7,7 +7,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 from .test_events import _published
 

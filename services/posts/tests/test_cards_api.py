@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 pytestmark = pytest.mark.services("identity", "posts")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 
 async def test_simultaneous_reactions_are_all_counted(plein: Plein, identity: Any) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID
 from plein_demo import seed_demo
 from plein_demo.conversations import seed_conversations
 from plein_events.identity import GroupAdminGranted, MemberJoined
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 
 async def test_demo_seed_has_threads_questions_praise_and_a_poll(plein: Plein) -> None:

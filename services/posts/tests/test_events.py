@@ -8,7 +8,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from plein_events import Envelope
 from plein_events.personal import SEALED_PREFIX, PersonKeys
 from plein_events.stream import STREAM_NAME
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 
 async def _published(plein: Plein) -> list[Envelope]:

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from plein_events.pages import canonical_url, page_thread_id
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 from .test_events import _published
 

@@ -11,7 +11,7 @@ import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from plein_events import Envelope
 from plein_events.stream import STREAM_NAME
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 
 pytestmark = pytest.mark.services("identity", "posts")
 

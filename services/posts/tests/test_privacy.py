@@ -8,7 +8,7 @@ from uuid import UUID
 
 import jwt
 from plein_events.identity import RoleGranted
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 
 
 async def _everything_bob_can_find(plein: Plein, who: Person, group: str, post_id: str) -> dict:

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from plein_platform.testing import Person, Plein, eventually
+from plein_testdata.servers import Person, Plein, eventually
 
 HANDLES = ("ann", "bob", "cees")
 person = st.sampled_from(range(len(HANDLES)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plein_platform.testing import Plein
+from plein_testdata.servers import Plein
 
 
 async def test_who_reacted_lists_the_people_per_reaction_to_a_post_and_a_reply(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from plein_platform.cli import replay_projection
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 DUMPS = {
     "posts_access": [

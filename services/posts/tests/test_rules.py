@@ -6,7 +6,7 @@ import json
 from typing import Any
 from uuid import uuid4
 
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 
 async def test_a_100_kb_post_is_refused_with_a_problem_document(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plein_platform.testing import Plein, eventually
+from plein_testdata.servers import Plein, eventually
 
 
 async def test_search_stems_dutch_and_english_ranks_highlights_and_pages(

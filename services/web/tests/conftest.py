@@ -15,8 +15,8 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 from plein_demo import DEMO_PASSWORD, seed_demo
-from plein_platform.testing import Plein, Servers, fresh_streams, migrated_database, start_plein
-from plein_platform.testing_oidc import CLIENT_ID, CLIENT_SECRET, FakeProvider, running_provider
+from plein_testdata.oidc_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, running_provider
+from plein_testdata.servers import Plein, Servers, fresh_streams, migrated_database, start_plein
 
 CHROMIUM = (
     "/usr/bin/chromium"  # Debian's package (`make browser`); Playwright's download is not reachable

@@ -13,7 +13,7 @@ import pytest
 from babel.messages.pofile import read_po
 from PIL import Image
 from playwright.async_api import Page, expect
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 
 from .conftest import ARTIFACTS, Demo, Visitor, single_sign_on
 

@@ -19,7 +19,7 @@ from playwright.async_api import Browser, Route, expect
 from plein_demo import COMMUNITY_MANAGER, seed_demo
 from plein_demo.history_seed import caught_up
 from plein_platform.registry import load_services
-from plein_platform.testing import Servers, fresh_streams, migrated_database, start_plein
+from plein_testdata.servers import Servers, fresh_streams, migrated_database, start_plein
 
 from .conftest import Demo, Visitor
 

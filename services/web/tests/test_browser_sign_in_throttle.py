@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
-from plein_platform.testing import Plein, Servers, fresh_streams, migrated_database, start_plein
+from plein_testdata.servers import Plein, Servers, fresh_streams, migrated_database, start_plein
 
 from .conftest import CHROMIUM
 

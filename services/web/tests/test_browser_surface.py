@@ -48,7 +48,7 @@ def _other_language_words() -> dict[str, set[str]]:
             continue
         if "%" in message.id or english_of.get(message.id, message.id) == message.string:
             continue
-        english.add(english_of.get(message.id, message.id).strip())
+        english.add(str(english_of.get(message.id, message.id)).strip())
         dutch.add(str(message.string).strip())
     # Words both languages write the same way in some places.
     both = english & dutch

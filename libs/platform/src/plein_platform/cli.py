@@ -108,19 +108,27 @@ def _announce(factory: RuntimeFactory) -> None:
     console.print(f"  PostgreSQL {factory.database_url}\n  NATS       {factory.nats_url}")
 
 
+def demo_organisation() -> Any | None:
+    """The demo organisation's module when it is installed, else None. `plein-demo` offers
+    itself under the `plein.demo` entry point: the platform does not depend on it, so an
+    image without it runs Plein without a demo."""
+    found = entry_points(group="plein.demo", name="organisation")
+    return next(iter(found)).load() if found else None
+
+
 def _sign_in_hint(settings: Settings) -> None:
     """Who to sign in as, on every start once the demo organisation is there."""
-    from plein_demo import DEMO_PASSWORD
-
-    if (settings.data_dir / "seeded").exists():
-        console.print(f"  sign in as ann@example.com / {DEMO_PASSWORD} (the network admin)")
+    demo = demo_organisation()
+    if demo is not None and (settings.data_dir / "seeded").exists():
+        console.print(f"  sign in as ann@example.com / {demo.DEMO_PASSWORD} (the network admin)")
 
 
 async def _seed(settings: Settings, app: Any = None) -> None:
     """Seed the demo organisation once per data dir; with `app` (this process's), with its
     twelve weeks of history. A start after an interrupted seed says so and leaves it."""
-    from plein_demo import seed_demo
-
+    demo = demo_organisation()
+    if demo is None:
+        return
     marker, filling = settings.data_dir / "seeded", settings.data_dir / "seeding"
     if marker.exists():
         return
@@ -134,7 +142,9 @@ async def _seed(settings: Settings, app: Any = None) -> None:
     filling.write_text("seeding\n")
     console.print("  demo: filling in the background (lines marked demo: follow; ready last)")
     try:
-        await seed_demo(settings.base_url, say=lambda m: console.print(f"  demo: {m}"), app=app)
+        await demo.seed_demo(
+            settings.base_url, say=lambda m: console.print(f"  demo: {m}"), app=app
+        )
         marker.write_text("seeded\n")
         filling.unlink(missing_ok=True)
         console.print("  demo: ready")
@@ -452,10 +462,12 @@ def seed(
     url: Annotated[str | None, typer.Option(help="Plein's base URL")] = None,
 ) -> None:
     """Seed the demo organisation into a running Plein (through its HTTP API)."""
-    from plein_demo import seed_demo
-
+    demo = demo_organisation()
+    if demo is None:
+        console.print("[red]the demo organisation (plein-demo) is not installed here[/]")
+        raise typer.Exit(1)
     settings = _settings()
-    created = asyncio.run(seed_demo(url or settings.base_url, say=console.print))
+    created = asyncio.run(demo.seed_demo(url or settings.base_url, say=console.print))
     console.print("[green]seeded[/]" if created else "[yellow]the demo was already there[/]")
 
 

@@ -32,16 +32,16 @@ import uvicorn
 from nats.js import JetStreamContext
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from plein_events import Envelope, Event, envelope_for
+from plein_platform.embedded import SETTINGS as EMBEDDED_POSTGRES
+from plein_platform.embedded import EmbeddedNats, embedded_postgres, free_port
+from plein_platform.registry import load_services
+from plein_platform.runtime import Runtime, connect_nats, migrate_services
+from plein_platform.settings import Settings
+from plein_platform.telemetry import add_span_exporter
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from .containers import docker_reachable, nats_container, postgres_container
-from .embedded import SETTINGS as EMBEDDED_POSTGRES
-from .embedded import EmbeddedNats, embedded_postgres, free_port
-from .registry import load_services
-from .runtime import Runtime, connect_nats, migrate_services
-from .settings import Settings
-from .telemetry import add_span_exporter
 
 T = TypeVar("T")
 _database_numbers = itertools.count(1)
@@ -179,14 +179,14 @@ async def migrated_database(servers: Servers) -> str:
     if servers.migrated_template is None:
         template = await fresh_database(servers)
         await migrate_services(template, load_services())
-        servers.migrated_template = conninfo_to_dict(template)["dbname"]
+        servers.migrated_template = str(conninfo_to_dict(template)["dbname"])
     name = f"plein_test_{os.getpid()}_{next(_database_numbers)}"
     async with await psycopg.AsyncConnection.connect(
         servers.admin_database_url, autocommit=True
     ) as conn:
         await conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(str(servers.migrated_template))
+                sql.Identifier(name), sql.Identifier(servers.migrated_template)
             )
         )
     return make_conninfo(servers.admin_database_url, dbname=name)

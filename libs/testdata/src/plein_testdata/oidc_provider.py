@@ -20,8 +20,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-
-from .embedded import free_port
+from plein_platform.embedded import free_port
 
 CLIENT_ID, CLIENT_SECRET = "plein", "s3cret-of-the-client"
 SESSION_COOKIE = "fake_idp_session"  # the provider's own sign-in, as a company laptop has one
