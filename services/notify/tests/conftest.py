@@ -18,6 +18,7 @@ from plein_events import Envelope, Event
 from plein_notify.service import NotifyService
 from plein_platform.embedded import free_port
 from plein_testdata.servers import (
+    SERVICES_MARKER,
     Plein,
     Servers,
     eventually,
@@ -135,15 +136,24 @@ class NotifyWorld:
         return body
 
 
+# Notify's tests publish the events they need themselves: identity (who people are) and notify
+# are all they run, unless a module names more with `pytestmark = pytest.mark.services(...)`.
+NOTIFY_ALONE = ("identity", "notify")
+
+
 @pytest.fixture
-async def world(servers: Servers, smtp: tuple[Inbox, int]) -> AsyncIterator[NotifyWorld]:
+async def world(
+    servers: Servers, smtp: tuple[Inbox, int], request: pytest.FixtureRequest
+) -> AsyncIterator[NotifyWorld]:
     mail, port = smtp
+    marker = request.node.get_closest_marker(SERVICES_MARKER)
+    names = list(marker.args) if marker else list(NOTIFY_ALONE)
     database_url = await migrated_database(servers)
     await fresh_streams(servers.nats_url)
     settings = harness_settings(
         database_url, servers.nats_url, smtp_host="127.0.0.1", smtp_port=port
     )
-    plein = await start_plein(database_url, servers.nats_url, settings=settings)
+    plein = await start_plein(database_url, servers.nats_url, settings=settings, services=names)
     clock = FakeClock(START)
     service = plein.runtime.service("notify")
     assert isinstance(service, NotifyService)

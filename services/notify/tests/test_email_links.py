@@ -10,7 +10,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
+import pytest
 from plein_testdata.servers import eventually
+
+# The pages the links land on: the web client, and the services its pages read.
+pytestmark = pytest.mark.services("identity", "posts", "files", "feed", "notify", "web")
 
 NotifyWorld = Any  # the `world` fixture (conftest.py)
 
