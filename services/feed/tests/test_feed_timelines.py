@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from plein_events import FORMER_COLLEAGUE
 from plein_events.feed import AnnouncementAcknowledged, PostsSeen
 from plein_events.identity import (
@@ -35,6 +36,8 @@ from plein_events.posts import (
     ReplyPosted,
 )
 from plein_testdata.servers import Person, Plein, eventually
+
+pytestmark = pytest.mark.services("identity", "feed")
 
 
 def uid(person: Person) -> UUID:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from plein_events.identity import (
     Followed,
     GroupUpdated,
@@ -18,6 +19,8 @@ from plein_events.posts import PostEdited
 from plein_testdata.servers import Plein
 
 from .test_feed_timelines import group, people, post, uid
+
+pytestmark = pytest.mark.services("identity", "feed")
 
 
 async def test_a_follow_backfills_the_topics_recent_posts_and_says_why(

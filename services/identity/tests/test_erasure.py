@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from nats.js.errors import KeyNotFoundError
 from plein_events import FORMER_COLLEAGUE
 from plein_events.personal import PERSON_KEYS_BUCKET, SEALED_PREFIX
@@ -12,6 +13,8 @@ from plein_events.stream import STREAM_NAME
 from plein_platform.cli import replay_projection
 from plein_testdata.servers import Plein, eventually
 from psycopg import sql
+
+pytestmark = pytest.mark.services("identity", "feed")
 
 NAME = "Bob Bijzonder-Ñame"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from plein_testdata.servers import Person, Plein
+
+pytestmark = pytest.mark.services("identity")
 
 
 async def make_group(plein: Plein, owner: Person, name: str, visibility: str) -> str:

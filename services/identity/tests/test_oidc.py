@@ -11,6 +11,8 @@ import pytest
 from plein_testdata.oidc_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, running_provider
 from plein_testdata.servers import Plein
 
+pytestmark = pytest.mark.services("identity")
+
 
 @pytest.fixture
 async def provider(plein: Plein) -> AsyncIterator[FakeProvider]:

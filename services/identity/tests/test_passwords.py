@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from plein_testdata.servers import Plein
 
+pytestmark = pytest.mark.services("identity")
+
 
 @pytest.mark.parametrize(
     "password",

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import jwt
+import pytest
 from plein_identity.service import IdentityService
 from plein_testdata.servers import Plein
+
+pytestmark = pytest.mark.services("identity")
 
 
 def roles_in(token: str) -> list[str]:
@@ -239,6 +242,7 @@ async def test_a_person_or_an_admin_exports_everything_identity_holds(plein: Ple
     assert by_colleague.status_code == 403
 
 
+@pytest.mark.services("identity", "web")  # the page the link lands on
 async def test_an_invitation_links_to_the_web_clients_registration_page(plein: Plein) -> None:
     ann = await plein.register("ann")
     invitation = await plein.http.post(

@@ -14,6 +14,8 @@ from plein_testdata.servers import Plein
 
 from .conftest import History, caught_up, jan, publish  # type: ignore[import-not-found]
 
+pytestmark = pytest.mark.services("identity", "posts", "metrics")
+
 K2 = Config(k=2, ambassadors=3)
 PERIOD = {"from": "2026-01-05", "to": "2026-01-18"}
 

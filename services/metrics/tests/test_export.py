@@ -14,6 +14,7 @@ from uuid import UUID
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 from plein_events import FORMER_COLLEAGUE
 from plein_events.identity import ProfileUpdated, RoleGranted, UserErased
 from plein_events.projection import ProjectionRunner
@@ -30,6 +31,8 @@ from plein_testdata.metrics import organisation
 from plein_testdata.servers import Plein
 
 from .conftest import History, caught_up, jan, publish  # type: ignore[import-not-found]
+
+pytestmark = pytest.mark.services("identity", "metrics")
 
 K2 = Config(k=2, ambassadors=3)
 

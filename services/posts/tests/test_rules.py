@@ -6,7 +6,10 @@ import json
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from plein_testdata.servers import Plein, eventually
+
+pytestmark = pytest.mark.services("identity", "posts")
 
 
 async def test_a_100_kb_post_is_refused_with_a_problem_document(
