@@ -203,3 +203,9 @@ def test_card_words_come_from_open_graph_then_twitter_then_title() -> None:
         plain, b'{"provider_name": "Tube", "thumbnail_url": "https://i.example/t.jpg"}', "x"
     )
     assert (filled.site_name, filled.image_url) == ("Tube", "https://i.example/t.jpg")
+
+
+def test_an_ipv6_link_keeps_its_brackets() -> None:
+    assert (
+        first_url("go http://[::ffff:127.0.0.1]:8080/x now") == "http://[::ffff:127.0.0.1]:8080/x"
+    )

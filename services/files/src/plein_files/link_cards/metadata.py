@@ -22,7 +22,8 @@ MAX_SITE = 100
 MAX_URL = 2000
 
 # A link as people type it: up to whitespace or a character that ends it in prose or Markdown.
-_URL = re.compile(r"""https?://[^\s<>"'`()\[\]{}]+""", re.IGNORECASE)
+# (An IPv6 host keeps its brackets.)
+_URL = re.compile(r"""https?://(?:\[[0-9a-f:.]+\])?[^\s<>"'`()\[\]{}]*""", re.IGNORECASE)
 
 
 def first_url(text: str) -> str | None:
