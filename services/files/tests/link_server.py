@@ -18,6 +18,7 @@ class Site:
     port: int
     pages: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
     seen: list[tuple[str, str]] = field(default_factory=list)  # (path, Host header)
+    agents: list[str] = field(default_factory=list)  # who asked (User-Agent)
 
     @property
     def origin(self) -> str:
@@ -31,6 +32,7 @@ def serving(host: str = "127.0.0.1") -> Iterator[Site]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
             site.seen.append((self.path, self.headers.get("Host", "")))
+            site.agents.append(self.headers.get("User-Agent", ""))
             status, headers, body = site.pages.get(self.path, (404, {}, b"not here"))
             self.send_response(status)
             for key, value in headers.items():
