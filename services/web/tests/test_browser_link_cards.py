@@ -107,6 +107,7 @@ async def test_a_posts_link_shows_its_card_and_its_author_removes_it(
     await eventually(loaded)
     await expect(card.get_by_role("button", name="Remove preview")).to_have_count(0)
     await reader.check("link-card-thread")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
     # Only Plein's fetcher asked the site; the reader's browser never did.
     assert site.agents and all("Chrom" not in agent for agent in site.agents), site.agents
 
