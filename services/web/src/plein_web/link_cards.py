@@ -13,7 +13,7 @@ from .visits import Visit
 BATCH = 100
 
 
-def _messages(item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def messages_by_id(item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(id, message) of an entry or thread and every reply under it: a feed entry is known
     by its `post_id`, a thread and its replies by their `id`."""
     found: list[tuple[str, dict[str, Any]]] = []
@@ -34,7 +34,7 @@ def _messages(item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 async def with_link_cards(visit: Visit, items: Iterable[dict[str, Any]]) -> None:
     """Give each entry, post and reply that has a card (one this reader may see) its
     `link_card`; the others get none."""
-    messages = [pair for item in items for pair in _messages(item)]
+    messages = [pair for item in items for pair in messages_by_id(item)]
     if not visit.session.signed_in:
         return  # cards are read with the person's token (a signed-out embed shows none)
     ids = list(dict.fromkeys(i for i, _ in messages))
