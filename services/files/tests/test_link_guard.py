@@ -42,6 +42,7 @@ NOBODY = AllowList()
         "::ffff:169.254.169.254",
         "::ffff:10.0.0.1",
         "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
     ],
 )
 def test_private_and_special_addresses_are_refused(address: str) -> None:

@@ -1,9 +1,10 @@
 """Which addresses a link preview may reach: the SSRF rules, pure (no I/O).
 
 Only http and https, on ports 80 and 443, to public addresses. Private, loopback,
-link-local, multicast, reserved and unique-local addresses (and IPv4-mapped or 6to4 forms of
-them) are refused unless the host name or a network holding the address is in the allow-list
-(PLEIN_FILES_LINK_PREVIEW_ALLOW, for intranet hosts); an allow-listed host may use any port.
+link-local, multicast, reserved and unique-local addresses (and IPv4-mapped, 6to4 or NAT64
+forms of them) are refused unless the host name or a network holding the address is in the
+allow-list (PLEIN_FILES_LINK_PREVIEW_ALLOW, for intranet hosts); an allow-listed host may use
+any port.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 PORTS = {"http": 80, "https": 443}
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class Refused(Exception):
@@ -93,6 +95,8 @@ def public(address: IPAddress) -> bool:
     """Whether `address` is on the public internet (also behind its IPv4-mapped form)."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in NAT64:  # 64:ff9b::a.b.c.d reaches a.b.c.d
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             return public(embedded)
         if address.teredo is not None:

@@ -40,12 +40,13 @@ async def unlink_place(conn: Conn, place_id: UUID) -> None:
 
 
 async def unlink_author(conn: Conn, author_id: UUID) -> None:
-    """Forget which links an erased person wrote."""
+    """Forget which links an erased person wrote, and the cards they removed."""
     await conn.execute(
         "DELETE FROM link_places lp USING places p "
         "WHERE p.place_id = lp.place_id AND p.author_id = %s",
         (author_id,),
     )
+    await conn.execute("DELETE FROM link_card_removals WHERE removed_by = %s", (author_id,))
 
 
 # -- the worker -----------------------------------------------------------------------------------
