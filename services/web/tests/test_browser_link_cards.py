@@ -113,6 +113,9 @@ async def test_a_posts_link_shows_its_card_and_its_author_removes_it(
 
     author: Visitor = await visitors("desktop")
     await author.sign_in("daan")
+    # Lists of posts show it too (here the author's profile, read in one call with the files).
+    await author.goto(f"/people/{demo.id_of('daan')}")
+    await reload_until_visible(author.page, "article.entry .link-card", title)
     await author.goto(thread)
     await (
         author.page.locator("#post .link-card").get_by_role("button", name="Remove preview").click()
