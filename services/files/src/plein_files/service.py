@@ -19,6 +19,10 @@ from . import api, export_personal, store
 from .app import Files, FilesApplication, LinkSigner
 from .consumers import ERASURE, PLACES, PROCESSING
 from .contract import to_contract
+from .link_cards import api as link_card_api
+from .link_cards import consumers as link_card_consumers
+from .link_cards.cards import LinkCards
+from .link_cards.worker import LinkCardWorker
 from .settings import FilesSettings
 from .storage import S3Storage, open_storage
 from .worker import FileWorker
@@ -36,6 +40,7 @@ class FilesService(EventSourcedService):
         # Read at call time by the routes and the worker, so a test may swap them.
         self.settings = FilesSettings()
         self._files: Files | None = None
+        self._link_cards: LinkCards | None = None
         super().__init__()
 
     def migrations(self) -> Traversable:
@@ -44,10 +49,17 @@ class FilesService(EventSourcedService):
     def routes(self) -> APIRouter:
         router = api.routes()
         router.include_router(export_personal.routes())  # this service's part of an export
+        router.include_router(link_card_api.routes())
         return router
 
     def projections(self) -> list[Projection]:
-        return [PLACES, PROCESSING, ERASURE, standing_projection(self.name)]
+        return [
+            PLACES,
+            PROCESSING,
+            ERASURE,
+            link_card_consumers.projection(lambda: self.settings),
+            standing_projection(self.name),
+        ]
 
     def to_contract(self, domain_event: Any) -> Event | None:
         return to_contract(domain_event)
@@ -88,13 +100,25 @@ class FilesService(EventSourcedService):
             data_dir / "files-staging",
             LinkSigner(secret),
         )
+        self._link_cards = LinkCards(self._files)
+
+    @property
+    def link_cards(self) -> LinkCards:
+        if self._link_cards is None:
+            raise ServiceNotReady("The files service is starting.")
+        return self._link_cards
 
     async def on_stop(self) -> None:
         self._files = None
+        self._link_cards = None
         await super().on_stop()
 
     def extra_workers(self) -> list[Worker]:
-        return [*super().extra_workers(), FileWorker(self.files)]
+        return [
+            *super().extra_workers(),
+            FileWorker(self.files),
+            LinkCardWorker(self.link_cards),
+        ]
 
 
 SERVICE = FilesService

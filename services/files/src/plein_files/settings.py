@@ -40,3 +40,18 @@ class FilesSettings(BaseSettings):
         default=None,
         description="ClamAV's daemon, host:port or a unix socket path; unset: no scanning",
     )
+
+    link_previews: bool = Field(
+        default=True, description="fetch a card for the first link of each post and reply"
+    )
+    link_preview_allow: str = Field(
+        default="",
+        description="intranet hosts and networks link previews may reach although private "
+        "(host names or CIDRs, commas between: `wiki.intra, 10.20.0.0/16`); any port on them",
+    )
+    link_preview_timeout_s: float = Field(default=5.0, gt=0, description="per page or image")
+    link_preview_max_page_bytes: int = Field(default=1_000_000, ge=1024)
+    link_preview_max_image_bytes: int = Field(default=5_000_000, ge=1024)
+    link_preview_refetch_s: float = Field(
+        default=24 * 3600.0, gt=0, description="a card older than this is fetched again"
+    )

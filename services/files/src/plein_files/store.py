@@ -29,13 +29,15 @@ _ATTACHED = (
 # ... and where it is attached and the place is live (not hidden or deleted, nor its thread)
 # and readable by %(who)s: no group, a public group, or a group they are a member of. A group
 # this service has not heard of counts as private: privacy fails closed.
-_LIVE_AND_VISIBLE = (
-    _ATTACHED + " AND NOT p.hidden AND NOT p.deleted AND NOT EXISTS (SELECT 1 FROM places t "
+# Whether %(who)s may see place p (a post or reply) now; link cards use it alone.
+PLACE_VISIBLE = (
+    "NOT p.hidden AND NOT p.deleted AND NOT EXISTS (SELECT 1 FROM places t "
     "WHERE t.place_id = p.post_id AND (t.hidden OR t.deleted)) "
     "AND (p.group_id IS NULL "
     "OR EXISTS (SELECT 1 FROM groups g WHERE g.group_id = p.group_id AND NOT g.private) "
     "OR EXISTS (SELECT 1 FROM members m WHERE m.group_id = p.group_id AND m.user_id = %(who)s))"
 )
+_LIVE_AND_VISIBLE = _ATTACHED + " AND " + PLACE_VISIBLE
 # ... and where it is attached and the place (or its thread) was hidden or deleted.
 _TAKEN_DOWN = (
     _ATTACHED + " AND (p.hidden OR p.deleted OR EXISTS (SELECT 1 FROM places t "

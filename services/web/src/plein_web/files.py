@@ -4,11 +4,13 @@ which asks the files service once per page."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
 from .gateway import ApiProblem
 from .i18n import gettext
+from .link_cards import with_link_cards
 from .visits import Visit
 
 # The files service's batch read takes this many ids at once.
@@ -34,10 +36,16 @@ def attachment_ids(items: Iterable[dict[str, Any]]) -> list[str]:
 
 
 async def with_files(visit: Visit, items: Iterable[dict[str, Any]]) -> None:
+    """Give each entry, post and reply its `files` and its `link_card`, asking the files
+    service once per page for each (link_cards.py for the cards)."""
+    items = list(items)
+    await asyncio.gather(_attachments(visit, items), with_link_cards(visit, items))
+
+
+async def _attachments(visit: Visit, items: list[dict[str, Any]]) -> None:
     """Give each entry, post and reply its `files`: what the files service says of each of
     its attachments, in order. A file this reader may not read (or one deleted) is simply not
     there: the files service answers only for readable ones, whatever the page asked."""
-    items = list(items)
     ids = attachment_ids(items)
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), BATCH):

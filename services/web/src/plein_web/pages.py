@@ -21,6 +21,7 @@ from . import (
     pages_export,
     pages_files,
     pages_home,
+    pages_link_cards,
     pages_notify,
     pages_people,
     pages_sso,
@@ -203,6 +204,7 @@ def routes() -> APIRouter:
     router.include_router(pages_dashboard.router)
     router.include_router(pages_embed.router)
     router.include_router(pages_files.router)
+    router.include_router(pages_link_cards.router)
     return router
 
 
