@@ -14,7 +14,7 @@ from uuid import uuid4
 import pytest
 from PIL import Image
 from plein_files.link_cards import store as card_store
-from plein_platform.testing import (
+from plein_testdata.servers import (
     Person,
     Plein,
     Servers,

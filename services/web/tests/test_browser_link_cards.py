@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from playwright.async_api import expect
-from plein_platform.testing import eventually
+from plein_testdata.servers import eventually
 
 from .conftest import Demo, Visitor
 from .test_browser import reload_until_visible
