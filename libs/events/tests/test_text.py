@@ -9,8 +9,12 @@ def test_plain_text_keeps_the_words_and_drops_the_marks() -> None:
 
 
 def test_plain_text_keeps_tables_code_lines_mentions_and_typed_html_as_words() -> None:
-    text = "| a | b |\n|---|---|\n| 1 | 2 |\n\n`x<y`\n```\nif a:\n  b\n```\nhoi @Greet Mulder #hr\nregel <b>twee</b>"
-    assert plain_text(text) == "a b\n1 2\nx<y\nif a:\n  b\nhoi @Greet Mulder #hr\nregel <b>twee</b>"
+    text = (
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n`x<y`\n```\nif a:\n  b\n```\n"
+        "hoi @Greet Mulder #hr\nregel <b>twee</b>"
+    )
+    words = "a b\n1 2\nx<y\nif a:\n  b\nhoi @Greet Mulder #hr\nregel <b>twee</b>"
+    assert plain_text(text) == words
 
 
 def test_plain_text_of_plain_words_is_the_words() -> None:

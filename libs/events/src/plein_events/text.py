@@ -10,7 +10,13 @@ from markdown_it.token import Token
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
-_BLOCK_ENDS = {"paragraph_close", "heading_close", "list_item_close", "tr_close", "blockquote_close"}
+_BLOCK_ENDS = {
+    "paragraph_close",
+    "heading_close",
+    "list_item_close",
+    "tr_close",
+    "blockquote_close",
+}
 
 
 def plain_text(markdown: str) -> str:

@@ -49,6 +49,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 
+
 def rich_text(text: str | None, mentioned: Iterable[str | Mapping[str, Any]] = ()) -> Markup:
     """User text (Markdown) as HTML through markdown.render: formatting, links made safe
     (rel="nofollow noopener"), #topics linked, each mentioned person's whole name (or @handle)
