@@ -23,6 +23,7 @@ from . import (
     pages_home,
     pages_notify,
     pages_people,
+    pages_preview,
     pages_sso,
     pages_topics,
 )
@@ -203,6 +204,7 @@ def routes() -> APIRouter:
     router.include_router(pages_dashboard.router)
     router.include_router(pages_embed.router)
     router.include_router(pages_files.router)
+    router.include_router(pages_preview.router)
     return router
 
 

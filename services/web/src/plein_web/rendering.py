@@ -59,6 +59,8 @@ def rich_text(text: str | None, mentioned: Iterable[str | Mapping[str, Any]] = (
         return Markup("")
     if text == REMOVED_TEXT:  # the words of an erased person: the marker in the reader's language
         return Markup('<em class="removed">{}</em>').format(i18n.gettext("[removed]"))
+    if isinstance(text, Markup):  # a template's own words, escaped already: the text they say
+        text = text.unescape()
     return Markup(markdown.render(text, mentions(mentioned)).html)
 
 
