@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from plein_events.contract import FORMER_COLLEAGUE, REMOVED_TEXT
+from plein_events.text import plain_text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import i18n, markdown
@@ -176,6 +177,7 @@ def _environment(time_zone: str) -> Environment:
     )
     env.globals["icon"] = Icons(WebSettings.model_fields["node_modules"].default)
     env.filters["rich"] = rich_text
+    env.filters["plain"] = plain_text  # Markdown's words without marks (titles, excerpts)
     env.filters["when"] = lambda moment: i18n.when(moment, time_zone)
     env.filters["day"] = i18n.day
     env.filters["initials"] = initials
