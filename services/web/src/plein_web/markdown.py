@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,12 +48,12 @@ _TAGGED = re.compile(r"(?<![\w&])([#@])([\w][\w.-]*\w|\w)")
 _TYPED_TAG = re.compile(r"<[a-zA-Z!/?]")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rendered:
     """A text as HTML (safe to put in a page) and what changed on the way (the notes above)."""
 
     html: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # not to be changed: results are cached
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,9 @@ def _render_image(
 
 
 _MD = _parser()
+# Folding needs only where the blocks end: the same block rules, no inline parsing (the costly
+# half of a long text).
+_BLOCKS = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
 
 
 def _style(tag: str, attribute: str, value: str) -> str | None:
@@ -266,6 +270,11 @@ def mentions_of(labels: Iterable[tuple[str, str | None]]) -> list[Mention]:
 
 def render(text: str, mentions: Sequence[Mention] = ()) -> Rendered:
     """A post's Markdown as clean HTML, with what changed on the way."""
+    return _render(text, tuple(mentions))
+
+
+@lru_cache(maxsize=2048)  # pure: the same text (a post's version) renders the same every time
+def _render(text: str, mentions: tuple[Mention, ...]) -> Rendered:
     env: dict[str, Any] = {"mentions": mentions}
     html = _MD.render(text, env)
     return Rendered(sanitised(html), sorted(env.get("notes", ())))
@@ -282,7 +291,7 @@ def fold(text: str, chars: int, lines: int) -> tuple[str, str]:
     offsets = [0]  # where each line starts
     for line in text.split("\n"):
         offsets.append(offsets[-1] + len(line) + 1)
-    blocks = [t for t in _MD.parse(text) if t.level == 0 and t.map and t.nesting != -1]
+    blocks = [t for t in _BLOCKS.parse(text) if t.level == 0 and t.map and t.nesting != -1]
     if not blocks:
         return text, ""
     last = blocks[-1].map[1] if blocks[-1].map else 0
