@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.async_api import expect
 
-from .conftest import Demo, Visitor
+from .conftest import VIEWPORTS, Demo, Visitor
 from .test_browser import reload_until_visible
 from .test_markdown import VECTORS
 
@@ -81,6 +81,7 @@ async def test_a_formatted_post_and_reply_show_formatted_and_hostile_input_never
     await expect(preview.locator("strong")).to_have_text("Koffie")
     await expect(preview).to_contain_text("A link was removed")
     await expect(preview).to_contain_text("HTML is not used in posts")
+    await tom.check("formatted-preview")
     await tom.page.get_by_role("button", name="Post", exact=True).click()
     await tom.page.wait_for_url(re.compile(r"/posts/[0-9a-f-]{36}"))
     thread = tom.page.url
@@ -91,6 +92,9 @@ async def test_a_formatted_post_and_reply_show_formatted_and_hostile_input_never
     await expect(tom.page.locator("#post strong").first).to_have_text("Koffie")
     await expect(tom.page.locator("#post blockquote")).to_contain_text("gezegd")
     assert await tom.page.locator("#post a[href^='javascript']").count() == 0
+    await tom.check("formatted-thread")
+    await tom.page.set_viewport_size(VIEWPORTS["phone"])
+    tom.size = "phone"
     await tom.check("formatted-thread")
 
     await tom.goto(f"/posts/{hostile.json()['id']}")
@@ -111,6 +115,9 @@ async def test_a_formatted_post_and_reply_show_formatted_and_hostile_input_never
     await ilse.sign_in("ilse")
     await ilse.page.goto(thread)
     await expect(ilse.page.locator(".replies td").first).to_have_text("Bo")
+    await ilse.check("formatted-thread-nl")
+    await ilse.page.set_viewport_size(VIEWPORTS["desktop"])
+    ilse.size = "desktop"
     await ilse.check("formatted-thread-nl")
     await no_csp_violations(ilse)
     assert dialogs == []
