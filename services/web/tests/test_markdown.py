@@ -162,6 +162,7 @@ VECTORS = [
     "![<img src=x onerror=alert(1)>](/files/x)",
     '![x](/files/x" onerror="alert(1))',
     "[ref]: javascript:alert(1)\n\n[ref]",
+    "[bad](http://[::1/x) ![bad](http://[::1/x)",
     "@<img src=x onerror=alert(1)> #<script>alert(1)</script>",
 ]
 

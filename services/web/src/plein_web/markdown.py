@@ -42,7 +42,6 @@ ATTRIBUTES = {
 FIXED_VALUES = {"a": {"rel": {"nofollow noopener"}, "target": {"_blank"}}}
 CLASSES = {"a": {"mention", "topic"}, "span": {"mention"}}
 SCHEMES = {"http", "https", "mailto"}
-TEXT_ALIGN = {"text-align"}
 
 _TAGGED = re.compile(r"(?<![\w&])([#@])([\w][\w.-]*\w|\w)")
 _TYPED_TAG = re.compile(r"<[a-zA-Z!/?]")
@@ -78,12 +77,16 @@ def link_allowed(href: str) -> bool:
 def image_allowed(src: str) -> bool:
     """Whether an image may load from there: only Plein's own paths (its /files/... URLs), so
     a reader's browser never asks a third party for anything."""
-    parts = urlsplit(src.strip())
+    try:
+        parts = urlsplit(src.strip())
+    except ValueError:
+        return False
     return not parts.scheme and not parts.netloc and src.startswith("/") and "\\" not in src
 
 
 def _external(href: str) -> bool:
-    return bool(urlsplit(href).scheme or href.startswith("//"))
+    """Whether a link leaves Plein (it then opens in a new tab, without the opener)."""
+    return bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", href))
 
 
 def _parser() -> MarkdownIt:
