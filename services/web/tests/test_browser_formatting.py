@@ -142,5 +142,13 @@ async def test_the_preview_works_without_javascript_in_dutch(
     await expect(eva.page.get_by_role("link", name="Hulp bij opmaak")).to_have_attribute(
         "href", "/formatting"
     )
+    # A reply's preview, without JavaScript: the thread again, the draft in the reply box.
+    posted = await demo.api("daan", "POST", "/posts/posts", json={"text": "Wie weet het?"})
+    assert posted.status_code == 201, posted.text
+    await eva.goto(f"/posts/{posted.json()['id']}")
+    await eva.page.locator("#reply-text").fill("- _ja_\n- nee")
+    await eva.page.get_by_role("button", name="Voorbeeld").click()
+    await expect(eva.page.locator(".preview li em")).to_have_text("ja")
+    await expect(eva.page.locator("#reply-text")).to_have_value("- _ja_\n- nee")
     await eva.goto("/formatting")
     await expect(eva.page.get_by_role("heading", level=1)).to_have_text("Hulp bij opmaak")
