@@ -204,3 +204,16 @@ def test_an_announcement_reaches_its_whole_audience_with_its_title() -> None:
     )
     assert [n.recipient_id for n in told] == [ANN, BOB]
     assert told[0].excerpt == "Friday\ndrinks"
+
+
+def test_an_excerpt_is_the_posts_plain_words_without_markdown_marks() -> None:
+    where = recipients.places(
+        [BOB],
+        group_id=GROUP,
+        private=False,
+        members=set(),
+        text="**Koffie** in [de kantine](https://x.nl)",
+        writer_id=CAS,
+        excerpt_chars=40,
+    )
+    assert where[BOB].excerpt == "Koffie in de kantine"

@@ -272,6 +272,15 @@ def test_highlights_are_segments_not_markup() -> None:
     ]
 
 
+def test_highlights_show_the_words_without_markdown_marks() -> None:
+    segments = highlight_segments("de **\ue000vergadering\ue001** _is_ `nu`", "\ue000", "\ue001")
+    assert segments == [
+        {"text": "de ", "match": False},
+        {"text": "vergadering", "match": True},
+        {"text": " is nu", "match": False},
+    ]
+
+
 def test_a_group_posts_has_not_heard_of_counts_as_private() -> None:
     unknown = Access(CAROL, CAROL, Group.unknown(uuid4()))
     assert not unknown.may_read and not unknown.may_contribute

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from plein_events.text import plain_text
+
 from .domain import TOLD_WITHOUT_PLACE, Channel, Kind, channel_for
 
 
@@ -122,7 +124,7 @@ def places(
 
     The excerpt is kept with its `writer_id`, the person who wrote it (also behind a shared
     account), so that it goes when they are erased, as the sealed text on the stream does."""
-    excerpt = text[:excerpt_chars] if text else None
+    excerpt = plain_text(text)[:excerpt_chars] if text else None  # e-mails show no Markdown marks
     shown = Place(group_id, False, private, excerpt, writer_id if excerpt else None)
     hidden = Place(None, True, False, None, None)
     private_here = private and group_id is not None
@@ -254,7 +256,7 @@ def announcement(
 ) -> list[NewNotification]:
     """Everyone in the announcement's audience (its group's members, or everyone); its
     excerpt is `writer_id`'s words, whoever it appears from (`author_id`)."""
-    excerpt = (title + "\n" if title else "") + text[:excerpt_chars]
+    excerpt = (title + "\n" if title else "") + plain_text(text)[:excerpt_chars]
     return [
         NewNotification(
             recipient_id=recipient,

@@ -24,6 +24,7 @@ from . import (
     pages_link_cards,
     pages_notify,
     pages_people,
+    pages_preview,
     pages_sso,
     pages_topics,
 )
@@ -205,6 +206,7 @@ def routes() -> APIRouter:
     router.include_router(pages_embed.router)
     router.include_router(pages_files.router)
     router.include_router(pages_link_cards.router)
+    router.include_router(pages_preview.router)
     return router
 
 

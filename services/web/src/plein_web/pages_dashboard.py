@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
+from plein_events.text import plain_text
 from pydantic import BaseModel
 
 from . import dashboard
@@ -80,7 +81,7 @@ async def _excerpt(visit: Visit, post_id: str) -> tuple[str, str]:
         post = await visit.get(f"/posts/posts/{post_id}")
     except ApiProblem:
         return post_id, ""
-    words = (post.get("title") or post.get("text") or "").split()
+    words = (post.get("title") or plain_text(post.get("text") or "")).split()
     text = " ".join(words[:12])
     return post_id, text + ("…" if len(words) > 12 else "")
 

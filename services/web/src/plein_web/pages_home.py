@@ -149,26 +149,34 @@ async def compose(visit: Acting, draft: Annotated[Draft, Form()]) -> Response:
             status, message = 422, gettext("Mention the colleagues you praise with @.")
         else:
             status, message = 422, gettext("The closing time is not a date and time.")
-        answer, groups, accounts_list = await asyncio.gather(
-            visit.get("/feed/home", limit=visit.web.settings.page_size),
-            my_groups(visit),
-            my_accounts(visit),
-        )
-        page = await with_cards(visit, answer)
-        return visit.web.renderer.page(
-            visit,
-            "home.html",
-            status_code=status,
-            page=page,
-            order="latest",
-            groups=groups,
-            accounts=accounts_list,
-            compose_error=message,
-            form=draft.form(),
-        )
+        return await home_again(visit, draft, status, compose_error=message)
     # The API's weekly-guideline warning, shown on the thread in the person's language.
     warned = "?warned=true" if post.get("warning") else ""
     return see_other(f"/posts/{post['id']}{warned}")
+
+
+async def home_again(
+    visit: Visit, draft: Draft, status_code: int, compose_error: str | None = None, **extra: Any
+) -> Response:
+    """Home with the composer showing the draft again (after a problem, or its preview)."""
+    answer, groups, accounts_list = await asyncio.gather(
+        visit.get("/feed/home", limit=visit.web.settings.page_size),
+        my_groups(visit),
+        my_accounts(visit),
+    )
+    page = await with_cards(visit, answer)
+    return visit.web.renderer.page(
+        visit,
+        "home.html",
+        status_code=status_code,
+        page=page,
+        order="latest",
+        groups=groups,
+        accounts=accounts_list,
+        compose_error=compose_error,
+        form=draft.form(),
+        **extra,
+    )
 
 
 @router.post("/announcements/{post_id}/read")
@@ -232,13 +240,19 @@ def two_levels(post: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/posts/{post_id}")
 async def thread(visit: Person, post_id: UUID) -> Response:
-    return await _thread_page(visit, post_id)
+    return await thread_page(visit, post_id)
 
 
-async def _thread_page(
-    visit: Visit, post_id: UUID, *, status_code: int = 200, reply_error: str | None = None
+async def thread_page(
+    visit: Visit,
+    post_id: UUID,
+    *,
+    status_code: int = 200,
+    reply_error: str | None = None,
+    **extra: Any,
 ) -> Response:
-    """A thread's page; after a refused reply, with the API's problem next to the reply box."""
+    """A thread's page; after a refused reply, with the API's problem next to the reply box
+    (`extra`: the reply's text and preview, shown again)."""
     post = two_levels(await visit.get(f"/posts/posts/{post_id}"))
     names, _ = await asyncio.gather(
         profiles(visit, _authors(post, set())), with_files(visit, [post])
@@ -258,6 +272,7 @@ async def _thread_page(
         group=group,
         reactions=REACTIONS,
         reply_error=reply_error,
+        **extra,
     )
 
 
@@ -351,8 +366,8 @@ async def reply(
                 reply_error=problem.message,
                 reply_text=text,
             )
-        return await _thread_page(
-            visit, post_id, status_code=problem.status, reply_error=problem.message
+        return await thread_page(
+            visit, post_id, status_code=problem.status, reply_error=problem.message, reply_text=text
         )
     if back:
         return await done(visit, post_id, back)

@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from plein_events.contract import FORMER_COLLEAGUE, REMOVED_TEXT
+from plein_events.text import plain_text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import i18n
+from . import i18n, markdown
 from .compose import BADGES, MAX_TEXT_CHARS, REACTIONS
 from .dashboard import manages_community
 from .exports import part_name
@@ -49,58 +50,34 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 
-_LINK = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]])")
-_TAGGED = re.compile(r"(?<![\w&])([#@])([\w][\w.-]*\w|\w)")
-
 
 def rich_text(text: str | None, mentioned: Iterable[str | Mapping[str, Any]] = ()) -> Markup:
-    """User text as HTML: escaped, links made clickable (rel="nofollow noopener"), #topics
-    linked, each mentioned person's whole name (or @handle) one link to their profile (a bare
-    name, without a profile, only marked); nothing the author typed is ever interpreted as
-    markup."""
+    """User text (Markdown) as HTML through markdown.render: formatting, links made safe
+    (rel="nofollow noopener"), #topics linked, each mentioned person's whole name (or @handle)
+    one link to their profile (a bare name, without a profile, only marked); typed HTML shows
+    as text and the sanitiser keeps only its allow-list."""
     if not text:
         return Markup("")
     if text == REMOVED_TEXT:  # the words of an erased person: the marker in the reader's language
         return Markup('<em class="removed">{}</em>').format(i18n.gettext("[removed]"))
-    # "@label" as typed -> what it becomes; whole names first, so "@Greet Mulder" is one link.
-    marked: dict[str, str] = {}
-    for person in mentioned:
-        labels: list[str | None]
+    if isinstance(text, Markup):  # a template's own words, escaped already: the text they say
+        text = text.unescape()
+    return Markup(markdown.render(text, mentions(mentioned)).html)
+
+
+def mentions(people: Iterable[str | Mapping[str, Any]]) -> list[markdown.Mention]:
+    """What "@label" links to: each person's whole name and handle their profile (a bare name
+    without a profile is only marked)."""
+    labels: list[tuple[str, str | None]] = []
+    for person in people:
         if isinstance(person, str):
-            labels, href = [person], None
-        else:
-            labels = [person.get("display_name"), person.get("handle")]
-            href = f"/people/{escape(str(person.get('id', '')))}" if person.get("id") else None
-        for label in labels:
-            if label and str(escape(label)) not in marked:
-                shown = escape(label)
-                marked[str(shown)] = (
-                    f'<a class="mention" href="{href}">@{shown}</a>'
-                    if href
-                    else f'<span class="mention">@{shown}</span>'
-                )
-    names = sorted(marked, key=len, reverse=True)
-    parts: list[str] = []
-    for i, piece in enumerate(_LINK.split(text)):
-        if i % 2 == 1:
-            url = escape(piece)
-            parts.append(f'<a href="{url}" rel="nofollow noopener" target="_blank">{url}</a>')
-        else:
-            escaped = str(escape(piece))
-            for n, name in enumerate(names):  # kept out of the pattern below
-                escaped = escaped.replace(f"@{name}", f"\x00{n}\x00")
-            escaped = _TAGGED.sub(
-                lambda m: (
-                    f'<a class="topic" href="/topics/{m.group(2)}">#{m.group(2)}</a>'
-                    if m.group(1) == "#"
-                    else f'<span class="mention">@{m.group(2)}</span>'
-                ),
-                escaped,
-            )
-            for n, name in enumerate(names):
-                escaped = escaped.replace(f"\x00{n}\x00", marked[name])
-            parts.append(escaped)
-    return Markup("".join(parts).replace("\n", "<br>\n"))
+            labels.append((person, None))
+            continue
+        href = f"/people/{person['id']}" if person.get("id") else None
+        for label in (person.get("display_name"), person.get("handle")):
+            if label:
+                labels.append((str(label), href))
+    return markdown.mentions_of(labels)
 
 
 def mentioned(ids: Iterable[Any] | None, people: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -115,20 +92,9 @@ FOLD_LINES = 8
 
 def folded(text: str | None, chars: int = FOLD_CHARS) -> tuple[str, str]:
     """A post's text as a list shows it: (what is shown, what "show more" opens; "" when it
-    all fits), split at a line break or else a space, never inside a word."""
-    text = text or ""
-    if len(text) <= chars and text.count("\n") < FOLD_LINES:
-        return text, ""
-    keep = min(chars * 2 // 3, len(text))
-    lines = text[:keep].split("\n")
-    if len(lines) > FOLD_LINES:
-        keep = len("\n".join(lines[:FOLD_LINES]))
-    cut = text.rfind("\n", keep // 2, keep)
-    if cut < 0:
-        cut = text.rfind(" ", keep // 2, keep)
-    if cut < 0:
-        cut = keep
-    return text[:cut].rstrip(), text[cut:].lstrip("\n ")
+    all fits), split after a whole Markdown block (so both halves render whole), a long first
+    paragraph at a line break or else a space, never inside a word."""
+    return markdown.fold(text or "", chars, FOLD_LINES)
 
 
 def limit_attributes() -> Markup:
@@ -211,6 +177,7 @@ def _environment(time_zone: str) -> Environment:
     )
     env.globals["icon"] = Icons(WebSettings.model_fields["node_modules"].default)
     env.filters["rich"] = rich_text
+    env.filters["plain"] = plain_text  # Markdown's words without marks (titles, excerpts)
     env.filters["when"] = lambda moment: i18n.when(moment, time_zone)
     env.filters["day"] = i18n.day
     env.filters["initials"] = initials
