@@ -291,6 +291,7 @@ async def test_replay_export_and_kpis_commands(
     assert expected["responsiveness"]["escalations_raised"] == 1
 
 
+@pytest.mark.services("identity", "posts", "files", "feed", "notify", "metrics")  # the demo's
 async def test_offline_kpis_equal_live_kpis_on_the_demo_organisation(
     plein: Plein, tmp_path: Path
 ) -> None:
