@@ -47,7 +47,7 @@ from plein_events.projection import Handler, Projection
 from psycopg import AsyncConnection
 
 from . import recipients, store
-from .domain import MODERATOR_ROLES, Kind
+from .domain import MODERATOR_ROLES, Channel, Kind
 from .language import profile_language
 from .recipients import NewNotification, Place
 from .settings import NotifySettings
@@ -70,8 +70,11 @@ class Notifications:
         choices, all of them in a few statements (`store.add_notifications`)."""
         wanted = recipients.worth_telling(notifications)
         choices = await store.recipient_choices(conn, [(n.recipient_id, n.kind) for n in wanted])
+        pushing = [user for (user, _), channel in choices.items() if channel == Channel.PUSH]
+        with_devices = await store.people_with_devices(conn, pushing)
         await store.add_notifications(
-            conn, recipients.deliveries(wanted, choices, email_at=email_at)
+            conn,
+            recipients.deliveries(wanted, choices, email_at=email_at, with_devices=with_devices),
         )
 
     async def places(
@@ -125,6 +128,7 @@ class Notifications:
     async def on_user_deactivated(self, conn: Conn, e: UserDeactivated, _: Envelope) -> None:
         await store.set_active(conn, e.user_id, False)
         await store.forget_inbox(conn, e.user_id)
+        await store.forget_devices(conn, e.user_id)  # nothing more reaches their devices
         await store.signal(conn, e.user_id)  # their open live streams end
 
     async def on_user_reactivated(self, conn: Conn, e: UserReactivated, _: Envelope) -> None:
@@ -132,6 +136,7 @@ class Notifications:
 
     async def on_user_erased(self, conn: Conn, e: UserErased, _: Envelope) -> None:
         await store.erase_person(conn, e.user_id)
+        await store.forget_devices(conn, e.user_id)
         await store.signal(conn, e.user_id)  # their open live streams end
 
     async def on_followed(self, conn: Conn, e: Followed, env: Envelope) -> None:

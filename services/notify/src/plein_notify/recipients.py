@@ -35,11 +35,13 @@ class NewNotification:
 
 @dataclass(frozen=True)
 class Delivery:
-    """A notification to record, on the channel its recipient chose (an e-mail due or not)."""
+    """A notification to record, on the channel its recipient chose (an e-mail due or not,
+    pushed to their devices or not)."""
 
     notification: NewNotification
     channel: Channel
     email_due: datetime | None
+    push: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,12 @@ def deliveries(
     choices: dict[tuple[UUID, Kind], str | None],
     *,
     email_at: datetime | None = None,
+    with_devices: frozenset[UUID] | set[UUID] = frozenset(),
 ) -> list[Delivery]:
     """Each notification on the channel its recipient chose for its kind (`choices`: known
     active people only; None, the kind's default). Off: not at all; e-mail: due at
-    `email_at`, else when it happened."""
+    `email_at`, else when it happened; push: to their devices when they have one
+    (`with_devices`), else by e-mail as above, never both at once."""
     out = []
     for n in wanted:
         if (n.recipient_id, n.kind) not in choices:
@@ -102,8 +106,10 @@ def deliveries(
         channel = channel_for(n.kind, {n.kind.value: chosen} if chosen else {})
         if channel is Channel.OFF:
             continue
-        email_due = (email_at or n.at) if channel is Channel.EMAIL else None
-        out.append(Delivery(n, channel, email_due))
+        push = channel is Channel.PUSH and n.recipient_id in with_devices
+        mailed = channel is Channel.EMAIL or (channel is Channel.PUSH and not push)
+        email_due = (email_at or n.at) if mailed else None
+        out.append(Delivery(n, channel, email_due, push))
     return out
 
 

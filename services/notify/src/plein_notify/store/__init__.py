@@ -1,6 +1,6 @@
 """SQL for notify's own schema, the only package that knows its table names, one module per
 part of what notify keeps: people (identity's read model), threads, preferences, the inbox,
-e-mail, escalations. Callers say `store.<function>`; which module holds it is the store's
+e-mail, escalations, push. Callers say `store.<function>`; which module holds it is the store's
 business."""
 
 from __future__ import annotations
@@ -68,6 +68,21 @@ from .preferences import (
     set_digest_frequency,
     set_preference,
 )
+from .push import (
+    add_device,
+    claim_due_pushes,
+    device_used,
+    devices,
+    drop_subscription,
+    forget_devices,
+    give_up_push,
+    people_with_devices,
+    private_previews,
+    remove_device,
+    retry_push,
+    set_private_previews,
+    vapid_private_pem,
+)
 from .threads import (
     add_participant,
     add_thread,
@@ -99,6 +114,19 @@ TABLES = (
 )
 
 __all__ = [
+    "add_device",
+    "claim_due_pushes",
+    "device_used",
+    "devices",
+    "drop_subscription",
+    "forget_devices",
+    "give_up_push",
+    "people_with_devices",
+    "private_previews",
+    "remove_device",
+    "retry_push",
+    "set_private_previews",
+    "vapid_private_pem",
     "Conn",
     "Delivery",
     "INBOX_CHANNEL",
