@@ -61,13 +61,18 @@ class Devices:
         addresses = [] if host in allowed else await resolve(host)
         refusal = endpoint_refusal(endpoint, addresses, allowed)
         if refusal:
-            raise InvalidInput(refusal)
+            raise InvalidInput(refusal, code="push_endpoint_refused")
         public = _b64url_bytes(p256dh)
         if public is None or len(public) != 65 or public[0] != 4:
-            raise InvalidInput("keys.p256dh is not a P-256 public key (65 bytes, base64url).")
+            raise InvalidInput(
+                "keys.p256dh is not a P-256 public key (65 bytes, base64url).",
+                code="push_keys_invalid",
+            )
         secret = _b64url_bytes(auth)
         if secret is None or len(secret) != 16:
-            raise InvalidInput("keys.auth is not a 16-byte secret (base64url).")
+            raise InvalidInput(
+                "keys.auth is not a 16-byte secret (base64url).", code="push_keys_invalid"
+            )
         async with self.pool.connection() as conn:
             device = await store.add_device(
                 conn,
@@ -80,7 +85,9 @@ class Devices:
                 at=self.clock(),
             )
         if device is None:
-            raise Conflict("This push endpoint is another person's device.")
+            raise Conflict(
+                "This push endpoint is another person's device.", code="push_device_taken"
+            )
         return device
 
     async def list(self, me: UUID) -> list[dict[str, Any]]:
