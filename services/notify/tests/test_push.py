@@ -19,8 +19,8 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from plein_events import Event
-from plein_events.identity import GroupCreated, MemberJoined, UserDeactivated
-from plein_events.posts import ReplyPosted
+from plein_events.identity import GroupCreated, MemberJoined, RoleGranted, UserDeactivated
+from plein_events.posts import AnnouncementPosted, ReplyPosted
 from plein_platform.embedded import free_port
 from plein_platform.testing import (
     Plein,
@@ -377,3 +377,68 @@ async def test_a_private_posts_text_is_pushed_only_when_previews_are_allowed(
     await emit(plein, reply(bob, ann, "the merger is off", post_id=uuid4(), **where))
     _, second = await eventually(lambda: pushes(2))
     assert receiver.open(second, key)["body"] == "the merger is off"
+
+
+async def test_the_third_announcement_of_a_week_goes_to_the_digest_not_push_or_email(
+    plein: Plein, receiver: PushReceiver
+) -> None:
+    ann, bob, cas, cm = [await person(plein, h) for h in ("ann", "bob", "cas", "cm")]
+    group_id = uuid4()
+    await emit(plein, GroupCreated(group_id=group_id, name=f"Town hall {group_id.hex[:6]}"))
+    for member in (ann, bob, cas):
+        await emit(plein, MemberJoined(group_id=group_id, user_id=UUID(member.id)))
+    await emit(plein, RoleGranted(user_id=UUID(cm.id), role="community_manager"))
+    browser = receiver.browser()
+    await push_on(plein, bob, browser)
+    await plein.http.patch(
+        "/notify/preferences", headers=bob.auth, json={"channels": {"announcement": "push"}}
+    )  # Cas keeps the default: announcements by e-mail
+    for n in range(3):
+        await emit(
+            plein,
+            AnnouncementPosted(
+                post_id=uuid4(),
+                author_id=UUID(ann.id),
+                real_author_id=UUID(ann.id),
+                group_id=group_id,
+                text=f"announcement {n}",
+                email_immediately=True,
+            ),
+        )
+    await caught_up(plein)
+
+    async def two_pushed() -> list[Received]:
+        got = receiver.to(browser)
+        assert len(got) == 2
+        return got
+
+    pushed = await eventually(two_pushed)
+    key = await public_key(plein)
+    assert sorted(receiver.open(p, key)["body"] for p in pushed) == [
+        "announcement 0",
+        "announcement 1",
+    ]
+    async with notify(plein).ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT n.excerpt, n.in_digest FROM notifications n WHERE n.recipient_id = %s "
+            "AND n.kind = 'announcement' ORDER BY n.excerpt",
+            (bob.id,),
+        )
+        assert await cur.fetchall() == [
+            ("announcement 0", False),
+            ("announcement 1", False),
+            ("announcement 2", True),  # held back: in the app and the digest only
+        ]
+        cur = await conn.execute(
+            "SELECT count(*) FROM email_queue WHERE recipient_id = ANY(%s)", ([bob.id, cas.id],)
+        )
+        assert (await cur.fetchone())[0] == 2  # Cas's first two; Bob's went by push
+    held = await plein.http.get("/notify/announcements/held-back", headers=cm.auth)
+    assert held.status_code == 200, held.text
+    assert [(g["group_id"], g["held_back"], g["people"]) for g in held.json()] == [
+        (str(group_id), 2, 2)
+    ]
+    refused = await plein.http.get("/notify/announcements/held-back", headers=bob.auth)
+    assert refused.status_code == 403
+    await notify(plein).pusher.send_due()
+    assert len(receiver.to(browser)) == 2

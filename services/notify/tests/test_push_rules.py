@@ -59,3 +59,23 @@ def test_push_goes_to_a_device_or_else_by_email_never_both() -> None:
     assert pushed.push and pushed.email_due is None
     [mailed] = recipients.deliveries([told], choices, with_devices=set())
     assert not mailed.push and mailed.email_due == told.at
+
+
+def test_an_announcement_over_the_weeks_budget_goes_to_the_digest_only() -> None:
+    someone = uuid4()
+
+    def announced(n: int) -> NewNotification:
+        return NewNotification(
+            recipient_id=someone,
+            kind=Kind.ANNOUNCEMENT,
+            group_key=f"a{n}",
+            cause_key=f"c{n}",
+            at=datetime.now(UTC),
+        )
+
+    choices = {(someone, Kind.ANNOUNCEMENT): None}  # the default: e-mail
+    chosen = recipients.deliveries([announced(1), announced(2)], choices)
+    going, counted = recipients.within_budget(chosen, {someone: 1}, budget=2)
+    assert going[0].email_due is not None and going[0].channel is Channel.EMAIL
+    assert going[1].email_due is None and going[1].channel is Channel.DIGEST
+    assert [held for _, held in counted] == [False, True]

@@ -49,7 +49,7 @@ from psycopg import AsyncConnection
 from . import recipients, store
 from .domain import MODERATOR_ROLES, Channel, Kind
 from .language import profile_language
-from .recipients import NewNotification, Place
+from .recipients import Delivery, NewNotification, Place
 from .settings import NotifySettings
 
 Conn = AsyncConnection[Any]
@@ -72,10 +72,32 @@ class Notifications:
         choices = await store.recipient_choices(conn, [(n.recipient_id, n.kind) for n in wanted])
         pushing = [user for (user, _), channel in choices.items() if channel == Channel.PUSH]
         with_devices = await store.people_with_devices(conn, pushing)
-        await store.add_notifications(
-            conn,
-            recipients.deliveries(wanted, choices, email_at=email_at, with_devices=with_devices),
+        chosen = recipients.deliveries(
+            wanted, choices, email_at=email_at, with_devices=with_devices
         )
+        await store.add_notifications(conn, await self.within_budget(conn, chosen))
+
+    async def within_budget(self, conn: Conn, deliveries: list[Delivery]) -> list[Delivery]:
+        """The announcement budget applied (`recipients.within_budget`), and recorded."""
+        interrupting = [
+            d
+            for d in deliveries
+            if d.notification.kind is Kind.ANNOUNCEMENT and recipients.interrupts(d)
+        ]
+        if not interrupting:
+            return deliveries
+        at = interrupting[0].notification.at
+        told = await store.announcements_told_since(
+            conn,
+            [d.notification.recipient_id for d in interrupting],
+            since=at - timedelta(days=7),
+            besides=[d.notification.cause_key for d in interrupting],
+        )
+        going, counted = recipients.within_budget(
+            deliveries, told, self.settings.announcement_budget_per_week
+        )
+        await store.record_announcements_told(conn, counted)
+        return going
 
     async def places(
         self,

@@ -113,6 +113,34 @@ def deliveries(
     return out
 
 
+def interrupts(delivery: Delivery) -> bool:
+    """Whether a delivery reaches its person outside the app: an e-mail, or a push."""
+    return delivery.email_due is not None or delivery.push
+
+
+def within_budget(
+    deliveries: list[Delivery], told_this_week: dict[UUID, int], budget: int
+) -> tuple[list[Delivery], list[tuple[Delivery, bool]]]:
+    """The announcement budget: at most `budget` announcements a week interrupt a person,
+    across all senders (`told_this_week`: how many did already). One over it goes to the
+    digest only (in the app, in the next digest; no e-mail, no push). Returns the deliveries
+    as they go, and each announcement that would interrupt with whether it was held back."""
+    used = dict(told_this_week)
+    out: list[Delivery] = []
+    counted: list[tuple[Delivery, bool]] = []
+    for d in deliveries:
+        if d.notification.kind is Kind.ANNOUNCEMENT and interrupts(d):
+            person = d.notification.recipient_id
+            held_back = used.get(person, 0) >= budget
+            if held_back:
+                d = Delivery(d.notification, Channel.DIGEST, None, False)
+            else:
+                used[person] = used.get(person, 0) + 1
+            counted.append((d, held_back))
+        out.append(d)
+    return out, counted
+
+
 def places(
     recipients: list[UUID],
     *,

@@ -55,3 +55,10 @@ class NotifySettings(BaseSettings):
     @property
     def push_allowed_hosts(self) -> set[str]:
         return {host.strip().lower() for host in self.push_allow.split(",") if host.strip()}
+
+    announcement_budget_per_week: int = Field(
+        default=2,
+        ge=0,
+        description="at most this many announcements a week interrupt a person (push or "
+        "e-mail), across all senders; the rest go to the digest only",
+    )

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from ..recipients import Delivery, NewNotification
 from ._sql import INBOX_CHANNEL, Conn, signal
+from .budget import (
+    announcements_told_since,
+    held_back_per_group,
+    record_announcements_told,
+)
 from .escalations import (
     add_escalation,
     answered_open_escalations,
@@ -111,9 +116,13 @@ TABLES = (
     "causes",
     "escalations",
     "guideline_notices",
+    "announcements_told",
 )
 
 __all__ = [
+    "announcements_told_since",
+    "held_back_per_group",
+    "record_announcements_told",
     "add_device",
     "claim_due_pushes",
     "device_used",
