@@ -276,6 +276,7 @@ async def test_a_device_its_push_service_calls_gone_is_removed(
         "https://169.254.169.254/latest",  # link-local (cloud metadata)
         "https://[::1]/send/1",
         "not a url",
+        "https://push.example/a\x00b",  # a NUL: a 422, never a 500
     ],
 )
 async def test_an_endpoint_not_https_or_not_public_is_refused(

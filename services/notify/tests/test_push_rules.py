@@ -21,6 +21,8 @@ def test_only_https_endpoints_on_public_addresses_are_accepted() -> None:
     assert endpoint_refusal("https://push.example/x", [*PUBLIC, "127.0.0.1"], set())
     assert endpoint_refusal("https://push.example/x", ["fe80::1%eth0"], set())
     assert endpoint_refusal("https://unknown.example/x", [], set())
+    assert endpoint_refusal("https://push.example/a\x00b", PUBLIC, set())
+    assert endpoint_refusal("https://[::1/x", PUBLIC, set())
 
 
 def test_an_allow_listed_host_may_be_private_and_plain_http() -> None:

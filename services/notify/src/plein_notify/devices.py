@@ -16,7 +16,7 @@ from plein_platform.errors import Conflict, InvalidInput, NotFound
 from psycopg_pool import AsyncConnectionPool
 
 from . import store
-from .push import device_name, endpoint_host, endpoint_refusal
+from .push import device_name, endpoint_form_refusal, endpoint_host, endpoint_refusal
 from .vapid import VapidKeys
 
 
@@ -31,7 +31,7 @@ async def resolve(host: str) -> list[str]:
     """The addresses `host` resolves to (none when it does not)."""
     try:
         found = await asyncio.get_running_loop().getaddrinfo(host, 443, type=socket.SOCK_STREAM)
-    except OSError:
+    except (OSError, ValueError, UnicodeError):
         return []
     return sorted({str(info[4][0]) for info in found})
 
@@ -57,9 +57,12 @@ class Devices:
     ) -> dict[str, Any]:
         """Turn push on for a device of `me`'s (a clear 4xx for an endpoint Plein will not
         send to, or keys that are not a browser's)."""
-        host, allowed = endpoint_host(endpoint), self.allowed_hosts()
-        addresses = [] if host in allowed else await resolve(host)
-        refusal = endpoint_refusal(endpoint, addresses, allowed)
+        allowed = self.allowed_hosts()
+        refusal = endpoint_form_refusal(endpoint, allowed)  # no lookup for what is no URL
+        if refusal is None:
+            host = endpoint_host(endpoint)
+            addresses = [] if host in allowed else await resolve(host)
+            refusal = endpoint_refusal(endpoint, addresses, allowed)
         if refusal:
             raise InvalidInput(refusal, code="push_endpoint_refused")
         public = _b64url_bytes(p256dh)

@@ -14,21 +14,36 @@ MAX_ATTEMPTS = 6
 
 
 def endpoint_host(endpoint: str) -> str:
-    return (urlsplit(endpoint).hostname or "").lower()
+    try:
+        return (urlsplit(endpoint).hostname or "").lower()
+    except ValueError:  # a malformed address (endpoint_refusal says so)
+        return ""
+
+
+def endpoint_form_refusal(endpoint: str, allowed: set[str]) -> str | None:
+    """Why an endpoint is refused by its form alone (a URL, https unless its host is
+    allow-listed), or None."""
+    if any(ord(c) <= 32 or ord(c) == 127 for c in endpoint):
+        return "The push endpoint is not a URL."  # spaces, control characters, NUL
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        host = ""
+    if not host:
+        return "The push endpoint is not a URL."
+    if host not in allowed and parts.scheme != "https":
+        return "A push endpoint must be https."
+    return None
 
 
 def endpoint_refusal(endpoint: str, addresses: list[str], allowed: set[str]) -> str | None:
     """Why a push endpoint is refused, or None: it must be https and resolve only to public
     addresses (`addresses`, what its host resolves to), unless its host is allow-listed
     (`allowed`: hosts, for tests and intranet push services)."""
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    if not host:
-        return "The push endpoint is not a URL."
-    if host in allowed:
-        return None
-    if parts.scheme != "https":
-        return "A push endpoint must be https."
+    refusal = endpoint_form_refusal(endpoint, allowed)
+    if refusal or endpoint_host(endpoint) in allowed:
+        return refusal
     if not addresses:
         return "The push endpoint's host does not resolve."
     for address in addresses:
