@@ -51,13 +51,15 @@ def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-async def receiver(port: int) -> tuple[web.AppRunner, list[int]]:
-    """A push service on loopback that accepts everything and counts."""
+async def receiver(port: int, arrived: dict[str, float]) -> tuple[web.AppRunner, list[int]]:
+    """A push service on loopback that accepts everything, counts, and notes when each token
+    arrived (`arrived`)."""
     got = [0]
 
     async def accept(request: web.Request) -> web.Response:
         await request.read()
         got[0] += 1
+        arrived[request.match_info["token"]] = time.perf_counter()
         return web.Response(status=201)
 
     app = web.Application()
@@ -76,15 +78,17 @@ async def baseline(port: int, n: int, size: int) -> float:
         for start in range(0, n, CONCURRENCY):
 
             async def post(i: int) -> None:
-                async with session.post(f"http://127.0.0.1:{port}/push/{i}", data=body) as r:
+                async with session.post(f"http://127.0.0.1:{port}/push/plain{i}", data=body) as r:
                     assert r.status == 201
 
             await asyncio.gather(*(post(i) for i in range(start, min(n, start + CONCURRENCY))))
     return n / (time.perf_counter() - started)
 
 
-async def queue_announcement(pool: Any, port: int, n: int, at: datetime) -> None:
-    """n people with a device each, and an announcement queued for every one of them."""
+async def queue_pushes(
+    pool: Any, port: int, n: int, at: datetime, kind: Kind = Kind.ANNOUNCEMENT, tag: str = ""
+) -> None:
+    """n people with a device each, and a notification of `kind` queued for every one."""
     people = [uuid4() for _ in range(n)]
     keys = [
         ec.generate_private_key(ec.SECP256R1())
@@ -106,7 +110,7 @@ async def queue_announcement(pool: Any, port: int, n: int, at: datetime) -> None
                     (
                         uuid4(),
                         p,
-                        f"http://127.0.0.1:{port}/push/{i}",
+                        f"http://127.0.0.1:{port}/push/{tag}{i}",
                         b64(k),
                         b64(os.urandom(16)),
                         at,
@@ -119,8 +123,8 @@ async def queue_announcement(pool: Any, port: int, n: int, at: datetime) -> None
             Delivery(
                 NewNotification(
                     recipient_id=p,
-                    kind=Kind.ANNOUNCEMENT,
-                    group_key=f"announcement:{post_id}",
+                    kind=kind,
+                    group_key=f"{kind.value}:{post_id}",
                     cause_key=f"bench:{p}",
                     at=at,
                     actor_id=author,
@@ -149,7 +153,8 @@ async def main(n: int, out: Path) -> None:
         pool = schema_pool(database_url, SCHEMA, max_size=8)
         await pool.open()
         port = free_port()
-        runner, got = await receiver(port)
+        arrived: dict[str, float] = {}
+        runner, got = await receiver(port, arrived)
         at = datetime.now(UTC)
 
         settings = NotifySettings(push_allow="127.0.0.1")
@@ -162,12 +167,21 @@ async def main(n: int, out: Path) -> None:
         )
         pusher = Pusher(service, lambda: datetime.now(UTC))
         await pusher.keys()  # made once and kept, as at an instance's first start
-        await queue_announcement(pool, port, n, at)
+        await queue_pushes(pool, port, n, at)
 
         started = time.perf_counter()
-        sent = await pusher.send_due(batch=CONCURRENCY)
-        pushed_s = time.perf_counter() - started
-        assert sent == n == got[0], (sent, n, got[0])
+        sending = asyncio.create_task(pusher.send_due(batch=CONCURRENCY))
+        # While the announcement goes out, a reply to someone else is queued: how long until
+        # it reaches their device?
+        await asyncio.sleep(min(2.0, n / 1000))
+        reply_queued = time.perf_counter()
+        await queue_pushes(pool, port, 1, datetime.now(UTC), Kind.REPLY, tag="reply")
+        sent = await sending
+        sent += await pusher.send_due(batch=CONCURRENCY)  # if it came after the last batch
+        arrived_last = max(t for k, t in arrived.items() if not k.startswith("reply"))
+        pushed_s = arrived_last - started
+        reply_delay_s = arrived["reply0"] - reply_queued
+        assert sent == n + 1 == got[0], (sent, n, got[0])
         size = 0
         async with pool.connection() as conn:
             cur = await conn.execute("SELECT count(*) FROM push_queue WHERE sent_at IS NULL")
@@ -186,6 +200,7 @@ async def main(n: int, out: Path) -> None:
     table.add_row("baseline: plain HTTP POSTs to the loopback receiver", f"{plain:,.0f}")
     table.add_row("pushes: encrypted, VAPID-signed, from the queue", f"{rate:,.0f}")
     table.add_row("ratio pushes / baseline", f"{rate / plain:.2f}")
+    table.add_row("a reply queued meanwhile reached its device after (s)", f"{reply_delay_s:.2f}")
     console.print(table)
     console.print(
         f"an announcement to {n:,} devices reached all of them in {pushed_s:.1f} s; "
@@ -201,6 +216,7 @@ async def main(n: int, out: Path) -> None:
                 "pushes_per_s": rate,
                 "ratio": rate / plain,
                 "announcement_s": pushed_s,
+                "reply_delay_s": reply_delay_s,
             },
             indent=2,
         )

@@ -20,13 +20,16 @@ CREATE TABLE push_queue (
     cause_key        text NOT NULL,
     subscription_id  uuid NOT NULL REFERENCES push_subscriptions (id) ON DELETE CASCADE,
     notification_id  uuid NOT NULL,
+    kind             text NOT NULL,
     due_at           timestamptz NOT NULL,
     sent_at          timestamptz,
     attempts         integer NOT NULL DEFAULT 0,
     last_error       text,
     UNIQUE (cause_key, subscription_id)
 );
-CREATE INDEX push_queue_due ON push_queue (due_at) WHERE sent_at IS NULL;
+-- Announcements (to thousands at once) go after what is addressed to one person: a reply
+-- queued during an all-company announcement waits for one batch, not for the announcement.
+CREATE INDEX push_queue_due ON push_queue ((kind = 'announcement'), due_at) WHERE sent_at IS NULL;
 
 CREATE TABLE push_settings (
     user_id           uuid PRIMARY KEY,

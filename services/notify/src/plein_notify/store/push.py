@@ -96,7 +96,8 @@ async def claim_due_pushes(conn: Conn, now: datetime, limit: int) -> list[dict[s
         conn,
         "WITH claimed AS (UPDATE push_queue SET sent_at = %(now)s, attempts = attempts + 1 "
         " WHERE id IN (SELECT id FROM push_queue WHERE sent_at IS NULL AND due_at <= %(now)s "
-        "  ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
+        # What is addressed to one person first; announcements to many after it.
+        "  ORDER BY (kind = 'announcement'), due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
         " RETURNING id, subscription_id, notification_id, attempts) "
         "SELECT c.id AS push_id, c.attempts, s.id AS subscription_id, s.endpoint, s.p256dh, "
         " s.auth, s.user_id AS subscriber_id, "
