@@ -79,6 +79,7 @@ class PushReceiver:
         self.port = free_port()
         self.received: list[Received] = []
         self.gone: set[str] = set()
+        self.redirects: dict[str, str] = {}  # token: where it sends the push on to
         self.browsers: dict[str, FakeBrowser] = {}
 
     def browser(self) -> FakeBrowser:
@@ -93,6 +94,8 @@ class PushReceiver:
     async def handle(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
         self.received.append(Received(token, dict(request.headers), await request.read()))
+        if token in self.redirects:
+            return web.Response(status=307, headers={"Location": self.redirects[token]})
         return web.Response(status=410 if token in self.gone else 201)
 
     def open(self, received: Received, vapid_public_key: str) -> dict[str, Any]:
@@ -265,6 +268,30 @@ async def test_a_device_its_push_service_calls_gone_is_removed(
 
     await eventually(removed)
     assert len(receiver.to(browser)) == 1
+
+
+async def test_a_push_service_redirect_is_never_followed(
+    plein: Plein, receiver: PushReceiver
+) -> None:
+    ann, bob = await person(plein, "ann"), await person(plein, "bob")
+    browser, elsewhere = receiver.browser(), receiver.browser()
+    device = await push_on(plein, bob, browser)
+    receiver.redirects[browser.endpoint.rsplit("/", 1)[1]] = elsewhere.endpoint
+    await emit(plein, reply(bob, ann, "where does this go?"))
+
+    async def refused() -> None:
+        async with notify(plein).ctx.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT sent_at, last_error FROM push_queue WHERE subscription_id = %s",
+                (device["id"],),
+            )
+            queued = await cur.fetchall()
+            assert len(queued) == 1
+            [(sent_at, error)] = queued
+            assert sent_at is None and "RedirectRefused" in (error or "")  # to be tried again
+
+    await eventually(refused)
+    assert len(receiver.to(browser)) == 1 and receiver.to(elsewhere) == []
 
 
 @pytest.mark.parametrize(

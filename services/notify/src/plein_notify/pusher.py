@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import structlog
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
 from prometheus_client import Counter
 from pywebpush import WebPushException, webpush_async
 
@@ -21,7 +24,8 @@ from . import store
 from .app import access_of, entry_view
 from .domain import may_see
 from .mail import page_url
-from .push import MAX_ATTEMPTS, payload, retry_after
+from .push import MAX_ATTEMPTS, endpoint_refusal, payload, retry_after
+from .settings import NotifySettings
 from .vapid import VapidKeys, instance_keys
 
 if TYPE_CHECKING:
@@ -30,6 +34,52 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 PUSHES = Counter("plein_notify_pushes", "Web pushes, by outcome.", ["outcome"])
 GONE = {404, 410}
+
+
+class RedirectRefused(Exception):
+    """A push service answered with a redirect: never followed (it could lead anywhere)."""
+
+
+class PublicOnlyResolver(AbstractResolver):
+    """Resolves a push service's name to its public addresses only (unless allow-listed), at
+    every connection: a name that came to point inside the network since its device
+    subscribed (DNS rebinding) gets no connection."""
+
+    def __init__(self, settings: NotifySettings) -> None:
+        self.settings = settings
+        self.inner = ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await self.inner.resolve(host, port, family)
+        if host.lower() in self.settings.push_allowed_hosts:
+            return found
+        public = [
+            r for r in found if endpoint_refusal(f"https://{host}/", [r["host"]], set()) is None
+        ]
+        if not public:
+            raise OSError(f"{host} resolves to no public address")
+        return public
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def _refuse_redirect(*_: Any) -> None:
+    raise RedirectRefused()
+
+
+def guarded_session(settings: NotifySettings) -> aiohttp.ClientSession:
+    """The HTTP client pushes go out with: public addresses only, no redirects, a time limit
+    (the endpoint itself was checked when its device subscribed)."""
+    trace = aiohttp.TraceConfig()
+    trace.on_request_redirect.append(_refuse_redirect)
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(resolver=PublicOnlyResolver(settings)),
+        timeout=aiohttp.ClientTimeout(total=settings.push_timeout_s),
+        trace_configs=[trace],
+    )
 
 
 class Pusher:
@@ -79,9 +129,8 @@ class Pusher:
         """Send every push due now; returns how many reached their push service."""
         async with self._lock:
             keys = await self.keys()
-            timeout = aiohttp.ClientTimeout(total=self.service.settings.push_timeout_s)
             sent = 0
-            async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with guarded_session(self.service.settings) as session:
                 while True:
                     now = self.clock()
                     async with self.service.ctx.pool.connection() as conn:
@@ -134,7 +183,7 @@ class Pusher:
                 return False
             await self._failed(row, now, f"{error.status_code}: {error.message}"[:500])
             return False
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+        except (aiohttp.ClientError, TimeoutError, OSError, RedirectRefused) as error:
             await self._failed(row, now, repr(error)[:500])
             return False
         async with pool.connection() as conn:
