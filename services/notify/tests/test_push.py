@@ -142,7 +142,7 @@ async def plein(servers: Servers, receiver: PushReceiver) -> AsyncIterator[Plein
     plein = await start_plein(
         database_url, servers.nats_url, settings=settings, services=["identity", "notify"]
     )
-    plein.runtime.service("notify").settings.push_allow = "127.0.0.1"
+    notify(plein).settings.push_allow = "127.0.0.1"
     try:
         yield plein
     finally:

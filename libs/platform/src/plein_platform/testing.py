@@ -179,7 +179,7 @@ async def migrated_database(servers: Servers) -> str:
     if servers.migrated_template is None:
         template = await fresh_database(servers)
         await migrate_services(template, load_services())
-        servers.migrated_template = conninfo_to_dict(template)["dbname"]
+        servers.migrated_template = str(conninfo_to_dict(template)["dbname"])
     name = f"plein_test_{os.getpid()}_{next(_database_numbers)}"
     async with await psycopg.AsyncConnection.connect(
         servers.admin_database_url, autocommit=True
