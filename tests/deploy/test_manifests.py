@@ -21,6 +21,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from plein_files.settings import FilesSettings
+from plein_notify.settings import NotifySettings
 from plein_platform.registry import load_services, service_names
 from plein_platform.runtime import Runtime
 from plein_platform.settings import Settings
@@ -346,6 +347,7 @@ def test_every_plein_variable_is_a_real_setting(rendered: Rendered) -> None:
     settings = {f"PLEIN_{field.upper()}" for field in Settings.model_fields}
     settings |= {f"PLEIN_WEB_{field.upper()}" for field in WebSettings.model_fields}
     settings |= {f"PLEIN_FILES_{field.upper()}" for field in FilesSettings.model_fields}
+    settings |= {f"PLEIN_NOTIFY_{field.upper()}" for field in NotifySettings.model_fields}
     used = set(rendered.config())
     for _, container in containers(rendered):
         used |= {e["name"] for e in container.get("env", [])}

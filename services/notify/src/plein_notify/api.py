@@ -65,6 +65,15 @@ class PreferencesChange(BaseModel):
     digest: DigestFrequency | None = None
 
 
+class HeldBack(BaseModel):
+    """Announcements the budget kept out of people's push and e-mail (digest only)."""
+
+    group_id: UUID
+    group_name: str
+    held_back: int  # announcement notifications held back
+    people: int  # how many people they were for
+
+
 class EscalationRequest(BaseModel):
     post_id: UUID
 
@@ -255,6 +264,16 @@ def routes() -> APIRouter:
             "Done: no more e-mails about %(what)s.", what=kind_label(asked.kind, speak)
         )
         return _page(speak, f"<p>{escape(done)}</p>")
+
+    @router.get(
+        "/announcements/held-back",
+        response_model=list[HeldBack],
+        summary="Announcements the weekly budget sent to the digest only, per group",
+    )
+    async def held_back(
+        me: Me, use: Use, days: Annotated[int, Query(ge=1, le=366)] = 7
+    ) -> list[dict[str, Any]]:
+        return await use.held_back(me.user_id, days=days)
 
     @router.get("/escalations", response_model=list[Escalation], summary="Escalations")
     async def list_escalations(me: Me, use: Use, open_only: bool = True) -> list[dict[str, Any]]:

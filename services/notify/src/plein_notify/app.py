@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -284,6 +284,29 @@ class Notifier:
         async with self.pool.connection() as conn:
             await store.set_preference(conn, asked.user_id, asked.kind, Channel.IN_APP)
         return asked
+
+    # -- the announcement budget -----------------------------------------------------------
+
+    async def held_back(self, me: UUID, *, days: int) -> list[dict[str, Any]]:
+        """How many announcements the budget held back to the digest in the last `days`, per
+        group (for community managers and network admins, so senders learn); a private group
+        only for its members."""
+        since = self.clock() - timedelta(days=days)
+        async with self.pool.connection() as conn:
+            if me not in await store.holders_of(conn, *MODERATOR_ROLES):
+                raise Forbidden("Only community managers and network admins see this.")
+            found = await store.held_back_per_group(conn, me, since)
+        return [
+            {k: row[k] for k in ("group_id", "group_name", "held_back", "people")}
+            for row in found
+            if may_see(
+                Access(
+                    active=True,
+                    group_private=bool(row["group_private"]),
+                    member=bool(row["viewer_member"]),
+                )
+            )
+        ]
 
     # -- escalations -----------------------------------------------------------------------
 

@@ -47,9 +47,9 @@ from plein_events.projection import Handler, Projection
 from psycopg import AsyncConnection
 
 from . import recipients, store
-from .domain import MODERATOR_ROLES, Kind
+from .domain import MODERATOR_ROLES, Channel, Kind
 from .language import profile_language
-from .recipients import NewNotification, Place
+from .recipients import Delivery, NewNotification, Place
 from .settings import NotifySettings
 
 Conn = AsyncConnection[Any]
@@ -70,9 +70,34 @@ class Notifications:
         choices, all of them in a few statements (`store.add_notifications`)."""
         wanted = recipients.worth_telling(notifications)
         choices = await store.recipient_choices(conn, [(n.recipient_id, n.kind) for n in wanted])
-        await store.add_notifications(
-            conn, recipients.deliveries(wanted, choices, email_at=email_at)
+        pushing = [user for (user, _), channel in choices.items() if channel == Channel.PUSH]
+        with_devices = await store.people_with_devices(conn, pushing)
+        chosen = recipients.deliveries(
+            wanted, choices, email_at=email_at, with_devices=with_devices
         )
+        await store.add_notifications(conn, await self.within_budget(conn, chosen))
+
+    async def within_budget(self, conn: Conn, deliveries: list[Delivery]) -> list[Delivery]:
+        """The announcement budget applied (`recipients.within_budget`), and recorded."""
+        interrupting = [
+            d
+            for d in deliveries
+            if d.notification.kind is Kind.ANNOUNCEMENT and recipients.interrupts(d)
+        ]
+        if not interrupting:
+            return deliveries
+        at = interrupting[0].notification.at
+        told = await store.announcements_told_since(
+            conn,
+            [d.notification.recipient_id for d in interrupting],
+            since=at - timedelta(days=7),
+            besides=[d.notification.cause_key for d in interrupting],
+        )
+        going, counted = recipients.within_budget(
+            deliveries, told, self.settings.announcement_budget_per_week
+        )
+        await store.record_announcements_told(conn, counted)
+        return going
 
     async def places(
         self,
@@ -125,6 +150,7 @@ class Notifications:
     async def on_user_deactivated(self, conn: Conn, e: UserDeactivated, _: Envelope) -> None:
         await store.set_active(conn, e.user_id, False)
         await store.forget_inbox(conn, e.user_id)
+        await store.forget_devices(conn, e.user_id)  # nothing more reaches their devices
         await store.signal(conn, e.user_id)  # their open live streams end
 
     async def on_user_reactivated(self, conn: Conn, e: UserReactivated, _: Envelope) -> None:
@@ -132,6 +158,7 @@ class Notifications:
 
     async def on_user_erased(self, conn: Conn, e: UserErased, _: Envelope) -> None:
         await store.erase_person(conn, e.user_id)
+        await store.forget_devices(conn, e.user_id)
         await store.signal(conn, e.user_id)  # their open live streams end
 
     async def on_followed(self, conn: Conn, e: Followed, env: Envelope) -> None:

@@ -29,12 +29,16 @@ class Kind(StrEnum):
 
 
 class Channel(StrEnum):
-    """How a kind reaches a person; each level includes the ones before it except OFF."""
+    """How a kind reaches a person; each level includes the ones before it except OFF and
+    PUSH."""
 
     OFF = "off"
     IN_APP = "in_app"
     DIGEST = "digest"  # in the app, and in the daily or weekly digest e-mail
     EMAIL = "email"  # in the app, and an e-mail at once
+    # In the app, and a push to each of the person's devices at once; a person with no device
+    # gets the e-mail instead (one notification, on the channel they actually use).
+    PUSH = "push"
 
 
 class DigestFrequency(StrEnum):

@@ -1,4 +1,5 @@
-"""Notify's part of a person's export: their notifications, settings, e-mails and digests.
+"""Notify's part of a person's export: their notifications, settings, e-mails, digests and
+push devices.
 
 Each notification is shown exactly as the person's inbox shows it today (`entry_view`): one
 about a post they may no longer see keeps its kind and time but loses its names, excerpt and
@@ -29,7 +30,9 @@ DESCRIBE = """notify.json `data`:
 - settings: channels (per kind: inbox, email, ...) and digest frequency.
 - emails: e-mails queued or sent to you (notification_id, kind, post_id, due_at, sent_at,
   cancelled).
-- last_digest_sent_at: when your latest digest e-mail went out (null: none yet)."""
+- last_digest_sent_at: when your latest digest e-mail went out (null: none yet).
+- push: your devices with push on (id, name, created_at, last_used_at) and whether pushes may
+  show a private group's text (private_previews)."""
 
 
 async def _notifications(conn: Any, person_id: UUID) -> list[dict[str, Any]]:
@@ -63,6 +66,8 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
             "SELECT last_sent_at FROM digests_sent WHERE user_id = %s", (person_id,)
         )
         sent = await digest.fetchone()
+        devices = await store.devices(conn, person_id)
+        previews = await store.private_previews(conn, person_id)
         return {
             "notifications": notifications,
             "settings": {
@@ -71,6 +76,7 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
             },
             "emails": emails,
             "last_digest_sent_at": sent[0] if sent else None,
+            "push": {"devices": devices, "private_previews": previews},
         }
 
 

@@ -24,6 +24,8 @@ class InboxSignals:
         self.database_url = database_url
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
+        # Set on every inbox change of anyone's (the push worker waits on it).
+        self.any_change = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name="notify:inbox-signals")
@@ -48,6 +50,7 @@ class InboxSignals:
                 self._waiters.pop(str(user_id), None)
 
     def _wake_all(self) -> None:
+        self.any_change.set()
         for waiters in self._waiters.values():
             for wake in waiters:
                 wake.set()
@@ -64,6 +67,7 @@ class InboxSignals:
                     self._wake_all()
                     pause = 0.2
                     async for note in conn.notifies():
+                        self.any_change.set()
                         for wake in self._waiters.get(note.payload, ()):
                             wake.set()
             except asyncio.CancelledError:

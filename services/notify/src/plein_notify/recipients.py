@@ -37,11 +37,13 @@ class NewNotification:
 
 @dataclass(frozen=True)
 class Delivery:
-    """A notification to record, on the channel its recipient chose (an e-mail due or not)."""
+    """A notification to record, on the channel its recipient chose (an e-mail due or not,
+    pushed to their devices or not)."""
 
     notification: NewNotification
     channel: Channel
     email_due: datetime | None
+    push: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,12 @@ def deliveries(
     choices: dict[tuple[UUID, Kind], str | None],
     *,
     email_at: datetime | None = None,
+    with_devices: frozenset[UUID] | set[UUID] = frozenset(),
 ) -> list[Delivery]:
     """Each notification on the channel its recipient chose for its kind (`choices`: known
     active people only; None, the kind's default). Off: not at all; e-mail: due at
-    `email_at`, else when it happened."""
+    `email_at`, else when it happened; push: to their devices when they have one
+    (`with_devices`), else by e-mail as above, never both at once."""
     out = []
     for n in wanted:
         if (n.recipient_id, n.kind) not in choices:
@@ -104,9 +108,39 @@ def deliveries(
         channel = channel_for(n.kind, {n.kind.value: chosen} if chosen else {})
         if channel is Channel.OFF:
             continue
-        email_due = (email_at or n.at) if channel is Channel.EMAIL else None
-        out.append(Delivery(n, channel, email_due))
+        push = channel is Channel.PUSH and n.recipient_id in with_devices
+        mailed = channel is Channel.EMAIL or (channel is Channel.PUSH and not push)
+        email_due = (email_at or n.at) if mailed else None
+        out.append(Delivery(n, channel, email_due, push))
     return out
+
+
+def interrupts(delivery: Delivery) -> bool:
+    """Whether a delivery reaches its person outside the app: an e-mail, or a push."""
+    return delivery.email_due is not None or delivery.push
+
+
+def within_budget(
+    deliveries: list[Delivery], told_this_week: dict[UUID, int], budget: int
+) -> tuple[list[Delivery], list[tuple[Delivery, bool]]]:
+    """The announcement budget: at most `budget` announcements a week interrupt a person,
+    across all senders (`told_this_week`: how many did already). One over it goes to the
+    digest only (in the app, in the next digest; no e-mail, no push). Returns the deliveries
+    as they go, and each announcement that would interrupt with whether it was held back."""
+    used = dict(told_this_week)
+    out: list[Delivery] = []
+    counted: list[tuple[Delivery, bool]] = []
+    for d in deliveries:
+        if d.notification.kind is Kind.ANNOUNCEMENT and interrupts(d):
+            person = d.notification.recipient_id
+            held_back = used.get(person, 0) >= budget
+            if held_back:
+                d = Delivery(d.notification, Channel.DIGEST, None, False)
+            else:
+                used[person] = used.get(person, 0) + 1
+            counted.append((d, held_back))
+        out.append(d)
+    return out, counted
 
 
 def places(

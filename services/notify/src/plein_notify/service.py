@@ -14,11 +14,13 @@ from plein_platform.database import migrations_dir
 from plein_platform.service import EventSourcedService, Worker
 from plein_platform.standing import standing_projection
 
-from . import api, export_personal
+from . import api, api_push, export_personal
 from .app import Notifier, NotifyApplication
 from .consumers import Notifications
 from .contract import to_contract
+from .devices import Devices
 from .live import InboxSignals
+from .pusher import Pusher
 from .scheduler import Scheduler
 from .settings import NotifySettings
 
@@ -26,8 +28,8 @@ from .settings import NotifySettings
 class NotifyService(EventSourcedService):
     name = "notify"
     description = (
-        "Notifications: an inbox with a live stream, e-mail people keep on, and escalation of "
-        "what stays unanswered."
+        "Notifications: an inbox with a live stream, e-mail people keep on, Web Push to their "
+        "devices, and escalation of what stays unanswered."
     )
     application_class = NotifyApplication
 
@@ -37,8 +39,10 @@ class NotifyService(EventSourcedService):
         # Tests replace the clock (a fake one they move by hand); by default the context's.
         self.clock: Callable[[], datetime] | None = None
         self.scheduler = Scheduler(self, self.now)
+        self.pusher = Pusher(self, self.now)
         self.signals: InboxSignals | None = None
         self._notifier: Notifier | None = None
+        self._devices: Devices | None = None
 
     def now(self) -> datetime:
         return (self.clock or self.ctx.clock)()
@@ -53,12 +57,22 @@ class NotifyService(EventSourcedService):
             )
         return self._notifier
 
+    @property
+    def devices(self) -> Devices:
+        """The push devices' use cases (built at first use, like `notifier`)."""
+        if self._devices is None:
+            self._devices = Devices(
+                self.ctx.pool, self.now, self.pusher.keys, lambda: self.settings.push_allowed_hosts
+            )
+        return self._devices
+
     def migrations(self) -> Traversable:
         return migrations_dir("plein_notify", __file__)
 
     def routes(self) -> APIRouter:
         router = api.routes()
         router.include_router(export_personal.routes())  # this service's part of an export
+        router.include_router(api_push.routes())
         return router
 
     def projections(self) -> list[Projection]:
@@ -68,7 +82,7 @@ class NotifyService(EventSourcedService):
         return to_contract(domain_event)
 
     def extra_workers(self) -> list[Worker]:
-        return [*super().extra_workers(), self.scheduler]
+        return [*super().extra_workers(), self.scheduler, self.pusher]
 
     async def on_start(self) -> None:
         await super().on_start()
@@ -80,6 +94,8 @@ class NotifyService(EventSourcedService):
             await self.signals.stop()
             self.signals = None
         self._notifier = None
+        self._devices = None
+        self.pusher.forget_keys()
         await super().on_stop()
 
 

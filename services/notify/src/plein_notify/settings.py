@@ -30,3 +30,35 @@ class NotifySettings(BaseSettings):
     time_zone: str = Field(
         default="Europe/Amsterdam", description="the time zone e-mails give their moments in"
     )
+    # Web Push (RFC 8292 VAPID): from a Kubernetes Secret in production; unset, a key pair is
+    # made once per instance and kept in notify's schema.
+    vapid_private_key: str | None = Field(
+        default=None, description="VAPID private key: PEM, or base64url DER or raw"
+    )
+    vapid_public_key: str | None = Field(
+        default=None, description="its public key (base64url), checked against the private one"
+    )
+    vapid_subject: str = Field(
+        default="mailto:postmaster@plein.invalid",
+        description="the contact push services see (a mailto: or https: URL)",
+    )
+    push_allow: str = Field(
+        default="",
+        description="comma-separated hosts whose push endpoints are accepted though they are "
+        "not https or not public (tests, an intranet push service)",
+    )
+    push_poll_s: float = Field(
+        default=5.0, description="how often the push worker looks without being woken"
+    )
+    push_timeout_s: float = Field(default=10.0, description="one push's time limit")
+
+    @property
+    def push_allowed_hosts(self) -> set[str]:
+        return {host.strip().lower() for host in self.push_allow.split(",") if host.strip()}
+
+    announcement_budget_per_week: int = Field(
+        default=2,
+        ge=0,
+        description="at most this many announcements a week interrupt a person (push or "
+        "e-mail), across all senders; the rest go to the digest only",
+    )

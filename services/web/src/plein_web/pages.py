@@ -25,6 +25,7 @@ from . import (
     pages_notify,
     pages_people,
     pages_preview,
+    pages_push,
     pages_sso,
     pages_topics,
 )
@@ -201,6 +202,7 @@ def routes() -> APIRouter:
     router.include_router(pages_people.router)
     router.include_router(pages_topics.router)
     router.include_router(pages_notify.router)
+    router.include_router(pages_push.router)
     router.include_router(pages_export.router)
     router.include_router(pages_dashboard.router)
     router.include_router(pages_embed.router)

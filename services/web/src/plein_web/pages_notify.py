@@ -3,6 +3,7 @@ the session's token, so the browser never sees one), notification settings and m
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -108,9 +109,21 @@ async def _drawn(visit: Person, event: list[str]) -> str:
 
 @router.get("/settings")
 async def settings_page(visit: Person, saved: bool = False) -> Response:
-    preferences = await visit.get("/notify/preferences")
+    preferences, devices, previews, key = await asyncio.gather(
+        visit.get("/notify/preferences"),
+        visit.get("/notify/push/devices"),
+        visit.get("/notify/push/previews"),
+        visit.get("/notify/push/key"),
+    )
     return visit.web.renderer.page(
-        visit, "settings.html", preferences=preferences, saved=saved, error=None
+        visit,
+        "settings.html",
+        preferences=preferences,
+        devices=devices,
+        private_previews=previews["private_previews"],
+        push_key=key["public_key"],
+        saved=saved,
+        error=None,
     )
 
 

@@ -35,6 +35,9 @@ FIELD_LABELS = {
 # Problems the APIs mark with a `code` extension: what each means for the person.
 CODES = {
     "text_required": N_("A post needs some text."),
+    "push_endpoint_refused": N_("This browser's push service is not one Plein may send to."),
+    "push_keys_invalid": N_("This browser gave no usable push keys."),
+    "push_device_taken": N_("This device receives another person's pushes; they remove it first."),
 }
 
 # A rule the API broke on one field (its `field` extension): what to do about it.

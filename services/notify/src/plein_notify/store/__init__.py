@@ -1,12 +1,17 @@
 """SQL for notify's own schema, the only package that knows its table names, one module per
 part of what notify keeps: people (identity's read model), threads, preferences, the inbox,
-e-mail, escalations. Callers say `store.<function>`; which module holds it is the store's
+e-mail, escalations, push. Callers say `store.<function>`; which module holds it is the store's
 business."""
 
 from __future__ import annotations
 
 from ..recipients import Delivery, NewNotification
 from ._sql import INBOX_CHANNEL, Conn, signal
+from .budget import (
+    announcements_told_since,
+    held_back_per_group,
+    record_announcements_told,
+)
 from .escalations import (
     add_escalation,
     answered_open_escalations,
@@ -68,6 +73,21 @@ from .preferences import (
     set_digest_frequency,
     set_preference,
 )
+from .push import (
+    add_device,
+    claim_due_pushes,
+    device_used,
+    devices,
+    drop_subscription,
+    forget_devices,
+    give_up_push,
+    people_with_devices,
+    private_previews,
+    remove_device,
+    retry_push,
+    set_private_previews,
+    vapid_private_pem,
+)
 from .threads import (
     add_participant,
     add_thread,
@@ -96,9 +116,26 @@ TABLES = (
     "causes",
     "escalations",
     "guideline_notices",
+    "announcements_told",
 )
 
 __all__ = [
+    "announcements_told_since",
+    "held_back_per_group",
+    "record_announcements_told",
+    "add_device",
+    "claim_due_pushes",
+    "device_used",
+    "devices",
+    "drop_subscription",
+    "forget_devices",
+    "give_up_push",
+    "people_with_devices",
+    "private_previews",
+    "remove_device",
+    "retry_push",
+    "set_private_previews",
+    "vapid_private_pem",
     "Conn",
     "Delivery",
     "INBOX_CHANNEL",

@@ -117,6 +117,25 @@ async def add_notifications(conn: Conn, deliveries: list[Delivery]) -> int:
                 [d.email_due for d, _ in mailed],
             ),
         )
+    pushed = [(d, entry) for d, entry in recorded if d.push]
+    if pushed:
+        # One push per device of the recipient's own: the join is the only way a subscription
+        # is chosen, so a subscription is never used for anyone else. The worker sends them.
+        await conn.execute(
+            "INSERT INTO push_queue (cause_key, subscription_id, notification_id, kind, due_at) "
+            "SELECT p.cause, s.id, p.entry, p.kind, p.at "
+            "FROM unnest(%s::text[], %s::uuid[], %s::uuid[], %s::text[], %s::timestamptz[]) "
+            " AS p(cause, recipient, entry, kind, at) "
+            "JOIN push_subscriptions s ON s.user_id = p.recipient "
+            "ON CONFLICT (cause_key, subscription_id) DO NOTHING",
+            (
+                [d.notification.cause_key for d, _ in pushed],
+                [d.notification.recipient_id for d, _ in pushed],
+                [entry for _, entry in pushed],
+                [d.notification.kind.value for d, _ in pushed],
+                [d.notification.at for d, _ in pushed],
+            ),
+        )
     return len(recorded)
 
 

@@ -13,6 +13,7 @@ const SHELL = [
   "/assets/plein.js",
   "/assets/feed.js",
   "/assets/files.js",
+  "/assets/push.js",
   "/assets/app.js",
   "/assets/htmx.min.js",
   "/assets/favicon.svg",
@@ -96,4 +97,40 @@ self.addEventListener("fetch", (event) => {
       })
     );
   }
+});
+
+// Web Push: show what notify pushed (decrypted by the browser): its sentence as the title, the
+// post's text when the person may see it there, and one notification per inbox entry (`tag`).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (notJson) {
+    data = {};
+  }
+  const options = {
+    body: data.body || "",
+    tag: data.id || undefined,
+    icon: "/assets/icons/icon-192.png",
+    badge: "/assets/icons/icon-192.png",
+    data: { id: data.id, url: data.url },
+  };
+  event.waitUntil(self.registration.showNotification(data.title || "Plein", options));
+});
+
+// A click opens the thread through /notifications/<id>/open, which marks the entry read as the
+// inbox does; only a path on Plein's own origin is followed.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const { id, url } = event.notification.data || {};
+  let path = "/notifications";
+  try {
+    path = new URL(url, self.location.origin).pathname;
+  } catch (badUrl) {
+    path = "/notifications";
+  }
+  const target = id
+    ? `/notifications/${encodeURIComponent(id)}/open?next=${encodeURIComponent(path)}`
+    : path;
+  event.waitUntil(self.clients.openWindow(target));
 });
