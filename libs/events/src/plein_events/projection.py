@@ -259,19 +259,12 @@ class ProjectionRunner:
         pipelined statements (the consumer allows two batches unacknowledged; batches are
         still applied one after the other)."""
         fetching = asyncio.ensure_future(self._fetch(sub))
-        # A stop ends the wait for the next batch at once rather than when the fetch expires:
-        # shutting down (a deploy, every test's services) then takes milliseconds, not a second.
-        stopping = asyncio.ensure_future(self._stop.wait())
         try:
             while True:
-                await asyncio.wait((fetching, stopping), return_when=asyncio.FIRST_COMPLETED)
-                if not fetching.done():
-                    return
-                msgs = fetching.result()
+                msgs = await fetching
                 fetching = asyncio.ensure_future(self._fetch(sub))
                 yield msgs
         finally:
-            stopping.cancel()
             fetching.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await fetching
