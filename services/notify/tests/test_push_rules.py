@@ -20,6 +20,9 @@ def test_only_https_endpoints_on_public_addresses_are_accepted() -> None:
     assert endpoint_refusal("https://push.intranet/x", ["10.0.0.7"], set())
     assert endpoint_refusal("https://push.example/x", [*PUBLIC, "127.0.0.1"], set())
     assert endpoint_refusal("https://push.example/x", ["fe80::1%eth0"], set())
+    # Loopback through NAT64 and IPv4-mapped forms (Python calls the NAT64 one global).
+    assert endpoint_refusal("https://push.example/x", ["64:ff9b::7f00:1"], set())
+    assert endpoint_refusal("https://push.example/x", ["::ffff:169.254.169.254"], set())
     assert endpoint_refusal("https://unknown.example/x", [], set())
     assert endpoint_refusal("https://push.example/a\x00b", PUBLIC, set())
     assert endpoint_refusal("https://[::1/x", PUBLIC, set())

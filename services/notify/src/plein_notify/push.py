@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from plein_platform.addresses import public
+
 MAX_ATTEMPTS = 6
 
 
@@ -47,8 +49,7 @@ def endpoint_refusal(endpoint: str, addresses: list[str], allowed: set[str]) -> 
     if not addresses:
         return "The push endpoint's host does not resolve."
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global or ip.is_multicast:
+        if not public(ipaddress.ip_address(address.split("%")[0])):
             return "A push endpoint must not be a private, loopback or link-local address."
     return None
 

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from plein_platform.addresses import IPAddress, public
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 PORTS = {"http": 80, "https": 443}
-NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class Refused(Exception):
@@ -89,27 +89,6 @@ def _allow_listed_host(host: str, allow: AllowList) -> bool:
         return allow.allows_address(ipaddress.ip_address(host))
     except ValueError:
         return False
-
-
-def public(address: IPAddress) -> bool:
-    """Whether `address` is on the public internet (also behind its IPv4-mapped form)."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in NAT64:  # 64:ff9b::a.b.c.d reaches a.b.c.d
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None:
-            return public(embedded)
-        if address.teredo is not None:
-            return False
-    return (
-        address.is_global
-        and not address.is_multicast
-        and not address.is_reserved
-        and not address.is_unspecified
-        and not address.is_link_local
-        and not address.is_loopback
-        and not address.is_private
-    )
 
 
 def check_address(host: str, address: IPAddress, allow: AllowList) -> None:
