@@ -9,10 +9,15 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import nats
+import nats.errors
+from nats.aio.client import Client as NATS
 from nats.js.api import DeliverPolicy
 from plein_events import Envelope, Followed, envelope_for
+from plein_events.personal import PERSON_KEYS_BUCKET
 from plein_events.projection import Projection, ProjectionRunner
 from plein_events.stream import DEAD_LETTER_STREAM_NAME, STREAM_NAME
+from plein_testdata.servers import Servers
 from psycopg import AsyncConnection, sql
 
 from .conftest import Bus
@@ -337,3 +342,38 @@ async def test_every_batch_goes_through_the_faststream_subscriber_and_its_metric
     # processed: the batches went through its subscriber, not around it.
     assert faststream_counts("faststream_received_messages") - received == 30
     assert faststream_counts("faststream_received_processed_messages") - processed == 30
+
+
+async def test_a_stopped_runner_leaves_no_key_watch_and_its_connection_drains_cleanly(
+    bus: Bus, servers: Servers
+) -> None:
+    """A projection opening sealed fields watches the person keys; that watch ends with the
+    runner. Left open, it kept a subscription whose callback blocked on its full queue, and
+    every shutdown's drain then waited out its whole timeout (30 s per test server in CI)."""
+    await create_tally_table(bus, "tally")
+    projection, _ = tally_projection("tally")
+    errors: list[Exception] = []
+
+    async def on_error(error: Exception) -> None:
+        errors.append(error)
+
+    nc = await nats.connect(servers.nats_url, error_cb=on_error, drain_timeout=5)
+    runner = ProjectionRunner(projection, bus.pool, nc.jetstream(), batch_size=10)
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        assert await runner.person_keys.get(str(uuid4())) is None  # starts the watch
+        assert _key_watches(nc)
+        # Far more key updates than the watch's queue holds (256), none read by the runner.
+        kv = await bus.js.key_value(PERSON_KEYS_BUCKET)
+        await asyncio.gather(*(kv.put(str(uuid4()), b"k" * 32) for _ in range(400)))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+    assert not _key_watches(nc)
+    await nc.drain()
+    assert not [e for e in errors if isinstance(e, nats.errors.DrainTimeoutError)]
+
+
+def _key_watches(nc: NATS) -> list[Any]:
+    return [s for s in nc._subs.values() if s._cb is not None and "watch" in repr(s._cb)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import json
 import os
@@ -25,6 +26,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 from uuid import UUID
 
+import nats.errors
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nats.js import JetStreamContext
@@ -194,18 +196,26 @@ class PersonKeys:
         """Forget which keys were missing (called per batch: one may have been shared since)."""
         self._missing.clear()
 
+    async def close(self) -> None:
+        """Stop the watch (a later `get` starts a new one). A watch left open holds its NATS
+        subscription: the connection's drain then waits for it, up to its timeout."""
+        mirror, self._mirror = self._mirror, None
+        if mirror is not None:
+            await mirror.stop()
+
     async def get(self, person_id: str) -> bytes | None:
-        if self._mirror is None:
+        mirror = self._mirror
+        if mirror is None:
             mirror = PersonKeyMirror(self.js, follow=False)
             try:
                 await mirror.start()
             except (BucketNotFoundError, NotFoundError):
                 return None
             self._mirror = mirror
-        self._mirror.drain()
+        mirror.drain()
         if person_id in self._missing:
             return None
-        key = await self._mirror.ensure(UUID(person_id))
+        key = await mirror.ensure(UUID(person_id))
         if key is None:
             self._missing.add(person_id)
         return key
@@ -291,8 +301,16 @@ class PersonKeyMirror:
                 self._apply(entry)
 
     async def stop(self) -> None:
-        if self._watcher is not None:
-            await self._watcher.stop()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        watcher, self._watcher = self._watcher, None
+        task, self._task = self._task, None
+        try:
+            if watcher is not None:
+                await watcher.stop()  # ends the follower's iteration too
+        except nats.errors.Error:
+            # The connection is already closing or closed: nothing left to unsubscribe, and
+            # no end of iteration will come to the follower.
+            if task is not None:
+                task.cancel()
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -180,6 +180,12 @@ class ProjectionRunner:
         """
         self._stop = stop
         await self.broker.connect()
+        try:
+            await self._run(stop)
+        finally:
+            await self.applier.person_keys.close()
+
+    async def _run(self, stop: asyncio.Event) -> None:
         pause = 0.05
         while not stop.is_set():
             try:

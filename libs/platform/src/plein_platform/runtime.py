@@ -73,6 +73,9 @@ async def connect_nats(url: str, name: str = "plein") -> NATS:
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=on_reconnected,
+        # Stopping drains what subscriptions hold (workers have stopped by then); one that
+        # cannot finish should not hold a shutdown for nats-py's default 30 s.
+        drain_timeout=5,
     )
 
 

@@ -295,10 +295,13 @@ async def export_stream(
     # Personal fields travel sealed under their person's key: opened here as for any
     # projection; an erased person's (key destroyed) read as placeholders, written empty.
     keys = PersonKeys(js)
-    async for seq, envelope, _ in read_stream(
-        js, from_seq=from_seq, since=since, progress=progress
-    ):
-        export.add(seq, None if envelope is None else await keys.unseal_envelope(envelope))
+    try:
+        async for seq, envelope, _ in read_stream(
+            js, from_seq=from_seq, since=since, progress=progress
+        ):
+            export.add(seq, None if envelope is None else await keys.unseal_envelope(envelope))
+    finally:
+        await keys.close()
     read = time.perf_counter() - started
     tables = export.write(directory)
     return ExportResult(
