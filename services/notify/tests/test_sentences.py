@@ -64,9 +64,9 @@ def test_every_e_mail_subject_is_wholly_in_its_readers_language() -> None:
     dutch_words: set[str] = set()
     for m in catalog:
         for english in m.id if isinstance(m.id, tuple) else (m.id,):
-            english_words.update(_words(english))
+            english_words.update(_words(str(english)))
         for dutch in m.string if isinstance(m.string, tuple) else (m.string,):
-            dutch_words.update(_words(dutch))
+            dutch_words.update(_words(str(dutch or "")))
     # A word of one language's sentences that the other language's never use.
     english_only, dutch_only = english_words - dutch_words, dutch_words - english_words
 
