@@ -20,6 +20,7 @@ from .domain.calendar import MAX_LINK_CHARS, MAX_PLACE_CHARS, RSVP_ANSWERS, Gath
 
 Me = Annotated[Principal, Depends(current_principal)]
 ICS = "text/calendar; charset=utf-8"
+Id = Annotated[UUID, Path(description="the event's id")]
 
 
 class NewEvent(BaseModel):
@@ -145,7 +146,6 @@ async def _view(calendar: Calendar, g: Gathering, me: Principal) -> dict[str, An
 
 def routes() -> APIRouter:
     router = APIRouter(tags=["calendar"])
-    Id = Annotated[UUID, Path()]
 
     # The feed and .ics routes come first: "/calendar/{id}" would match their paths too.
     @router.get(

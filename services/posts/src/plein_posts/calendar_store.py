@@ -25,9 +25,10 @@ Conn = AsyncConnection[Any]
 TABLES = ("gatherings", "gathering_answers")
 # How long an event stays in a subscribed feed after it ended.
 FEED_KEEPS_ENDED = timedelta(days=90)
+# `e`, not `g`: store.visible's own subquery names the groups table `g`.
 _COLUMNS = (
-    "g.gathering_id AS id, g.organiser_id, g.group_id, g.title, g.description, g.place, "
-    "g.online_url, g.starts_at, g.ends_at, g.timezone, g.cancelled, g.sequence, g.changed_at, "
+    "e.gathering_id AS id, e.organiser_id, e.group_id, e.title, e.description, e.place, "
+    "e.online_url, e.starts_at, e.ends_at, e.timezone, e.cancelled, e.sequence, e.changed_at, "
     "coalesce(p.display_name, '') AS organiser_name"
 )
 
@@ -107,23 +108,23 @@ async def upcoming(
     group_id: UUID | None = None,
 ) -> list[dict[str, Any]]:
     """Events not over yet that `viewer` may see, soonest first, with `viewer`'s answer."""
-    where = ["g.ends_at > %(now)s", visible("g")]
+    where = ["e.ends_at > %(now)s", visible("e")]
     params: dict[str, Any] = {"viewer": viewer, "now": now, "limit": limit}
     if group_id is not None:
-        where.append("g.group_id = %(group)s")
+        where.append("e.group_id = %(group)s")
         params["group"] = group_id
     if after is not None:
-        where.append("(g.starts_at, g.gathering_id) > (%(at)s, %(id)s)")
+        where.append("(e.starts_at, e.gathering_id) > (%(at)s, %(id)s)")
         params["at"], params["id"] = after
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            f"SELECT {_COLUMNS}, a.answer AS my_answer, "
-            "(SELECT count(*) FROM gathering_answers y WHERE y.gathering_id = g.gathering_id "
+            f"SELECT {_COLUMNS}, mine.answer AS my_answer, "
+            "(SELECT count(*) FROM gathering_answers y WHERE y.gathering_id = e.gathering_id "
             "AND y.answer = 'yes') AS coming "
-            "FROM gatherings g LEFT JOIN people p ON p.user_id = g.organiser_id "
-            "LEFT JOIN gathering_answers a ON a.gathering_id = g.gathering_id "
-            "AND a.user_id = %(viewer)s "
-            f"WHERE {' AND '.join(where)} ORDER BY g.starts_at, g.gathering_id LIMIT %(limit)s",
+            "FROM gatherings e LEFT JOIN people p ON p.user_id = e.organiser_id "
+            "LEFT JOIN gathering_answers mine ON mine.gathering_id = e.gathering_id "
+            "AND mine.user_id = %(viewer)s "
+            f"WHERE {' AND '.join(where)} ORDER BY e.starts_at, e.gathering_id LIMIT %(limit)s",
             params,
         )
         return await cur.fetchall()
@@ -134,13 +135,13 @@ async def feed(conn: Conn, viewer: UUID, now: datetime) -> list[dict[str, Any]]:
     organise, from 90 days back on (cancelled ones too: calendars then strike them out)."""
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            f"SELECT {_COLUMNS} FROM gatherings g "
-            "LEFT JOIN people p ON p.user_id = g.organiser_id "
-            "WHERE g.ends_at > %(since)s AND "
-            "(g.organiser_id = %(viewer)s OR EXISTS (SELECT 1 FROM gathering_answers a "
-            "WHERE a.gathering_id = g.gathering_id AND a.user_id = %(viewer)s "
-            "AND a.answer IN ('yes', 'maybe'))) "
-            f"AND {visible('g')} ORDER BY g.starts_at LIMIT 1000",
+            f"SELECT {_COLUMNS} FROM gatherings e "
+            "LEFT JOIN people p ON p.user_id = e.organiser_id "
+            "WHERE e.ends_at > %(since)s AND "
+            "(e.organiser_id = %(viewer)s OR EXISTS (SELECT 1 FROM gathering_answers mine "
+            "WHERE mine.gathering_id = e.gathering_id AND mine.user_id = %(viewer)s "
+            "AND mine.answer IN ('yes', 'maybe'))) "
+            f"AND {visible('e')} ORDER BY e.starts_at LIMIT 1000",
             {"viewer": viewer, "since": now - FEED_KEEPS_ENDED},
         )
         return await cur.fetchall()
