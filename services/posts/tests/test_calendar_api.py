@@ -93,6 +93,12 @@ async def test_schedule_rsvp_cancel_and_the_ics_in_amsterdam_time(
         assert (entry["status"], entry["sequence"]) == ("CANCELLED", 1)
 
     await eventually(struck_out_in_bobs_feed)
+    # Each person's export: the events they organise, their own answers (the event by id).
+    anns = (await http.get("/posts/me/export", headers=ann.auth)).json()["data"]
+    assert [e["title"] for e in anns["events_organised"]] == ["Zomerborrel"]
+    bobs = (await http.get("/posts/me/export", headers=bob.auth)).json()["data"]
+    assert bobs["event_answers"] == [{"event_id": event["id"], "answer": "yes"}]
+    assert bobs["events_organised"] == []
     # A new feed link revokes the one before it.
     first = (await http.post("/posts/calendar/feed", headers=bob.auth)).json()["token"]
     await http.post("/posts/calendar/feed", headers=bob.auth)

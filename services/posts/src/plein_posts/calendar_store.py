@@ -195,3 +195,26 @@ async def feed_owner(conn: Conn, token: str) -> UUID | None:
     )
     row = await cur.fetchone()
     return row[0] if row else None
+
+
+# -- a person's export -----------------------------------------------------------------------
+
+
+async def personal(conn: Conn, person_id: UUID) -> dict[str, list[dict[str, Any]]]:
+    """A person's part of their export: the events they organise (their words) and their own
+    answers (the event by id only: its title is someone else's words)."""
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "SELECT gathering_id AS event_id, group_id, title, description, place, online_url, "
+            "starts_at, ends_at, timezone, cancelled FROM gatherings WHERE organiser_id = %s "
+            "ORDER BY starts_at",
+            (person_id,),
+        )
+        organised = await cur.fetchall()
+        await cur.execute(
+            "SELECT gathering_id AS event_id, answer FROM gathering_answers WHERE user_id = %s "
+            "ORDER BY gathering_id",
+            (person_id,),
+        )
+        answers = await cur.fetchall()
+    return {"events_organised": organised, "event_answers": answers}
