@@ -107,6 +107,7 @@ async def test_a_person_creates_an_event_and_another_says_yes_in_dutch_on_a_phon
     await form.get_by_label("Starts at (Amsterdam time)").fill("19:00")
     await form.get_by_label("Ends at").fill("18:00")
     await form.get_by_label("Place").fill("Dakterras")
+    await form.get_by_label("Group").select_option(label="Leadership team")
     await form.get_by_role("button", name="Create event").click()
     await expect(daan.page.locator(".problem")).to_have_text("An event ends after it starts.")
     await daan.check("event-new-error")
@@ -136,6 +137,11 @@ async def test_a_person_creates_an_event_and_another_says_yes_in_dutch_on_a_phon
     )
     await expect(ilse.page.locator(".people-coming")).to_contain_text("Ilse")
     await ilse.check("event-nl")
+
+    # The (private) group's page shows its next events.
+    await ilse.goto(f"/groups/{demo.group('Leadership team')}")
+    await expect(ilse.page.locator(".group-events .event-card")).to_contain_text(title)
+    await ilse.check("group-events-nl")
 
     await daan.page.reload()
     await expect(daan.page.locator(".people-coming")).to_contain_text("Ilse")
