@@ -51,6 +51,7 @@ def test_an_offset_or_another_zone_is_honoured() -> None:
         (datetime(2026, 7, 1, 10), datetime(2026, 7, 1, 10), None, "end_before_start"),
         (datetime(2026, 2, 1, 10), datetime(2026, 2, 1, 11), None, "in_the_past"),
         (datetime(2026, 7, 1, 10), datetime(2026, 9, 1, 10), None, "too_long"),
+        (datetime(1, 1, 1, 0, 30), datetime(1, 1, 1, 1, 30), None, "bad_date"),
     ],
 )
 def test_bad_times_are_refused(starts: datetime, ends: datetime, tz: str | None, code: str) -> None:

@@ -20,6 +20,9 @@ from .domain.calendar import MAX_LINK_CHARS, MAX_PLACE_CHARS, RSVP_ANSWERS, Gath
 
 Me = Annotated[Principal, Depends(current_principal)]
 ICS = "text/calendar; charset=utf-8"
+ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "iCalendar (RFC 5545)", "content": {"text/calendar": {}}}
+}
 Id = Annotated[UUID, Path(description="the event's id")]
 
 
@@ -34,13 +37,17 @@ class NewEvent(BaseModel):
         description="with an offset, or a wall-clock time read in `timezone`"
     )
     ends_at: datetime
-    timezone: str | None = Field(
-        default=None, max_length=64, description="IANA zone; Europe/Amsterdam when left out"
-    )
+    timezone: Annotated[
+        str | None,
+        Field(default=None, max_length=64, description="IANA zone; Europe/Amsterdam if left out"),
+        Storable,
+    ]
     place: Annotated[str, Field(default="", max_length=MAX_PLACE_CHARS), Storable]
-    online_url: str | None = Field(
-        default=None, max_length=MAX_LINK_CHARS, description="http or https only"
-    )
+    online_url: Annotated[
+        str | None,
+        Field(default=None, max_length=MAX_LINK_CHARS, description="http or https only"),
+        Storable,
+    ]
     group_id: UUID | None = Field(default=None, description="None: company-wide")
 
 
@@ -151,6 +158,7 @@ def routes() -> APIRouter:
     @router.get(
         "/calendar/feed/{token}.ics",
         response_class=Response,
+        responses=ICS_RESPONSE,
         summary="A person's calendar feed (webcal); the secret token is the only key",
     )
     async def feed(token: Annotated[str, Path(max_length=100)], request: Request) -> Response:
@@ -178,7 +186,10 @@ def routes() -> APIRouter:
         return Response(status_code=204)
 
     @router.get(
-        "/calendar/{gathering_id}.ics", response_class=Response, summary="One event as iCalendar"
+        "/calendar/{gathering_id}.ics",
+        response_class=Response,
+        responses=ICS_RESPONSE,
+        summary="One event as iCalendar",
     )
     async def one_ics(gathering_id: Id, request: Request, me: Me) -> Response:
         body = await _calendar(request).ics(me, gathering_id)

@@ -38,6 +38,7 @@ problems.CODES.update(
         "nonexistent_time": N_("That time does not exist here: the clocks skip that hour."),
         "in_the_past": N_("This event would be over already; choose a time still to come."),
         "too_long": N_("An event lasts at most 31 days."),
+        "bad_date": N_("That date is too far away."),
         "bad_link": N_("An online link starts with https:// or http://."),
         "no_place": N_("Give a place, an online link or both."),
         "bad_answer": N_("Answer yes, maybe or no."),

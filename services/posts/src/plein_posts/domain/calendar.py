@@ -27,13 +27,14 @@ RsvpAnswer = Literal["yes", "maybe", "no"]
 MAX_PLACE_CHARS = 200
 MAX_LINK_CHARS = 2000
 MAX_DURATION = timedelta(days=31)
+YEARS = range(2000, 2200)  # far outside this, converting between zones can overflow
 
 
 def zone(name: str | None) -> ZoneInfo:
     """The IANA time zone `name` (Europe/Amsterdam when None or empty)."""
     try:
         return ZoneInfo(name or HOME_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
         raise InvalidInput(f"{name!r} is not a known time zone (e.g. Europe/Amsterdam).") from None
 
 
@@ -41,6 +42,8 @@ def to_utc(moment: datetime, tz: ZoneInfo) -> datetime:
     """`moment` in UTC: a wall-clock time (no offset) read in `tz`, an offset time converted.
 
     A wall-clock time that `tz` skips (02:30 on the night clocks go forward) is refused."""
+    if moment.year not in YEARS:
+        raise InvalidInput("That date is too far away.", code="bad_date")
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
     local = moment.replace(tzinfo=tz)
