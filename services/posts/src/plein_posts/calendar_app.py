@@ -18,7 +18,7 @@ from plein_platform.auth import Principal
 from plein_platform.errors import Conflict, NotFound
 
 from . import calendar_store
-from .app import SAVE_ATTEMPTS, Conversations
+from .app import SAVE_ATTEMPTS, Conversations, PostsApplication
 from .domain.access import Access
 from .domain.calendar import Gathering, gathering_times
 from .domain.calendar_ics import IcsEvent, calendar_of
@@ -45,12 +45,12 @@ class Calendar:
         self.conversations = conversations
 
     @property
-    def _events(self) -> Any:
+    def _events(self) -> PostsApplication:
         return self.conversations.events
 
     def _load(self, gathering_id: UUID) -> Gathering:
         try:
-            gathering = self._events.repository.get(gathering_id)
+            gathering: Any = self._events.repository.get(gathering_id)
         except AggregateNotFoundError:
             raise NotFound(NO_SUCH_EVENT) from None
         if not isinstance(gathering, Gathering):

@@ -137,8 +137,8 @@ async def schedule(visit: Acting, request: Request) -> Response:
     try:
         event = await visit.api("POST", "/posts/calendar", json=body)
     except ApiProblem as problem:
-        if problem.status not in (404, 422):
-            raise
+        if problem.status >= 500 or problem.status == 429:
+            raise  # not about what was typed: the error page says what to do
         errors = problem.field_errors()
         # A malformed date or time is refused per field by posts; say it once, on the form.
         for field, name in (("starts_at", "date"), ("ends_at", "ends")):
