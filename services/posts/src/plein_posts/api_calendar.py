@@ -20,6 +20,7 @@ from .domain.calendar import MAX_LINK_CHARS, MAX_PLACE_CHARS, RSVP_ANSWERS, Gath
 
 Me = Annotated[Principal, Depends(current_principal)]
 ICS = "text/calendar; charset=utf-8"
+StorableStr = Annotated[str, Storable]  # None stays None; text is checked
 ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"description": "iCalendar (RFC 5545)", "content": {"text/calendar": {}}}
 }
@@ -38,15 +39,13 @@ class NewEvent(BaseModel):
     )
     ends_at: datetime
     timezone: Annotated[
-        str | None,
+        StorableStr | None,
         Field(default=None, max_length=64, description="IANA zone; Europe/Amsterdam if left out"),
-        Storable,
     ]
     place: Annotated[str, Field(default="", max_length=MAX_PLACE_CHARS), Storable]
     online_url: Annotated[
-        str | None,
+        StorableStr | None,
         Field(default=None, max_length=MAX_LINK_CHARS, description="http or https only"),
-        Storable,
     ]
     group_id: UUID | None = Field(default=None, description="None: company-wide")
 
