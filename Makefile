@@ -77,6 +77,7 @@ bench: setup bench-tools ## benchmarks, each next to a baseline measured in the 
 	$(UV) run python bench/feed.py --events 200000
 	$(UV) run python bench/metrics.py
 	$(UV) run python bench/web.py
+	$(UV) run python bench/web_vitals.py
 	$(UV) run python bench/files.py
 
 replay: setup ## rebuild a projection from the stream: make replay P=feed

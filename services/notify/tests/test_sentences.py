@@ -2,6 +2,7 @@
 words, verbs agree with how many people did it, numbers and moments as each language writes
 them, and a person's language from their profile or their client."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,6 +52,59 @@ def test_english_is_the_message_ids_and_dutch_is_not() -> None:
         assert english == default
         assert dutch != english, kind
         assert kind_label(kind, DUTCH) != kind_label(kind, ENGLISH)
+
+
+def test_every_e_mail_subject_is_wholly_in_its_readers_language() -> None:
+    """The walk of e-mail subjects (an immediate e-mail's subject is its line; a digest has its
+    own): every kind, in every form it takes, in Dutch and in English, holds no sentence of the
+    other language (a word one language uses and the other never does)."""
+    with (PACKAGE / "locale" / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    english_words: set[str] = set()
+    dutch_words: set[str] = set()
+    for m in catalog:
+        for english in m.id if isinstance(m.id, tuple) else (m.id,):
+            english_words.update(_words(english))
+        for dutch in m.string if isinstance(m.string, tuple) else (m.string,):
+            dutch_words.update(_words(dutch))
+    # A word of one language's sentences that the other language's never use.
+    english_only, dutch_only = english_words - dutch_words, dutch_words - english_words
+
+    subjects: dict[str, list[str]] = {"nl": [], "en": []}
+    for language, speak in (("nl", DUTCH), ("en", ENGLISH)):
+        for kind in Kind:
+            for post_kind in (None, "question", "announcement"):
+                for group, hidden in ((None, False), ("Sales", False), ("Geheim", True)):
+                    for shared_file in (False, True):
+                        for many in (1, 5):
+                            subjects[language].append(
+                                summary(
+                                    kind,
+                                    ["Ann", "Bob"][:many],
+                                    many,
+                                    post_kind=post_kind,
+                                    group_name=group,
+                                    private_hidden=hidden,
+                                    waited_hours=24,
+                                    shared_file=shared_file,
+                                    speak=speak,
+                                )
+                            )
+        for frequency in DigestFrequency:
+            subjects[language] += [digest_subject(frequency, n, speak) for n in (1, 3)]
+    wrong = [
+        (language, subject, word)
+        for language, foreign in (("nl", english_only), ("en", dutch_only))
+        for subject in subjects[language]
+        for word in _words(subject)
+        if word in foreign
+    ]
+    assert len(subjects["nl"]) > 100 and wrong == []
+
+
+def _words(text: str) -> list[str]:
+    """The lower-case words of a sentence, placeholders left out."""
+    return [w for w in re.findall(r"[a-zà-ÿ]+", re.sub(r"%\(\w+\)[sd]", " ", text.lower()))]
 
 
 def test_a_private_group_stays_unnamed_in_dutch_too() -> None:

@@ -60,6 +60,21 @@ async def test_cards_show_reactions_latest_replies_poll_and_praise_in_the_order_
     assert latest[0]["thread_parent_id"] == replies[2] and latest[0]["in_reply_to"] is None
     assert [o["votes"] for o in voted["poll"]["options"]] == [0, 1]
 
+    # "View all" in a list: every reply, oldest first, in the same flat form.
+    every = await plein.http.get(
+        "/posts/cards", headers=bob.auth, params={"id": [post_id], "replies": "all"}
+    )
+    assert every.status_code == 200, every.text
+    (whole,) = every.json()["cards"]
+    assert [r["text"] for r in whole["latest_replies"]] == ["Ja!", "Ik ook", "Top", "Om vijf uur"]
+    assert whole["latest_replies"][3]["thread_parent_id"] == replies[0]
+    wrong = await plein.http.get(
+        "/posts/cards", headers=bob.auth, params={"id": [post_id], "replies": "some"}
+    )
+    assert wrong.status_code == 422 and wrong.headers["content-type"].startswith(
+        "application/problem+json"
+    )
+
 
 async def test_cards_leave_out_threads_the_reader_may_not_read(plein: Plein, identity: Any) -> None:
     ann, tom = await identity.people("ann", "tom")

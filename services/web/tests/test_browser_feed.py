@@ -84,6 +84,12 @@ async def _a_group_with_threads(demo: Demo, author: str, reader: str, tag: str) 
         author, "POST", f"/posts/posts/{ids['talk']}/replies", json={"text": f"Ik neem taart {tag}"}
     )
     assert reply.status_code == 201, reply.text
+    for later in (f"Wie neemt chips mee? {tag}", f"Ik breng muziek {tag}"):
+        # Two later replies: the list shows the latest two, so the first one is under "view all".
+        answered = await demo.api(
+            author, "POST", f"/posts/posts/{ids['talk']}/replies", json={"text": later}
+        )
+        assert answered.status_code == 201, answered.text
     return ids
 
 
@@ -155,15 +161,22 @@ async def test_from_the_feed_react_reply_vote_see_praise_and_read_on_without_lea
     await talk.locator(".reply-box textarea").fill(f"Ik kom {tag}")
     await talk.locator(".reply-box").get_by_role("button", name=words["reply"]).click()
     await expect(talk.locator(".latest-reply").filter(has_text=f"Ik kom {tag}")).to_be_visible()
+    # The author's first reply is older than the latest two: "view all" shows it in place.
     cake = talk.locator(".latest-reply").filter(has_text=f"Ik neem taart {tag}")
-    if await cake.count() == 0:  # only the latest two show; the author's went under "view all"
-        await expect(talk.locator(".view-all")).to_be_visible()
-    else:
-        await cake.get_by_text(words["reply_to_this"]).click()
-        await cake.locator("textarea").fill(f"Met slagroom {tag}")
-        await cake.get_by_role("button", name=words["reply"]).click()
-        nested = talk.locator(".latest-reply.nested").filter(has_text=f"Met slagroom {tag}")
-        await expect(nested).to_be_visible()
+    await expect(cake).to_have_count(0)
+    view_all = talk.locator(".view-all a")
+    await view_all.scroll_into_view_if_needed()  # as the reader does, before the measure
+    before = await page.evaluate("window.scrollY")
+    await view_all.click()
+    await expect(cake).to_be_visible()
+    await expect(talk.locator(".latest-reply")).to_have_count(4)
+    await expect(talk.locator(".view-all")).to_have_count(0)
+    assert abs(await page.evaluate("window.scrollY") - before) < 2
+    await cake.get_by_text(words["reply_to_this"]).click()
+    await cake.locator("textarea").fill(f"Met slagroom {tag}")
+    await cake.get_by_role("button", name=words["reply"]).click()
+    nested = talk.locator(".latest-reply.nested").filter(has_text=f"Met slagroom {tag}")
+    await expect(nested).to_be_visible()
 
     # Answer a question in place.
     question = entry(page, f"Wie weet de wifi-code? {tag}")

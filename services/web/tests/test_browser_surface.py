@@ -207,6 +207,7 @@ async def test_every_page_speaks_one_language_and_axe_finds_nothing(  # type: ig
 
 # -- errors ------------------------------------------------------------------------------------
 
+ERROR_WORDS_5XX = "Er ging bij ons iets mis"
 ERROR_WORDS = {
     "en": {
         404: "Page not found",
@@ -281,6 +282,32 @@ async def test_each_error_is_a_page_with_the_navigation_in_the_persons_language(
     await expect(page.locator(".problem")).to_contain_text(
         "Message: at most 500 characters" if language == "en" else "Bericht: hoogstens 500 tekens"
     )
+
+    # A real 5xx: posts' database connections all taken (as by a runaway report), so posts
+    # answers 503 after its pool wait. The thread page says so in words, with the navigation
+    # and Retry-After, and opens again once posts has connections.
+    await eva.goto("/")  # a thread of her home feed (no API token: the address is throttled)
+    thread = await page.locator("#entries [id^=entry-]").first.get_attribute("id") or ""
+    thread = thread.removeprefix("entry-")
+    pool = demo.plein.runtime.service("posts").ctx.pool
+    held = [await pool.getconn() for _ in range(pool.max_size)]
+    try:
+        response = await page.goto(f"{demo.base_url}/posts/{thread}")
+        assert response is not None and response.status == 503
+        assert response.headers.get("retry-after", "").isdigit()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Something went wrong on our side" if language == "en" else ERROR_WORDS_5XX
+        )
+        await expect(page.locator("nav.nav")).to_be_attached()
+        body = await page.locator("body").inner_text()
+        assert '"status"' not in body and "Traceback" not in body and "Pool" not in body
+        assert not await language_findings(page, language, "error-5xx")
+        await shoot(eva, "error-unavailable")
+    finally:
+        for connection in held:
+            await pool.putconn(connection)
+    response = await page.goto(f"{demo.base_url}/posts/{thread}")
+    assert response is not None and response.status == 200
 
     # Wrong passwords until identity asks to wait: the sign-in page says how long.
     stranger: Visitor = await visitors(size, locale=BROWSER_LOCALE[language])

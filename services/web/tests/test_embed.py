@@ -37,8 +37,8 @@ class Intranet:
                 group = groups.get(self.path.split("?")[0])
                 extra = f' data-plein-group="{group}"' if group else ""
                 body = (
-                    f"<!doctype html><html lang='en'><title>Intranet</title><h1>{self.path}</h1>"
-                    f'<script src="{plein}/assets/embed.js" async{extra}></script></html>'
+                    f"<!doctype html><html lang='en'><title>Intranet</title><main><h1>{self.path}</h1>"
+                    f'<script src="{plein}/assets/embed.js" async{extra}></script></main></html>'
                 ).encode()
                 self.send_response(200)
                 self.send_header("content-type", "text/html; charset=utf-8")

@@ -3,7 +3,7 @@ a reader can react, vote, see praise and the latest replies without opening it."
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -22,6 +22,10 @@ def routes() -> APIRouter:
         me: Me,
         use: Use,
         id: Annotated[list[UUID], Query(min_length=1, max_length=MAX_CARDS)],
+        replies: Annotated[
+            Literal["latest", "all"],
+            Query(description="`all`: every readable reply, oldest first, not only the last few"),
+        ] = "latest",
     ) -> dict[str, Any]:
         """Each thread asked for, in that order, as the thread read shows its opening post
         (reactions, `my_reaction`, poll, praise), with `latest_replies` (the last
@@ -31,7 +35,9 @@ def routes() -> APIRouter:
         found = await use.cards(me, id)
         now = use.clock()
         return {
-            "cards": [card_view(post, access, now) for post, access in found],
+            "cards": [
+                card_view(post, access, now, every_reply=replies == "all") for post, access in found
+            ],
             "latest_replies": LATEST_REPLIES,
         }
 

@@ -126,9 +126,12 @@ def poll_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
 LATEST_REPLIES = 2
 
 
-def card_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
+def card_view(
+    post: Post, access: Access, now: datetime, *, every_reply: bool = False
+) -> dict[str, Any]:
     """A thread as a list shows it: the opening post (reactions, poll, praise) with its last
-    few replies and its best answer, flat, without the rest of the thread or any history."""
+    few replies (every reply, when the reader asked a list to "view all" in place) and its
+    best answer, flat, without any history."""
     root = thread_view(post, access, now, with_replies=False)
     shown = [m for m in sorted(post.replies, key=lambda m: m.created_at) if _readable(m, access)]
     parents = {m.id: m.parent_id for m in post.replies}
@@ -147,7 +150,7 @@ def card_view(post: Post, access: Access, now: datetime) -> dict[str, Any]:
 
     root.pop("replies")
     root.pop("history")
-    root["latest_replies"] = [flat(m) for m in shown[-LATEST_REPLIES:]]
+    root["latest_replies"] = [flat(m) for m in (shown if every_reply else shown[-LATEST_REPLIES:])]
     accepted = post.messages.get(post.accepted_reply_id) if post.accepted_reply_id else None
     root["best_answer_reply"] = (
         flat(accepted) if accepted is not None and _readable(accepted, access) else None

@@ -15,13 +15,16 @@ from .visits import Visit
 ENTRY_KEYS = ("pinned", "raised", "entries")
 
 
-async def cards_of(visit: Visit, post_ids: list[str]) -> dict[str, dict[str, Any]]:
+async def cards_of(
+    visit: Visit, post_ids: list[str], *, every_reply: bool = False
+) -> dict[str, dict[str, Any]]:
     """The cards of these threads by post id; one the reader may no longer read is missing
-    (the entry then shows without its actions)."""
+    (the entry then shows without its actions). `every_reply`: all replies, not the latest."""
     if not post_ids:
         return {}
     try:
-        body = await visit.get("/posts/cards", id=post_ids)
+        replies = "all" if every_reply else "latest"
+        body = await visit.get("/posts/cards", id=post_ids, replies=replies)
     except ApiProblem:
         return {}  # the feed still reads without them
     return {str(card["id"]): card for card in body["cards"]}

@@ -297,9 +297,10 @@ async def acts(
     status_code: int = 200,
     reply_error: str | None = None,
     reply_text: str = "",
+    every_reply: bool = False,
 ) -> Response:
     """A post's block of a list (reactions, poll, replies, reply box) as it is now."""
-    cards = await cards_of(visit, [str(post_id)])
+    cards = await cards_of(visit, [str(post_id)], every_reply=every_reply)
     card = cards.get(str(post_id))
     if card is None:
         return Response(status_code=204)  # gone meanwhile: leave the page as it is
@@ -314,6 +315,15 @@ async def acts(
         reply_error=reply_error,
         reply_text=reply_text,
     )
+
+
+@router.get("/posts/{post_id}/acts")
+async def every_reply_in_place(visit: Person, post_id: UUID, back: str = "") -> Response:
+    """ "View all replies" in a list, in place (htmx): the post's block with every reply, so
+    the reader stays where they were. Without JavaScript the link opens the thread."""
+    if not visit.request.headers.get("hx-request"):
+        return see_other(f"/posts/{post_id}#replies")
+    return await acts(visit, post_id, back, every_reply=True)
 
 
 async def done(visit: Visit, post_id: UUID, back: str, anchor: str = "") -> Response:

@@ -169,6 +169,9 @@ def _environment(time_zone: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship inside the package and change only with a new release: without this,
+        # every include and import (several per feed entry) stats its file on each render.
+        auto_reload=False,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda message: i18n.translations(i18n.current_language.get()).gettext(message),
