@@ -87,3 +87,63 @@ async def test_the_topic_pages_speak_dutch(demo: Demo, visitors) -> None:  # typ
     await expect(ilse.page.get_by_role("button", name="Volgend", exact=True)).to_be_visible()
     await ilse.check("topic-nl")
     assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+
+
+# -- events (calendar events with RSVP): here to share this module's running Plein ----------
+
+
+async def test_a_person_creates_an_event_and_another_says_yes_in_dutch_on_a_phone(
+    demo: Demo,
+    visitors,  # type: ignore[no-untyped-def]
+) -> None:
+    title = f"Zomerborrel {uuid.uuid4().hex[:6]}"
+    daan: Visitor = await visitors("desktop")
+    await daan.sign_in("daan")
+    await daan.goto("/events")
+    await daan.page.get_by_role("link", name="New event").first.click()
+    form = daan.page.locator("form[action='/events']")
+    await form.get_by_label("Title").fill(title)
+    await form.get_by_label("Date", exact=True).fill("2027-07-01")
+    await form.get_by_label("Starts at (Amsterdam time)").fill("19:00")
+    await form.get_by_label("Ends at").fill("18:00")
+    await form.get_by_label("Place").fill("Dakterras")
+    await form.get_by_label("Group").select_option(label="Leadership team")
+    await form.get_by_role("button", name="Create event").click()
+    await expect(daan.page.locator(".problem")).to_have_text("An event ends after it starts.")
+    await daan.check("event-new-error")
+    await form.get_by_label("Ends at").fill("21:30")
+    await form.get_by_role("button", name="Create event").click()
+    await expect(daan.page.get_by_role("heading", level=1)).to_have_text(title)
+    # Amsterdam's summer time, in the page's language.
+    await expect(daan.page.locator(".event-facts time")).to_have_text(
+        re.compile(r"1 Jul 2027, 19:00 – 21:30")
+    )
+    event_url = daan.page.url
+    # "Add to calendar": the .ics comes through the web client, with the session's cookie.
+    ics = await daan.page.request.get(event_url + ".ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert "DTSTART;TZID=Europe/Amsterdam:20270701T190000" in (await ics.text())
+    await daan.check("event")
+
+    ilse: Visitor = await visitors("phone", locale="nl-NL")
+    await ilse.sign_in("ilse")
+    await ilse.goto("/events")
+    await reload_until_visible(ilse.page, ".event-card", title)
+    await ilse.check("events-nl")
+    await ilse.page.get_by_role("link", name=title).click()
+    await ilse.page.get_by_role("button", name="Ja", exact=True).click()
+    await expect(ilse.page.get_by_role("button", name="Ja", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await expect(ilse.page.locator(".people-coming")).to_contain_text("Ilse")
+    await ilse.check("event-nl")
+
+    # The (private) group's page shows its next events.
+    await ilse.goto(f"/groups/{demo.group('Leadership team')}")
+    await expect(ilse.page.locator(".group-events .event-card")).to_contain_text(title)
+    await ilse.check("group-events-nl")
+
+    await daan.page.reload()
+    await expect(daan.page.locator(".people-coming")).to_contain_text("Ilse")
+    assert demo.axe_findings == [], "\n".join(demo.axe_findings)
+    assert daan.console_errors == [] and ilse.console_errors == []

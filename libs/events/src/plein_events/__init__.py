@@ -3,6 +3,7 @@
 Importing this package registers every event type.
 """
 
+from . import gatherings as gatherings  # calendar events (registers their types)
 from .contract import (
     FORMER_COLLEAGUE,
     REMOVED_TEXT,

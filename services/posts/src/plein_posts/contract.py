@@ -24,6 +24,7 @@ from plein_events.posts import (
     Unreacted,
 )
 
+from .calendar_contract import to_contract as gathering_contract
 from .domain import Post
 
 
@@ -64,6 +65,8 @@ def _thread_started(e: Any) -> Event:
 
 def to_contract(e: Any) -> Event | None:
     """The contract event for a stored domain event; None for events that stay inside posts."""
+    if (gathering := gathering_contract(e)) is not None:  # calendar events
+        return gathering
     where: dict[str, Any] = {"group_id": getattr(e, "group_id", None)}
     private: dict[str, Any] = {**where, "group_private": getattr(e, "group_private", False)}
     match e:

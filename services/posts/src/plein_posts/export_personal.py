@@ -32,7 +32,7 @@ from plein_platform.service import service_of
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from . import store
+from . import calendar_store, store
 from .domain import Message, Post
 
 Conn = AsyncConnection[Any]
@@ -47,7 +47,10 @@ DESCRIBE = """posts.json `data`:
 - praise_given: praise you wrote (post_id, praised_ids, badge, text, created_at).
 - praise_received: praise others wrote about you that you may still read (post_id,
   author_id, badge, text, created_at).
-- reports: what you reported to the moderators (post_id, reply_id, reason, reported_at, closed)."""
+- reports: what you reported to the moderators (post_id, reply_id, reason, reported_at, closed).
+- events_organised: calendar events you organise (event_id, group_id, title, description,
+  place, online_url, starts_at, ends_at, timezone, cancelled).
+- event_answers: your RSVPs (event_id, answer: yes, maybe or no)."""
 
 # -- the index of touched threads (a projection of posts' own events) -----------------------
 
@@ -171,6 +174,7 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
             (person_id,),
         )
         reports = await reports_cur.fetchall()
+        events = await calendar_store.personal(conn, person_id)
     data: dict[str, list[dict[str, Any]]] = {
         "messages": [],
         "reactions": [],
@@ -187,7 +191,7 @@ async def collect(request: Request, person_id: UUID) -> dict[str, Any]:
             access = await store.access(conn, person_id, person_id, post.group_id)
         for key, rows in person_part(post, person_id, access.may_read).items():
             data[key].extend(rows)
-    return {**data, "reports": reports}
+    return {**data, "reports": reports, **events}
 
 
 async def is_admin(request: Request, caller: Principal) -> bool:

@@ -34,6 +34,7 @@ WRITTEN_WORDS: dict[str, tuple[str, list[str]]] = {
     "Post.Created": ("real_author_id", ["text", "title", "options"]),
     "Post.Replied": ("real_author_id", ["text"]),
     "Post.Edited": ("real_editor_id", ["text"]),
+    "Gathering.Scheduled": ("organiser_id", ["title", "description"]),
 }
 
 

@@ -16,8 +16,10 @@ from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady, Worker
 from plein_platform.standing import standing_projection
 
-from . import api, api_cards, api_reactions, api_topics, export_personal
+from . import api, api_calendar, api_cards, api_reactions, api_topics, export_personal
 from .app import Conversations, PostsApplication
+from .calendar_app import Calendar
+from .calendar_store import CALENDAR
 from .consumers import ACCESS, THREADS
 from .contract import to_contract
 from .sealing import envelope_sealer
@@ -47,6 +49,7 @@ class PostsService(EventSourcedService):
         router.include_router(api_topics.routes())
         router.include_router(api_reactions.routes())
         router.include_router(api_cards.routes())
+        router.include_router(api_calendar.routes())
         return router
 
     def projections(self) -> list[Projection]:
@@ -57,6 +60,7 @@ class PostsService(EventSourcedService):
             THREADS,
             export_personal.TOUCHES,
             TOPIC_FOLLOWS,
+            CALENDAR,
             delegations_projection(self.name),
             standing_projection(self.name),
         ]
@@ -69,6 +73,10 @@ class PostsService(EventSourcedService):
         if self._conversations is None:
             raise ServiceNotReady("The posts service is starting.")
         return self._conversations
+
+    @property
+    def calendar(self) -> Calendar:
+        return Calendar(self.conversations)
 
     async def on_start(self) -> None:
         await super().on_start()

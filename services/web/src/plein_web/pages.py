@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import (
     installable,
+    pages_calendar,
     pages_dashboard,
     pages_embed,
     pages_export,
@@ -201,6 +202,7 @@ def routes() -> APIRouter:
     router.include_router(pages_home.router)
     router.include_router(pages_people.router)
     router.include_router(pages_topics.router)
+    router.include_router(pages_calendar.router)
     router.include_router(pages_notify.router)
     router.include_router(pages_push.router)
     router.include_router(pages_export.router)
