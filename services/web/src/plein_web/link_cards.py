@@ -37,7 +37,9 @@ async def with_link_cards(visit: Visit, items: Iterable[dict[str, Any]]) -> None
     messages = [pair for item in items for pair in messages_by_id(item)]
     if not visit.session.signed_in:
         return  # cards are read with the person's token (a signed-out embed shows none)
-    ids = list(dict.fromkeys(i for i, _ in messages))
+    # Only a message with a web address can have a card (the files service makes one for
+    # the first http(s) URL of its text): most pages then ask nothing at all.
+    ids = list(dict.fromkeys(i for i, message in messages if _has_address(message)))
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), BATCH):
         try:
@@ -48,3 +50,8 @@ async def with_link_cards(visit: Visit, items: Iterable[dict[str, Any]]) -> None
             found[str(card["post_id"])] = card
     for message_id, message in messages:
         message["link_card"] = found.get(message_id)
+
+
+def _has_address(message: dict[str, Any]) -> bool:
+    text = message.get("text")
+    return isinstance(text, str) and "://" in text
