@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -246,9 +247,11 @@ async def test_a_reply_reaches_a_device_with_push_on_decrypted_once_with_the_thr
     assert len(receiver.to(browser)) == 1
     async with notify(plein).ctx.pool.connection() as conn:
         cur = await conn.execute(
-            "SELECT count(*) FROM email_queue WHERE recipient_id = %s", (bob.id,)
+            "SELECT only_if_unread, due_at FROM email_queue WHERE recipient_id = %s", (bob.id,)
         )
-        assert (await cur.fetchone())[0] == 0  # pushed, so not e-mailed as well
+        # Pushed, so not e-mailed as well: only later, and only if the push stays unopened.
+        told_at = datetime.fromisoformat(inbox["entries"][0]["created_at"])
+        assert await cur.fetchall() == [(True, told_at + timedelta(hours=1))]
     listed = (await plein.http.get("/notify/push/devices", headers=bob.auth)).json()
     assert [d["id"] for d in listed] == [device["id"]] and listed[0]["last_used_at"]
 
@@ -458,9 +461,12 @@ async def test_the_third_announcement_of_a_week_goes_to_the_digest_not_push_or_e
             ("announcement 2", True),  # held back: in the app and the digest only
         ]
         cur = await conn.execute(
-            "SELECT count(*) FROM email_queue WHERE recipient_id = ANY(%s)", ([bob.id, cas.id],)
+            "SELECT recipient_id::text, only_if_unread, count(*) FROM email_queue "
+            "WHERE recipient_id = ANY(%s) GROUP BY 1, 2",
+            ([bob.id, cas.id],),
         )
-        assert (await cur.fetchone())[0] == 2  # Cas's first two; Bob's went by push
+        # Cas's first two at once; Bob's went by push, each e-mailed later only if unopened.
+        assert sorted(await cur.fetchall()) == sorted([(cas.id, False, 2), (bob.id, True, 2)])
     held = await plein.http.get("/notify/announcements/held-back", headers=cm.auth)
     assert held.status_code == 200, held.text
     assert [(g["group_id"], g["held_back"], g["people"]) for g in held.json()] == [

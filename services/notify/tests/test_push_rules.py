@@ -3,7 +3,7 @@ e-mail for a person without a device."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from plein_notify import recipients
@@ -64,6 +64,25 @@ def test_push_goes_to_a_device_or_else_by_email_never_both() -> None:
     assert pushed.push and pushed.email_due is None
     [mailed] = recipients.deliveries([told], choices, with_devices=set())
     assert not mailed.push and mailed.email_due == told.at
+
+
+def test_a_push_is_followed_by_an_e_mail_later_only_if_still_unread() -> None:
+    someone = uuid4()
+    told = NewNotification(
+        recipient_id=someone, kind=Kind.REPLY, group_key="k", cause_key="c", at=datetime.now(UTC)
+    )
+    choices = {(someone, Kind.REPLY): Channel.PUSH.value}
+    wait = timedelta(minutes=30)
+    [pushed] = recipients.deliveries([told], choices, with_devices={someone}, push_fallback=wait)
+    assert pushed.push and pushed.email_due == told.at + wait and pushed.email_if_unread
+    [mailed] = recipients.deliveries([told], choices, with_devices=set(), push_fallback=wait)
+    assert mailed.email_due == told.at and not mailed.email_if_unread  # no device: at once
+    # An announcement's own later e-mail stays the later of the two.
+    later = told.at + timedelta(hours=2)
+    [announced] = recipients.deliveries(
+        [told], choices, with_devices={someone}, push_fallback=wait, email_at=later
+    )
+    assert announced.email_due == later
 
 
 def test_an_announcement_over_the_weeks_budget_goes_to_the_digest_only() -> None:

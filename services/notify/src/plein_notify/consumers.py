@@ -73,7 +73,11 @@ class Notifications:
         pushing = [user for (user, _), channel in choices.items() if channel == Channel.PUSH]
         with_devices = await store.people_with_devices(conn, pushing)
         chosen = recipients.deliveries(
-            wanted, choices, email_at=email_at, with_devices=with_devices
+            wanted,
+            choices,
+            email_at=email_at,
+            with_devices=with_devices,
+            push_fallback=self.settings.push_fallback,
         )
         await store.add_notifications(conn, await self.within_budget(conn, chosen))
 

@@ -44,6 +44,9 @@ class Delivery:
     channel: Channel
     email_due: datetime | None
     push: bool = False
+    # The e-mail is the second channel after a push: it goes only if the entry is still
+    # unread when it is due (opened anywhere, it is read everywhere).
+    email_if_unread: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,13 @@ def deliveries(
     *,
     email_at: datetime | None = None,
     with_devices: frozenset[UUID] | set[UUID] = frozenset(),
+    push_fallback: timedelta | None = None,
 ) -> list[Delivery]:
     """Each notification on the channel its recipient chose for its kind (`choices`: known
     active people only; None, the kind's default). Off: not at all; e-mail: due at
     `email_at`, else when it happened; push: to their devices when they have one
-    (`with_devices`), else by e-mail as above, never both at once."""
+    (`with_devices`), else by e-mail as above, never both at once. A push is followed by an
+    e-mail `push_fallback` later only if it was not opened by then (None: never)."""
     out = []
     for n in wanted:
         if (n.recipient_id, n.kind) not in choices:
@@ -111,6 +116,10 @@ def deliveries(
         push = channel is Channel.PUSH and n.recipient_id in with_devices
         mailed = channel is Channel.EMAIL or (channel is Channel.PUSH and not push)
         email_due = (email_at or n.at) if mailed else None
+        if push and push_fallback is not None:
+            later = max(email_at or n.at, n.at + push_fallback)
+            out.append(Delivery(n, channel, later, push, email_if_unread=True))
+            continue
         out.append(Delivery(n, channel, email_due, push))
     return out
 

@@ -192,6 +192,8 @@ class Scheduler:
             row = await store.entry(conn, email["notification_id"])
         if recipient is None or row is None or not mailable(row):
             return None  # erased, deactivated, the entry gone, or its place out of reach
+        if email["only_if_unread"] and row["read_at"] is not None:
+            return None  # the push before it was opened: one notification, not two
         speak = self._speech(recipient)
         view = entry_view(row, speak.language)
         kind = Kind(email["kind"])

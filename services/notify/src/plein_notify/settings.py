@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -51,6 +53,17 @@ class NotifySettings(BaseSettings):
         default=5.0, description="how often the push worker looks without being woken"
     )
     push_timeout_s: float = Field(default=10.0, description="one push's time limit")
+    push_email_fallback_s: float = Field(
+        default=3600,
+        ge=0,
+        description="a push not opened within this time is followed by the e-mail (the second "
+        "channel, never at once); 0: a pushed notification is never e-mailed",
+    )
+
+    @property
+    def push_fallback(self) -> timedelta | None:
+        seconds = self.push_email_fallback_s
+        return timedelta(seconds=seconds) if seconds > 0 else None
 
     @property
     def push_allowed_hosts(self) -> set[str]:

@@ -106,8 +106,9 @@ async def add_notifications(conn: Conn, deliveries: list[Delivery]) -> int:
     if mailed:
         await conn.execute(
             "INSERT INTO email_queue (cause_key, recipient_id, notification_id, kind, post_id, "
-            "due_at) SELECT * FROM unnest(%s::text[], %s::uuid[], %s::uuid[], %s::text[], "
-            "%s::uuid[], %s::timestamptz[]) ON CONFLICT (cause_key) DO NOTHING",
+            "due_at, only_if_unread) SELECT * FROM unnest(%s::text[], %s::uuid[], %s::uuid[], "
+            "%s::text[], %s::uuid[], %s::timestamptz[], %s::boolean[]) "
+            "ON CONFLICT (cause_key) DO NOTHING",
             (
                 [d.notification.cause_key for d, _ in mailed],
                 [d.notification.recipient_id for d, _ in mailed],
@@ -115,6 +116,7 @@ async def add_notifications(conn: Conn, deliveries: list[Delivery]) -> int:
                 [d.notification.kind.value for d, _ in mailed],
                 [d.notification.post_id for d, _ in mailed],
                 [d.email_due for d, _ in mailed],
+                [d.email_if_unread for d, _ in mailed],
             ),
         )
     pushed = [(d, entry) for d, entry in recorded if d.push]

@@ -32,7 +32,7 @@ async def claim_due_emails(conn: Conn, now: datetime, limit: int = 50) -> list[d
         " SELECT q.id FROM email_queue q JOIN people p ON p.user_id = q.recipient_id "
         " WHERE q.sent_at IS NULL AND NOT q.cancelled AND q.due_at <= %(now)s AND p.active "
         " AND q.attempts < 5 ORDER BY q.due_at LIMIT %(limit)s FOR UPDATE OF q SKIP LOCKED) "
-        "RETURNING id, recipient_id, notification_id, kind",
+        "RETURNING id, recipient_id, notification_id, kind, only_if_unread",
         {"now": now, "limit": limit},
     )
 
