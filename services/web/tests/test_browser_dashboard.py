@@ -52,6 +52,7 @@ WORDS = {
         "title": "Community dashboard",
         "funnel": "Participation funnel",
         "matrix": "Responses between departments",
+        "held_back": "Announcements held back by the weekly budget, last 7 days",
         "fewer": "fewer than 5",
         "show": "Show",
         "read": "Read",
@@ -63,6 +64,7 @@ WORDS = {
         "title": "Communitydashboard",
         "funnel": "Deelnametrechter",
         "matrix": "Reacties tussen afdelingen",
+        "held_back": "Mededelingen tegengehouden door het weekbudget, laatste 7 dagen",
         "fewer": "minder dan 5",
         "show": "Tonen",
         "read": "Lezen",
@@ -134,6 +136,9 @@ async def test_community_manager_sees_the_dashboard_with_tables_and_csv(
     matrix = page.get_by_role("table", name=words["matrix"], exact=True)
     for text in await matrix.locator("tbody td:last-child").all_inner_texts():
         assert text == words["fewer"] or text.isdigit()
+    # What the announcement budget held back, per group, beside the read receipts.
+    held = page.get_by_role("table", name=words["held_back"], exact=True)
+    await expect(held.get_by_role("columnheader")).to_have_count(3)
     await manager.check("community")
 
     # Two other periods, picked in the form (a plain GET form: no script needed).

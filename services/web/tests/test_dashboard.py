@@ -388,6 +388,19 @@ def test_interventions_show_the_estimate_its_interval_and_a_plain_verdict() -> N
     ]  # fmt: skip
 
 
+def test_announcements_held_back_by_the_budget_are_counted_per_group() -> None:
+    found = [
+        {"group_id": "g1", "group_name": "Town hall", "held_back": 12, "people": 9},
+        {"group_id": "g2", "group_name": "HR news", "held_back": 1, "people": 1},
+    ]
+    rows = _csv(dashboard.held_back_table(found))
+    assert rows == [
+        ["Group", "Notifications held back", "People"],
+        ["Town hall", "12", "9"],
+        ["HR news", "1", "1"],
+    ]
+
+
 def test_headline_cannot_contradict_itself() -> None:
     text = dashboard.headline(_report())
     assert text == (

@@ -793,3 +793,16 @@ def headline(report: dict[str, Any]) -> str:
         engaged=a["engaged"],
         health=share(a["health"]),
     )
+
+
+def held_back_table(found: list[dict[str, Any]]) -> Table:
+    """Announcements the weekly budget sent to the digest only, per group (notify's count of
+    the last 7 days): senders see how many of theirs did not interrupt anyone."""
+    table = Table(
+        "held_back",
+        gettext("Announcements held back by the weekly budget, last 7 days"),
+        [gettext("Group"), gettext("Notifications held back"), gettext("People")],
+    )
+    for group in found:
+        table.rows.append([group["group_name"], str(group["held_back"]), str(group["people"])])
+    return table

@@ -86,16 +86,29 @@ async def _excerpt(visit: Visit, post_id: str) -> tuple[str, str]:
     return post_id, text + ("…" if len(words) > 12 else "")
 
 
+async def _held_back(visit: Visit) -> list[dict[str, Any]]:
+    """Notify's count of announcements held back by the budget; a dashboard reader whose role
+    notify does not show it to (not a community manager or network admin) sees none."""
+    try:
+        found: list[dict[str, Any]] = await visit.get("/notify/announcements/held-back", days=7)
+    except ApiProblem as problem:
+        if problem.status != 403:
+            raise
+        return []
+    return found
+
+
 async def _gather(visit: Visit, periods: Periods) -> dict[str, Any]:
     followup = {"from": str(periods.followup[0]), "to": str(periods.followup[1])}
     last_day = str(periods.followup[1])
-    compared, receipts, escalations, trends, coach, interventions = await asyncio.gather(
+    compared, receipts, escalations, trends, coach, interventions, held = await asyncio.gather(
         visit.get("/metrics/compare", **periods.query()),
         visit.get("/metrics/announcements/receipts", **followup),
         visit.get("/notify/escalations", open_only="true"),
         visit.get("/metrics/trends", to=last_day, weeks=str(dashboard.TREND_WEEKS)),
         visit.get("/metrics/coach", week=last_day),
         visit.get("/metrics/interventions"),
+        _held_back(visit),
     )
     posts = [str(e["post_id"]) for e in escalations[:EXCERPTS]]
     posts += [str(r["post_id"]) for r in receipts["announcements"][:EXCERPTS]]
@@ -105,6 +118,7 @@ async def _gather(visit: Visit, periods: Periods) -> dict[str, Any]:
         dashboard.trends_table(trends),
         dashboard.followed_table(coach),
         dashboard.interventions_table(interventions),
+        dashboard.held_back_table(held),
     ):
         tables[table.name] = table
     return {
