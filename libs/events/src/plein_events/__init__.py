@@ -3,6 +3,7 @@
 Importing this package registers every event type.
 """
 
+from . import posts_articles  # noqa: F401  (registers the article events)
 from .contract import (
     FORMER_COLLEAGUE,
     REMOVED_TEXT,

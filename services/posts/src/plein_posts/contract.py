@@ -24,7 +24,9 @@ from plein_events.posts import (
     Unreacted,
 )
 
+from .contract_articles import article_to_contract
 from .domain import Post
+from .domain.article import Article
 
 
 def _thread_started(e: Any) -> Event:
@@ -66,6 +68,8 @@ def to_contract(e: Any) -> Event | None:
     """The contract event for a stored domain event; None for events that stay inside posts."""
     where: dict[str, Any] = {"group_id": getattr(e, "group_id", None)}
     private: dict[str, Any] = {**where, "group_private": getattr(e, "group_private", False)}
+    if isinstance(e, Article.Event):
+        return article_to_contract(e)
     match e:
         case Post.Created():
             return _thread_started(e)

@@ -34,6 +34,8 @@ WRITTEN_WORDS: dict[str, tuple[str, list[str]]] = {
     "Post.Created": ("real_author_id", ["text", "title", "options"]),
     "Post.Replied": ("real_author_id", ["text"]),
     "Post.Edited": ("real_editor_id", ["text"]),
+    "Article.Drafted": ("real_author_id", ["title", "teaser", "body"]),
+    "Article.Revised": ("real_editor_id", ["title", "teaser", "body"]),
 }
 
 

@@ -16,9 +16,11 @@ from plein_platform.delegation import delegations_projection
 from plein_platform.service import EventSourcedService, ServiceNotReady, Worker
 from plein_platform.standing import standing_projection
 
-from . import api, api_cards, api_reactions, api_topics, export_personal
+from . import api, api_articles, api_cards, api_reactions, api_topics, export_personal
 from .app import Conversations, PostsApplication
+from .app_articles import Articles
 from .consumers import ACCESS, THREADS
+from .consumers_articles import ARTICLES
 from .contract import to_contract
 from .sealing import envelope_sealer
 from .settings import PostsSettings
@@ -36,6 +38,7 @@ class PostsService(EventSourcedService):
     def __init__(self) -> None:
         super().__init__()
         self._conversations: Conversations | None = None
+        self._articles: Articles | None = None
         self._keys: PersonKeyMirror | None = None
 
     def migrations(self) -> Traversable:
@@ -47,6 +50,7 @@ class PostsService(EventSourcedService):
         router.include_router(api_topics.routes())
         router.include_router(api_reactions.routes())
         router.include_router(api_cards.routes())
+        router.include_router(api_articles.routes())
         return router
 
     def projections(self) -> list[Projection]:
@@ -55,6 +59,7 @@ class PostsService(EventSourcedService):
         return [
             ACCESS,
             THREADS,
+            ARTICLES,
             export_personal.TOUCHES,
             TOPIC_FOLLOWS,
             delegations_projection(self.name),
@@ -70,6 +75,12 @@ class PostsService(EventSourcedService):
             raise ServiceNotReady("The posts service is starting.")
         return self._conversations
 
+    @property
+    def articles(self) -> Articles:
+        if self._articles is None:
+            raise ServiceNotReady("The posts service is starting.")
+        return self._articles
+
     async def on_start(self) -> None:
         await super().on_start()
         # Every person key, before a thread is loaded: the words in the event store are sealed.
@@ -79,9 +90,11 @@ class PostsService(EventSourcedService):
         self._conversations = Conversations(
             self.application, self.ctx.pool, PostsSettings(), self.ctx.clock, self._keys
         )
+        self._articles = Articles(self._conversations)
 
     async def on_stop(self) -> None:
         self._conversations = None
+        self._articles = None
         await super().on_stop()
         if self._keys is not None:
             await self._keys.stop()
