@@ -68,6 +68,10 @@ async def test_an_article_with_a_table_is_published_featured_and_read(
     await expect(ann.page.locator(".article-page .featured-tag")).to_be_visible()
     await ann.check("article")
 
+    feed = await ann.page.request.get(f"{demo.base_url}/people/{demo.id_of('ann')}/blog.atom")
+    assert feed.ok and feed.headers["content-type"].startswith("application/atom+xml")
+    assert f"<title>{title}</title>" in await feed.text()
+
     await ann.goto("/news")
     await expect(ann.page.locator(".article-card").first).to_contain_text(title)
     await ann.check("news")

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="attr-defined"
+# (the eventsourcing library makes an aggregate's event classes at run time: Article.Drafted, ...)
 """Which of an article's domain events leave the service, and as which contract event."""
 
 from __future__ import annotations
