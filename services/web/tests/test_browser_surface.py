@@ -326,7 +326,9 @@ async def test_a_community_managers_phone_bar_has_five_items_and_the_rest_under_
         assert left["x"] + left["width"] <= right["x"] + 0.5
     await bar.get_by_text("Meer").click()
     more = page.locator(".more-body")
-    await expect(more.get_by_role("link")).to_have_text(["Thema's", "Mensen", "Community"])
+    await expect(more.get_by_role("link")).to_have_text(
+        ["Nieuws", "Thema's", "Mensen", "Community"]
+    )
     await shoot(kim, "bottom-bar-more")
     await more.get_by_role("link", name="Community").click()
     await expect(page).to_have_url(re.compile("/community"))
