@@ -147,3 +147,33 @@ async def test_a_private_groups_article_never_reaches_a_non_member(
     atom = await http.get(f"/posts/people/{ann.id}/articles?public_only=true", headers=bob.auth)
     assert ids(atom.json()) == [public_id]
     identity.problem(await http.get(f"/posts/articles/{secret_id}", headers=dave.auth), 404)
+
+
+async def test_the_thread_follows_edits_and_unpublishing_of_its_article(
+    plein: Plein, identity: Any
+) -> None:
+    ann, bob, carol = await identity.people("ann", "bob", "carol")
+    http = plein.http
+    created = await http.post("/posts/articles", headers=ann.auth, json={"title": "Picnic"})
+    article_id = created.json()["id"]
+    await http.put(f"/posts/articles/{article_id}/co-editors/{bob.id}", headers=ann.auth)
+    first = (await http.post(f"/posts/articles/{article_id}/publish", headers=ann.auth)).json()
+    thread_id = first["thread_id"]
+
+    edited = await http.patch(
+        f"/posts/articles/{article_id}",
+        headers=bob.auth,
+        json={"title": "Picnic on Friday", "teaser": "Bring a blanket"},
+    )
+    assert edited.status_code == 200, edited.text
+    thread = (await http.get(f"/posts/posts/{thread_id}", headers=carol.auth)).json()
+    assert "Picnic on Friday" in thread["text"] and "Bring a blanket" in thread["text"]
+    assert thread["author_id"] == ann.id  # the thread speaks for the article's author
+
+    assert (await http.post(f"/posts/articles/{article_id}/unpublish", headers=bob.auth)).is_success
+    identity.problem(await http.get(f"/posts/articles/{article_id}", headers=carol.auth), 404)
+    gone = (await http.get(f"/posts/posts/{thread_id}", headers=carol.auth)).json()
+    assert gone["text"] is None  # a tombstone
+
+    again = (await http.post(f"/posts/articles/{article_id}/publish", headers=ann.auth)).json()
+    assert again["state"] == "published" and again["thread_id"] not in (None, thread_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -58,9 +59,14 @@ class Articles:
         return article
 
     def _thread_for(self, article: Article) -> Post | None:
-        """A new thread for the article's first publication (None: it has one)."""
+        """A new thread for the article's publication (None: it has a live one already; one
+        removed when the article was taken back is replaced)."""
         if article.thread_id is not None:
-            return None
+            try:
+                if not self.events.post(article.thread_id).root.deleted:
+                    return None
+            except NotFound:
+                pass
         return Post(
             author_id=article.author_id,
             real_author_id=article.real_author_id,
@@ -73,6 +79,26 @@ class Articles:
             actor_id=article.real_author_id,
             attachments=[article.cover_id] if article.cover_id else [],
         )
+
+    def _thread_in_line(self, article: Article, access: Access, now: datetime) -> list[Post]:
+        """The published article's thread brought in line with it: its title, teaser and cover
+        after an edit; a tombstone once the article is taken back. The thread speaks for the
+        article's author, whichever editor changed it (the words are the article's)."""
+        if article.thread_id is None:
+            return []
+        try:
+            post = self.events.post(article.thread_id)
+        except NotFound:
+            return []
+        if post.root.deleted:
+            return []
+        author = replace(access, user_id=article.author_id, real_user_id=article.real_author_id)
+        if article.state == "unpublished":
+            changed = post.delete(author, None, now)
+        else:
+            cover = [article.cover_id] if article.cover_id else []
+            changed = post.edit(author, None, thread_text(article), [], now, cover)
+        return [post] if changed else []
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -103,21 +129,35 @@ class Articles:
         return article, access
 
     async def change(
-        self, principal: Principal, article_id: UUID, command: Callable[[Article, Access], T]
+        self,
+        principal: Principal,
+        article_id: UUID,
+        command: Callable[[Article, Access], T],
+        *,
+        thread_follows: bool = False,
     ) -> T:
-        """Load, authorise, apply `command`, save (again if someone saved in between)."""
+        """Load, authorise, apply `command`, save (again if someone saved in between). With
+        `thread_follows`, a published article's thread is changed along, in one transaction."""
+        now = self.clock()
         for attempt in range(SAVE_ATTEMPTS):
             article = await asyncio.to_thread(self._article, article_id)
             access = await self.conversations.access(principal, article.group_id)
+            if thread_follows and self.conversations.keys is not None:
+                # The thread's words are sealed under the author's key, not the editor's.
+                await self.conversations.keys.ensure(article.real_author_id)
             result = command(article, access)
             try:
-                await asyncio.to_thread(self.events.save, article)
+                await asyncio.to_thread(self._save, article, access, now, thread_follows)
                 return result
             except IntegrityError:
                 if attempt == SAVE_ATTEMPTS - 1:
                     raise Conflict("This article is being changed by someone else.") from None
                 await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
         raise AssertionError("unreachable")
+
+    def _save(self, article: Article, access: Access, now: datetime, thread_follows: bool) -> None:
+        also = self._thread_in_line(article, access, now) if thread_follows else []
+        self.events.save(article, *also)
 
     async def revise(
         self,
@@ -136,6 +176,7 @@ class Articles:
             lambda a, access: a.revise(
                 access, now, title=title, teaser=teaser, cover_id=cover_id, body=body
             ),
+            thread_follows=True,
         )
 
     async def add_co_editor(self, principal: Principal, article_id: UUID, user_id: UUID) -> bool:
@@ -161,7 +202,7 @@ class Articles:
             now = self.clock()
             if article.may_edit(access) and article.state != "published":
                 access.require_contribute()  # a thread in the group needs a voice there
-            thread = self._thread_for(article)
+            thread = await asyncio.to_thread(self._thread_for, article)
             if not article.publish(access, now, thread.id if thread else None):
                 return False
             try:
@@ -175,7 +216,9 @@ class Articles:
 
     async def unpublish(self, principal: Principal, article_id: UUID) -> bool:
         now = self.clock()
-        return await self.change(principal, article_id, lambda a, access: a.unpublish(access, now))
+        return await self.change(
+            principal, article_id, lambda a, access: a.unpublish(access, now), thread_follows=True
+        )
 
     async def feature(self, principal: Principal, article_id: UUID, featured: bool) -> bool:
         now = self.clock()
@@ -203,7 +246,7 @@ class Articles:
         if self.conversations.keys is not None:
             # The thread's words are sealed under the author's key, not the reader's.
             await self.conversations.keys.ensure(article.real_author_id)
-        thread = self._thread_for(article)
+        thread = await asyncio.to_thread(self._thread_for, article)
         if article.publish_due(now, thread.id if thread else None):
             try:
                 await asyncio.to_thread(self.events.save, article, *([thread] if thread else []))
