@@ -54,8 +54,11 @@ async def test_an_article_goes_from_draft_through_schedule_to_the_news(
     identity.problem(await http.get(f"/posts/articles/{article_id}", headers=bob.auth), 404)
 
     # A co-editor sees and edits the draft; the history keeps the first version.
-    named = await http.put(f"/posts/articles/{article_id}/co-editors/{bob.id}", headers=ann.auth)
-    assert named.status_code == 200, named.text
+    path = f"/posts/articles/{article_id}/co-editors"
+    unknown = await http.post(path, headers=ann.auth, json={"handle": "@nobody"})
+    assert identity.problem(unknown, 422)["code"] == "unknown_handle"
+    named = await http.post(path, headers=ann.auth, json={"handle": "@bob"})
+    assert named.status_code == 200 and named.json()["co_editor_ids"] == [bob.id], named.text
     edited = await http.patch(
         f"/posts/articles/{article_id}",
         headers=bob.auth,

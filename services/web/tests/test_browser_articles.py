@@ -5,10 +5,12 @@ Dutch colleague reads it on a phone and replies. Screenshots: phone and desktop,
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 
 import pytest
+from PIL import Image
 from playwright.async_api import expect
 
 from .conftest import VIEWPORTS, Demo, Visitor
@@ -37,6 +39,12 @@ Room 2.20 stays quiet.
 Pack your desk by Friday."""
 
 
+def cover() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 600), (40, 110, 190)).save(out, "PNG")
+    return out.getvalue()
+
+
 async def test_an_article_with_a_table_is_published_featured_and_read(
     demo: Demo,
     visitors,  # type: ignore[no-untyped-def]
@@ -49,6 +57,17 @@ async def test_an_article_with_a_table_is_published_featured_and_read(
     await ann.page.get_by_label("Title").fill(title)
     await ann.page.get_by_label("Teaser (optional)").fill("Where everyone sits from May")
     await ann.page.locator("#article-body").fill(BODY)
+    await ann.page.locator("#article-cover").set_input_files(
+        files=[{"name": "cover.png", "mimeType": "image/png", "buffer": cover()}]
+    )
+    tom_profile = await demo.api("ann", "GET", f"/identity/users/{demo.id_of('tom')}")
+    await ann.page.get_by_label("Co-editors (@handles, optional)").fill(
+        f"@{tom_profile.json()['handle']}"
+    )
+    await ann.page.get_by_role("button", name="Save draft").click()
+    await ann.page.wait_for_url(re.compile(r"/articles/[0-9a-f-]{36}/edit\?saved=true"))
+    await expect(ann.page.locator(".article-editor img.cover")).to_be_attached()
+    await expect(ann.page.locator(".article-editor")).to_contain_text("Co-editors: Tom Dijkstra")
     await ann.page.get_by_role("button", name="Preview").click()
     await expect(ann.page.locator(".preview td").first).to_have_text("Web")
     await expect(ann.page.locator("#article-nudge")).to_be_visible()
@@ -61,6 +80,7 @@ async def test_an_article_with_a_table_is_published_featured_and_read(
     article_url = ann.page.url
     page = ann.page.locator(".article-page")
     await expect(page.locator("h1")).to_have_text(title)
+    await expect(page.locator("img.cover")).to_be_attached()
     await expect(page.locator(".body td").first).to_have_text("Web")
     await expect(page.locator("nav.contents li")).to_have_count(4)
     await expect(page).to_contain_text("1 min read")
@@ -88,6 +108,14 @@ async def test_an_article_with_a_table_is_published_featured_and_read(
     await expect(tom.page.get_by_role("heading", name="Nieuws", exact=True)).to_be_visible()
     await expect(tom.page.locator(".article-card").first).to_contain_text(title)
     await tom.check("news-nl")
+    # A time that has passed is refused, in Dutch, with the text kept.
+    await tom.goto("/articles/new")
+    await tom.page.get_by_label("Titel").fill("Te laat")
+    await tom.page.locator("#article-publish-at").fill("2020-01-01T10:00")
+    await tom.page.get_by_role("button", name="Inplannen").click()
+    await expect(tom.page.locator("#article-error")).to_contain_text("Dat tijdstip is voorbij")
+    await expect(tom.page.get_by_label("Titel")).to_have_value("Te laat")
+    await tom.check("article-editor-nl")
     await tom.page.goto(article_url)
     await expect(tom.page.locator(".article-page")).to_contain_text("1 min lezen")
     await tom.page.locator("#reply-text").fill("Graag **2.14**!")

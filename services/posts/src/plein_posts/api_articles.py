@@ -62,6 +62,10 @@ class Schedule(_Body):
     )
 
 
+class CoEditor(_Body):
+    handle: Annotated[str, Field(min_length=1, max_length=31), Storable]
+
+
 class Featured(_Body):
     featured: bool
 
@@ -204,6 +208,16 @@ def routes() -> APIRouter:
     )
     async def co_editor(article_id: UUID, user_id: UUID, me: Me, use: Use) -> dict[str, Any]:
         await use.add_co_editor(me, article_id, user_id)
+        return await _one(use, me, article_id)
+
+    @router.post(
+        "/articles/{article_id}/co-editors", summary="Name a co-editor by @handle (the author)"
+    )
+    async def co_editor_by_handle(
+        article_id: UUID, body: CoEditor, me: Me, use: Use
+    ) -> dict[str, Any]:
+        """422 with `code` `unknown_handle` when no one has it."""
+        await use.add_co_editor_by_handle(me, article_id, body.handle)
         return await _one(use, me, article_id)
 
     @router.post("/articles/{article_id}/schedule", summary="Publish at a later time")

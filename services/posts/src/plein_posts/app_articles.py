@@ -20,9 +20,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from plein_platform.auth import Principal
-from plein_platform.errors import Conflict, NotFound
+from plein_platform.errors import Conflict, InvalidInput, NotFound
 
-from . import store_articles
+from . import store, store_articles
 from .app import SAVE_ATTEMPTS, Conversations
 from .domain import Access, Post
 from .domain.article import Article, clean_article, publish_time
@@ -185,6 +185,19 @@ class Articles:
         return await self.change(
             principal, article_id, lambda a, access: a.add_co_editor(access, now, user_id)
         )
+
+    async def add_co_editor_by_handle(
+        self, principal: Principal, article_id: UUID, handle: str
+    ) -> bool:
+        """Name a co-editor by their @handle (as typed, with or without the @)."""
+        handle = handle.strip().removeprefix("@").lower()
+        async with self.pool.connection() as conn:
+            found = await store.people_by_handle(conn, [handle])
+        if not found:
+            raise InvalidInput(
+                f"No one has the handle @{handle}.", code="unknown_handle", handle=handle
+            )
+        return await self.add_co_editor(principal, article_id, found[0])
 
     async def schedule(
         self, principal: Principal, article_id: UUID, at: datetime, zone: str | None

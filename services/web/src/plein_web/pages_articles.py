@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
@@ -29,6 +30,8 @@ from .people import profiles
 from .visits import Acting, Person, Visit
 
 router = APIRouter()
+
+MAX_BODY_CHARS = 100_000  # posts' limit for an article's body (the API refuses longer)
 
 # A table of contents from this many headings on: a short article needs none.
 TOC_FROM_HEADINGS = 3
@@ -187,6 +190,7 @@ async def _editor(
         error=error,
         preview=preview,
         nudge=bool(form["body"].strip()) and not ends_with_question(form["body"]),
+        body_limit=format_decimal(MAX_BODY_CHARS, locale=visit.language),
     )
 
 
@@ -257,17 +261,9 @@ async def _cover(visit: Visit, current: str) -> str | None:
     return current or None
 
 
-async def _co_editor_ids(visit: Visit, handles: str) -> list[str]:
-    """The people named by @handle (or handle), one after another; an unknown one is refused."""
-    found: list[str] = []
-    for handle in re.findall(r"@?([A-Za-z0-9]{1,30})", handles):
-        hits = (await visit.get("/identity/people", q=handle, limit=8)).get("people") or []
-        match = [u for u in hits if str(u.get("handle") or "").lower() == handle.lower()]
-        if not match:
-            unknown = gettext("No colleague has the handle @%(handle)s.", handle=handle)
-            raise ApiProblem(422, {"detail": unknown})
-        found.append(str(match[0]["id"]))
-    return found
+def _handles(typed: str) -> list[str]:
+    """The @handles typed in the co-editors field (the @ optional), each once."""
+    return list(dict.fromkeys(h.lower() for h in re.findall(r"@?([A-Za-z0-9]{1,30})", typed)))
 
 
 def _publish_at(value: str) -> str | None:
@@ -285,6 +281,10 @@ def _publish_at(value: str) -> str | None:
 def _explain(problem: ApiProblem) -> str:
     """A refusal in the page's language (the article's own codes first)."""
     code = problem.problem.get("code")
+    if code == "unknown_handle":
+        return gettext(
+            "No colleague has the handle @%(handle)s.", handle=problem.problem.get("handle", "")
+        )
     if code == "publish_at_past":
         return gettext("That time has passed. Publish the article now instead?")
     if problem.problem.get("max_chars") is not None and problem.status == 422:
@@ -327,7 +327,7 @@ async def save_article(
         text = {"title": title, "teaser": teaser, "body": body}
         text["cover_id"] = await _cover(visit, cover_id)  # type: ignore[assignment]
         form["cover_id"] = text["cover_id"] or ""
-        people = await _co_editor_ids(visit, co_editors)
+        handles = _handles(co_editors)
         when = _publish_at(publish_at) if action == "schedule" else None
         if article is None:
             article = await visit.api(
@@ -337,8 +337,8 @@ async def save_article(
             article = await visit.api("PATCH", f"/posts/articles/{article['id']}", json=text)
         assert article is not None
         path = f"/posts/articles/{article['id']}"
-        for person in people:
-            article = await visit.api("PUT", f"{path}/co-editors/{person}")
+        for handle in handles:
+            article = await visit.api("POST", f"{path}/co-editors", json={"handle": handle})
         form["co_editors"] = ""
         if action == "publish":
             article = await visit.api("POST", f"{path}/publish")
