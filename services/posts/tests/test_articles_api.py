@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from plein_posts.publishing import ScheduledPublisher
 from plein_posts.service import PostsService
 from plein_testdata.servers import Plein, eventually
 
@@ -93,7 +94,16 @@ async def test_an_article_goes_from_draft_through_schedule_to_the_news(
     identity.problem(await http.get(f"/posts/articles/{article_id}", headers=carol.auth), 404)
     assert ids((await http.get("/posts/articles", headers=carol.auth)).json()) == []
 
+    publisher = ScheduledPublisher(lambda: service.articles, 30.0)
+    assert await publisher.publish_due() == 0  # not yet
     clock.now = START + timedelta(hours=1, minutes=1)  # past 11:00 UTC
+
+    async def published_by_the_publisher() -> None:
+        # Nobody opened it: the publisher records its publication (and opens its thread),
+        # once the projection has its schedule.
+        assert await publisher.publish_due() == 1
+
+    await eventually(published_by_the_publisher)
     assert ids((await http.get("/posts/articles", headers=carol.auth)).json()) == [article_id]
     read = (await http.get(f"/posts/articles/{article_id}", headers=carol.auth)).json()
     assert read["state"] == "published" and read["thread_id"] and "history" not in read

@@ -249,23 +249,26 @@ class Articles:
         now = self.clock()
         article.require_see(access, now)
         if article.is_due(now):
-            article = await self._publish_due(article_id, now)
+            await self.publish_due(article_id, now)
+            article = await asyncio.to_thread(self._article, article_id)
         return article, access
 
-    async def _publish_due(self, article_id: UUID, now: datetime) -> Article:
-        """Record a due article's publication (and open its thread); whoever reads it first
-        does, and a reader who loses that race reads the winner's."""
+    async def publish_due(self, article_id: UUID, now: datetime) -> bool:
+        """Record a due article's publication (and open its thread); False when it was not
+        due (any more). Whoever comes first records it: a reader, or the publisher."""
         article = await asyncio.to_thread(self._article, article_id)
+        if not article.is_due(now):
+            return False
         if self.conversations.keys is not None:
             # The thread's words are sealed under the author's key, not the reader's.
             await self.conversations.keys.ensure(article.real_author_id)
         thread = await asyncio.to_thread(self._thread_for, article)
-        if article.publish_due(now, thread.id if thread else None):
-            try:
-                await asyncio.to_thread(self.events.save, article, *([thread] if thread else []))
-            except IntegrityError:
-                article = await asyncio.to_thread(self._article, article_id)
-        return article
+        article.publish_due(now, thread.id if thread else None)
+        try:
+            await asyncio.to_thread(self.events.save, article, *([thread] if thread else []))
+        except IntegrityError:
+            return False  # someone else recorded it (or changed it) first
+        return True
 
     async def listed(
         self, principal: Principal, rows: list[dict[str, Any]]

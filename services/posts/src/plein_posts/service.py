@@ -22,6 +22,7 @@ from .app_articles import Articles
 from .consumers import ACCESS, THREADS
 from .consumers_articles import ARTICLES
 from .contract import to_contract
+from .publishing import ScheduledPublisher
 from .sealing import envelope_sealer
 from .settings import PostsSettings
 from .topics import FOLLOWS as TOPIC_FOLLOWS
@@ -101,10 +102,14 @@ class PostsService(EventSourcedService):
             self._keys = None
 
     def extra_workers(self) -> list[Worker]:
-        """The outbox relay, sealing the words on the stream under their writer's key."""
+        """The outbox relay, sealing the words on the stream under their writer's key; the
+        publisher of scheduled articles nobody read yet."""
         s = self.ctx.settings
         assert self._keys is not None
         return [
+            ScheduledPublisher(
+                lambda: self.articles, PostsSettings().scheduled_articles_interval_s
+            ),
             OutboxRelay(
                 f"outbox:{self.name}",
                 EventStoreOutbox(self.application, self.to_contract, envelope_sealer(self._keys)),
@@ -113,7 +118,7 @@ class PostsService(EventSourcedService):
                 batch_size=s.relay_batch_size,
                 poll_interval_s=s.relay_poll_interval_s,
                 producer=self.name,
-            )
+            ),
         ]
 
 

@@ -87,3 +87,13 @@ async def editable_ids(conn: Conn, editor: UUID, now: datetime, limit: int) -> l
         {"editor": editor, "now": now, "limit": limit},
     )
     return [row[0] for row in await cur.fetchall()]
+
+
+async def due_ids(conn: Conn, now: datetime, limit: int = 500) -> list[UUID]:
+    """Scheduled articles whose time has come and whose publication is not recorded yet."""
+    cur = await conn.execute(
+        "SELECT article_id FROM articles WHERE state = 'scheduled' AND publish_at <= %s "
+        "ORDER BY publish_at LIMIT %s",
+        (now, limit),
+    )
+    return [row[0] for row in await cur.fetchall()]
