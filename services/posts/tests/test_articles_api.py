@@ -10,6 +10,7 @@ import pytest
 from plein_posts.publishing import ScheduledPublisher
 from plein_posts.service import PostsService
 from plein_testdata.servers import Plein, eventually
+from psycopg import sql
 
 pytestmark = pytest.mark.services("identity", "posts")
 
@@ -190,3 +191,25 @@ async def test_the_thread_follows_edits_and_unpublishing_of_its_article(
 
     again = (await http.post(f"/posts/articles/{article_id}/publish", headers=ann.auth)).json()
     assert again["state"] == "published" and again["thread_id"] not in (None, thread_id)
+
+    # The words are sealed under the writer's key in posts' event store, as post text is.
+    stored = await posts_event_store(plein)
+    assert b"real_author_id" in stored  # readable JSON: the check below can see words
+    assert b"Picnic" not in stored and b"blanket" not in stored
+
+
+async def posts_event_store(plein: Plein) -> bytes:
+    """Every stored event of posts' event store, raw."""
+    posts = plein.runtime.service("posts")
+    async with posts.ctx.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT table_name FROM information_schema.columns "
+            "WHERE table_schema = 'posts' AND column_name = 'state'"
+        )
+        states: list[bytes] = []
+        for (table,) in await cur.fetchall():
+            rows = await conn.execute(sql.SQL("SELECT state FROM {}").format(sql.Identifier(table)))
+            states += [
+                v if isinstance(v, bytes) else str(v).encode() for (v,) in await rows.fetchall()
+            ]
+    return b"\n".join(states)
