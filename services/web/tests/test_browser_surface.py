@@ -354,7 +354,7 @@ async def test_a_community_managers_phone_bar_has_five_items_and_the_rest_under_
     await bar.get_by_text("Meer").click()
     more = page.locator(".more-body")
     await expect(more.get_by_role("link")).to_have_text(
-        ["Thema's", "Evenementen", "Mensen", "Community"]
+        ["Nieuws", "Thema's", "Evenementen", "Mensen", "Community"]
     )
     await shoot(kim, "bottom-bar-more")
     await more.get_by_role("link", name="Community").click()

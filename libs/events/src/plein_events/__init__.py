@@ -4,6 +4,7 @@ Importing this package registers every event type.
 """
 
 from . import gatherings as gatherings  # calendar events (registers their types)
+from . import posts_articles  # noqa: F401  (registers the article events)
 from .contract import (
     FORMER_COLLEAGUE,
     REMOVED_TEXT,

@@ -25,7 +25,9 @@ from plein_events.posts import (
 )
 
 from .calendar_contract import to_contract as gathering_contract
+from .contract_articles import article_to_contract
 from .domain import Post
+from .domain.article import Article
 
 
 def _thread_started(e: Any) -> Event:
@@ -69,6 +71,8 @@ def to_contract(e: Any) -> Event | None:
         return gathering
     where: dict[str, Any] = {"group_id": getattr(e, "group_id", None)}
     private: dict[str, Any] = {**where, "group_private": getattr(e, "group_private", False)}
+    if isinstance(e, Article.Event):
+        return article_to_contract(e)
     match e:
         case Post.Created():
             return _thread_started(e)

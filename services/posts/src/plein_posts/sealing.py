@@ -35,6 +35,8 @@ WRITTEN_WORDS: dict[str, tuple[str, list[str]]] = {
     "Post.Replied": ("real_author_id", ["text"]),
     "Post.Edited": ("real_editor_id", ["text"]),
     "Gathering.Scheduled": ("organiser_id", ["title", "description"]),
+    "Article.Drafted": ("real_author_id", ["title", "teaser", "body"]),
+    "Article.Revised": ("real_editor_id", ["title", "teaser", "body"]),
 }
 
 

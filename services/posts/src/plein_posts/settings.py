@@ -15,3 +15,9 @@ class PostsSettings(BaseSettings):
         description="announcements a group may get in 7 days; more are refused (from the 3rd "
         "on, the API warns)",
     )
+    scheduled_articles_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="how often scheduled articles nobody read yet are checked and published "
+        "(a read publishes a due one at once)",
+    )

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import (
     installable,
+    pages_articles,
     pages_calendar,
     pages_dashboard,
     pages_embed,
@@ -211,6 +212,7 @@ def routes() -> APIRouter:
     router.include_router(pages_files.router)
     router.include_router(pages_link_cards.router)
     router.include_router(pages_preview.router)
+    router.include_router(pages_articles.router)
     return router
 
 
