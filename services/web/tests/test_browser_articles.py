@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 from PIL import Image
-from playwright.async_api import expect
+from playwright.async_api import FilePayload, expect
 
 from .conftest import VIEWPORTS, Demo, Visitor
 
@@ -58,7 +58,7 @@ async def test_an_article_with_a_table_is_published_featured_and_read(
     await ann.page.get_by_label("Teaser (optional)").fill("Where everyone sits from May")
     await ann.page.locator("#article-body").fill(BODY)
     await ann.page.locator("#article-cover").set_input_files(
-        files=[{"name": "cover.png", "mimeType": "image/png", "buffer": cover()}]
+        files=[FilePayload(name="cover.png", mimeType="image/png", buffer=cover())]
     )
     tom_profile = await demo.api("ann", "GET", f"/identity/users/{demo.id_of('tom')}")
     await ann.page.get_by_label("Co-editors (@handles, optional)").fill(
