@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -217,5 +218,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
             response.headers["Retry-After"] = str(RETRY_AFTER_OUTAGE_S)
             return response
+        if isinstance(exc, IntegrityError):
+            # Two writes to one aggregate at once (a retried request racing its first try):
+            # the event store kept the first; the second is a conflict, not a bug.
+            log.warning("concurrent write refused", path=request.url.path, error=repr(exc))
+            return problem(
+                409,
+                "Someone changed this at the same time; reload and try again.",
+                instance=request.url.path,
+            )
         log.exception("unhandled error", path=request.url.path)
         return problem(500, "Something went wrong on our side.", instance=request.url.path)
