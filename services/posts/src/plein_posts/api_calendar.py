@@ -61,10 +61,11 @@ class Attendee(BaseModel):
     name: str
 
 
-class EventView(BaseModel):
+class _EventBasics(BaseModel):
+    """What a list and an event's page both say of it."""
+
     id: UUID
     title: str
-    description: str
     starts_at: datetime
     ends_at: datetime
     timezone: str
@@ -74,28 +75,20 @@ class EventView(BaseModel):
     organiser_id: UUID
     organiser_name: str
     cancelled: bool
+    my_answer: Literal["yes", "maybe", "no"] | None
+
+
+class EventView(_EventBasics):
+    description: str
     ended: bool
     sequence: int
     counts: dict[str, int] = Field(description="answers: yes, maybe, no")
-    my_answer: Literal["yes", "maybe", "no"] | None
     coming: list[Attendee] = Field(description="who said yes")
     maybe: list[Attendee] = Field(description="who said maybe")
 
 
-class EventSummary(BaseModel):
-    id: UUID
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    timezone: str
-    place: str
-    online_url: str | None
-    group_id: UUID | None
-    organiser_id: UUID
-    organiser_name: str
-    cancelled: bool
-    coming: int
-    my_answer: Literal["yes", "maybe", "no"] | None
+class EventSummary(_EventBasics):
+    coming: int = Field(description="how many said yes")
 
 
 class EventPage(BaseModel):

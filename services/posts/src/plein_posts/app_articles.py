@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -31,11 +32,12 @@ T = TypeVar("T")
 
 
 def thread_text(article: Article) -> str:
-    """What the article's thread says: its title, teaser and a link to it (Markdown)."""
-    parts = [f"**{article.title}**"]
+    """What the article's thread says (Markdown): its title, as the link to it, and its
+    teaser. The title's own Markdown marks are escaped so that it stays one link."""
+    title = re.sub(r"([\\`*_\[\]<>])", r"\\\1", article.title)
+    parts = [f"**[{title}](/articles/{article.id})**"]
     if article.teaser:
         parts.append(article.teaser)
-    parts.append(f"[→ /articles/{article.id}](/articles/{article.id})")
     return "\n\n".join(parts)
 
 

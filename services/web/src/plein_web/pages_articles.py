@@ -24,7 +24,7 @@ from . import markdown
 from .files import with_files
 from .gateway import ApiProblem
 from .i18n import gettext
-from .pages_home import REACTIONS, _authors, my_groups, two_levels
+from .pages_home import REACTIONS, _authors, group_or_none, my_groups, two_levels
 from .pages_preview import preview_of
 from .people import profiles
 from .visits import Acting, Person, Visit
@@ -213,16 +213,13 @@ async def article_page(visit: Person, article_id: UUID) -> Response:
         except ApiProblem:
             thread = None
     ids = _authors(thread, set()) if thread else set()
-    names = await _names(visit, [str(article["author_id"]), *ids])
-    if thread:
-        await with_files(visit, [thread])
+    # As a thread's page reads them (pages_home.thread_page): side by side.
+    names, _, group = await asyncio.gather(
+        _names(visit, [str(article["author_id"]), *ids]),
+        with_files(visit, [thread] if thread else []),
+        group_or_none(visit, article.get("group_id")),
+    )
     body_html, contents = with_contents(markdown.render(article["body"]).html)
-    group = None
-    if article.get("group_id"):
-        try:
-            group = await visit.get(f"/identity/groups/{article['group_id']}")
-        except ApiProblem:
-            group = None
     return visit.web.renderer.page(
         visit,
         "article.html",

@@ -254,15 +254,11 @@ async def thread_page(
     """A thread's page; after a refused reply, with the API's problem next to the reply box
     (`extra`: the reply's text and preview, shown again)."""
     post = two_levels(await visit.get(f"/posts/posts/{post_id}"))
-    names, _ = await asyncio.gather(
-        profiles(visit, _authors(post, set())), with_files(visit, [post])
+    names, _, group = await asyncio.gather(
+        profiles(visit, _authors(post, set())),
+        with_files(visit, [post]),
+        group_or_none(visit, post.get("group_id")),
     )
-    group = None
-    if post.get("group_id"):
-        try:
-            group = await visit.get(f"/identity/groups/{post['group_id']}")
-        except ApiProblem:
-            group = None
     return visit.web.renderer.page(
         visit,
         "thread.html",
@@ -274,6 +270,18 @@ async def thread_page(
         reply_error=reply_error,
         **extra,
     )
+
+
+async def group_or_none(visit: Visit, group_id: str | None) -> dict[str, Any] | None:
+    """The group a thread or article is in, as the reader may see it; None when it is in
+    none, or the reader may not see it (the page shows without it)."""
+    if not group_id:
+        return None
+    try:
+        group: dict[str, Any] = await visit.get(f"/identity/groups/{group_id}")
+    except ApiProblem:
+        return None
+    return group
 
 
 def in_place(request: Request) -> bool:
